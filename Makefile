@@ -1,0 +1,34 @@
+# Anchorage: build, run, test.
+GO      ?= go
+BIN     := bin/anchorage
+DATA    ?= ./data
+LISTEN  ?= 127.0.0.1:8080
+
+.PHONY: build run test test-unit bench lint clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/anchorage
+
+# The server on its embedded default: SQLite under $(DATA) and a demo user.
+run: build
+	mkdir -p $(DATA)
+	./$(BIN) serve --listen $(LISTEN) --data $(DATA) --demo
+
+# The whole suite: unit tests, store conformance, and the real-client suite
+# (SyncEvolution driven by ../shared/conformance/syncml-client.sh).
+test:
+	$(GO) test -count=1 -timeout 45m ./...
+
+# Everything but the real-client suite.
+test-unit:
+	$(GO) test -count=1 -short ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

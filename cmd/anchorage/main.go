@@ -1,0 +1,113 @@
+// Command anchorage is the Anchorage sync server and its admin tool.
+//
+//	anchorage serve  --listen 127.0.0.1:8080 --data DIR [--trace DIR] [--demo]
+//	anchorage user   add|list --data DIR [NAME]
+//	anchorage device list --data DIR [--user NAME]
+//	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"anchorage/protocol/engine"
+	"anchorage/store/sqlite"
+)
+
+const usage = `usage: anchorage <command> [flags]
+
+commands:
+  serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
+  user    add --data DIR [--no-md5] NAME     (password read from stdin)
+  user    list --data DIR
+  device  list --data DIR [--user NAME]
+  export  --data DIR --user NAME --db contacts|calendar|tasks|notes
+
+Run "anchorage <command> -h" for a command's flags.
+`
+
+// errUsage marks errors caused by wrong arguments (exit status 2).
+var errUsage = errors.New("usage error")
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "anchorage:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "anchorage:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: missing command", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "device":
+		return cmdDevice(ctx, rest, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// parseFlags parses flags that may come before or after positional
+// arguments ("user add --data D alice" and "user add alice --data D").
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// openEngine opens the SQLite database in dir (created if needed).
+func openEngine(dir string, log *slog.Logger) (*engine.Engine, func() error, error) {
+	if dir == "" {
+		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create data dir: %w", err)
+	}
+	st, err := sqlite.Open(filepath.Join(dir, "anchorage.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	eng := engine.New(engine.Options{Store: st, Logger: log})
+	return eng, st.Close, nil
+}
+
+func quietLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"anchorage/server"
+	"anchorage/store"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	data := fs.String("data", "", "data directory (SQLite database anchorage.db)")
+	trace := fs.String("trace", "", "write every request and response to this directory")
+	demo := fs.Bool("demo", false, `create user "demo" with password "demo" if missing`)
+	certFile := fs.String("tls-cert", "", "TLS certificate file (PEM); serve https")
+	keyFile := fs.String("tls-key", "", "TLS private key file (PEM)")
+	maxBody := fs.Int64("max-body", server.DefaultMaxBodyBytes, "largest accepted request body in bytes")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("%w: --log-level: %v", errUsage, err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	eng, closeStore, err := openEngine(*data, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	if *demo {
+		err := eng.AddUser(ctx, "demo", "demo", true)
+		if err != nil && !errors.Is(err, store.ErrExists) {
+			return fmt.Errorf("create demo user: %w", err)
+		}
+	}
+
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	if *demo {
+		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
+	}
+	log.Info("listening", "addr", l.Addr().String(), "data", *data, "tls", *certFile != "")
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	go expireSessions(ctx, eng, log)
+	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
+	err = srv.Serve(ctx, l, *certFile, *keyFile)
+	log.Info("stopped")
+	return err
+}
+
+// expireSessions drops abandoned sessions once a minute.
+type sessionExpirer interface {
+	ExpireSessions(ctx context.Context) (int, error)
+}
+
+func expireSessions(ctx context.Context, e sessionExpirer, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := e.ExpireSessions(ctx); err != nil {
+				log.Warn("expiring sessions", "err", err)
+			} else if n > 0 {
+				log.Info("expired abandoned sessions", "count", n)
+			}
+		}
+	}
+}

@@ -1,0 +1,13 @@
+module anchorage
+
+go 1.26.8
+
+require (
+	github.com/beevik/etree v1.8.1
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
+	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+	github.com/mattn/go-sqlite3 v1.14.53
+	golang.org/x/crypto v0.58.0
+)
+
+require github.com/teambition/rrule-go v1.8.2 // indirect

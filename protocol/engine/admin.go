@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"anchorage/protocol/pim"
+	"anchorage/store"
+)
+
+// AddUser creates a user. With md5 the MD5 secret (a password equivalent,
+// see README) is stored too, so that syncml:auth-md5 clients can log in.
+func (e *Engine) AddUser(ctx context.Context, name, password string, md5 bool) error {
+	if name == "" || password == "" {
+		return errors.New("engine: user name and password must not be empty")
+	}
+	hash, secret, err := HashPassword(name, password, md5)
+	if err != nil {
+		return err
+	}
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateUser(ctx, &store.User{Name: name, PasswordHash: hash, MD5Secret: secret, Created: e.now()})
+	})
+}
+
+// Users lists every user.
+func (e *Engine) Users(ctx context.Context) ([]store.User, error) {
+	var users []store.User
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		users, err = tx.ListUsers(ctx)
+		return err
+	})
+	return users, err
+}
+
+// DeviceReport is one device as the admin sees it.
+type DeviceReport struct {
+	User       string
+	Device     store.Device
+	Datastores []store.Partnership
+	// LastSync is the latest completed sync over all datastores (zero if
+	// none) and LastMode its alert code.
+	LastSync time.Time
+	LastMode int
+}
+
+// Devices lists the devices of one user (or of all users when user is "").
+func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, error) {
+	var out []DeviceReport
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		users, err := tx.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		found := user == ""
+		for _, u := range users {
+			if user != "" && u.Name != user {
+				continue
+			}
+			found = true
+			devs, err := tx.ListDevices(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, d := range devs {
+				ps, err := tx.ListPartnerships(ctx, u.ID, d.DeviceID)
+				if err != nil {
+					return err
+				}
+				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps}
+				for _, p := range ps {
+					if p.LastSync.After(rep.LastSync) {
+						rep.LastSync, rep.LastMode = p.LastSync, p.LastSyncMode
+					}
+				}
+				out = append(out, rep)
+			}
+		}
+		if !found {
+			return fmt.Errorf("engine: user %q: %w", user, store.ErrNotFound)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].User != out[j].User {
+			return out[i].User < out[j].User
+		}
+		return out[i].Device.DeviceID < out[j].Device.DeviceID
+	})
+	return out, err
+}
+
+// Export returns the live items of a user's datastore as one stream: a .vcf
+// for contacts, an .ics for calendar and tasks, plain text for notes.
+func (e *Engine) Export(ctx context.Context, user, datastore string) ([]byte, error) {
+	name, ok := ResolveDatastore(datastore)
+	if !ok {
+		return nil, fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+	}
+	var datas [][]byte
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, user)
+		if err != nil {
+			return fmt.Errorf("engine: user %q: %w", user, err)
+		}
+		after := ""
+		for {
+			items, err := tx.LiveItems(ctx, u.ID, name, after, 500)
+			if err != nil {
+				return err
+			}
+			if len(items) == 0 {
+				return nil
+			}
+			for _, it := range items {
+				datas = append(datas, it.Data)
+			}
+			after = items[len(items)-1].GUID
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch name {
+	case Contacts:
+		return pim.ConcatVCards(datas), nil
+	case Calendar, Tasks:
+		return pim.MergeCalendars(datas)
+	default:
+		return pim.ConcatNotes(datas), nil
+	}
+}

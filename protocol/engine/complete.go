@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"anchorage/store"
+)
+
+// complete commits a finished session: for every datastore the anchors, the
+// acknowledged change sequence (only if every server change was delivered)
+// and, after a slow or refresh sync, the mapping clean-up. Nothing of this
+// is written before the session completes, so an abandoned session leaves
+// the partnership as it was and the next sync repeats what was missed.
+func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) error {
+	now := e.now()
+	for _, ds := range st.Datastores {
+		p, err := tx.Partnership(ctx, st.UserID, st.DeviceID, ds.Name)
+		if errors.Is(err, store.ErrNotFound) {
+			p = &store.Partnership{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name}
+		} else if err != nil {
+			return fmt.Errorf("engine: complete %s: %w", ds.Name, err)
+		}
+		delivered := ds.Undelivered == 0 && len(ds.Sent) == 0
+
+		switch ds.Mode {
+		case alertRefreshFromClient:
+			// The server's datastore becomes exactly the device's: what
+			// the device did not send is deleted (tombstones keep it).
+			if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
+				return err
+			}
+			seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
+			if err != nil {
+				return fmt.Errorf("engine: last seq: %w", err)
+			}
+			p.AckSeq = seq
+		case alertOneWayFromClient:
+			// Server changes were not sent; they stay pending.
+		default:
+			if delivered {
+				p.AckSeq = ds.TargetSeq
+			} else {
+				e.log.Warn("not every change reached the device; they will be sent again",
+					"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered+len(ds.Sent))
+			}
+		}
+		if ds.Mode == alertSlow || ds.Mode == alertRefreshFromServer || ds.Mode == alertRefreshFromClient {
+			if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
+				return fmt.Errorf("engine: prune mappings: %w", err)
+			}
+		}
+		p.ClientAnchor, p.ServerAnchor = ds.ClientNext, ds.ServerNext
+		p.LastSync, p.LastSyncMode = now, ds.Mode
+		if err := tx.PutPartnership(ctx, p); err != nil {
+			return fmt.Errorf("engine: save partnership %s: %w", ds.Name, err)
+		}
+		e.log.Info("datastore synced", "device", st.DeviceID, "user", st.UserName, "datastore", ds.Name,
+			"mode", ds.Mode, "added", ds.Added, "replaced", ds.Replaced, "deleted", ds.Deleted,
+			"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
+	}
+	st.Complete = true
+	return e.touchDevice(ctx, tx, st, func(d *store.Device) { d.LastError = "" })
+}
+
+// deleteUnconfirmed tombstones every live item the device did not send in a
+// refresh-from-client session.
+func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+	after := ""
+	for {
+		items, err := tx.LiveItems(ctx, st.UserID, ds.Name, after, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: live items: %w", err)
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		guids := make([]string, len(items))
+		for i := range items {
+			guids[i] = items[i].GUID
+		}
+		have, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
+		if err != nil {
+			return fmt.Errorf("engine: confirmed items: %w", err)
+		}
+		for _, g := range guids {
+			if have[g] {
+				continue
+			}
+			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: g,
+				Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
+				return fmt.Errorf("engine: refresh delete %s: %w", g, err)
+			}
+			ds.Deleted++
+		}
+		after = guids[len(guids)-1]
+	}
+}
+
+// touchDevice creates or updates the device row of the session's device.
+func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState, change func(*store.Device)) error {
+	now := e.now()
+	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		d = &store.Device{UserID: st.UserID, DeviceID: st.DeviceID, FirstSeen: now}
+	} else if err != nil {
+		return fmt.Errorf("engine: device %s: %w", st.DeviceID, err)
+	}
+	d.LastSeen = now
+	if change != nil {
+		change(d)
+	}
+	if err := tx.PutDevice(ctx, d); err != nil {
+		return fmt.Errorf("engine: save device %s: %w", st.DeviceID, err)
+	}
+	return nil
+}

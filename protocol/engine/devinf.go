@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"context"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+const devInfXMLType = "application/vnd.syncml-devinf+xml"
+
+// handleGet answers a Get of the server's DevInf (./devinf12, ./devinf11,
+// ./devinf10) with Status 200 and Results (Sync Protocol 5.6.3).
+func (e *Engine) handleGet(st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
+	if len(c.Items) == 0 || !isDevInfURI(c.Items[0].Target.URI) {
+		if !c.NoResp {
+			r.status(c, 404)
+		}
+		return nil
+	}
+	if !c.NoResp {
+		r.status(c, 200)
+	}
+	uri := c.Items[0].Target.URI
+	di := serverDevInf(st.VerDTD, alerted)
+	r.add(&syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
+		Meta: &syncml.Meta{Type: devInfXMLType},
+		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}})
+	return nil
+}
+
+func isDevInfURI(uri string) bool {
+	u := strings.ToLower(strings.TrimPrefix(uri, "./"))
+	return u == "devinf12" || u == "devinf11" || u == "devinf10"
+}
+
+// handleDevInf stores the DevInf a device Puts (or returns as Results to our
+// Get), so later issues can decide per device what formats to send.
+func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
+	if len(c.Items) == 0 {
+		return 412, nil
+	}
+	it := c.Items[0]
+	var raw []byte
+	switch {
+	case it.DataXML != nil:
+		doc := etree.NewDocument()
+		doc.SetRoot(it.DataXML.Copy())
+		b, err := doc.WriteToBytes()
+		if err != nil {
+			return 400, nil
+		}
+		raw = b
+	case it.Data != "":
+		raw = []byte(it.Data)
+	default:
+		return 412, nil
+	}
+	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
+		return 404, nil
+	}
+	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
+		return 0, err
+	}
+	return 200, nil
+}
+
+// serverDevInf describes the server (OMA DS DevInf 1.2): one datastore per
+// canonical name, plus the names the client alerted in this message, so a
+// client finds the datastore under the name it uses.
+func serverDevInf(verDTD string, alerted []string) *syncml.DevInf {
+	di := &syncml.DevInf{
+		VerDTD: devInfVer(verDTD), Man: "Anchorage", Mod: "Anchorage SyncML server", OEM: "Anchorage",
+		SwV: "0.1", HwV: "", FwV: "", DevID: "anchorage", DevTyp: "server",
+		UTC: true, SupportLargeObjs: false, SupportNumberOfChanges: true,
+	}
+	names := append([]string{}, Datastores...)
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	for _, a := range alerted {
+		if _, ok := ResolveDatastore(a); ok && !seen[a] {
+			seen[a] = true
+			names = append(names, a)
+		}
+	}
+	for _, n := range names {
+		canonical, _ := ResolveDatastore(n)
+		di.DataStores = append(di.DataStores, datastoreInfo(n, canonical))
+	}
+	return di
+}
+
+func devInfVer(verDTD string) string {
+	if verDTD == "1.2" {
+		return "1.2"
+	}
+	return "1.1"
+}
+
+func datastoreInfo(ref, canonical string) syncml.DataStore {
+	ds := syncml.DataStore{SourceRef: ref, DisplayName: canonical, MaxGUIDSize: 32,
+		SyncTypes: []int{1, 2, 3, 4, 5, 6, 7}}
+	switch canonical {
+	case Contacts:
+		ds.RxPref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
+		ds.Rx = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}}
+		ds.TxPref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
+		ds.Tx = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}}
+	case Calendar, Tasks:
+		ds.RxPref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
+		ds.Rx = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}}
+		ds.TxPref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
+		ds.Tx = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}}
+	default:
+		ds.RxPref = syncml.CTType{CTType: "text/plain", VerCT: "1.0"}
+		ds.Rx = []syncml.CTType{{CTType: "text/x-vnote", VerCT: "1.1"}}
+		ds.TxPref = syncml.CTType{CTType: "text/plain", VerCT: "1.0"}
+		ds.Tx = []syncml.CTType{{CTType: "text/x-vnote", VerCT: "1.1"}}
+	}
+	return ds
+}
+
+// anchorElement is the <Anchor><Next/></Anchor> a Status for an Alert
+// carries in its Item Data (Sync Protocol 5.5.2).
+func anchorElement(next string) *etree.Element {
+	a := etree.NewElement("Anchor")
+	a.CreateAttr("xmlns", "syncml:metinf")
+	a.CreateElement("Next").SetText(next)
+	return a
+}

@@ -1,0 +1,127 @@
+// Package engine is where the wire meets the store: it drives SyncML
+// sessions (one message in, one message out) on top of the protocol-neutral
+// datastore logic (modes, anchors, applying client changes, server changes
+// from the change log, twin matching, commit). It is the only package that
+// joins store, conflict and pim to the protocol codecs (DESIGN.md, Layers).
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"anchorage/conflict"
+	"anchorage/store"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Store  store.Store
+	Logger *slog.Logger
+	// MaxMsgSize is the largest message the server accepts and advertises
+	// (MetInf MaxMsgSize). 0 means DefaultMaxMsgSize.
+	MaxMsgSize int64
+	// SessionTTL bounds a session's idle time; older sessions are dropped.
+	SessionTTL time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Conflict is the policy when a device changes an item the server
+	// changed too since the device's last sync; "" means the default.
+	Conflict conflict.Policy
+}
+
+// DefaultMaxMsgSize is the MaxMsgSize the server advertises by default.
+const DefaultMaxMsgSize = 1 << 20
+
+// Engine serves sync sessions. It holds no session state in memory: every
+// message loads and saves its session through the store, so any process
+// sharing the database can take the next message.
+type Engine struct {
+	store      store.Store
+	log        *slog.Logger
+	maxMsgSize int64
+	sessionTTL time.Duration
+	now        func() time.Time
+	basicCache *credentialCache
+	policy     conflict.Policy
+}
+
+// New returns an Engine.
+func New(opts Options) *Engine {
+	e := &Engine{
+		store:      opts.Store,
+		log:        opts.Logger,
+		maxMsgSize: opts.MaxMsgSize,
+		sessionTTL: opts.SessionTTL,
+		now:        opts.Now,
+		basicCache: newCredentialCache(10 * time.Minute),
+		policy:     opts.Conflict,
+	}
+	if e.policy == "" {
+		e.policy = conflict.ClientWins
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.maxMsgSize <= 0 {
+		e.maxMsgSize = DefaultMaxMsgSize
+	}
+	if e.sessionTTL <= 0 {
+		e.sessionTTL = 30 * time.Minute
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e
+}
+
+// ExpireSessions drops sessions idle for longer than the session TTL. A
+// dropped session never committed its anchors, so the device's next sync
+// starts afresh (slow if needed) and loses nothing.
+func (e *Engine) ExpireSessions(ctx context.Context) (int, error) {
+	var n int
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.DeleteSessionsBefore(ctx, e.now().Add(-e.sessionTTL))
+		return err
+	})
+	return n, err
+}
+
+// newID returns a random identifier of 20 base32 characters (100 bits), used
+// for session keys and item GUIDs: short enough for any device's MaxGUIDSize.
+func newID() string {
+	var b [13]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("engine: crypto/rand failed: %v", err))
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))[:20]
+}
+
+// credentialCache remembers, for a while, basic-auth credentials that passed
+// the bcrypt check, so that a password is not run through the KDF on every
+// session of a busy device. Keys are SHA-256 digests keyed with a random
+// per-process secret, never the passwords themselves.
+type credentialCache struct {
+	mu     sync.Mutex
+	ttl    time.Duration
+	secret [32]byte
+	ok     map[[32]byte]time.Time
+}
+
+func newCredentialCache(ttl time.Duration) *credentialCache {
+	c := &credentialCache{ttl: ttl, ok: make(map[[32]byte]time.Time)}
+	if _, err := rand.Read(c.secret[:]); err != nil {
+		panic(fmt.Sprintf("engine: crypto/rand failed: %v", err))
+	}
+	return c
+}
+
+// errUnauthorized is returned by authentication when credentials are wrong.
+var errUnauthorized = errors.New("engine: invalid credentials")

@@ -1,0 +1,381 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+// Request is one SyncML message as it arrived.
+type Request struct {
+	Body []byte
+	// SessionKey is the session named by the URL the message was posted to
+	// (our RespURI carries it); empty for a session's first message.
+	SessionKey string
+	// BaseURL is the URL of the sync endpoint as the client reached it,
+	// used to build the RespURI (e.g. http://127.0.0.1:8080/sync).
+	BaseURL string
+	Remote  string
+}
+
+// Response is the answer to a Request.
+type Response struct {
+	Body       []byte
+	SessionKey string // empty when no session was opened (e.g. auth failed)
+	UserName   string
+	DeviceID   string
+	// MsgNo is the client's message number within the session (1, 2, ...).
+	MsgNo int
+}
+
+// RequestError is a message that cannot be answered in SyncML (not even a
+// SyncHdr status can be built); the server answers with HTTP Status.
+type RequestError struct {
+	Status int
+	Err    error
+}
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// HandleSyncML processes one SyncML XML message and returns the reply.
+func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
+	msg, err := syncml.Decode(req.Body)
+	if err != nil {
+		return nil, &RequestError{Status: 400, Err: fmt.Errorf("engine: decode message: %w", err)}
+	}
+	hdr := &msg.Header
+	if hdr.MsgID == "" || hdr.Source.URI == "" {
+		return nil, &RequestError{Status: 400, Err: errors.New("engine: SyncHdr lacks MsgID or Source")}
+	}
+
+	var st *sessionState
+	if req.SessionKey != "" {
+		if err := e.store.View(ctx, func(tx store.Tx) error {
+			st, err = loadSession(ctx, tx, req.SessionKey)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		// A session belongs to one device and one client session id: a
+		// message claiming another one does not get into it.
+		if st != nil && (st.DeviceID != hdr.Source.URI || st.ClientSessionID != hdr.SessionID) {
+			e.log.Warn("message does not match its session", "session", req.SessionKey,
+				"device", hdr.Source.URI, "session_device", st.DeviceID, "remote", req.Remote)
+			st = nil
+		}
+		if st != nil && st.LastClientMsgID == hdr.MsgID && st.LastResponse != nil {
+			e.log.Info("retransmitted message answered again", "session", st.Key, "device", st.DeviceID, "msg", hdr.MsgID)
+			return &Response{Body: st.LastResponse, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}, nil
+		}
+	}
+
+	var auth authResult
+	if st == nil {
+		auth, err = e.authenticate(ctx, hdr)
+		if err != nil {
+			return nil, err
+		}
+		if auth.status != 212 {
+			return e.refuse(ctx, msg, auth, req)
+		}
+	}
+
+	var resp *Response
+	err = e.store.Update(ctx, func(tx store.Tx) error {
+		resp = nil
+		var fresh bool
+		var cur *sessionState
+		if st != nil {
+			// Reload inside the write transaction: another request of the
+			// same session may have committed in between.
+			var err error
+			if cur, err = loadSession(ctx, tx, st.Key); err != nil {
+				return err
+			}
+			if cur == nil {
+				return &RequestError{Status: 404, Err: fmt.Errorf("engine: session %s ended", st.Key)}
+			}
+			if cur.LastClientMsgID == hdr.MsgID && cur.LastResponse != nil {
+				resp = &Response{Body: cur.LastResponse, SessionKey: cur.Key, UserName: cur.UserName, DeviceID: cur.DeviceID, MsgNo: cur.MsgCount}
+				return nil
+			}
+		} else {
+			fresh = true
+			cur = e.newSession(auth.user, hdr, req)
+		}
+		body, err := e.process(ctx, tx, cur, msg, fresh, auth)
+		if err != nil {
+			return err
+		}
+		cur.LastClientMsgID = hdr.MsgID
+		cur.LastResponse = body
+		if err := e.saveSession(ctx, tx, cur); err != nil {
+			return err
+		}
+		resp = &Response{Body: body, SessionKey: cur.Key, UserName: cur.UserName, DeviceID: cur.DeviceID, MsgNo: cur.MsgCount}
+		return nil
+	})
+	if err != nil {
+		var re *RequestError
+		if !errors.As(err, &re) {
+			e.recordFailure(ctx, st, auth, hdr, err)
+		}
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (e *Engine) newSession(u *store.User, hdr *syncml.Header, req Request) *sessionState {
+	key := newID()
+	resp := req.BaseURL
+	if resp == "" {
+		resp = hdr.Target.URI
+	}
+	if pu, err := url.Parse(resp); err == nil {
+		q := pu.Query()
+		q.Set("sessionid", key)
+		pu.RawQuery = q.Encode()
+		resp = pu.String()
+	}
+	return &sessionState{
+		Key: key, UserID: u.ID, UserName: u.Name, DeviceID: hdr.Source.URI,
+		ClientSessionID: hdr.SessionID, VerDTD: verDTD(hdr), ServerURI: hdr.Target.URI,
+		RespURI: resp, NextMsgID: 1,
+	}
+}
+
+func verDTD(hdr *syncml.Header) string {
+	switch hdr.VerDTD {
+	case "1.0", "1.1", "1.2":
+		return hdr.VerDTD
+	}
+	return "1.2"
+}
+
+// process runs the command loop over one message inside a write transaction
+// and returns the encoded reply.
+func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg *syncml.Message, fresh bool, auth authResult) ([]byte, error) {
+	hdr := &msg.Header
+	st.MsgCount++
+	if hdr.MaxMsgSize > 0 {
+		st.ClientMaxMsgSize = hdr.MaxMsgSize
+	}
+	limit := st.ClientMaxMsgSize
+	if limit <= 0 {
+		limit = e.maxMsgSize
+	}
+	r := newReply(e.replyHeader(st, hdr), hdr.MsgID, limit)
+
+	hs := &syncml.Command{Name: "Status", MsgRef: hdr.MsgID, CmdRef: "0", Cmd: "SyncHdr",
+		TargetRefs: nonEmpty(hdr.Target.URI), SourceRefs: nonEmpty(hdr.Source.URI), Data: "200"}
+	if fresh {
+		// Accepted: 212 and a fresh nonce for the device's next session
+		// (SyncEvolution computes its next MD5 digest with it).
+		hs.Data = "212"
+		nonce, nonceB64 := newNonce()
+		if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.Nonce = nonce }); err != nil {
+			return nil, err
+		}
+		hs.Chal = chal(auth.user.MD5Secret != "", nonceB64)
+	}
+	r.add(hs)
+
+	if st.Complete {
+		// The session already committed; answer what is left politely.
+		for _, c := range msg.Commands {
+			if !c.NoResp && c.Name != "Status" {
+				r.status(c, 200)
+			}
+		}
+		return e.finish(st, r, true)
+	}
+
+	alertNames := alertedURIs(msg)
+	for _, c := range msg.Commands {
+		if err := e.dispatch(ctx, tx, st, r, c, alertNames); err != nil {
+			return nil, err
+		}
+	}
+
+	if msg.Final {
+		for _, ds := range st.Datastores {
+			if !ds.ClientDone && ds.AlertMsg < st.MsgCount {
+				ds.ClientDone = true
+			}
+		}
+	}
+	pending := false
+	for _, ds := range st.Datastores {
+		if ds.ClientDone && !ds.ServerDone {
+			if err := e.appendServerSync(ctx, tx, st, ds, r); err != nil {
+				return nil, err
+			}
+		}
+		if ds.ClientDone && !ds.ServerDone {
+			pending = true
+		}
+	}
+	final := (msg.Final || askedForMore(msg)) && !pending
+
+	if msg.Final && !pending && r.onlyStatuses() && len(st.Datastores) > 0 && allDone(st) {
+		if err := e.complete(ctx, tx, st); err != nil {
+			return nil, err
+		}
+	}
+	return e.finish(st, r, final)
+}
+
+func allDone(st *sessionState) bool {
+	for _, ds := range st.Datastores {
+		if !ds.ClientDone || !ds.ServerDone {
+			return false
+		}
+	}
+	return true
+}
+
+// askedForMore tells whether the client asked for the next message of our
+// package (Alert 222, Sync Protocol 8.3).
+func askedForMore(msg *syncml.Message) bool {
+	for _, c := range msg.Commands {
+		if c.Name == "Alert" && c.Data == strconv.Itoa(alertNextMessage) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) dispatch(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
+	var code int
+	var err error
+	switch c.Name {
+	case "Status":
+		return e.handleStatus(ctx, tx, st, c)
+	case "Alert":
+		return e.handleAlert(ctx, tx, st, r, c)
+	case "Put", "Results":
+		code, err = e.handleDevInf(ctx, tx, st, c)
+	case "Get":
+		return e.handleGet(st, r, c, alerted)
+	case "Sync":
+		return e.handleSync(ctx, tx, st, r, c)
+	case "Map":
+		code, err = e.handleMap(ctx, tx, st, c)
+	default:
+		e.log.Info("unsupported command", "cmd", c.Name, "device", st.DeviceID)
+		code = 406
+	}
+	if err != nil {
+		return err
+	}
+	if !c.NoResp {
+		r.status(c, code)
+	}
+	return nil
+}
+
+// finish encodes the reply and advances the server's MsgID.
+func (e *Engine) finish(st *sessionState, r *reply, final bool) ([]byte, error) {
+	m := &syncml.Message{Header: r.hdr, Commands: r.cmds, Final: final}
+	m.Header.MsgID = strconv.Itoa(st.NextMsgID)
+	st.NextMsgID++
+	body, err := syncml.Encode(m)
+	if err != nil {
+		return nil, fmt.Errorf("engine: encode reply: %w", err)
+	}
+	return body, nil
+}
+
+func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header {
+	h := syncml.Header{
+		VerDTD: st.VerDTD, VerProto: "SyncML/" + st.VerDTD, SessionID: hdr.SessionID,
+		Target:     syncml.Loc{URI: hdr.Source.URI, Name: hdr.Source.Name},
+		Source:     syncml.Loc{URI: hdr.Target.URI},
+		RespURI:    st.RespURI,
+		MaxMsgSize: e.maxMsgSize,
+	}
+	return h
+}
+
+// refuse answers a session's first message whose credentials failed: 401
+// (wrong) or 407 (missing) for the header and every command, with a Chal so
+// that an MD5 client can retry with a fresh nonce. No session is opened.
+func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
+	hdr := &msg.Header
+	user := hdr.Source.Name
+	if hdr.Cred != nil && hdr.Cred.Type != authMD5 {
+		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
+			user = name
+		}
+	}
+	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI, "remote", req.Remote)
+	nonce, nonceB64 := newNonce()
+	// Give an existing device of this user the new nonce, so that a client
+	// whose nonce went stale can succeed on its retry.
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, user)
+		if err != nil {
+			return nil
+		}
+		d, err := tx.Device(ctx, u.ID, hdr.Source.URI)
+		if err != nil {
+			return nil
+		}
+		d.Nonce = nonce
+		d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
+		return tx.PutDevice(ctx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := newReply(syncml.Header{
+		VerDTD: verDTD(hdr), VerProto: "SyncML/" + verDTD(hdr), SessionID: hdr.SessionID, MsgID: "1",
+		Target: syncml.Loc{URI: hdr.Source.URI, Name: hdr.Source.Name}, Source: syncml.Loc{URI: hdr.Target.URI},
+		MaxMsgSize: e.maxMsgSize,
+	}, hdr.MsgID, 0)
+	r.add(&syncml.Command{Name: "Status", MsgRef: hdr.MsgID, CmdRef: "0", Cmd: "SyncHdr",
+		TargetRefs: nonEmpty(hdr.Target.URI), SourceRefs: nonEmpty(hdr.Source.URI),
+		Data: strconv.Itoa(auth.status), Chal: chal(true, nonceB64)})
+	for _, c := range msg.Commands {
+		if c.Name != "Status" && !c.NoResp {
+			r.status(c, auth.status)
+		}
+	}
+	body, err := syncml.Encode(&syncml.Message{Header: r.hdr, Commands: r.cmds, Final: true})
+	if err != nil {
+		return nil, fmt.Errorf("engine: encode reply: %w", err)
+	}
+	return &Response{Body: body, DeviceID: hdr.Source.URI, UserName: user, MsgNo: 1}, nil
+}
+
+// recordFailure notes on the device why its session failed, for the admin.
+func (e *Engine) recordFailure(ctx context.Context, st *sessionState, auth authResult, hdr *syncml.Header, cause error) {
+	var userID int64
+	switch {
+	case st != nil:
+		userID = st.UserID
+	case auth.user != nil:
+		userID = auth.user.ID
+	default:
+		return
+	}
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		d, err := tx.Device(ctx, userID, hdr.Source.URI)
+		if err != nil {
+			return nil
+		}
+		d.LastError = cause.Error()
+		return tx.PutDevice(ctx, d)
+	})
+	if err != nil {
+		e.log.Error("recording session failure", "err", err)
+	}
+	e.log.Error("session failed", slog.String("device", hdr.Source.URI), slog.Any("err", cause))
+}

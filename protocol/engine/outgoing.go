@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+// batchSize is how many change rows are read at a time while filling a
+// message; messages are bounded by MaxMsgSize, not by this.
+const batchSize = 200
+
+// appendServerSync adds the server's Sync for a datastore to the reply,
+// with as many changes as fit the device's MaxMsgSize; the rest follows in
+// the next messages (the device asks with Alert 222). Fast syncs send the
+// changes after the device's acknowledged sequence that it did not make
+// itself; slow and refresh-from-server syncs send every live item the
+// device did not already prove to have in this session.
+func (e *Engine) appendServerSync(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply) error {
+	if !ds.ServerBegun {
+		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
+		if err != nil {
+			return fmt.Errorf("engine: last seq: %w", err)
+		}
+		ds.ServerBegun, ds.TargetSeq, ds.CursorSeq = true, seq, ds.AckSeq
+	}
+	sync := &syncml.Command{Name: "Sync", Target: syncml.Loc{URI: ds.ClientURI},
+		Source: syncml.Loc{URI: ds.ServerURI}, NumberOfChanges: -1}
+	r.add(sync)
+	first := ds.SentCommands == 0
+
+	var err error
+	switch ds.Mode {
+	case alertOneWayFromClient, alertRefreshFromClient:
+		ds.ServerDone = true // the server sends nothing in these modes
+	case alertSlow, alertRefreshFromServer:
+		err = e.fillSlow(ctx, tx, st, ds, r, sync)
+	default:
+		err = e.fillFast(ctx, tx, st, ds, r, sync)
+	}
+	if err != nil {
+		return err
+	}
+	if first && ds.ServerDone {
+		sync.NumberOfChanges = len(sync.Commands)
+	}
+	return nil
+}
+
+func (e *Engine) fillFast(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) error {
+	for {
+		changes, err := tx.Changes(ctx, st.UserID, ds.Name, ds.CursorSeq, ds.TargetSeq, st.DeviceID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: changes: %w", err)
+		}
+		if len(changes) == 0 {
+			ds.ServerDone = true
+			return nil
+		}
+		for _, ch := range changes {
+			cmd, sent, err := e.serverCommand(ctx, tx, st, ds, ch.GUID)
+			if err != nil {
+				return err
+			}
+			if cmd != nil {
+				size := syncml.EncodedSize(cmd)
+				if len(sync.Commands) > 0 && !r.fits(size) {
+					return nil // the rest goes in the next message
+				}
+				e.recordSent(st, ds, r, sync, cmd, sent, size)
+			}
+			ds.CursorSeq = ch.Seq
+		}
+	}
+}
+
+func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) error {
+	for {
+		items, err := tx.LiveItems(ctx, st.UserID, ds.Name, ds.CursorGUID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: live items: %w", err)
+		}
+		if len(items) == 0 {
+			ds.ServerDone = true
+			return nil
+		}
+		guids := make([]string, len(items))
+		for i := range items {
+			guids[i] = items[i].GUID
+		}
+		have, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
+		if err != nil {
+			return fmt.Errorf("engine: confirmed items: %w", err)
+		}
+		for i := range items {
+			it := &items[i]
+			if !have[it.GUID] {
+				cmd := itemCommand("Add", it, "")
+				size := syncml.EncodedSize(cmd)
+				if len(sync.Commands) > 0 && !r.fits(size) {
+					return nil
+				}
+				e.recordSent(st, ds, r, sync, cmd, sentCommand{Op: "Add", GUID: it.GUID}, size)
+			}
+			ds.CursorGUID = it.GUID
+		}
+	}
+}
+
+// serverCommand builds the command that brings one changed item to the
+// device: Replace or Delete when the device has it (mapped), Add when it
+// does not; nil when there is nothing to do (deleted and never sent).
+func (e *Engine) serverCommand(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*syncml.Command, sentCommand, error) {
+	it, err := tx.Item(ctx, st.UserID, ds.Name, guid)
+	if err != nil {
+		return nil, sentCommand{}, fmt.Errorf("engine: item %s: %w", guid, err)
+	}
+	m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, guid)
+	if errors.Is(err, store.ErrNotFound) {
+		m = nil
+	} else if err != nil {
+		return nil, sentCommand{}, fmt.Errorf("engine: map %s: %w", guid, err)
+	}
+	switch {
+	case it.Deleted && m == nil:
+		return nil, sentCommand{}, nil
+	case it.Deleted:
+		return &syncml.Command{Name: "Delete", Items: []syncml.Item{{Target: syncml.Loc{URI: m.LUID}}}},
+			sentCommand{Op: "Delete", GUID: guid, LUID: m.LUID}, nil
+	case m != nil:
+		return itemCommand("Replace", it, m.LUID), sentCommand{Op: "Replace", GUID: guid, LUID: m.LUID}, nil
+	default:
+		return itemCommand("Add", it, ""), sentCommand{Op: "Add", GUID: guid}, nil
+	}
+}
+
+// itemCommand builds an Add (Source = our GUID) or Replace (Target = the
+// device's LUID, Source = GUID) carrying the item's content.
+func itemCommand(op string, it *store.Item, luid string) *syncml.Command {
+	item := syncml.Item{Source: syncml.Loc{URI: it.GUID}, Data: string(it.Data)}
+	if luid != "" {
+		item.Target = syncml.Loc{URI: luid}
+	}
+	return &syncml.Command{Name: op, Meta: &syncml.Meta{Type: it.ContentType}, Items: []syncml.Item{item}}
+}
+
+func (e *Engine) recordSent(st *sessionState, ds *syncedStore, r *reply, sync, cmd *syncml.Command, sent sentCommand, size int) {
+	r.addChild(sync, cmd, size)
+	if ds.Sent == nil {
+		ds.Sent = make(map[string]sentCommand)
+	}
+	ds.Sent[strconv.Itoa(st.NextMsgID)+"/"+cmd.CmdID] = sent
+	ds.SentCommands++
+}
+
+// handleStatus records the device's Status for one of our commands. A
+// server change counts as delivered only when its 2xx status arrives
+// (DESIGN.md); a Delete the device did not find is delivered too.
+func (e *Engine) handleStatus(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) error {
+	key := c.MsgRef + "/" + c.CmdRef
+	for _, ds := range st.Datastores {
+		sent, ok := ds.Sent[key]
+		if !ok {
+			continue
+		}
+		delete(ds.Sent, key)
+		code, _ := strconv.Atoi(c.Data)
+		delivered := code >= 200 && code < 300 || code == 418 ||
+			sent.Op == "Delete" && (code == 404 || code == 211)
+		if !delivered {
+			ds.Undelivered++
+			e.log.Info("device refused a change", "device", st.DeviceID, "datastore", ds.Name,
+				"op", sent.Op, "guid", sent.GUID, "status", code)
+			return nil
+		}
+		if sent.Op == "Delete" && sent.LUID != "" {
+			if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, sent.LUID); err != nil {
+				return fmt.Errorf("engine: unmap %s: %w", sent.LUID, err)
+			}
+		}
+		if sent.Op == "Replace" && sent.LUID != "" {
+			return e.confirm(ctx, tx, st, ds, sent.LUID, sent.GUID)
+		}
+		return nil
+	}
+	return nil
+}
+
+// handleMap stores the device's LUIDs for the items we added (Sync
+// Protocol 5.10). Only GUIDs of this user's datastore are accepted.
+func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
+	ds := st.datastoreByURI(c.Target.URI, c.Source.URI)
+	if ds == nil {
+		return 404, nil
+	}
+	for _, mi := range c.MapItems {
+		if mi.Source == "" || mi.Target == "" {
+			continue
+		}
+		if _, err := tx.Item(ctx, st.UserID, ds.Name, mi.Target); errors.Is(err, store.ErrNotFound) {
+			e.log.Warn("map names an unknown item", "device", st.DeviceID, "guid", mi.Target)
+			continue
+		} else if err != nil {
+			return 0, fmt.Errorf("engine: map item %s: %w", mi.Target, err)
+		}
+		if err := e.confirm(ctx, tx, st, ds, mi.Source, mi.Target); err != nil {
+			return 0, err
+		}
+	}
+	return 200, nil
+}

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"anchorage/store"
+)
+
+// sessionState is everything the engine remembers between two messages of a
+// SyncML session. It is stored as JSON in the store's session row; it stays
+// small because bulk state (which items a slow sync matched, which server
+// changes are left to send) lives in the store's mappings and as cursors.
+type sessionState struct {
+	Key             string `json:"key"`
+	UserID          int64  `json:"user_id"`
+	UserName        string `json:"user"`
+	DeviceID        string `json:"device"`
+	ClientSessionID string `json:"client_session_id"`
+	VerDTD          string `json:"ver_dtd"`
+	// ServerURI is the URI the client addressed (the Source of our replies).
+	ServerURI string `json:"server_uri"`
+	RespURI   string `json:"resp_uri"`
+	// ClientMaxMsgSize is the client's MaxMsgSize (0: unknown).
+	ClientMaxMsgSize int64 `json:"client_max_msg_size"`
+	NextMsgID        int   `json:"next_msg_id"`
+	// MsgCount counts client messages, to tell which message alerted a
+	// datastore (its client package is over at the next Final).
+	MsgCount int `json:"msg_count"`
+	// Retransmission: the last client MsgID and the answer sent to it.
+	LastClientMsgID string         `json:"last_client_msg_id"`
+	LastResponse    []byte         `json:"last_response"`
+	Datastores      []*syncedStore `json:"datastores"`
+	Complete        bool           `json:"complete"`
+}
+
+// syncedStore is the state of one datastore within a session.
+type syncedStore struct {
+	Name      string `json:"name"`       // canonical datastore name
+	ClientURI string `json:"client_uri"` // the device's LocURI (e.g. ./contacts)
+	ServerURI string `json:"server_uri"` // our LocURI as the device named it
+	Mode      int    `json:"mode"`       // alert code granted
+	// AlertMsg is the session message count of the Alert that opened it.
+	AlertMsg     int    `json:"alert_msg"`
+	ClientLast   string `json:"client_last"`
+	ClientNext   string `json:"client_next"`
+	ServerLast   string `json:"server_last"`
+	ServerNext   string `json:"server_next"`
+	AckSeq       int64  `json:"ack_seq"` // the partnership's AckSeq at session start
+	ContentType  string `json:"content_type"`
+	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
+	ServerBegun  bool   `json:"server_begun"`
+	ServerDone   bool   `json:"server_done"`
+	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
+	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
+	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
+	Undelivered  int    `json:"undelivered"`   // server commands that failed or got no status
+	SentCommands int    `json:"sent_commands"` // server commands sent in the session
+	// Sent holds server commands awaiting the device's Status, keyed by
+	// "msgID/cmdID".
+	Sent map[string]sentCommand `json:"sent,omitempty"`
+	// Stats for logs and the device list.
+	Added, Replaced, Deleted, Matched, Rejected int
+}
+
+// sentCommand is a server command whose Status has not arrived yet.
+type sentCommand struct {
+	Op   string `json:"op"` // Add, Replace, Delete
+	GUID string `json:"guid"`
+	LUID string `json:"luid,omitempty"`
+}
+
+// loadSession reads a session; it returns (nil, nil) when there is none.
+func loadSession(ctx context.Context, tx store.Tx, key string) (*sessionState, error) {
+	row, err := tx.Session(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: load session: %w", err)
+	}
+	var st sessionState
+	if err := json.Unmarshal(row.State, &st); err != nil {
+		return nil, fmt.Errorf("engine: decode session %s: %w", key, err)
+	}
+	return &st, nil
+}
+
+// saveSession writes a session back.
+func (e *Engine) saveSession(ctx context.Context, tx store.Tx, st *sessionState) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("engine: encode session: %w", err)
+	}
+	now := e.now()
+	return tx.PutSession(ctx, &store.Session{
+		Key: st.Key, UserID: st.UserID, DeviceID: st.DeviceID, State: data,
+		Created: now, UpdatedAt: now,
+	})
+}
+
+// datastore returns the session's state for a canonical datastore name.
+func (st *sessionState) datastore(name string) *syncedStore {
+	for _, ds := range st.Datastores {
+		if ds.Name == name {
+			return ds
+		}
+	}
+	return nil
+}
+
+// datastoreByURI finds a datastore by the URI the device or the server used
+// for it in a command (Sync Target, Map Target, Status TargetRef...).
+func (st *sessionState) datastoreByURI(uris ...string) *syncedStore {
+	for _, u := range uris {
+		if u == "" {
+			continue
+		}
+		for _, ds := range st.Datastores {
+			if u == ds.ServerURI || u == ds.ClientURI {
+				return ds
+			}
+		}
+		if name, ok := ResolveDatastore(u); ok {
+			if ds := st.datastore(name); ds != nil {
+				return ds
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"anchorage/conflict"
+	"anchorage/protocol/pim"
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+// handleSync applies a device's Sync command: a Status for the Sync, then
+// one per item of every Add/Replace/Delete in it. Each change is written
+// (durably, in this message's transaction) before its Status goes out.
+func (e *Engine) handleSync(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command) error {
+	ds := st.datastoreByURI(c.Target.URI, c.Source.URI)
+	if ds == nil {
+		e.log.Info("sync for a datastore that was not alerted", "target", c.Target.URI, "device", st.DeviceID)
+		if !c.NoResp {
+			r.status(c, 404)
+		}
+		for _, ch := range c.Commands {
+			if !ch.NoResp {
+				r.status(ch, 404)
+			}
+		}
+		return nil
+	}
+	if !c.NoResp {
+		r.status(c, 200)
+	}
+	return e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta)
+}
+
+func (e *Engine) applyCommands(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, cmds []*syncml.Command, parentMeta *syncml.Meta) error {
+	for _, ch := range cmds {
+		switch ch.Name {
+		case "Add", "Replace", "Delete":
+			for i := range ch.Items {
+				it := &ch.Items[i]
+				code, err := e.applyItem(ctx, tx, st, ds, ch, it, parentMeta)
+				if err != nil {
+					return err
+				}
+				if !ch.NoResp {
+					r.itemStatus(ch, it, code)
+				}
+			}
+		case "Atomic", "Sequence":
+			// Our message transaction already applies a message all or
+			// nothing; run the nested commands in order.
+			if !ch.NoResp {
+				r.status(ch, 200)
+			}
+			if err := e.applyCommands(ctx, tx, st, ds, r, ch.Commands, parentMeta); err != nil {
+				return err
+			}
+		default:
+			if !ch.NoResp {
+				r.status(ch, 406)
+			}
+		}
+	}
+	return nil
+}
+
+// clientItem is a decoded item a device sent.
+type clientItem struct {
+	luid        string
+	contentType string
+	data        []byte
+	info        pim.Info
+}
+
+// applyItem applies one item of a device's Add/Replace/Delete and returns
+// its status code (Sync Protocol 6.x; RepPro status codes).
+func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, c *syncml.Command, it *syncml.Item, parentMeta *syncml.Meta) (int, error) {
+	if ds.Mode == alertRefreshFromServer {
+		// The device is about to be overwritten; nothing it sends is kept.
+		return 403, nil
+	}
+	luid := it.Source.URI
+	if luid == "" {
+		luid = it.Target.URI
+	}
+	if luid == "" {
+		return 412, nil // incomplete: no item id
+	}
+	if it.MoreData {
+		e.log.Info("large object not supported yet", "device", st.DeviceID, "luid", luid)
+		return 406, nil
+	}
+	if c.Name == "Delete" {
+		return e.applyDelete(ctx, tx, st, ds, luid)
+	}
+
+	ci, code := decodeClientItem(it, c.Meta, parentMeta, ds)
+	if code != 0 {
+		e.log.Info("item rejected", "device", st.DeviceID, "luid", luid, "status", code)
+		ds.Rejected++
+		return code, nil
+	}
+	ci.luid = luid
+	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
+
+	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
+	}
+	var cur *store.Item
+	if m != nil {
+		cur, err = tx.Item(ctx, st.UserID, ds.Name, m.GUID)
+		if errors.Is(err, store.ErrNotFound) {
+			cur = nil
+		} else if err != nil {
+			return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
+		}
+	}
+
+	if cur != nil && !cur.Deleted {
+		if pim.Equivalent(cur.ContentType, cur.Data, ci.contentType, ci.data) {
+			// Same content: nothing to write. A device re-sending an Add
+			// it already has (SyncEvolution after a one-way-from-server)
+			// gets 208 and no duplicate, as the reference server answers.
+			if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+				return 0, err
+			}
+			ds.Matched++
+			if c.Name == "Add" && !slow {
+				return 208, nil
+			}
+			return 200, nil
+		}
+		if !slow && changedSince(cur, ds, st) {
+			d := conflict.Decide(e.policy, conflict.Modified, conflict.Modified)
+			e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID,
+				"policy", e.policy, "client_wins", d.Winner == conflict.Client)
+			if d.Winner == conflict.Server {
+				// The server's version stays; it is in the device's change
+				// window, so this session sends it back.
+				return d.Status, nil
+			}
+		}
+		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
+			return 0, err
+		}
+		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+			return 0, err
+		}
+		ds.Replaced++
+		return 200, nil
+	}
+	if cur != nil && cur.Deleted && c.Name == "Replace" {
+		// Modified on the device, deleted on the server: the modification
+		// survives (nothing a user edited is lost).
+		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
+			return 0, err
+		}
+		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+			return 0, err
+		}
+		ds.Replaced++
+		return 201, nil
+	}
+
+	if slow {
+		twin, err := e.findTwin(ctx, tx, st, ds, ci)
+		if err != nil {
+			return 0, err
+		}
+		if twin != nil {
+			if !pim.Equivalent(twin.ContentType, twin.Data, ci.contentType, ci.data) {
+				if _, err := e.write(ctx, tx, st, ds, twin.GUID, ci); err != nil {
+					return 0, err
+				}
+				ds.Replaced++
+			} else {
+				ds.Matched++
+			}
+			if err := e.confirm(ctx, tx, st, ds, luid, twin.GUID); err != nil {
+				return 0, err
+			}
+			return 200, nil
+		}
+	}
+	guid := newID()
+	if _, err := e.write(ctx, tx, st, ds, guid, ci); err != nil {
+		return 0, err
+	}
+	if err := e.confirm(ctx, tx, st, ds, luid, guid); err != nil {
+		return 0, err
+	}
+	ds.Added++
+	return 201, nil
+}
+
+// findTwin looks, during a slow sync, for a server item equal to the
+// client's by UID or by match key that no other item of this device claimed
+// in this session (DESIGN.md: rules that keep data safe).
+func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+	if ci.info.UID == "" && ci.info.MatchKey == "" {
+		return nil, nil
+	}
+	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey)
+	if err != nil {
+		return nil, fmt.Errorf("engine: find twins: %w", err)
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	guids := make([]string, len(cands))
+	for i, c := range cands {
+		guids[i] = c.GUID
+	}
+	taken, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
+	if err != nil {
+		return nil, fmt.Errorf("engine: twins taken: %w", err)
+	}
+	var best *store.Item
+	for i := range cands {
+		c := &cands[i]
+		if taken[c.GUID] {
+			continue
+		}
+		if pim.Equivalent(c.ContentType, c.Data, ci.contentType, ci.data) {
+			return c, nil
+		}
+		if best == nil && ci.info.UID != "" && c.UID == ci.info.UID {
+			best = c // same UID, different content: the same item, changed
+		}
+	}
+	return best, nil
+}
+
+func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) (int, error) {
+	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
+	if errors.Is(err, store.ErrNotFound) {
+		return 211, nil // item not deleted: not found
+	} else if err != nil {
+		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
+	}
+	cur, err := tx.Item(ctx, st.UserID, ds.Name, m.GUID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
+	}
+	keep := false
+	if cur != nil && !cur.Deleted && changedSince(cur, ds, st) {
+		// Deleted on the device, modified elsewhere: the modification
+		// survives and, unmapped now, goes back to the device as an Add.
+		keep = conflict.Decide(e.policy, conflict.Deleted, conflict.Modified).Winner == conflict.Server
+		e.log.Info("conflict: delete against modify", "device", st.DeviceID, "guid", m.GUID, "kept", keep)
+	}
+	if cur != nil && !cur.Deleted && !keep {
+		if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: m.GUID,
+			Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
+			return 0, fmt.Errorf("engine: delete %s: %w", m.GUID, err)
+		}
+	}
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
+		return 0, fmt.Errorf("engine: unmap %s: %w", luid, err)
+	}
+	ds.Deleted++
+	return 200, nil
+}
+
+// changedSince tells whether another device (or the admin) changed the item
+// after the changes this device acknowledged: a conflict if the device
+// changed it too.
+func changedSince(cur *store.Item, ds *syncedStore, st *sessionState) bool {
+	return cur.Seq > ds.AckSeq && cur.Origin != st.DeviceID
+}
+
+// write stores a new version of an item with the device as its origin.
+func (e *Engine) write(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
+	it, err := tx.WriteItem(ctx, &store.ItemWrite{
+		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
+		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
+		Origin: st.DeviceID, Time: e.now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
+	}
+	return it, nil
+}
+
+// confirm records (or re-confirms) the LUID<->GUID mapping in this session.
+func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid, guid string) error {
+	err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+		LUID: luid, GUID: guid, Session: st.Key})
+	if err != nil {
+		return fmt.Errorf("engine: map %s to %s: %w", luid, guid, err)
+	}
+	return nil
+}
+
+// decodeClientItem extracts content type and data; a non-zero code rejects
+// the item (415 unsupported type, 400 bad data).
+func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syncedStore) (*clientItem, int) {
+	ct, format := "", ""
+	for _, m := range []*syncml.Meta{it.Meta, cmdMeta, parentMeta} {
+		if m == nil {
+			continue
+		}
+		if ct == "" {
+			ct = m.Type
+		}
+		if format == "" {
+			format = m.Format
+		}
+	}
+	if ct == "" {
+		ct = ds.ContentType
+	}
+	data := []byte(it.Data)
+	if strings.EqualFold(format, "b64") {
+		dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(it.Data))
+		if err != nil {
+			return nil, 400
+		}
+		data = dec
+	}
+	if len(data) == 0 {
+		return nil, 400
+	}
+	return &clientItem{contentType: ct, data: data, info: pim.Describe(ct, data)}, 0
+}

@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"anchorage/store"
+)
+
+const mappingCols = `user_id, device_id, datastore, luid, guid, session`
+
+const qConfirmed = `SELECT count(*) FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? AND session = ?`
+
+func scanMapping(r scanner) (*store.Mapping, error) {
+	var m store.Mapping
+	if err := r.Scan(&m.UserID, &m.DeviceID, &m.Datastore, &m.LUID, &m.GUID, &m.Session); err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+func (t *tx) MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*store.Mapping, error) {
+	m, err := scanMapping(t.tx.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid = ?`, userID, deviceID, datastore, luid))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: map %d/%s/%s luid %q: %w", userID, deviceID, datastore, luid, err)
+	}
+	return m, nil
+}
+
+func (t *tx) MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*store.Mapping, error) {
+	m, err := scanMapping(t.tx.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, deviceID, datastore, guid))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: map %d/%s/%s guid %s: %w", userID, deviceID, datastore, guid, err)
+	}
+	return m, nil
+}
+
+// PutMapping maps m.LUID to m.GUID, replacing the LUID's previous mapping and
+// removing the mapping of any other LUID to m.GUID.
+func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
+	wrap := func(err error) error {
+		return fmt.Errorf("sqlite: put map %d/%s/%s %q -> %s: %w", m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, err)
+	}
+	if m.LUID == "" || m.GUID == "" {
+		return wrap(fmt.Errorf("empty LUID or GUID"))
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? AND luid <> ?`,
+		m.UserID, m.DeviceID, m.Datastore, m.GUID, m.LUID); err != nil {
+		return wrap(err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO mappings (`+mappingCols+`) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (user_id, device_id, datastore, luid) DO UPDATE SET guid = excluded.guid, session = excluded.session`,
+		m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, m.Session); err != nil {
+		return wrap(userFK(err, m.UserID))
+	}
+	return nil
+}
+
+// DeleteMapping deletes the LUID's mapping; deleting a missing one is not an
+// error.
+func (t *tx) DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid = ?`, userID, deviceID, datastore, luid); err != nil {
+		return fmt.Errorf("sqlite: delete map %d/%s/%s %q: %w", userID, deviceID, datastore, luid, err)
+	}
+	return nil
+}
+
+// ConfirmedInSession returns a map holding every given GUID: true when its
+// mapping was last confirmed by session.
+func (t *tx) ConfirmedInSession(ctx context.Context, userID int64, deviceID, datastore, session string, guids []string) (map[string]bool, error) {
+	res := make(map[string]bool, len(guids))
+	for _, g := range guids {
+		// A point lookup per GUID on the (…, guid) unique index: in-process
+		// SQLite makes this as cheap as one IN query, with one cached statement.
+		var n int
+		if err := t.tx.QueryRowContext(ctx, qConfirmed,
+			userID, deviceID, datastore, g, session).Scan(&n); err != nil {
+			return nil, fmt.Errorf("sqlite: confirmed in session %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+		res[g] = n > 0
+	}
+	return res, nil
+}
+
+func (t *tx) PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND session <> ?`, userID, deviceID, datastore, session)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return int(n), nil
+}
+
+// DeleteMappings deletes every mapping of the partnership.
+func (t *tx) DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datastore); err != nil {
+		return fmt.Errorf("sqlite: delete maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+// Package store defines the persistence interfaces of Anchorage and the types
+// they speak. It imports no database driver: store/sqlite (and later
+// store/postgres) implement it, and store/storetest holds the conformance
+// suite every backend runs.
+//
+// Data model, in short (see DESIGN.md "Change tracking" and "Archive"):
+//   - every user has four datastores (contacts, calendar, tasks, notes), each
+//     with its own monotonically increasing change sequence;
+//   - every write to an item appends a Version (content or tombstone) with the
+//     next sequence number; versions are never updated or deleted except by
+//     retention pruning, so the version table is both the archive and the
+//     change log;
+//   - a Partnership is one device's view of one datastore: anchors, the last
+//     change sequence it acknowledged and its LUID<->GUID map.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrExists is returned (wrapped) when creating a row whose key is taken.
+var ErrExists = errors.New("store: already exists")
+
+// Store is a database holding every user's data. It is safe for concurrent use.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it when fn
+	// returns nil. Write transactions on one database are serialised.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction. Its methods must not be used after Update/View
+// returns.
+type Tx interface {
+	// Users.
+	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrExists if the name is taken
+	UserByName(ctx context.Context, name string) (*User, error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	UpdateUserSecrets(ctx context.Context, u *User) error // PasswordHash and MD5Secret
+
+	// Devices (one row per user and device id).
+	Device(ctx context.Context, userID int64, deviceID string) (*Device, error)
+	PutDevice(ctx context.Context, d *Device) error                  // insert or update
+	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
+
+	// Partnerships (one row per user, device and datastore).
+	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
+	PutPartnership(ctx context.Context, p *Partnership) error // insert or update
+	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
+
+	// Items. WriteItem appends a version and returns it with Seq and Version
+	// set; the datastore's sequence is advanced in the same transaction.
+	WriteItem(ctx context.Context, w *ItemWrite) (*Item, error)
+	Item(ctx context.Context, userID int64, datastore, guid string) (*Item, error) // latest version, tombstones included
+	// LiveItems returns the live (not deleted) items ordered by GUID, those
+	// with GUID > after, at most limit (0 = no limit).
+	LiveItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
+	// FindTwins returns live items whose UID or match key equals the given
+	// (non-empty) value.
+	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)
+	// Changes returns the latest state of every item whose latest change has
+	// a sequence in (after, upTo], excluding items whose latest change came
+	// from excludeOrigin, ordered by sequence, at most limit (0 = no limit).
+	// Content is not loaded (Item.Data is nil); use Item for that.
+	Changes(ctx context.Context, userID int64, datastore string, after, upTo int64, excludeOrigin string, limit int) ([]Item, error)
+	// LastSeq is the datastore's latest change sequence (0 when empty).
+	LastSeq(ctx context.Context, userID int64, datastore string) (int64, error)
+	// Versions lists every version of one item, oldest first.
+	Versions(ctx context.Context, userID int64, datastore, guid string) ([]Item, error)
+
+	// LUID <-> GUID maps of a partnership.
+	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
+	MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*Mapping, error)
+	PutMapping(ctx context.Context, m *Mapping) error // insert or replace by LUID; a GUID maps to one LUID
+	DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error
+	// ConfirmedInSession tells which of the given GUIDs have a mapping
+	// confirmed by the session (see Mapping.Session).
+	ConfirmedInSession(ctx context.Context, userID int64, deviceID, datastore, session string, guids []string) (map[string]bool, error)
+	// PruneUnconfirmedMappings deletes the partnership's mappings not
+	// confirmed by the session (after a slow or refresh sync every item the
+	// device still has was confirmed). It returns how many were deleted.
+	PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error)
+	DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error
+
+	// Sessions: protocol session state, so that any server process can take
+	// the next message of a session.
+	Session(ctx context.Context, key string) (*Session, error)
+	PutSession(ctx context.Context, s *Session) error // insert or update
+	DeleteSession(ctx context.Context, key string) error
+	DeleteSessionsBefore(ctx context.Context, t time.Time) (int, error) // by UpdatedAt
+}
+
+// User is an account. Name is unique.
+type User struct {
+	ID           int64
+	Name         string
+	PasswordHash []byte // bcrypt
+	// MD5Secret is b64(md5("name:password")), the password-equivalent that
+	// syncml:auth-md5 needs (OMA DS 1.2 Sync Protocol, 6.2). Empty when MD5
+	// authentication is disabled for the user.
+	MD5Secret string
+	Created   time.Time
+}
+
+// Device is one client device of a user.
+type Device struct {
+	UserID   int64
+	DeviceID string
+	DevInf   []byte // the device's last DevInf (XML), as Put by it
+	// Nonce is the MD5 nonce the server last gave this device (raw bytes,
+	// not base64); the device uses it in its next session's credentials.
+	Nonce     string
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// LastError is the error that ended the device's last failed session.
+	LastError string
+}
+
+// Partnership is a device's sync state for one datastore.
+type Partnership struct {
+	UserID    int64
+	DeviceID  string
+	Datastore string
+	// ClientAnchor is the device's Next anchor of its last completed
+	// session; the device's next Last anchor must equal it for a fast sync.
+	ClientAnchor string
+	ServerAnchor string
+	// AckSeq is the datastore change sequence up to which the device has
+	// acknowledged the server's changes.
+	AckSeq       int64
+	LastSync     time.Time // zero if never completed
+	LastSyncMode int       // SyncML alert code of the last completed sync
+}
+
+// Item is one version of one item (the latest, unless listed by Versions).
+type Item struct {
+	UserID      int64
+	Datastore   string
+	GUID        string
+	Version     int64 // 1, 2, ... per item
+	Seq         int64 // datastore change sequence of this version
+	Deleted     bool  // a tombstone
+	ContentType string
+	Data        []byte
+	UID         string // UID inside the content, if any
+	MatchKey    string // pim match key of the content, for twin matching
+	Summary     string // one line for humans (FN / SUMMARY)
+	Origin      string // device id, or "admin", "restore", ...
+	Modified    time.Time
+}
+
+// ItemWrite is one write to an item: content when Delete is false, else a
+// tombstone. A GUID that does not exist yet creates the item.
+type ItemWrite struct {
+	UserID      int64
+	Datastore   string
+	GUID        string
+	Delete      bool
+	ContentType string
+	Data        []byte
+	UID         string
+	MatchKey    string
+	Summary     string
+	Origin      string
+	Time        time.Time
+}
+
+// Mapping maps a device's local id (LUID) to a server item (GUID).
+type Mapping struct {
+	UserID    int64
+	DeviceID  string
+	Datastore string
+	LUID      string
+	GUID      string
+	// Session is the key of the session that last confirmed the mapping
+	// (slow and refresh syncs re-confirm every item the device still has).
+	Session string
+}
+
+// Session is persisted protocol session state.
+type Session struct {
+	Key       string
+	UserID    int64
+	DeviceID  string
+	State     []byte // protocol-specific, opaque to the store
+	Created   time.Time
+	UpdatedAt time.Time
+}
