@@ -159,7 +159,7 @@ func TestDescribeCalendarFixtures(t *testing.T) {
 		{osData + "vtodos/evolution2/todo-full1.vcf", "text/calendar", Info{UID: "20050306T005538Z-4378-1000-1-28@azrael",
 			Summary: "summary", MatchKey: "t:summary|20050330T003000;Africa/Douala"}},
 		{evoTests + "eds_task.ics", "", Info{UID: "20090401T145153Z-22321-1000-1-18@pohly-MOBL",
-			Summary: "test task with plenty of fields",
+			Summary:  "test task with plenty of fields",
 			MatchKey: matchKey("t:", "test task with plenty of fields|20090502T130000;America/New_York")}},
 		{vcalDir + "KOrganizer_vCalTestCase01.vcs", "text/x-vcalendar", Info{UID: "KOrganizer-45214176.303",
 			Summary:  "20. Mai 2005, 19-20 Uhr, alle 3 Monate am -2. Fr, 17 mal",

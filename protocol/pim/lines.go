@@ -172,9 +172,10 @@ func logicalLines(text string) []string {
 			continue
 		}
 		qp := isQP(line)
+		buf := []byte(line)
 		for i+1 < len(phys) {
-			if next := phys[i+1]; qp && strings.HasSuffix(line, "=") && !isEndLine(next) {
-				line = line[:len(line)-1] + next
+			if next := phys[i+1]; qp && len(buf) > 0 && buf[len(buf)-1] == '=' && !isEndLine(next) {
+				buf = append(buf[:len(buf)-1], next...)
 				i++
 				continue
 			}
@@ -186,9 +187,10 @@ func logicalLines(text string) []string {
 			if j == len(phys) || phys[j][0] != ' ' && phys[j][0] != '\t' {
 				break
 			}
-			line += phys[j][1:]
+			buf = append(buf, phys[j][1:]...)
 			i = j
 		}
+		line = string(buf)
 		out = append(out, line)
 	}
 	return out
