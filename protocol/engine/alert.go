@@ -11,37 +11,15 @@ import (
 	"anchorage/store"
 )
 
-// Alert codes (OMA DS 1.2 Sync Protocol, 12.2 / RepPro Alert).
+// Sync modes the engine runs (OMA DS 1.2 Sync Protocol, alert codes).
 const (
-	alertTwoWay           = 200
-	alertSlow             = 201
-	alertOneWayFromClient = 202
-	alertRefreshFromClient = 203
-	alertOneWayFromServer = 204
-	alertRefreshFromServer = 205
-	alertNextMessage      = 222
+	alertTwoWay            = int(syncml.AlertTwoWay)
+	alertSlow              = int(syncml.AlertSlowSync)
+	alertOneWayFromClient  = int(syncml.AlertOneWayFromClient)
+	alertRefreshFromClient = int(syncml.AlertRefreshFromClient)
+	alertOneWayFromServer  = int(syncml.AlertOneWayFromServer)
+	alertRefreshFromServer = int(syncml.AlertRefreshFromServer)
 )
-
-// grantedMode maps a requested alert code to the mode the server runs:
-// server-alerted codes 206-210 become their client-initiated equivalents.
-// ok is false for codes that do not start a sync.
-func grantedMode(code int) (mode int, ok bool) {
-	switch code {
-	case 200, 201, 202, 203, 204, 205:
-		return code, true
-	case 206:
-		return alertTwoWay, true
-	case 207:
-		return alertOneWayFromClient, true
-	case 208:
-		return alertRefreshFromClient, true
-	case 209:
-		return alertOneWayFromServer, true
-	case 210:
-		return alertRefreshFromServer, true
-	}
-	return 0, false
-}
 
 // needsAnchors tells whether a mode builds on the previous session, so that
 // an unknown partnership or an anchor mismatch forces a slow sync.
@@ -55,7 +33,8 @@ func needsAnchors(mode int) bool {
 // the server's own Alert with server anchors.
 func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command) error {
 	code, _ := strconv.Atoi(strings.TrimSpace(c.Data))
-	if code == alertNextMessage || code == 221 || code == 223 {
+	switch syncml.AlertCode(code) {
+	case syncml.AlertNextMessage, syncml.AlertResult, syncml.AlertNoEndOfData:
 		if !c.NoResp {
 			r.status(c, 200)
 		}
@@ -66,7 +45,8 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		return nil
 	}
 	it := c.Items[0]
-	mode, ok := grantedMode(code)
+	granted, ok := syncml.AlertCode(code).SyncMode()
+	mode := int(granted)
 	if !ok {
 		e.log.Info("unsupported alert", "code", code, "device", st.DeviceID)
 		r.status(c, 406)

@@ -15,12 +15,6 @@ import (
 	"anchorage/store"
 )
 
-// Supported authentication types (OMA DS 1.2 Sync Protocol 5.3, RepPro 5.1.5).
-const (
-	authBasic = "syncml:auth-basic"
-	authMD5   = "syncml:auth-md5"
-)
-
 // authResult is the outcome of checking a session's credentials.
 type authResult struct {
 	user *store.User
@@ -40,7 +34,7 @@ func (e *Engine) authenticate(ctx context.Context, hdr *syncml.Header) (authResu
 	var res authResult
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		switch hdr.Cred.Type {
-		case authBasic, "":
+		case syncml.AuthBasic, "":
 			name, pass, err := syncml.BasicCredentials(hdr.Cred.Data)
 			if err != nil {
 				res.status = 401
@@ -58,7 +52,7 @@ func (e *Engine) authenticate(ctx context.Context, hdr *syncml.Header) (authResu
 				return nil
 			}
 			res = authResult{user: u, status: 212}
-		case authMD5:
+		case syncml.AuthMD5:
 			name := hdr.Source.Name
 			if name == "" {
 				res.status = 401
@@ -157,9 +151,9 @@ func newNonce() (raw, b64 string) {
 // the user can use MD5 (or is unknown), basic otherwise.
 func chal(md5 bool, nonceB64 string) *syncml.Meta {
 	if !md5 {
-		return &syncml.Meta{Type: authBasic, Format: "b64"}
+		return &syncml.Meta{Type: syncml.AuthBasic, Format: "b64"}
 	}
-	return &syncml.Meta{Type: authMD5, Format: "b64", NextNonce: nonceB64}
+	return &syncml.Meta{Type: syncml.AuthMD5, Format: "b64", NextNonce: nonceB64}
 }
 
 // HashPassword returns the bcrypt hash and the MD5 secret for a new

@@ -27,7 +27,7 @@ func (e *Engine) handleGet(st *sessionState, r *reply, c *syncml.Command, alerte
 	uri := c.Items[0].Target.URI
 	di := serverDevInf(st.VerDTD, alerted)
 	r.add(&syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
-		Meta: &syncml.Meta{Type: devInfXMLType},
+		Meta:  &syncml.Meta{Type: devInfXMLType},
 		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}})
 	return nil
 }

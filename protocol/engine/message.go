@@ -173,8 +173,7 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	}
 	r := newReply(e.replyHeader(st, hdr), hdr.MsgID, limit)
 
-	hs := &syncml.Command{Name: "Status", MsgRef: hdr.MsgID, CmdRef: "0", Cmd: "SyncHdr",
-		TargetRefs: nonEmpty(hdr.Target.URI), SourceRefs: nonEmpty(hdr.Source.URI), Data: "200"}
+	hs := syncml.NewHeaderStatus(*hdr, syncml.StatusOK)
 	if fresh {
 		// Accepted: 212 and a fresh nonce for the device's next session
 		// (SyncEvolution computes its next MD5 digest with it).
@@ -245,7 +244,7 @@ func allDone(st *sessionState) bool {
 // package (Alert 222, Sync Protocol 8.3).
 func askedForMore(msg *syncml.Message) bool {
 	for _, c := range msg.Commands {
-		if c.Name == "Alert" && c.Data == strconv.Itoa(alertNextMessage) {
+		if c.Name == "Alert" && c.Data == strconv.Itoa(int(syncml.AlertNextMessage)) {
 			return true
 		}
 	}
@@ -310,7 +309,7 @@ func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header
 func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
 	hdr := &msg.Header
 	user := hdr.Source.Name
-	if hdr.Cred != nil && hdr.Cred.Type != authMD5 {
+	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
 		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
 			user = name
 		}
@@ -340,9 +339,9 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 		Target: syncml.Loc{URI: hdr.Source.URI, Name: hdr.Source.Name}, Source: syncml.Loc{URI: hdr.Target.URI},
 		MaxMsgSize: e.maxMsgSize,
 	}, hdr.MsgID, 0)
-	r.add(&syncml.Command{Name: "Status", MsgRef: hdr.MsgID, CmdRef: "0", Cmd: "SyncHdr",
-		TargetRefs: nonEmpty(hdr.Target.URI), SourceRefs: nonEmpty(hdr.Source.URI),
-		Data: strconv.Itoa(auth.status), Chal: chal(true, nonceB64)})
+	hs := syncml.NewHeaderStatus(*hdr, syncml.StatusCode(auth.status))
+	hs.Chal = chal(true, nonceB64)
+	r.add(hs)
 	for _, c := range msg.Commands {
 		if c.Name != "Status" && !c.NoResp {
 			r.status(c, auth.status)

@@ -53,20 +53,9 @@ func (r *reply) addChild(parent, c *syncml.Command, size int) {
 // fits tells whether n more bytes stay within the message size limit.
 func (r *reply) fits(n int) bool { return r.limit <= 0 || r.size+n <= r.limit }
 
-// status appends a Status for command c (RepPro 6.6.16): CmdRef, Cmd and
-// the Target/Source references of what it answers.
+// status appends a Status for command c (RepPro 6.6.16).
 func (r *reply) status(c *syncml.Command, code int) *syncml.Command {
-	s := &syncml.Command{Name: "Status", MsgRef: r.msgRef, CmdRef: c.CmdID, Cmd: c.Name, Data: strconv.Itoa(code)}
-	switch c.Name {
-	case "Sync", "Map":
-		s.TargetRefs = nonEmpty(c.Target.URI)
-		s.SourceRefs = nonEmpty(c.Source.URI)
-	default:
-		for _, it := range c.Items {
-			s.TargetRefs = append(s.TargetRefs, nonEmpty(it.Target.URI)...)
-			s.SourceRefs = append(s.SourceRefs, nonEmpty(it.Source.URI)...)
-		}
-	}
+	s := syncml.NewStatus(r.msgRef, c, syncml.StatusCode(code))
 	r.add(s)
 	return s
 }

@@ -143,7 +143,9 @@ func calendarBlocks(data []byte) ([]block, error) {
 		}
 		switch kw {
 		case "BEGIN":
-			stack = append(stack, arg)
+			if len(stack) <= maxDepth {
+				stack = append(stack, arg)
+			}
 		case "END":
 			for i := len(stack) - 1; i >= 0; i-- {
 				if stack[i] == arg {

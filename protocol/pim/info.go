@@ -219,7 +219,9 @@ func describeNote(data []byte) Info {
 // structuredNote tells whether a note is a vNote or an iCalendar VJOURNAL
 // rather than plain text.
 func structuredNote(data []byte) bool {
-	return strings.HasPrefix(upperPrefix(data, 16), "BEGIN:V")
+	head := upperPrefix(data, 16)
+	return strings.HasPrefix(head, "BEGIN:VNOTE") || strings.HasPrefix(head, "BEGIN:VCALENDAR") ||
+		strings.HasPrefix(head, "BEGIN:VJOURNAL")
 }
 
 // noteText returns the text of a note and its own SUMMARY if it has one:

@@ -13,16 +13,20 @@ package pim
 // general. Reading every version with one tolerant reader also means that a
 // 2.1 card and its 3.0 twin end up as the same decoded values, which is
 // what the match key and Equivalent need. The reader never fails: lines it
-// cannot make sense of are skipped.
+// cannot make sense of are skipped. Values are decoded in decode.go; the
+// tests check the reader against go-vcard and go-ical where those apply.
 
 import (
 	"bytes"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// maxDepth bounds the nesting of components the readers follow, so that
+// hostile input cannot make them quadratic or recurse without end.
+const maxDepth = 32
 
 // prop is one decoded content line.
 type prop struct {
@@ -106,6 +110,9 @@ func parse(data []byte) *component {
 		top := stack[len(stack)-1]
 		switch p.name {
 		case "BEGIN":
+			if len(stack) > maxDepth {
+				continue // garbage: real items nest three or four deep
+			}
 			c := &component{name: strings.ToUpper(strings.TrimSpace(p.value))}
 			top.children = append(top.children, c)
 			stack = append(stack, c)
@@ -300,128 +307,4 @@ func decodeValue(p *prop, raw string) string {
 		raw = decodeQP(raw)
 	}
 	return toUTF8(raw, p.param("CHARSET"))
-}
-
-// decodeQP decodes quoted-printable text leniently: "=XX" becomes a byte,
-// any other "=" is kept as it is.
-func decodeQP(s string) string {
-	if !strings.Contains(s, "=") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '=' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
-}
-
-// toUTF8 converts bytes in the given charset to UTF-8. ISO-8859-1 and
-// windows-1252 are converted; for UTF-8, a missing charset or any other
-// one, valid UTF-8 is kept and anything else is read as windows-1252, the
-// usual charset of devices that do not say.
-func toUTF8(s, charset string) string {
-	switch strings.ToUpper(strings.TrimSpace(charset)) {
-	case "ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "LATIN-1", "L1":
-		return latin1(s, false)
-	case "WINDOWS-1252", "CP1252", "X-CP1252":
-		return latin1(s, true)
-	}
-	if utf8.ValidString(s) {
-		return s
-	}
-	return latin1(s, true)
-}
-
-// cp1252 maps bytes 0x80..0x9F of windows-1252 to Unicode.
-var cp1252 = [32]rune{
-	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
-	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
-}
-
-// latin1 reads each byte of s as one ISO-8859-1 (or windows-1252) character.
-func latin1(s string, windows bool) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c < 0x80:
-			b.WriteByte(c)
-		case windows && c < 0xA0:
-			b.WriteRune(cp1252[c-0x80])
-		default:
-			b.WriteRune(rune(c))
-		}
-	}
-	return b.String()
-}
-
-// unescape undoes the RFC 6350 / RFC 5545 text escapes: \n and \N become a
-// newline; \, \; \: and \\ become the character. Unknown escapes are kept.
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			switch s[i+1] {
-			case 'n', 'N':
-				b.WriteByte('\n')
-				i++
-				continue
-			case ',', ';', ':', '\\':
-				b.WriteByte(s[i+1])
-				i++
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// splitUnescaped splits s at each byte of seps not preceded by a backslash.
-// The parts keep their escapes.
-func splitUnescaped(s, seps string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\':
-			i++
-		case strings.IndexByte(seps, s[i]) >= 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
-}
-
-// components returns the unescaped, trimmed parts of a structured value
-// (N, ADR, ORG): split at unescaped ';'.
-func components(s string) []string {
-	parts := splitUnescaped(s, ";")
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(unescape(p))
-	}
-	return parts
 }

@@ -13,8 +13,7 @@ import (
 )
 
 // maxDepth bounds the element nesting of a message. The deepest legitimate
-// structure, a DevInf CTCap PropParam ValEnum inside Sync/Atomic/Sequence
-// containers, stays well below it.
+// structure, a ValEnum in a DevInf PropParam, is 11 levels down.
 const maxDepth = 64
 
 // maxNesting bounds how deep Sync, Atomic and Sequence may nest commands.

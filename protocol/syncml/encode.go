@@ -85,8 +85,12 @@ func simpleName(s string) bool {
 
 // EncodeDocument builds the element tree of m, for Encode or the WBXML
 // encoder. Nil commands are skipped (Encode refuses them). DataXML
-// elements are copied, never moved, so m can be encoded again.
+// elements are copied, never moved, so m can be encoded again. A nil m
+// encodes as an empty message.
 func EncodeDocument(m *Message) *etree.Document {
+	if m == nil {
+		m = &Message{}
+	}
 	doc := etree.NewDocument()
 	doc.WriteSettings = writeSettings
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)

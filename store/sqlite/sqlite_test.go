@@ -314,3 +314,46 @@ func TestTombstoneKeepsSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestQueryPlans checks that the queries of a sync use indexes: their cost
+// must not grow with the size of the datastore.
+func TestQueryPlans(t *testing.T) {
+	ctx := t.Context()
+	s := openTest(t, filepath.Join(t.TempDir(), "a.db"))
+	for _, c := range []struct {
+		name string
+		q    string
+		args []any
+	}{
+		{"datastore id", qDatastoreID, []any{1, "contacts"}},
+		{"LastSeq", qLastSeq, []any{1, "contacts"}},
+		{"Changes", qChanges, []any{1, 10, 20, "dev", "dev", -1}},
+		{"Item", qItem, []any{1, "g"}},
+		{"LiveItems", qLiveItems, []any{1, "g", 100}},
+		{"FindTwins by UID", qTwinsByUID, []any{1, "u"}},
+		{"FindTwins by match key", qTwinsByKey, []any{1, "k"}},
+		{"Versions", qVersions, []any{1, "g"}},
+		{"ConfirmedInSession", qConfirmed, []any{1, "dev", "contacts", "g", "s"}},
+	} {
+		rows, err := s.wdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		t.Logf("%s: %q", c.name, plan)
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN") || strings.Contains(step, "TEMP B-TREE") {
+				t.Errorf("%s: plan %q scans or sorts", c.name, plan)
+			}
+		}
+	}
+}

@@ -173,14 +173,15 @@ func testViewDuringUpdate(t *testing.T, s store.Store) {
 		if err != nil {
 			t.Error(err)
 		}
+		close(release)
 	case <-time.After(5 * time.Second):
 		t.Error("View blocked by an open Update")
+		close(release)
+		<-viewed
 	}
-	close(release)
 	if err := <-done; err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	<-viewed
 	view(t, s, func(tx store.Tx) error {
 		if _, err := tx.Item(ctx, u, "contacts", "b"); err != nil {
 			t.Errorf("committed item not visible: %v", err)
