@@ -55,6 +55,14 @@ type Tx interface {
 	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
 	PutPartnership(ctx context.Context, p *Partnership) error // insert or update
 	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
+	// DeletePartnerships forgets a device's sync state (anchors and
+	// acknowledgements) for one datastore, or all when datastore is "", so
+	// that its next sync is slow. Its mappings stay, so the slow sync
+	// matches by LUID. It returns how many partnerships were deleted.
+	DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error)
+	// DeleteDevice forgets a device: its row, partnerships, mappings and
+	// sessions. Items are untouched. ErrNotFound if there is no such device.
+	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
 
 	// Items. WriteItem appends a version and returns it with Seq and Version
 	// set; the datastore's sequence is advanced in the same transaction.

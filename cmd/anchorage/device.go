@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"anchorage/protocol/engine"
 )
 
 // modeNames names SyncML alert codes for humans.
@@ -15,23 +17,54 @@ var modeNames = map[int]string{
 	204: "one-way-from-server", 205: "refresh-from-server",
 }
 
+const deviceUsage = `device list --data DIR [--user NAME]
+device reset --data DIR --user NAME --device ID [--db NAME]
+device remove --data DIR --user NAME --device ID`
+
 func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "list" {
-		return fmt.Errorf("%w: device list --data DIR [--user NAME]", errUsage)
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, deviceUsage)
 	}
-	fs := flag.NewFlagSet("device list", flag.ContinueOnError)
+	sub := args[0]
+	fs := flag.NewFlagSet("device "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory")
-	user := fs.String("user", "", "only this user's devices")
+	user := fs.String("user", "", "user name (list: only this user's devices)")
+	dev := fs.String("device", "", "device id (reset, remove)")
+	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if sub != "list" && (*user == "" || *dev == "") {
+		return fmt.Errorf("%w: device %s needs --user and --device", errUsage, sub)
 	}
 	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	devs, err := eng.Devices(ctx, *user)
+	switch sub {
+	case "list":
+		return listDevices(ctx, eng, *user, stdout)
+	case "reset":
+		n, err := eng.ResetDevice(ctx, *user, *dev, *db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "device %s of %s: %d partnership(s) reset; its next sync is a slow sync\n", *dev, *user, n)
+		return nil
+	case "remove":
+		if err := eng.RemoveDevice(ctx, *user, *dev); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "device %s of %s removed; its items stay\n", *dev, *user)
+		return nil
+	}
+	return fmt.Errorf("%w: %s", errUsage, deviceUsage)
+}
+
+func listDevices(ctx context.Context, eng *engine.Engine, user string, stdout io.Writer) error {
+	devs, err := eng.Devices(ctx, user)
 	if err != nil {
 		return err
 	}

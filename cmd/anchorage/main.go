@@ -2,7 +2,7 @@
 //
 //	anchorage serve  --listen 127.0.0.1:8080 --data DIR [--trace DIR] [--demo]
 //	anchorage user   add|list --data DIR [NAME]
-//	anchorage device list --data DIR [--user NAME]
+//	anchorage device list|reset|remove --data DIR [--user NAME] [--device ID]
 //	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes
 package main
 
@@ -27,6 +27,8 @@ commands:
   user    add --data DIR [--no-md5] NAME     (password read from stdin)
   user    list --data DIR
   device  list --data DIR [--user NAME]
+  device  reset --data DIR --user NAME --device ID [--db NAME]
+  device  remove --data DIR --user NAME --device ID
   export  --data DIR --user NAME --db contacts|calendar|tasks|notes
 
 Run "anchorage <command> -h" for a command's flags.

@@ -134,3 +134,44 @@ func (e *Engine) Export(ctx context.Context, user, datastore string) ([]byte, er
 		return pim.ConcatNotes(datas), nil
 	}
 }
+
+// ResetDevice makes the device's next sync of one datastore (all when
+// datastore is "") a slow sync. Its LUID maps stay, so the slow sync
+// matches what the device has; nothing is duplicated or lost.
+func (e *Engine) ResetDevice(ctx context.Context, user, device, datastore string) (int, error) {
+	name := ""
+	if datastore != "" {
+		var ok bool
+		if name, ok = ResolveDatastore(datastore); !ok {
+			return 0, fmt.Errorf("engine: unknown datastore %q", datastore)
+		}
+	}
+	var n int
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, user)
+		if err != nil {
+			return fmt.Errorf("engine: user %q: %w", user, err)
+		}
+		if _, err := tx.Device(ctx, u.ID, device); err != nil {
+			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+		}
+		n, err = tx.DeletePartnerships(ctx, u.ID, device, name)
+		return err
+	})
+	return n, err
+}
+
+// RemoveDevice forgets a device (partnerships, maps, sessions); the items
+// it synced stay. If it syncs again it starts a new partnership.
+func (e *Engine) RemoveDevice(ctx context.Context, user, device string) error {
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, user)
+		if err != nil {
+			return fmt.Errorf("engine: user %q: %w", user, err)
+		}
+		if err := tx.DeleteDevice(ctx, u.ID, device); err != nil {
+			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+		}
+		return nil
+	})
+}

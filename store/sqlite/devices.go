@@ -141,3 +141,37 @@ func scanPartnership(r scanner) (*store.Partnership, error) {
 	p.LastSync = fromNullNanos(last)
 	return &p, nil
 }
+
+// DeletePartnerships deletes one (or, with datastore "", every) partnership
+// of a device; mappings stay.
+func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error) {
+	q, args := `DELETE FROM partnerships WHERE user_id = ? AND device_id = ?`, []any{userID, deviceID}
+	if datastore != "" {
+		q += ` AND datastore = ?`
+		args = append(args, datastore)
+	}
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DeleteDevice deletes a device with its partnerships, mappings and
+// sessions; items stay.
+func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete device %d/%s: %w", userID, deviceID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
+	}
+	for _, table := range []string{"partnerships", "mappings", "sessions"} {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
+			return fmt.Errorf("sqlite: delete device %d/%s %s: %w", userID, deviceID, table, err)
+		}
+	}
+	return nil
+}

@@ -289,12 +289,12 @@ func testFindTwins(t *testing.T, s store.Store) {
 func testChanges(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "u")
-	put(t, s, u, "contacts", "a", "dev1")          // 1
-	put(t, s, u, "contacts", "b", "dev2")          // 2
-	c := put(t, s, u, "contacts", "c", "admin")    // 3
-	a := put(t, s, u, "contacts", "a", "dev2")     // 4
-	b := del(t, s, u, "contacts", "b", "dev1")     // 5
-	d := put(t, s, u, "contacts", "d", "dev1")     // 6
+	put(t, s, u, "contacts", "a", "dev1")       // 1
+	put(t, s, u, "contacts", "b", "dev2")       // 2
+	c := put(t, s, u, "contacts", "c", "admin") // 3
+	a := put(t, s, u, "contacts", "a", "dev2")  // 4
+	b := del(t, s, u, "contacts", "b", "dev1")  // 5
+	d := put(t, s, u, "contacts", "d", "dev1")  // 6
 	put(t, s, newUser(t, s, "v"), "contacts", "x", "dev1")
 	put(t, s, u, "calendar", "y", "dev1")
 

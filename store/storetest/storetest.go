@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"Sessions", testSessions},
+		{"ForgetDevice", testForgetDevice},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewIsReadOnly},
 		{"ViewDuringUpdate", testViewDuringUpdate},
