@@ -68,25 +68,27 @@ func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState
 	return 200, nil
 }
 
-// serverDevInf describes the server (OMA DS DevInf 1.2): one datastore per
-// canonical name, plus the names the client alerted in this message, so a
-// client finds the datastore under the name it uses.
+// serverDevInf describes the server (OMA DS DevInf 1.2), naming the
+// datastores as the client does so that it finds them.
 func serverDevInf(verDTD string, alerted []string) *syncml.DevInf {
 	di := &syncml.DevInf{
 		VerDTD: devInfVer(verDTD), Man: "Anchorage", Mod: "Anchorage SyncML server", OEM: "Anchorage",
 		SwV: "0.1", HwV: "", FwV: "", DevID: "anchorage", DevTyp: "server",
-		UTC: true, SupportLargeObjs: false, SupportNumberOfChanges: true,
+		UTC: true, SupportLargeObjs: true, SupportNumberOfChanges: true,
 	}
-	names := append([]string{}, Datastores...)
+	// Name the datastores as the client alerted them; with no alert in the
+	// message, the canonical ones. Keeping the DevInf small matters: it
+	// must fit a phone's first reply (MaxMsgSize can be a few KB).
+	var names []string
 	seen := map[string]bool{}
-	for _, n := range names {
-		seen[n] = true
-	}
 	for _, a := range alerted {
 		if _, ok := ResolveDatastore(a); ok && !seen[a] {
 			seen[a] = true
 			names = append(names, a)
 		}
+	}
+	if len(names) == 0 {
+		names = Datastores
 	}
 	for _, n := range names {
 		canonical, _ := ResolveDatastore(n)

@@ -27,6 +27,9 @@ type Options struct {
 	// MaxMsgSize is the largest message the server accepts and advertises
 	// (MetInf MaxMsgSize). 0 means DefaultMaxMsgSize.
 	MaxMsgSize int64
+	// MaxObjSize is the largest object (item) the server accepts; 0 means
+	// DefaultMaxObjSize.
+	MaxObjSize int64
 	// SessionTTL bounds a session's idle time; older sessions are dropped.
 	SessionTTL time.Duration
 	// Now returns the current time; nil means time.Now.
@@ -46,6 +49,7 @@ type Engine struct {
 	store      store.Store
 	log        *slog.Logger
 	maxMsgSize int64
+	maxObjSize int64
 	sessionTTL time.Duration
 	now        func() time.Time
 	basicCache *credentialCache
@@ -58,6 +62,7 @@ func New(opts Options) *Engine {
 		store:      opts.Store,
 		log:        opts.Logger,
 		maxMsgSize: opts.MaxMsgSize,
+		maxObjSize: opts.MaxObjSize,
 		sessionTTL: opts.SessionTTL,
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
@@ -71,6 +76,9 @@ func New(opts Options) *Engine {
 	}
 	if e.maxMsgSize <= 0 {
 		e.maxMsgSize = DefaultMaxMsgSize
+	}
+	if e.maxObjSize <= 0 {
+		e.maxObjSize = DefaultMaxObjSize
 	}
 	if e.sessionTTL <= 0 {
 		e.sessionTTL = 30 * time.Minute

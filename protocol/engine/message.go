@@ -167,6 +167,9 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	if hdr.MaxMsgSize > 0 {
 		st.ClientMaxMsgSize = hdr.MaxMsgSize
 	}
+	if hdr.MaxObjSize > 0 {
+		st.ClientMaxObjSize = hdr.MaxObjSize
+	}
 	limit := st.ClientMaxMsgSize
 	if limit <= 0 {
 		limit = e.maxMsgSize
@@ -187,10 +190,18 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	r.add(hs)
 
 	if st.Complete {
-		// The session already committed; answer what is left politely.
+		// The session committed; a device may still send the rest of its
+		// Map (idempotent) and statuses. Anything else is out of place.
 		for _, c := range msg.Commands {
-			if !c.NoResp && c.Name != "Status" {
-				r.status(c, 200)
+			switch c.Name {
+			case "Map", "Status":
+				if err := e.dispatch(ctx, tx, st, r, c, nil); err != nil {
+					return nil, err
+				}
+			default:
+				if !c.NoResp {
+					r.status(c, int(syncml.StatusCommandNotAllowed))
+				}
 			}
 		}
 		return e.finish(st, r, true)
@@ -221,14 +232,29 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 			pending = true
 		}
 	}
-	final := (msg.Final || askedForMore(msg)) && !pending
+	// Our package ends (Final) when nothing is left to send and the device
+	// ended its package, or was answering ours (statuses for our chunks,
+	// Alert 222) — Sync Protocol 8 (multiple messages per package).
+	final := !pending && (msg.Final || st.ServerPackageOpen || askedForMore(msg))
+	st.ServerPackageOpen = pending
 
-	if msg.Final && !pending && r.onlyStatuses() && len(st.Datastores) > 0 && allDone(st) {
+	if final && r.onlyStatuses() && len(st.Datastores) > 0 && allDone(st) && (msg.Final || !awaitingStatus(st)) {
 		if err := e.complete(ctx, tx, st); err != nil {
 			return nil, err
 		}
 	}
 	return e.finish(st, r, final)
+}
+
+// awaitingStatus tells whether some server command still lacks the
+// device's Status.
+func awaitingStatus(st *sessionState) bool {
+	for _, ds := range st.Datastores {
+		if len(ds.Sent) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func allDone(st *sessionState) bool {
@@ -299,6 +325,7 @@ func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header
 		Source:     syncml.Loc{URI: hdr.Target.URI},
 		RespURI:    st.RespURI,
 		MaxMsgSize: e.maxMsgSize,
+		MaxObjSize: e.maxObjSize,
 	}
 	return h
 }

@@ -32,6 +32,12 @@ func (e *Engine) appendServerSync(ctx context.Context, tx store.Tx, st *sessionS
 		Source: syncml.Loc{URI: ds.ServerURI}, NumberOfChanges: -1}
 	r.add(sync)
 	first := ds.SentCommands == 0
+	if ds.Outgoing != nil {
+		if !e.nextChunk(st, ds, r, sync) {
+			return nil // the message is full; the object goes on next time
+		}
+		ds.Outgoing = nil
+	}
 
 	var err error
 	switch ds.Mode {
@@ -67,11 +73,13 @@ func (e *Engine) fillFast(ctx context.Context, tx store.Tx, st *sessionState, ds
 				return err
 			}
 			if cmd != nil {
-				size := syncml.EncodedSize(cmd)
-				if len(sync.Commands) > 0 && !r.fits(size) {
+				switch e.place(st, ds, r, sync, cmd, sent) {
+				case noRoom:
 					return nil // the rest goes in the next message
+				case chunking:
+					ds.CursorSeq = ch.Seq
+					return nil
 				}
-				e.recordSent(st, ds, r, sync, cmd, sent, size)
 			}
 			ds.CursorSeq = ch.Seq
 		}
@@ -99,12 +107,13 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 		for i := range items {
 			it := &items[i]
 			if !have[it.GUID] {
-				cmd := itemCommand("Add", it, "")
-				size := syncml.EncodedSize(cmd)
-				if len(sync.Commands) > 0 && !r.fits(size) {
+				switch e.place(st, ds, r, sync, itemCommand("Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
+				case noRoom:
+					return nil
+				case chunking:
+					ds.CursorGUID = it.GUID
 					return nil
 				}
-				e.recordSent(st, ds, r, sync, cmd, sentCommand{Op: "Add", GUID: it.GUID}, size)
 			}
 			ds.CursorGUID = it.GUID
 		}
@@ -146,6 +155,44 @@ func itemCommand(op string, it *store.Item, luid string) *syncml.Command {
 		item.Target = syncml.Loc{URI: luid}
 	}
 	return &syncml.Command{Name: op, Meta: &syncml.Meta{Type: it.ContentType}, Items: []syncml.Item{item}}
+}
+
+// placement is what place did with a command.
+type placement int
+
+const (
+	placed   placement = iota // in this message
+	noRoom                    // not placed: resume from the same cursor next message
+	chunking                  // a large object started; the message is full
+)
+
+// place puts one server command into the reply. A command too big for any
+// message becomes a large object, sent in chunks from then on.
+func (e *Engine) place(st *sessionState, ds *syncedStore, r *reply, sync, cmd *syncml.Command, sent sentCommand) placement {
+	size := syncml.EncodedSize(cmd)
+	if r.fits(size) {
+		e.recordSent(st, ds, r, sync, cmd, sent, size)
+		return placed
+	}
+	if len(sync.Commands) > 0 {
+		return noRoom
+	}
+	if len(cmd.Items) == 0 || cmd.Items[0].Data == "" {
+		e.recordSent(st, ds, r, sync, cmd, sent, size) // nothing to split; send it anyway
+		return placed
+	}
+	if st.ClientMaxObjSize > 0 && int64(len(cmd.Items[0].Data)) > st.ClientMaxObjSize {
+		e.log.Warn("item larger than the device's MaxObjSize; not sent", "device", st.DeviceID,
+			"guid", sent.GUID, "size", len(cmd.Items[0].Data), "max", st.ClientMaxObjSize)
+		ds.Undelivered++
+		return placed
+	}
+	ds.Outgoing = &outgoingObject{Cmd: cmd, Sent: sent}
+	if e.nextChunk(st, ds, r, sync) {
+		ds.Outgoing = nil
+		return placed
+	}
+	return chunking
 }
 
 func (e *Engine) recordSent(st *sessionState, ds *syncedStore, r *reply, sync, cmd *syncml.Command, sent sentCommand, size int) {

@@ -6,10 +6,6 @@ import (
 	"anchorage/protocol/syncml"
 )
 
-// headerOverhead approximates what SyncHdr, SyncBody and Final add to a
-// message, so that commands are packed below the device's MaxMsgSize.
-const headerOverhead = 1024
-
 // reply collects the commands of one server message in order and assigns
 // their CmdIDs (RepPro 5.1.2: unique within the message, starting at 1).
 type reply struct {
@@ -22,7 +18,8 @@ type reply struct {
 }
 
 func newReply(hdr syncml.Header, msgRef string, limit int64) *reply {
-	return &reply{hdr: hdr, msgRef: msgRef, nextID: 1, size: headerOverhead, limit: int(limit)}
+	// The MsgID is set when the reply is encoded; allow for its digits.
+	return &reply{hdr: hdr, msgRef: msgRef, nextID: 1, size: syncml.HeaderSize(hdr) + 16, limit: int(limit)}
 }
 
 // id returns the next CmdID.

@@ -33,7 +33,14 @@ type sessionState struct {
 	LastClientMsgID string         `json:"last_client_msg_id"`
 	LastResponse    []byte         `json:"last_response"`
 	Datastores      []*syncedStore `json:"datastores"`
-	Complete        bool           `json:"complete"`
+	// Incoming is a large object the device is sending in chunks.
+	Incoming *incomingObject `json:"incoming,omitempty"`
+	// ClientMaxObjSize is the largest object the device accepts (0: unknown).
+	ClientMaxObjSize int64 `json:"client_max_obj_size"`
+	Complete         bool  `json:"complete"`
+	// ServerPackageOpen is set while our package spans several messages:
+	// the device's messages then answer it, with or without Final.
+	ServerPackageOpen bool `json:"server_package_open"`
 }
 
 // syncedStore is the state of one datastore within a session.
@@ -61,6 +68,8 @@ type syncedStore struct {
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`
+	// Outgoing is a large item being sent to the device in chunks.
+	Outgoing *outgoingObject `json:"outgoing,omitempty"`
 	// Stats for logs and the device list.
 	Added, Replaced, Deleted, Matched, Rejected int
 }

@@ -90,13 +90,14 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	if luid == "" {
 		return 412, nil // incomplete: no item id
 	}
-	if it.MoreData {
-		e.log.Info("large object not supported yet", "device", st.DeviceID, "luid", luid)
-		return 406, nil
-	}
 	if c.Name == "Delete" {
 		return e.applyDelete(ctx, tx, st, ds, luid)
 	}
+	whole, code := e.assembleChunk(st, ds, c, it, luid, itemMeta(it, c.Meta, parentMeta))
+	if whole == nil {
+		return code, nil // a chunk accepted (213) or the object refused
+	}
+	it = whole
 
 	ci, code := decodeClientItem(it, c.Meta, parentMeta, ds)
 	if code != 0 {
@@ -300,18 +301,8 @@ func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds 
 // decodeClientItem extracts content type and data; a non-zero code rejects
 // the item (415 unsupported type, 400 bad data).
 func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syncedStore) (*clientItem, int) {
-	ct, format := "", ""
-	for _, m := range []*syncml.Meta{it.Meta, cmdMeta, parentMeta} {
-		if m == nil {
-			continue
-		}
-		if ct == "" {
-			ct = m.Type
-		}
-		if format == "" {
-			format = m.Format
-		}
-	}
+	mv := itemMeta(it, cmdMeta, parentMeta)
+	ct, format := mv.contentType, mv.format
 	if ct == "" {
 		ct = ds.ContentType
 	}
