@@ -1,0 +1,149 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml"
+	"anchorage/store/sqlite"
+)
+
+func newTestServer(t *testing.T, opts Options) (*httptest.Server, *engine.Engine) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := engine.New(engine.Options{Store: st, Logger: log})
+	if err := eng.AddUser(context.Background(), "alice", "secret", true); err != nil {
+		t.Fatal(err)
+	}
+	opts.Engine, opts.Logger = eng, log
+	ts := httptest.NewServer(New(opts))
+	t.Cleanup(ts.Close)
+	return ts, eng
+}
+
+// firstMessage is a minimal session start: basic auth, one Alert.
+func firstMessage(t *testing.T, user, password string) []byte {
+	t.Helper()
+	m := &syncml.Message{
+		Header: syncml.Header{VerDTD: "1.2", VerProto: "SyncML/1.2", SessionID: "1", MsgID: "1",
+			Target: syncml.Loc{URI: "http://127.0.0.1/sync"}, Source: syncml.Loc{URI: "dev-1", Name: user},
+			Cred: &syncml.Cred{Type: syncml.AuthBasic, Format: "b64", Data: syncml.BasicCredentialsData(user, password)}},
+		Commands: []*syncml.Command{{Name: "Alert", CmdID: "1", Data: "201", NumberOfChanges: -1,
+			Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
+				Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "1"}}}}}},
+		Final: true,
+	}
+	b, err := syncml.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func post(t *testing.T, url, contentType string, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, contentType, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func TestSyncEndpoint(t *testing.T) {
+	ts, _ := newTestServer(t, Options{MaxBodyBytes: 64 << 10})
+	msg := firstMessage(t, "alice", "secret")
+
+	t.Run("charset parameter ignored", func(t *testing.T) {
+		resp, body := post(t, ts.URL+"/sync", "application/vnd.syncml+xml; charset=UTF-8", msg)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != contentTypeXML {
+			t.Fatalf("status %d, type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		reply, err := syncml.Decode(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reply.Commands[0].Data; got != "212" {
+			t.Errorf("SyncHdr status = %s, want 212", got)
+		}
+		if !strings.HasPrefix(reply.Header.RespURI, ts.URL+"/sync?sessionid=") {
+			t.Errorf("RespURI = %q", reply.Header.RespURI)
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		_, body := post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "nope"))
+		reply, err := syncml.Decode(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reply.Commands[0].Data; got != "401" || reply.Header.RespURI != "" {
+			t.Errorf("SyncHdr status = %s, RespURI %q; want 401 and no session", got, reply.Header.RespURI)
+		}
+	})
+	t.Run("GET", func(t *testing.T) {
+		resp, err := http.Get(ts.URL + "/sync")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET /sync = %d, want 405", resp.StatusCode)
+		}
+	})
+	t.Run("wrong content type", func(t *testing.T) {
+		if resp, _ := post(t, ts.URL+"/sync", "text/plain", msg); resp.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("text/plain = %d, want 415", resp.StatusCode)
+		}
+	})
+	t.Run("too large", func(t *testing.T) {
+		big := append([]byte{}, msg...)
+		big = append(big, make([]byte, 70<<10)...)
+		if resp, _ := post(t, ts.URL+"/sync", contentTypeXML, big); resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized body = %d, want 413", resp.StatusCode)
+		}
+	})
+	t.Run("malformed XML", func(t *testing.T) {
+		if resp, _ := post(t, ts.URL+"/sync", contentTypeXML, []byte("<SyncML><SyncHdr>")); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("malformed = %d, want 400", resp.StatusCode)
+		}
+	})
+}
+
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	ts, _ := newTestServer(t, Options{TraceDir: dir})
+	post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "secret"))
+	files, err := filepath.Glob(filepath.Join(dir, "dev-1", "*", "01-*.xml"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("trace files = %v, %v; want 01-in.xml and 01-out.xml", files, err)
+	}
+	in, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(in), "<SyncML") {
+		t.Errorf("trace file %s does not hold the message", files[0])
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{"dev-1": "dev-1", "../../etc": ".._.._etc", "..": "_", "": "unknown", "a/b": "a_b"} {
+		if got := safeName(in); got != want {
+			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
