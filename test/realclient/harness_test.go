@@ -99,8 +99,14 @@ var servingRE = regexp.MustCompile(`serving SyncML at (\S+)`)
 
 func startServer(t *testing.T, extra ...string) *server {
 	t.Helper()
+	return startServerOn(t, filepath.Join(t.TempDir(), "data"), extra...)
+}
+
+// startServerOn starts a server on an existing (or new) data dir.
+func startServerOn(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
 	bin := buildBinary(t)
-	s := &server{bin: bin, data: filepath.Join(t.TempDir(), "data"), log: &bytes.Buffer{}}
+	s := &server{bin: bin, data: data, log: &bytes.Buffer{}}
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", s.data}, extra...)
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stderr = &lockedWriter{w: s.log}
@@ -112,6 +118,9 @@ func startServer(t *testing.T, extra ...string) *server {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() {
+		if s.cmd.ProcessState != nil {
+			return // killed by the test
+		}
 		_ = s.cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { _ = s.cmd.Wait(); close(done) }()
@@ -153,6 +162,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// kill stops the server with SIGKILL, as a crash would.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
 }
 
 // admin runs an anchorage admin command against the server's data dir.
