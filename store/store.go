@@ -84,6 +84,37 @@ type Tx interface {
 	// Versions lists every version of one item, oldest first.
 	Versions(ctx context.Context, userID int64, datastore, guid string) ([]Item, error)
 
+	// Archive (DESIGN.md "Archive"): point-in-time reads, history and
+	// retention.
+
+	// AllItems returns the latest version of every item with its content,
+	// tombstones included (they have none), ordered by GUID, those with
+	// GUID > after, at most limit (0 = no limit).
+	AllItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
+	// ItemsAsOf returns, for every item that existed at t, its latest
+	// version with Modified <= t (a tombstone if it was deleted then; content
+	// otherwise), ordered by GUID, those with GUID > after, at most limit
+	// (0 = no limit). Versions removed by PruneVersions are not seen.
+	ItemsAsOf(ctx context.Context, userID int64, datastore string, t time.Time, after string, limit int) ([]Item, error)
+	// History returns versions (content not loaded) ordered by Modified,
+	// then Seq: those with (Modified, Seq) > (since, afterSeq), i.e. with
+	// afterSeq 0 every version at or after since. To page, pass the last
+	// returned version's Modified and Seq. With deletedOnly only tombstones
+	// are returned. At most limit (0 = no limit).
+	History(ctx context.Context, userID int64, datastore string, since time.Time, afterSeq int64, deletedOnly bool, limit int) ([]Item, error)
+	// PruneVersions removes the versions that the retention policy does not
+	// keep (see Retention), never an item's latest version, so the change
+	// log and every item's current state stay intact. With dryRun nothing
+	// is removed and the stats tell what would be. now is the time the
+	// policy's age is measured from.
+	PruneVersions(ctx context.Context, userID int64, datastore string, keep Retention, now time.Time, dryRun bool) (PruneStats, error)
+	// Retention returns the retention policy stored for a user, or the
+	// server-wide default for userID 0; ErrNotFound when none is stored.
+	Retention(ctx context.Context, userID int64) (*Retention, error)
+	// PutRetention stores the retention policy of a user (userID 0: the
+	// server-wide default), replacing any previous one.
+	PutRetention(ctx context.Context, userID int64, keep Retention) error
+
 	// LUID <-> GUID maps of a partnership.
 	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
 	MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*Mapping, error)
@@ -104,6 +135,15 @@ type Tx interface {
 	PutSession(ctx context.Context, s *Session) error // insert or update
 	DeleteSession(ctx context.Context, key string) error
 	DeleteSessionsBefore(ctx context.Context, t time.Time) (int, error) // by UpdatedAt
+
+	// Leases serialise sessions per user datastore (DESIGN.md: concurrent
+	// sessions of one user's database never interleave half-way).
+	// AcquireLease takes or renews the lease on a datastore for a session
+	// until the given time; when another session holds an unexpired lease
+	// it returns that session's key and ok false.
+	AcquireLease(ctx context.Context, userID int64, datastore, session string, now, until time.Time) (holder string, ok bool, err error)
+	// ReleaseLeases drops every lease a session holds.
+	ReleaseLeases(ctx context.Context, session string) error
 }
 
 // User is an account. Name is unique.
@@ -201,4 +241,30 @@ type Session struct {
 	State     []byte // protocol-specific, opaque to the store
 	Created   time.Time
 	UpdatedAt time.Time
+}
+
+// Retention is how much history to keep; a zero field sets no limit of its
+// kind, and a zero Retention keeps everything. A version is kept when any
+// set limit keeps it:
+//   - KeepVersions N keeps the N newest versions of every item (tombstones
+//     count as versions);
+//   - KeepDays D keeps every version that was an item's current version at
+//     some time in the last D days (so the state of the datastore at any
+//     time in that window can still be restored), tombstones included.
+//
+// An item's latest version (content or tombstone) is never removed.
+type Retention struct {
+	KeepVersions int
+	KeepDays     int
+}
+
+// IsZero tells whether the policy keeps everything.
+func (r Retention) IsZero() bool { return r.KeepVersions <= 0 && r.KeepDays <= 0 }
+
+// PruneStats counts what PruneVersions removed (or would remove).
+type PruneStats struct {
+	Versions   int   // versions removed, tombstones included
+	Tombstones int   // of which tombstones
+	Items      int   // distinct items that lost versions
+	Bytes      int64 // content bytes freed
 }

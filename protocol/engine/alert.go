@@ -58,6 +58,11 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		r.status(c, 404)
 		return nil
 	}
+	if st.busy[name] {
+		// Another device of this user is syncing this datastore right now.
+		r.status(c, int(syncml.StatusServiceUnavailable))
+		return nil
+	}
 	var anchor syncml.Anchor
 	if it.Meta != nil && it.Meta.Anchor != nil {
 		anchor = *it.Meta.Anchor

@@ -61,6 +61,9 @@ func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) er
 			"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
 	}
 	st.Complete = true
+	if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
+		return fmt.Errorf("engine: release leases: %w", err)
+	}
 	return e.touchDevice(ctx, tx, st, func(d *store.Device) { d.LastError = "" })
 }
 

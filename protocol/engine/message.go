@@ -77,6 +77,7 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 	}
 
 	var auth authResult
+	var fresh *sessionState
 	if st == nil {
 		auth, err = e.authenticate(ctx, hdr)
 		if err != nil {
@@ -85,13 +86,21 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		if auth.status != 212 {
 			return e.refuse(ctx, msg, auth, req)
 		}
+		fresh = e.newSession(auth.user, hdr, req)
+	}
+	owner := st
+	if owner == nil {
+		owner = fresh
+	}
+	busy, err := e.leaseDatastores(ctx, owner, msg)
+	if err != nil {
+		return nil, err
 	}
 
 	var resp *Response
 	err = e.store.Update(ctx, func(tx store.Tx) error {
 		resp = nil
-		var fresh bool
-		var cur *sessionState
+		cur := fresh
 		if st != nil {
 			// Reload inside the write transaction: another request of the
 			// same session may have committed in between.
@@ -106,11 +115,12 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 				resp = &Response{Body: cur.LastResponse, SessionKey: cur.Key, UserName: cur.UserName, DeviceID: cur.DeviceID, MsgNo: cur.MsgCount}
 				return nil
 			}
-		} else {
-			fresh = true
-			cur = e.newSession(auth.user, hdr, req)
 		}
-		body, err := e.process(ctx, tx, cur, msg, fresh, auth)
+		cur.busy = busy
+		if err := e.renewLeases(ctx, tx, cur); err != nil {
+			return err
+		}
+		body, err := e.process(ctx, tx, cur, msg, fresh != nil, auth)
 		if err != nil {
 			return err
 		}

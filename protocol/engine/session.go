@@ -38,6 +38,9 @@ type sessionState struct {
 	// ClientMaxObjSize is the largest object the device accepts (0: unknown).
 	ClientMaxObjSize int64 `json:"client_max_obj_size"`
 	Complete         bool  `json:"complete"`
+	// busy lists the datastores this message could not lease (another
+	// session of the user holds them); not persisted.
+	busy map[string]bool
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`

@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+// Sessions of one user's datastore are serialised (DESIGN.md, rules that
+// keep data safe): a session leases each datastore it alerts until it
+// completes. A second device alerting a leased datastore waits here, for a
+// while, instead of interleaving with the first; if the first session does
+// not finish in time the Alert gets 503 and the device retries later.
+
+const (
+	// leaseTTL is how long a lease lasts without a message of its session;
+	// an abandoned session frees its datastores after it.
+	leaseTTL = 2 * time.Minute
+	// leaseWait bounds how long a message waits for a leased datastore.
+	leaseWait = 45 * time.Second
+	leasePoll = 50 * time.Millisecond
+)
+
+// syncAlertNames lists the canonical datastores a message alerts for sync.
+func syncAlertNames(msg *syncml.Message) []string {
+	var names []string
+	for _, c := range msg.Commands {
+		if c.Name != "Alert" || len(c.Items) == 0 {
+			continue
+		}
+		var code int
+		fmt.Sscanf(c.Data, "%d", &code)
+		if _, ok := syncml.AlertCode(code).SyncMode(); !ok {
+			continue
+		}
+		if name, ok := ResolveDatastore(c.Items[0].Target.URI); ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// leaseDatastores takes, all or nothing, the leases on the datastores a
+// message alerts, waiting while another session holds one. It returns the
+// datastores still held by others when the wait ran out.
+func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syncml.Message) (map[string]bool, error) {
+	names := syncAlertNames(msg)
+	if len(names) == 0 {
+		return nil, nil
+	}
+	deadline := e.now().Add(leaseWait)
+	for {
+		busy := map[string]bool{}
+		holder := ""
+		err := e.store.Update(ctx, func(tx store.Tx) error {
+			now := e.now()
+			for _, n := range names {
+				h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					busy[n], holder = true, h
+				}
+			}
+			if len(busy) > 0 {
+				// All or nothing, so that two sessions never hold one
+				// datastore each while waiting for the other's.
+				return tx.ReleaseLeases(ctx, st.Key)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("engine: lease datastores: %w", err)
+		}
+		if len(busy) == 0 {
+			return nil, nil
+		}
+		if !e.now().Before(deadline) {
+			e.log.Warn("datastore busy: another session of the user holds it", "user", st.UserName,
+				"device", st.DeviceID, "holder", holder, "waited", leaseWait)
+			return busy, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(leasePoll):
+		}
+	}
+}
+
+// renewLeases extends the session's leases on every message.
+func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState) error {
+	if st.Complete {
+		return nil
+	}
+	now := e.now()
+	for _, ds := range st.Datastores {
+		if _, _, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL)); err != nil {
+			return fmt.Errorf("engine: renew lease: %w", err)
+		}
+	}
+	return nil
+}

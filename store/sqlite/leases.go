@@ -1,0 +1,40 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AcquireLease takes the lease on a datastore when it is free, expired or
+// already the session's, in one statement (the write transaction is
+// serialised, so there is no race between the check and the write).
+func (t *tx) AcquireLease(ctx context.Context, userID int64, datastore, session string, now, until time.Time) (string, bool, error) {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO datastore_leases (user_id, datastore, session_key, expires_at)
+VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id, datastore) DO UPDATE SET session_key = excluded.session_key, expires_at = excluded.expires_at
+WHERE datastore_leases.session_key = excluded.session_key OR datastore_leases.expires_at <= ?`,
+		userID, datastore, session, nanos(until), nanos(now))
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: acquire lease %d/%s: %w", userID, datastore, userFK(err, userID))
+	}
+	var holder string
+	err = t.tx.QueryRowContext(ctx, `SELECT session_key FROM datastore_leases WHERE user_id = ? AND datastore = ?`,
+		userID, datastore).Scan(&holder)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, fmt.Errorf("sqlite: lease %d/%s vanished", userID, datastore)
+	} else if err != nil {
+		return "", false, fmt.Errorf("sqlite: read lease %d/%s: %w", userID, datastore, err)
+	}
+	return holder, holder == session, nil
+}
+
+// ReleaseLeases drops a session's leases.
+func (t *tx) ReleaseLeases(ctx context.Context, session string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM datastore_leases WHERE session_key = ?`, session); err != nil {
+		return fmt.Errorf("sqlite: release leases of %s: %w", session, err)
+	}
+	return nil
+}
