@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
@@ -145,5 +146,73 @@ func TestSafeName(t *testing.T) {
 		if got := safeName(in); got != want {
 			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestSessionIsolation: a session key taken by another device or user does
+// not let it into the session; without credentials it gets 407.
+func TestSessionIsolation(t *testing.T) {
+	ts, eng := newTestServer(t, Options{})
+	if err := eng.AddUser(context.Background(), "mallory", "pw", true); err != nil {
+		t.Fatal(err)
+	}
+	_, body := post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "secret"))
+	reply, err := syncml.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	respURI := reply.Header.RespURI
+
+	// Mallory's device posts to Alice's session URL without credentials.
+	m, err := syncml.Decode(firstMessage(t, "mallory", "pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Header.Source = syncml.Loc{URI: "dev-mallory", Name: "mallory"}
+	m.Header.Cred = nil
+	m.Header.MsgID = "2"
+	b, err := syncml.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body = post(t, respURI, contentTypeXML, b)
+	reply, err = syncml.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reply.Commands[0].Data; got != "407" || reply.Header.RespURI != "" {
+		t.Errorf("foreign device on Alice's session: status %s, RespURI %q; want 407 and no session", got, reply.Header.RespURI)
+	}
+
+	// With Mallory's own credentials it gets a session of its own.
+	m.Header.Cred = &syncml.Cred{Type: syncml.AuthBasic, Format: "b64", Data: syncml.BasicCredentialsData("mallory", "pw")}
+	b, _ = syncml.Encode(m)
+	_, body = post(t, respURI, contentTypeXML, b)
+	reply, _ = syncml.Decode(body)
+	if reply.Header.RespURI == respURI || reply.Commands[0].Data != "212" {
+		t.Errorf("Mallory got status %s and RespURI %q (Alice's is %q)", reply.Commands[0].Data, reply.Header.RespURI, respURI)
+	}
+}
+
+// TestFailedLoginsSlowed: after three wrong passwords from one address the
+// refusals come slower.
+func TestFailedLoginsSlowed(t *testing.T) {
+	ts, _ := newTestServer(t, Options{})
+	var last time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		_, body := post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "wrong"))
+		last = time.Since(start)
+		if reply, err := syncml.Decode(body); err != nil || reply.Commands[0].Data != "401" {
+			t.Fatalf("attempt %d: %v %s", i, err, body)
+		}
+	}
+	if last < 400*time.Millisecond {
+		t.Errorf("the fifth wrong password was answered in %v; want it slowed (>= 500ms)", last)
+	}
+	// The right password still works from the same address.
+	_, body := post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "secret"))
+	if reply, _ := syncml.Decode(body); reply.Commands[0].Data != "212" {
+		t.Errorf("right password after failures: %s", reply.Commands[0].Data)
 	}
 }

@@ -54,6 +54,7 @@ type Engine struct {
 	now        func() time.Time
 	basicCache *credentialCache
 	policy     conflict.Policy
+	throttle   *loginThrottle
 }
 
 // New returns an Engine.
@@ -67,6 +68,7 @@ func New(opts Options) *Engine {
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
 		policy:     opts.Conflict,
+		throttle:   newLoginThrottle(),
 	}
 	if e.policy == "" {
 		e.policy = conflict.ClientWins

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"time"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -86,6 +87,7 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		if auth.status != 212 {
 			return e.refuse(ctx, msg, auth, req)
 		}
+		e.throttle.succeed(auth.user.Name, req.Remote)
 		fresh = e.newSession(auth.user, hdr, req)
 	}
 	owner := st
@@ -351,7 +353,13 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 			user = name
 		}
 	}
-	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI, "remote", req.Remote)
+	delay := time.Duration(0)
+	if auth.status == 401 {
+		delay = e.throttle.fail(user, req.Remote, e.now())
+	}
+	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
+		"remote", req.Remote, "delay", delay)
+	sleep(ctx, delay)
 	nonce, nonceB64 := newNonce()
 	// Give an existing device of this user the new nonce, so that a client
 	// whose nonce went stale can succeed on its retry.
