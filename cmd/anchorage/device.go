@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"anchorage/protocol/engine"
 )
@@ -17,7 +18,7 @@ var modeNames = map[int]string{
 	204: "one-way-from-server", 205: "refresh-from-server",
 }
 
-const deviceUsage = `device list --data DIR [--user NAME]
+const deviceUsage = `device list --data DIR [--user NAME] [--overdue 48h]
 device reset --data DIR --user NAME --device ID [--db NAME]
 device remove --data DIR --user NAME --device ID`
 
@@ -32,6 +33,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	user := fs.String("user", "", "user name (list: only this user's devices)")
 	dev := fs.String("device", "", "device id (reset, remove)")
 	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")
+	overdue := fs.Duration("overdue", 48*time.Hour, "list: flag devices without a successful sync for longer than this")
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer closeStore()
 	switch sub {
 	case "list":
-		return listDevices(ctx, eng, *user, stdout)
+		return listDevices(ctx, eng, *user, *overdue, stdout)
 	case "reset":
 		n, err := eng.ResetDevice(ctx, *user, *dev, *db)
 		if err != nil {
@@ -63,25 +65,36 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return fmt.Errorf("%w: %s", errUsage, deviceUsage)
 }
 
-func listDevices(ctx context.Context, eng *engine.Engine, user string, stdout io.Writer) error {
+// listDevices prints one line per device: its datastores, its last
+// successful sync (time, mode and days ago), OVERDUE when that is longer
+// ago than overdue, and the error of its last failed session.
+func listDevices(ctx context.Context, eng *engine.Engine, user string, overdue time.Duration, stdout io.Writer) error {
 	devs, err := eng.Devices(ctx, user)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tUSER\tDATASTORES\tLAST SYNC\tMODE\tLAST ERROR")
+	fmt.Fprintln(tw, "DEVICE\tUSER\tDATASTORES\tLAST SYNC\tMODE\tDAYS\tSTATUS\tLAST ERROR")
 	for _, d := range devs {
 		var names []string
 		for _, p := range d.Datastores {
 			names = append(names, p.Datastore)
 		}
-		last, mode := "never", "-"
+		last, mode, days := "never", "-", "-"
 		if !d.LastSync.IsZero() {
 			last = d.LastSync.UTC().Format("2006-01-02 15:04:05Z")
 			mode = modeNames[d.LastMode]
 			if mode == "" {
 				mode = fmt.Sprint(d.LastMode)
 			}
+		}
+		if ago, ok := d.SinceSync(now); ok {
+			days = fmt.Sprintf("%.1f", ago.Hours()/24)
+		}
+		status := "ok"
+		if d.Overdue(now, overdue) {
+			status = "OVERDUE"
 		}
 		lastErr := d.Device.LastError
 		if lastErr == "" {
@@ -91,7 +104,7 @@ func listDevices(ctx context.Context, eng *engine.Engine, user string, stdout io
 		if ds == "" {
 			ds = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, ds, last, mode, lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, ds, last, mode, days, status, lastErr)
 	}
 	return tw.Flush()
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"anchorage/protocol/engine"
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -13,18 +15,28 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", "", "data directory")
 	user := fs.String("user", "", "user whose items to export")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
+	asOf := fs.String("as-of", "", `export the items as they were at TIME (RFC 3339, "2006-01-02" or "2006-01-02 15:04:05", UTC)`)
+	format := fs.String("format", "", "item format: vcard30 or vcard21 (contacts), ical or vcal (calendar, tasks); default: as stored")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *user == "" {
 		return fmt.Errorf("%w: export needs --user NAME", errUsage)
 	}
+	opts := engine.ExportOptions{Format: *format}
+	if *asOf != "" {
+		t, err := parseTime(*asOf)
+		if err != nil {
+			return fmt.Errorf("%w: --as-of: %v", errUsage, err)
+		}
+		opts.AsOf = t
+	}
 	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	out, err := eng.Export(ctx, *user, *db)
+	out, err := eng.Export(ctx, *user, *db, opts)
 	if err != nil {
 		return err
 	}

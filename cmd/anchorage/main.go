@@ -3,7 +3,11 @@
 //	anchorage serve  --listen 127.0.0.1:8080 --data DIR [--trace DIR] [--demo]
 //	anchorage user   add|list --data DIR [NAME]
 //	anchorage device list|reset|remove --data DIR [--user NAME] [--device ID]
-//	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes
+//	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME] [--format F]
+//	anchorage import --data DIR --user NAME --db NAME FILE...
+//	anchorage history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--since TIME]
+//	anchorage restore --data DIR --user NAME --db NAME (--item GUID [--version N] | --as-of TIME) [--dry-run]
+//	anchorage prune --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
 package main
 
 import (
@@ -26,10 +30,18 @@ commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
   user    add --data DIR [--no-md5] NAME     (password read from stdin)
   user    list --data DIR
-  device  list --data DIR [--user NAME]
+  device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]
   device  remove --data DIR --user NAME --device ID
-  export  --data DIR --user NAME --db contacts|calendar|tasks|notes
+  export  --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME]
+          [--format vcard30|vcard21|ical|vcal]
+  import  --data DIR --user NAME --db NAME FILE...   (.vcf, .ics, .vcs; .txt for notes)
+  history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--since TIME]
+  restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
+  restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
+  prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+
+TIME is RFC 3339 ("2024-05-06T07:08:09Z"), "2006-01-02 15:04:05" or "2006-01-02" (UTC).
 
 Run "anchorage <command> -h" for a command's flags.
 `
@@ -66,6 +78,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDevice(ctx, rest, stdout, stderr)
 	case "export":
 		return cmdExport(ctx, rest, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, stdout, stderr)
+	case "history":
+		return cmdHistory(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
+	case "prune":
+		return cmdPrune(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

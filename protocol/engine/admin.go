@@ -48,6 +48,26 @@ type DeviceReport struct {
 	LastMode int
 }
 
+// SinceSync is how long before now the device last completed a sync; ok
+// is false when it never did.
+func (r DeviceReport) SinceSync(now time.Time) (d time.Duration, ok bool) {
+	if r.LastSync.IsZero() {
+		return 0, false
+	}
+	return now.Sub(r.LastSync), true
+}
+
+// Overdue tells whether the device has gone without a successful sync for
+// longer than limit: since its last completed sync, or, if it never
+// completed one, since it was first seen.
+func (r DeviceReport) Overdue(now time.Time, limit time.Duration) bool {
+	last := r.LastSync
+	if last.IsZero() {
+		last = r.Device.FirstSeen
+	}
+	return !last.IsZero() && now.Sub(last) > limit
+}
+
 // Devices lists the devices of one user (or of all users when user is "").
 func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, error) {
 	var out []DeviceReport
@@ -94,14 +114,30 @@ func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, erro
 	return out, err
 }
 
-// Export returns the live items of a user's datastore as one stream: a .vcf
-// for contacts, an .ics for calendar and tasks, plain text for notes.
-func (e *Engine) Export(ctx context.Context, user, datastore string) ([]byte, error) {
+// ExportOptions select what Export writes.
+type ExportOptions struct {
+	// AsOf exports the items as they were at that time; zero exports the
+	// live items.
+	AsOf time.Time
+	// Format is the format of the items in the stream: "" keeps each as
+	// stored; for contacts "vcard30" or "vcard21", for calendar and tasks
+	// "ical" or "vcal" (see ExportFormats). Items stored in another format
+	// need a conversion (see convertItem).
+	Format string
+}
+
+// Export returns the items of a user's datastore as one stream: a .vcf
+// for contacts, an .ics (a .vcs with Format "vcal") for calendar and
+// tasks, plain text for notes.
+func (e *Engine) Export(ctx context.Context, user, datastore string, opts ExportOptions) ([]byte, error) {
 	name, ok := ResolveDatastore(datastore)
 	if !ok {
 		return nil, fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
 	}
-	var datas [][]byte
+	if err := checkExportFormat(name, opts.Format); err != nil {
+		return nil, err
+	}
+	var items []store.Item
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
@@ -109,19 +145,30 @@ func (e *Engine) Export(ctx context.Context, user, datastore string) ([]byte, er
 		}
 		after := ""
 		for {
-			items, err := tx.LiveItems(ctx, u.ID, name, after, 500)
-			if err != nil {
-				return err
+			var page []store.Item
+			if opts.AsOf.IsZero() {
+				page, err = tx.LiveItems(ctx, u.ID, name, after, pageSize)
+			} else {
+				page, err = tx.ItemsAsOf(ctx, u.ID, name, opts.AsOf, after, pageSize)
 			}
-			if len(items) == 0 {
+			if err != nil {
+				return fmt.Errorf("engine: export %s of %q: %w", name, user, err)
+			}
+			if len(page) == 0 {
 				return nil
 			}
-			for _, it := range items {
-				datas = append(datas, it.Data)
+			for _, it := range page {
+				if !it.Deleted {
+					items = append(items, it)
+				}
 			}
-			after = items[len(items)-1].GUID
+			after = page[len(page)-1].GUID
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	datas, err := exportData(items, opts.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +176,14 @@ func (e *Engine) Export(ctx context.Context, user, datastore string) ([]byte, er
 	case Contacts:
 		return pim.ConcatVCards(datas), nil
 	case Calendar, Tasks:
-		return pim.MergeCalendars(datas)
+		out, err := pim.MergeCalendars(datas)
+		if err != nil {
+			return nil, fmt.Errorf("engine: export %s of %q: %w", name, user, err)
+		}
+		if opts.Format == FormatVCal {
+			out = vcalendarHeader(out)
+		}
+		return out, nil
 	default:
 		return pim.ConcatNotes(datas), nil
 	}

@@ -1,9 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"anchorage/protocol/pim"
@@ -108,6 +112,9 @@ type RestoreReport struct {
 	DryRun    bool
 	Changes   []RestoreChange
 	Unchanged int // items already as wanted
+	// Pruned counts items left as they are because their versions of the
+	// restore time were removed by retention.
+	Pruned int
 }
 
 // Count returns how many changes have the given Op.
@@ -185,6 +192,10 @@ func (e *Engine) RestoreAsOf(ctx context.Context, user, datastore string, at tim
 				return plans, err
 			}
 			old, err := then.peek()
+			for err == nil && old != nil && old.GUID < cur.GUID {
+				then.pop() // cannot happen; never let it stall the merge
+				old, err = then.peek()
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -194,7 +205,21 @@ func (e *Engine) RestoreAsOf(ctx context.Context, user, datastore string, at tim
 				then.pop()
 				target = old
 			}
-			if p, ok := planRestore(target, cur); ok {
+			p, ok := planRestore(target, cur)
+			if ok && target == nil {
+				// Not there at the time, or its history from then was
+				// pruned: only an item whose first version is kept was
+				// surely created later.
+				vs, err := tx.Versions(ctx, userID, ds, cur.GUID)
+				if err != nil {
+					return nil, fmt.Errorf("engine: versions of %s: %w", cur.GUID, err)
+				}
+				if vs[0].Version > 1 {
+					rep.Pruned++
+					continue
+				}
+			}
+			if ok {
 				plans = append(plans, p)
 			} else {
 				rep.Unchanged++
@@ -209,7 +234,7 @@ func (e *Engine) RestoreAsOf(ctx context.Context, user, datastore string, at tim
 func planRestore(target, cur *store.Item) (restorePlan, bool) {
 	wantLive := target != nil && !target.Deleted
 	switch {
-	case !wantLive && cur.Deleted, !wantLive && target == nil && cur.Deleted:
+	case !wantLive && cur.Deleted:
 		return restorePlan{}, false
 	case !wantLive:
 		return restorePlan{change: RestoreChange{Op: "delete", GUID: cur.GUID, Summary: cur.Summary}}, true
@@ -318,4 +343,216 @@ func (e *Engine) onDatastore(ctx context.Context, run func(context.Context, func
 		}
 		return fn(tx, u.ID, name)
 	})
+}
+
+// PruneOptions tell Prune which retention policy to apply.
+type PruneOptions struct {
+	// Policy, when set, is applied instead of the stored policies (its
+	// zero fields set no limit).
+	Policy *store.Retention
+	// Save stores Policy as the user's policy, or as the server-wide
+	// default when pruning every user, before pruning. Not in a dry run.
+	Save   bool
+	DryRun bool
+}
+
+// PruneResult is what pruning one datastore of one user removed (or, in a
+// dry run, would remove).
+type PruneResult struct {
+	User      string
+	Datastore string
+	Policy    store.Retention
+	// Source tells where Policy came from: "given" (PruneOptions.Policy),
+	// "user" (the user's stored policy), "default" (the stored server-wide
+	// default) or "none" (nothing stored: everything is kept).
+	Source string
+	store.PruneStats
+}
+
+// Prune removes the versions the retention policy does not keep from every
+// datastore of one user, or of every user when user is "". It never
+// removes an item's latest version, so devices' fast syncs and the current
+// state are unaffected (see store.Retention).
+func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]PruneResult, error) {
+	if opts.Save && opts.Policy == nil {
+		return nil, errors.New("engine: prune: nothing to save (give a policy)")
+	}
+	var users []store.User
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		all, err := tx.ListUsers(ctx)
+		for _, u := range all {
+			if user == "" || u.Name == user {
+				users = append(users, u)
+			}
+		}
+		if err == nil && user != "" && len(users) == 0 {
+			err = fmt.Errorf("user %q: %w", user, store.ErrNotFound)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: prune: %w", err)
+	}
+	if opts.Save && !opts.DryRun {
+		var id int64 // the server-wide default
+		if user != "" {
+			id = users[0].ID
+		}
+		if err := e.store.Update(ctx, func(tx store.Tx) error { return tx.PutRetention(ctx, id, *opts.Policy) }); err != nil {
+			return nil, fmt.Errorf("engine: save retention: %w", err)
+		}
+	}
+	run := e.store.Update
+	if opts.DryRun {
+		run = e.store.View
+	}
+	var out []PruneResult
+	for _, u := range users {
+		// One transaction per user: a user's datastores are pruned together.
+		err := run(ctx, func(tx store.Tx) error {
+			policy, source, err := retentionOf(ctx, tx, u.ID, opts.Policy)
+			if err != nil {
+				return err
+			}
+			now := e.now()
+			for _, ds := range Datastores {
+				st, err := tx.PruneVersions(ctx, u.ID, ds, policy, now, opts.DryRun)
+				if err != nil {
+					return err
+				}
+				out = append(out, PruneResult{User: u.Name, Datastore: ds, Policy: policy, Source: source, PruneStats: st})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("engine: prune %q: %w", u.Name, err)
+		}
+	}
+	return out, nil
+}
+
+// retentionOf resolves the policy that applies to a user: the given one,
+// else the user's stored one, else the stored default, else none.
+func retentionOf(ctx context.Context, tx store.Tx, userID int64, given *store.Retention) (store.Retention, string, error) {
+	if given != nil {
+		return *given, "given", nil
+	}
+	for _, c := range []struct {
+		id     int64
+		source string
+	}{{userID, "user"}, {0, "default"}} {
+		r, err := tx.Retention(ctx, c.id)
+		if err == nil {
+			return *r, c.source, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Retention{}, "", err
+		}
+	}
+	return store.Retention{}, "none", nil
+}
+
+// Export formats (ExportOptions.Format), named by what they hold.
+const (
+	FormatVCard30 = "vcard30" // vCard 3.0
+	FormatVCard21 = "vcard21" // vCard 2.1
+	FormatVCard40 = "vcard40" // vCard 4.0 (stored as received; not an export choice)
+	FormatICal    = "ical"    // iCalendar 2.0
+	FormatVCal    = "vcal"    // vCalendar 1.0
+)
+
+// ExportFormats lists the formats each datastore can be exported in.
+var ExportFormats = map[string][]string{
+	Contacts: {FormatVCard30, FormatVCard21},
+	Calendar: {FormatICal, FormatVCal},
+	Tasks:    {FormatICal, FormatVCal},
+}
+
+// errNoConversion is what convertItem returns for a conversion it lacks.
+var errNoConversion = errors.New("conversion not available")
+
+// convertItem converts an item's content from one format to another. It is
+// the seam for pim's format conversion: once pim.Convert exists it goes
+// here; until then every conversion fails with errNoConversion and an
+// export in another format than the stored one is refused with an error
+// naming the missing conversion.
+var convertItem = func(data []byte, from, to string) ([]byte, error) {
+	return nil, errNoConversion
+}
+
+func checkExportFormat(ds, format string) error {
+	if format == "" || slices.Contains(ExportFormats[ds], format) {
+		return nil
+	}
+	if len(ExportFormats[ds]) == 0 {
+		return fmt.Errorf("engine: %s are exported in one format only; drop --format %s", ds, format)
+	}
+	return fmt.Errorf("engine: format %q cannot hold %s (use %s)", format, ds, strings.Join(ExportFormats[ds], " or "))
+}
+
+// itemFormat tells the format of a stored item by its VERSION, else by
+// its content type.
+func itemFormat(contentType string, data []byte) string {
+	version := ""
+	for _, l := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "VERSION") {
+			version = strings.TrimSpace(v)
+			break
+		}
+	}
+	ct := strings.ToLower(contentType)
+	switch pim.DetectKind(contentType, data) {
+	case pim.KindContact:
+		switch {
+		case version == "4.0":
+			return FormatVCard40
+		case version == "3.0", version == "" && ct != "text/x-vcard":
+			return FormatVCard30
+		}
+		return FormatVCard21
+	case pim.KindEvent, pim.KindTask:
+		if version == "1.0" || version == "" && ct == "text/x-vcalendar" {
+			return FormatVCal
+		}
+		return FormatICal
+	}
+	return ""
+}
+
+// exportData returns the items' contents in the wanted format ("" keeps
+// them as stored). Items that need a conversion convertItem lacks make it
+// fail with an error naming the conversions and how many items need them.
+func exportData(items []store.Item, format string) ([][]byte, error) {
+	datas := make([][]byte, 0, len(items))
+	missing := map[string]int{}
+	for _, it := range items {
+		from := itemFormat(it.ContentType, it.Data)
+		if format == "" || from == format {
+			datas = append(datas, it.Data)
+			continue
+		}
+		out, err := convertItem(it.Data, from, format)
+		if errors.Is(err, errNoConversion) {
+			missing[from]++
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("engine: convert item %s (%s) from %s to %s: %w", it.GUID, it.Summary, from, format, err)
+		}
+		datas = append(datas, out)
+	}
+	if len(missing) > 0 {
+		var parts []string
+		for _, from := range slices.Sorted(maps.Keys(missing)) {
+			parts = append(parts, fmt.Sprintf("%s to %s (%d items)", from, format, missing[from]))
+		}
+		return nil, fmt.Errorf("engine: export as %s: conversion %s is not available yet; export without --format to get the items as stored",
+			format, strings.Join(parts, ", "))
+	}
+	return datas, nil
+}
+
+// vcalendarHeader makes a merged calendar a vCalendar 1.0 stream: the
+// items' components are copied as they are, so only the header changes.
+func vcalendarHeader(cal []byte) []byte {
+	return bytes.Replace(cal, []byte("\r\nVERSION:2.0\r\n"), []byte("\r\nVERSION:1.0\r\n"), 1)
 }
