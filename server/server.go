@@ -78,9 +78,14 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != contentTypeXML {
+	enc := engine.XML
+	switch {
+	case err == nil && mt == contentTypeXML:
+	case err == nil && mt == contentTypeWBXML:
+		enc = engine.WBXML
+	default:
 		s.log.Warn("unsupported content type", "content_type", r.Header.Get("Content-Type"), "remote", r.RemoteAddr)
-		http.Error(w, "unsupported content type: send "+contentTypeXML, http.StatusUnsupportedMediaType)
+		http.Error(w, "unsupported content type: send "+contentTypeXML+" or "+contentTypeWBXML, http.StatusUnsupportedMediaType)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
@@ -101,6 +106,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		SessionKey: r.URL.Query().Get("sessionid"),
 		BaseURL:    baseURL(r),
 		Remote:     r.RemoteAddr,
+		Encoding:   enc,
 	}
 	resp, err := s.engine.HandleSyncML(r.Context(), req)
 	if err != nil {
@@ -116,7 +122,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.trace.write(resp.DeviceID, resp.SessionKey, resp.MsgNo, body, resp.Body)
-	w.Header().Set("Content-Type", contentTypeXML)
+	w.Header().Set("Content-Type", mt)
 	if _, err := w.Write(resp.Body); err != nil {
 		s.log.Warn("writing response", "err", err, "remote", r.RemoteAddr)
 	}

@@ -33,7 +33,11 @@ func (t *tracer) write(device, session string, msgNo int, in, out []byte) {
 		if data == nil {
 			return
 		}
-		name := filepath.Join(dir, fmt.Sprintf("%02d-%s.xml", msgNo, suffix))
+		ext := "xml"
+		if len(data) > 0 && data[0] < 0x04 { // a WBXML version byte, not '<'
+			ext = "wbxml"
+		}
+		name := filepath.Join(dir, fmt.Sprintf("%02d-%s.%s", msgNo, suffix, ext))
 		if err := os.WriteFile(name, data, 0o640); err != nil {
 			t.log.Warn("trace: write", "file", name, "err", err)
 		}

@@ -23,6 +23,8 @@ type Request struct {
 	// used to build the RespURI (e.g. http://127.0.0.1:8080/sync).
 	BaseURL string
 	Remote  string
+	// Encoding is the request's (and so the reply's) encoding.
+	Encoding Encoding
 }
 
 // Response is the answer to a Request.
@@ -47,7 +49,7 @@ func (e *RequestError) Unwrap() error { return e.Err }
 
 // HandleSyncML processes one SyncML XML message and returns the reply.
 func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
-	msg, err := syncml.Decode(req.Body)
+	msg, err := decodeMessage(req.Body, req.Encoding)
 	if err != nil {
 		return nil, &RequestError{Status: 400, Err: fmt.Errorf("engine: decode message: %w", err)}
 	}
@@ -122,6 +124,7 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		if err := e.renewLeases(ctx, tx, cur); err != nil {
 			return err
 		}
+		cur.encoding = req.Encoding
 		body, err := e.process(ctx, tx, cur, msg, fresh != nil, auth)
 		if err != nil {
 			return err
@@ -323,7 +326,7 @@ func (e *Engine) finish(st *sessionState, r *reply, final bool) ([]byte, error) 
 	m := &syncml.Message{Header: r.hdr, Commands: r.cmds, Final: final}
 	m.Header.MsgID = strconv.Itoa(st.NextMsgID)
 	st.NextMsgID++
-	body, err := syncml.Encode(m)
+	body, err := encodeMessage(m, st.encoding)
 	if err != nil {
 		return nil, fmt.Errorf("engine: encode reply: %w", err)
 	}
@@ -392,7 +395,7 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 			r.status(c, auth.status)
 		}
 	}
-	body, err := syncml.Encode(&syncml.Message{Header: r.hdr, Commands: r.cmds, Final: true})
+	body, err := encodeMessage(&syncml.Message{Header: r.hdr, Commands: r.cmds, Final: true}, req.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("engine: encode reply: %w", err)
 	}

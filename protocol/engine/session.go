@@ -41,6 +41,9 @@ type sessionState struct {
 	// busy lists the datastores this message could not lease (another
 	// session of the user holds them); not persisted.
 	busy map[string]bool
+	// encoding is the current message's encoding; not persisted (a
+	// device may switch between messages, each reply follows its request).
+	encoding Encoding
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`

@@ -5,8 +5,11 @@
 // Everything here is a pure function of its input: no I/O, no database. The
 // engine uses [Describe] to find the UID, the slow-sync match key and a
 // human-readable summary of each item, [Equivalent] to tell whether two
-// items carry the same information, and the export helpers to write a whole
-// datastore as one .vcf, .ics or .txt file.
+// items carry the same information, the export helpers to write a whole
+// datastore as one .vcf, .ics or .txt file, and [Convert] (with
+// [Canonical] and [Unrepresentable]) to give each device the format it
+// accepts: vCard 2.1 or 3.0, vCalendar 1.0 or iCalendar 2.0, plain text or
+// vNote 1.1.
 package pim
 
 import (

@@ -50,6 +50,7 @@ type component struct {
 	name     string
 	props    []prop
 	children []*component
+	closed   bool // its END line was seen
 }
 
 // param returns the first value of the named parameter, or "".
@@ -100,10 +101,18 @@ func (c *component) find(names ...string) *component {
 // closed at the end of the input, stray END lines are ignored, and lines
 // outside any component belong to the root.
 func parse(data []byte) *component {
+	return parseCharset(data, "")
+}
+
+// parseCharset is parse with a default charset for 8-bit values that do
+// not declare one (vCard 2.1 and vCalendar 1.0 devices that send
+// ISO-8859-1 without saying so); "" is UTF-8 with the windows-1252
+// fallback of toUTF8.
+func parseCharset(data []byte, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
 	for _, line := range logicalLines(decodeText(data)) {
-		p, ok := parseLine(line)
+		p, ok := parseLineCharset(line, defaultCharset)
 		if !ok {
 			continue
 		}
@@ -120,6 +129,7 @@ func parse(data []byte) *component {
 			name := strings.ToUpper(strings.TrimSpace(p.value))
 			for i := len(stack) - 1; i > 0; i-- {
 				if stack[i].name == name {
+					stack[i].closed = true
 					stack = stack[:i]
 					break
 				}
@@ -219,6 +229,12 @@ func isEndLine(line string) bool {
 // parseLine splits one content line into group, name, parameters and
 // decoded value. It reports false for a line without a colon or a name.
 func parseLine(line string) (prop, bool) {
+	return parseLineCharset(line, "")
+}
+
+// parseLineCharset is parseLine with a default charset for values without
+// a CHARSET parameter (see parseCharset).
+func parseLineCharset(line, defaultCharset string) (prop, bool) {
 	var p prop
 	// Name: up to the first ';' or ':'.
 	end := strings.IndexAny(line, ";:")
@@ -245,7 +261,7 @@ func parseLine(line string) (prop, bool) {
 	if len(rest) == 0 || rest[0] != ':' {
 		return p, false
 	}
-	p.value = decodeValue(&p, rest[1:])
+	p.value = decodeValue(&p, rest[1:], defaultCharset)
 	return p, true
 }
 
@@ -292,7 +308,7 @@ func parseParam(seg string) param {
 }
 
 // decodeValue undoes the transfer encoding and charset of a raw value.
-func decodeValue(p *prop, raw string) string {
+func decodeValue(p *prop, raw, defaultCharset string) string {
 	enc := strings.ToUpper(p.param("ENCODING"))
 	switch enc {
 	case "B", "BASE64":
@@ -306,5 +322,9 @@ func decodeValue(p *prop, raw string) string {
 	case "QUOTED-PRINTABLE":
 		raw = decodeQP(raw)
 	}
-	return toUTF8(raw, p.param("CHARSET"))
+	charset := p.param("CHARSET")
+	if charset == "" {
+		charset = defaultCharset
+	}
+	return toUTF8(raw, charset)
 }

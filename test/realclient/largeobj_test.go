@@ -65,7 +65,7 @@ func TestLargeObjects(t *testing.T) {
 	if testing.Short() {
 		n = 5
 	}
-	for _, enc := range []string{"xml"} {
+	for _, enc := range []string{"xml", "wbxml"} {
 		t.Run(enc, func(t *testing.T) {
 			srv := startServer(t)
 			srv.addUser(t, "lo", "pw")

@@ -1,0 +1,340 @@
+package convergence
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"anchorage/protocol/engine"
+	"anchorage/test/simclient"
+)
+
+var (
+	flagScenarios = flag.Int("scenarios", 200, "randomized scenarios to run (20 with -short)")
+	flagSeed      = flag.Uint64("seed", 0, "run only the randomized scenario with this seed")
+	flagDump      = flag.Int("dumpid", 0, "log the server's versions of item #N after every session (with -seed)")
+)
+
+// stats counts what the randomized scenarios did.
+type stats struct {
+	scenarios, sessions, restarts          int
+	drops, kills, midRestarts, itemsChecks int
+	archived, forked, chunks, long         int
+	modes                                  map[int]int
+}
+
+// TestRandomizedConvergence runs many randomized scenarios: one user, 2-3
+// devices, rounds of random adds, edits and deletes synced in random modes
+// with faults (lost responses, killed clients, server restarts), then two
+// rounds of two-way syncs. Every device must then hold exactly the server's
+// live set, nothing duplicated, and every content a device synced must be
+// among the server's versions.
+func TestRandomizedConvergence(t *testing.T) {
+	n := *flagScenarios
+	if testing.Short() && n > 20 {
+		n = 20
+	}
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *flagSeed != 0 {
+		seeds = []uint64{*flagSeed}
+	}
+	if !*knownBugs {
+		t.Logf("known bugs kept out (run with -knownbugs to include them): no lost response to message 1 (%s), no device killed between applying server Adds and sending its Map (%s); items forked by slow syncs are counted, not failed (%s)",
+			bugFirstResend, bugUnmappedAdds, bugSlowResurrect)
+	}
+	st := &stats{modes: map[int]int{}}
+	start := time.Now()
+	failed := 0
+	for _, seed := range seeds {
+		// A subtest per scenario, so that its server and store are closed
+		// when it ends.
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			if problems := runScenario(t, seed, st); len(problems) > 0 {
+				failed++
+				t.Errorf("scenario seed %d failed (replay: go test ./test/convergence/ -run TestRandomizedConvergence -seed %d -v):\n  %s",
+					seed, seed, strings.Join(problems, "\n  "))
+			}
+		})
+		if failed >= 5 {
+			t.Fatalf("stopping after %d failed scenarios", failed)
+		}
+	}
+	t.Logf("%d scenarios in %v: %d sessions (modes %v), %d faults injected (%d lost responses, %d killed clients, %d server restarts between and %d within sessions), %d device items and %d archived contents checked; %d sessions of more than 4 messages, %d chunks received",
+		st.scenarios, time.Since(start).Round(time.Millisecond), st.sessions, st.modes,
+		st.drops+st.kills+st.restarts+st.midRestarts, st.drops, st.kills, st.restarts, st.midRestarts,
+		st.itemsChecks, st.archived, st.long, st.chunks)
+	if st.forked > 0 {
+		t.Logf("known bug (%s): %d scenarios ended with an item live twice in two versions", bugSlowResurrect, st.forked)
+	}
+}
+
+var idRe = regexp.MustCompile(`#(\d+) r`)
+
+// scenario is one randomized run.
+type scenario struct {
+	t       *testing.T
+	rng     *rand.Rand
+	ts      *testServer
+	devs    []*simclient.Device
+	st      *stats
+	nextID  int
+	nextRev int
+	acked   []string // contents the server acknowledged
+	log     []string // what happened, for a failing scenario's report
+}
+
+func runScenario(t *testing.T, seed uint64, st *stats) []string {
+	rng := rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15))
+	opts := engine.Options{}
+	if rng.IntN(4) == 0 {
+		opts.MaxMsgSize = int64(2000 + rng.IntN(3000)) // the devices must split their packages
+	}
+	// The engine's clock runs 10 times faster than real time, so that an
+	// unexpected lease wait (45 s) costs 4.5 s.
+	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st}
+	sc.logf("seed %d: server MaxMsgSize %d", seed, opts.MaxMsgSize)
+	for i := range 2 + rng.IntN(2) {
+		id := fmt.Sprintf("dev-%d", i)
+		d := sc.ts.device(id, func(o *simclient.Options) {
+			if rng.IntN(3) == 0 {
+				o.Auth = simclient.AuthBasic
+			}
+			if rng.IntN(5) == 0 {
+				o.VerDTD = "1.1"
+			}
+			if rng.IntN(4) == 0 {
+				o.MaxMsgSize = int64(1500 + rng.IntN(2500)) // the server must split its package
+			}
+			sc.logf("%s: auth %s, VerDTD %s, MaxMsgSize %d", id, o.Auth, o.VerDTD, o.MaxMsgSize)
+		})
+		sc.devs = append(sc.devs, d)
+	}
+	var problems []string
+	rounds := 3 + rng.IntN(4)
+	for r := range rounds {
+		for _, i := range rng.Perm(len(sc.devs)) {
+			d := sc.devs[i]
+			sc.edit(d)
+			if err := sc.sync(d, sc.mode(), true); err != nil {
+				problems = append(problems, fmt.Sprintf("round %d, %s: %v", r, d.ID(), err))
+			}
+		}
+	}
+	for r := range 2 {
+		for _, d := range sc.devs {
+			if err := sc.sync(d, simclient.TwoWay, false); err != nil {
+				problems = append(problems, fmt.Sprintf("final round %d, %s: %v", r, d.ID(), err))
+			}
+		}
+	}
+	problems = append(problems, sc.check()...)
+	st.scenarios++
+	if len(problems) > 0 {
+		problems = append(problems, "log:\n    "+strings.Join(sc.log, "\n    "))
+	}
+	return problems
+}
+
+func (sc *scenario) logf(format string, args ...any) {
+	sc.log = append(sc.log, fmt.Sprintf(format, args...))
+}
+
+// mode picks a sync mode: mostly two-way.
+func (sc *scenario) mode() int {
+	switch p := sc.rng.IntN(100); {
+	case p < 68:
+		return simclient.TwoWay
+	case p < 78:
+		return simclient.Slow
+	case p < 84:
+		return simclient.OneWayFromClient
+	case p < 90:
+		return simclient.OneWayFromServer
+	case p < 95:
+		return simclient.RefreshFromServer
+	default:
+		return simclient.RefreshFromClient
+	}
+}
+
+// edit makes random local changes on a device.
+func (sc *scenario) edit(d *simclient.Device) {
+	for range sc.rng.IntN(5) {
+		luids := d.LUIDs("contacts")
+		switch op := sc.rng.IntN(10); {
+		case op < 4 || len(luids) == 0:
+			sc.nextID++
+			sc.nextRev++
+			luid, _ := d.Add("contacts", sc.card(sc.nextID, sc.nextRev))
+			sc.logf("%s: add %s #%d r%d", d.ID(), luid, sc.nextID, sc.nextRev)
+		case op < 8:
+			luid := luids[sc.rng.IntN(len(luids))]
+			m := idRe.FindStringSubmatch(d.Items("contacts")[luid])
+			if m == nil {
+				sc.t.Fatalf("%s: item %s has no id", d.ID(), luid)
+			}
+			id, _ := strconv.Atoi(m[1])
+			sc.nextRev++
+			d.Edit("contacts", luid, sc.card(id, sc.nextRev))
+			sc.logf("%s: edit %s #%d r%d", d.ID(), luid, id, sc.nextRev)
+		default:
+			luid := luids[sc.rng.IntN(len(luids))]
+			d.Delete("contacts", luid)
+			sc.logf("%s: delete %s", d.ID(), luid)
+		}
+	}
+}
+
+// card makes a content, now and then a large one (chunked when the
+// device's or server's message limit is small).
+func (sc *scenario) card(id, rev int) string {
+	c := card(id, rev)
+	if sc.rng.IntN(12) == 0 {
+		c = bigCard(id, rev, 2000+sc.rng.IntN(6000))
+	}
+	if sc.rng.IntN(3) == 0 {
+		c = strings.ReplaceAll(c, "\n", "\r\n")
+	}
+	return c
+}
+
+// sync runs one session, with random faults when faults is set.
+func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
+	var f simclient.Faults
+	var desc []string
+	if faults {
+		if sc.rng.IntN(20) == 0 {
+			sc.ts.restart()
+			sc.st.restarts++
+			desc = append(desc, "server restarted before")
+		}
+		if sc.rng.IntN(8) == 0 {
+			// Message 1's resend is a known bug (bugFirstResend).
+			first := 2
+			if *knownBugs {
+				first = 1
+			}
+			f.DropResponse = []int{first + sc.rng.IntN(3)}
+			sc.st.drops++
+			desc = append(desc, fmt.Sprintf("response %d lost", f.DropResponse[0]))
+		}
+		if sc.rng.IntN(10) == 0 {
+			f.AbandonAfter = 1 + sc.rng.IntN(4)
+			// A device killed after applying the server's Adds but
+			// before its Map is a known bug (bugUnmappedAdds).
+			f.Unread = f.AbandonAfter > 1 && !*knownBugs || sc.rng.IntN(2) == 0
+			sc.st.kills++
+			desc = append(desc, fmt.Sprintf("killed after message %d (unread %v)", f.AbandonAfter, f.Unread))
+		}
+		if sc.rng.IntN(15) == 0 {
+			at := 2 + sc.rng.IntN(3)
+			f.BeforeSend = func(n int) {
+				if n == at {
+					sc.ts.restart()
+				}
+			}
+			sc.st.midRestarts++
+			desc = append(desc, fmt.Sprintf("server restarted before message %d", at))
+		}
+	}
+	d.Faults = f
+	rep, err := d.Sync(context.Background(), mode)
+	defer sc.dump()
+	sc.st.sessions++
+	if rep != nil {
+		for _, s := range rep.Stores {
+			sc.acked = append(sc.acked, s.Acked...)
+			sc.st.chunks += s.Chunks
+			sc.st.modes[s.Mode]++
+			sc.logf("%s: sync %d -> mode %d (alert %d), %s: sent +%d ~%d -%d, got +%d ~%d -%d, statuses %v, %d msgs",
+				d.ID(), mode, s.Mode, s.AlertStatus, strings.Join(desc, ", "), s.SentAdds, s.SentReplaces,
+				s.SentDeletes, s.RecvAdds, s.RecvReplaces, s.RecvDeletes, s.Statuses, rep.Messages)
+		}
+		if rep.Messages > 4 {
+			sc.st.long++
+		}
+	}
+	if err != nil {
+		// The device is restarted later, after its dead session's leases
+		// expired.
+		sc.ts.clock.advance(leaseTTL)
+	}
+	if errors.Is(err, simclient.ErrAbandoned) {
+		err = nil
+	}
+	if rep != nil {
+		for _, r := range rep.Resent {
+			if !r.Identical {
+				err = errors.Join(err, fmt.Errorf("message %d re-sent: different response", r.MsgID))
+			}
+		}
+	}
+	return err
+}
+
+// check compares every device with the server and the archive with what
+// the devices synced.
+func (sc *scenario) check() []string {
+	t := sc.t
+	problems := converged(t, sc.ts, sc.devs...)
+	live := sc.ts.live(t)
+	ids := map[string]int{}
+	for _, it := range live {
+		if m := idRe.FindStringSubmatch(string(it.Data)); m != nil {
+			ids[m[1]]++
+		}
+	}
+	var forks []string
+	for id, n := range ids {
+		if n > 1 {
+			forks = append(forks, fmt.Sprintf("server: item #%s is live %d times (forked)", id, n))
+		}
+	}
+	if len(forks) > 0 {
+		if *knownBugs {
+			problems = append(problems, forks...)
+		} else {
+			sc.st.forked++
+		}
+	}
+	archive := map[string]bool{}
+	for _, v := range sc.ts.versions(t) {
+		if !v.Deleted {
+			archive[norm(string(v.Data))] = true
+		}
+	}
+	for _, c := range sc.acked {
+		if !archive[norm(c)] {
+			problems = append(problems, "archive lacks a synced version: "+norm(c))
+		}
+	}
+	sc.st.archived += len(sc.acked)
+	for _, d := range sc.devs {
+		sc.st.itemsChecks += len(d.Items("contacts"))
+	}
+	return problems
+}
+
+// dump logs the server's versions of item #-dumpid, to follow it through a
+// replayed scenario.
+func (sc *scenario) dump() {
+	if *flagDump == 0 {
+		return
+	}
+	tag := fmt.Sprintf("#%d r", *flagDump)
+	for _, v := range sc.ts.versions(sc.t) {
+		if strings.Contains(string(v.Data), tag) || v.Deleted {
+			sc.logf("    %s v%d seq %d deleted %v origin %s %s", v.GUID, v.Version, v.Seq, v.Deleted, v.Origin, norm(string(v.Data)))
+		}
+	}
+}
