@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,6 +63,16 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 				if err != nil {
 					return err
 				}
+				if !ok && e.sameDevice(ctx, tx, h, st) {
+					// A device runs one session at a time: a new session
+					// of it means its old one was abandoned.
+					if err := tx.ReleaseLeases(ctx, h); err != nil {
+						return err
+					}
+					if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL)); err != nil {
+						return err
+					}
+				}
 				if !ok {
 					busy[n], holder = true, h
 				}
@@ -90,6 +101,16 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 		case <-time.After(leasePoll):
 		}
 	}
+}
+
+// sameDevice tells whether a lease holder is another session of the
+// session's own device.
+func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st *sessionState) bool {
+	s, err := tx.Session(ctx, holder)
+	if err != nil {
+		return errors.Is(err, store.ErrNotFound) // a holder without a session is stale
+	}
+	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }
 
 // renewLeases extends the session's leases on every message.

@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"anchorage/protocol/syncml"
@@ -79,6 +81,20 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		}
 	}
 
+	if req.SessionKey == "" && hdr.MsgID == "1" {
+		var prev *sessionState
+		if err := e.store.View(ctx, func(tx store.Tx) error {
+			prev, err = loadAlias(ctx, tx, firstAlias(hdr, req.Body))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if prev != nil && prev.LastClientMsgID == "1" && prev.MsgCount == 1 && prev.LastResponse != nil {
+			e.log.Info("retransmitted first message answered again", "session", prev.Key, "device", prev.DeviceID)
+			return &Response{Body: prev.LastResponse, SessionKey: prev.Key, UserName: prev.UserName, DeviceID: prev.DeviceID, MsgNo: 1}, nil
+		}
+	}
+
 	var auth authResult
 	var fresh *sessionState
 	if st == nil {
@@ -133,6 +149,14 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		cur.LastResponse = body
 		if err := e.saveSession(ctx, tx, cur); err != nil {
 			return err
+		}
+		if fresh != nil {
+			alias, _ := json.Marshal(sessionState{AliasOf: cur.Key})
+			now := e.now()
+			if err := tx.PutSession(ctx, &store.Session{Key: firstAlias(hdr, req.Body), UserID: cur.UserID,
+				DeviceID: cur.DeviceID, State: alias, Created: now, UpdatedAt: now}); err != nil {
+				return fmt.Errorf("engine: save session alias: %w", err)
+			}
 		}
 		resp = &Response{Body: body, SessionKey: cur.Key, UserName: cur.UserName, DeviceID: cur.DeviceID, MsgNo: cur.MsgCount}
 		return nil
@@ -213,6 +237,15 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 				if err := e.dispatch(ctx, tx, st, r, c, nil); err != nil {
 					return nil, err
 				}
+			case "Alert":
+				// Asking for more after our last message: there is none.
+				code := syncml.StatusCommandNotAllowed
+				if _, sync := syncml.AlertCode(atoi(c.Data)).SyncMode(); !sync {
+					code = syncml.StatusOK
+				}
+				if !c.NoResp {
+					r.status(c, int(code))
+				}
 			default:
 				if !c.NoResp {
 					r.status(c, int(syncml.StatusCommandNotAllowed))
@@ -253,7 +286,11 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	final := !pending && (msg.Final || st.ServerPackageOpen || askedForMore(msg))
 	st.ServerPackageOpen = pending
 
-	if final && r.onlyStatuses() && len(st.Datastores) > 0 && allDone(st) && (msg.Final || !awaitingStatus(st)) {
+	// Complete when nothing is left for the device to act on. A device that
+	// asks for more (Alert 222) with Final still owes its statuses and Map
+	// (Funambol, Sync4j), so that alone does not complete the session.
+	if final && r.nothingToAct() && len(st.Datastores) > 0 && allDone(st) &&
+		(msg.Final && !askedForMore(msg) || !awaitingStatus(st)) {
 		if err := e.complete(ctx, tx, st); err != nil {
 			return nil, err
 		}
@@ -270,6 +307,11 @@ func awaitingStatus(st *sessionState) bool {
 		}
 	}
 	return false
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
 }
 
 func allDone(st *sessionState) bool {

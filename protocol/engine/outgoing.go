@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -154,7 +156,12 @@ func itemCommand(op string, it *store.Item, luid string) *syncml.Command {
 	if luid != "" {
 		item.Target = syncml.Loc{URI: luid}
 	}
-	return &syncml.Command{Name: op, Meta: &syncml.Meta{Type: it.ContentType}, Items: []syncml.Item{item}}
+	meta := &syncml.Meta{Type: it.ContentType}
+	if strings.HasPrefix(strings.ToLower(it.ContentType), "text/x-s4j-") {
+		// Funambol's SIF clients send and expect SIF base64-encoded.
+		item.Data, meta.Format = base64.StdEncoding.EncodeToString(it.Data), "b64"
+	}
+	return &syncml.Command{Name: op, Meta: meta, Items: []syncml.Item{item}}
 }
 
 // placement is what place did with a command.

@@ -65,10 +65,12 @@ func (r *reply) itemStatus(c *syncml.Command, it *syncml.Item, code int) {
 	r.add(s)
 }
 
-// onlyStatuses tells whether the reply carries nothing but Status commands.
-func (r *reply) onlyStatuses() bool {
+// nothingToAct tells whether the reply carries nothing the device must act
+// on: statuses, and Syncs without commands (the empty server Sync of a
+// one-way-from-client or no-change session).
+func (r *reply) nothingToAct() bool {
 	for _, c := range r.cmds {
-		if c.Name != "Status" {
+		if c.Name != "Status" && !(c.Name == "Sync" && len(c.Commands) == 0) {
 			return false
 		}
 	}

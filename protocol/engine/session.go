@@ -2,10 +2,13 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
+	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
 
@@ -14,6 +17,8 @@ import (
 // small because bulk state (which items a slow sync matched, which server
 // changes are left to send) lives in the store's mappings and as cursors.
 type sessionState struct {
+	// AliasOf marks a row that only points at a session (see firstAlias).
+	AliasOf         string `json:"alias_of,omitempty"`
 	Key             string `json:"key"`
 	UserID          int64  `json:"user_id"`
 	UserName        string `json:"user"`
@@ -99,7 +104,36 @@ func loadSession(ctx context.Context, tx store.Tx, key string) (*sessionState, e
 	if err := json.Unmarshal(row.State, &st); err != nil {
 		return nil, fmt.Errorf("engine: decode session %s: %w", key, err)
 	}
+	if st.AliasOf != "" {
+		return nil, nil // not a session of its own
+	}
 	return &st, nil
+}
+
+// firstAlias names a session by its first message: a device whose answer
+// to message 1 was lost sends the same bytes again to the plain URL (it
+// never learned the RespURI), and must get the same answer, not a second
+// session. Only an identical message (credentials included) finds it.
+func firstAlias(hdr *syncml.Header, body []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", hdr.Source.URI, hdr.SessionID)
+	h.Write(body)
+	return "first-" + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// loadAlias returns the session a first-message alias points at.
+func loadAlias(ctx context.Context, tx store.Tx, alias string) (*sessionState, error) {
+	row, err := tx.Session(ctx, alias)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: load session alias: %w", err)
+	}
+	var a sessionState
+	if err := json.Unmarshal(row.State, &a); err != nil || a.AliasOf == "" {
+		return nil, nil
+	}
+	return loadSession(ctx, tx, a.AliasOf)
 }
 
 // saveSession writes a session back.

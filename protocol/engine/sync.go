@@ -155,9 +155,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		ds.Replaced++
 		return 200, nil
 	}
-	if cur != nil && cur.Deleted && c.Name == "Replace" {
-		// Modified on the device, deleted on the server: the modification
-		// survives (nothing a user edited is lost).
+	if cur != nil && cur.Deleted {
+		// The device still has an item the server deleted (a Replace in a
+		// fast sync, or any item in a slow sync): it comes back under its
+		// own GUID, once, rather than as a new item per device.
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -186,6 +187,22 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 				return 0, err
 			}
 			return 200, nil
+		}
+	}
+	if !slow {
+		twin, err := e.undeliveredTwin(ctx, tx, st, ds, ci)
+		if err != nil {
+			return 0, err
+		}
+		if twin != nil {
+			// The device already holds this server item: it got it in a
+			// session that ended before its Map (or re-sends what a
+			// one-way-from-server gave it). Map it, do not duplicate it.
+			if err := e.confirm(ctx, tx, st, ds, luid, twin.GUID); err != nil {
+				return 0, err
+			}
+			ds.Matched++
+			return 208, nil
 		}
 	}
 	guid := newID()
@@ -235,6 +252,32 @@ func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds
 		}
 	}
 	return best, nil
+}
+
+// undeliveredTwin finds, in a fast sync, a live server item equal to a new
+// client item that the device has no mapping for and has not acknowledged:
+// a change we sent it whose delivery never completed.
+func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+	if ci.info.UID == "" && ci.info.MatchKey == "" {
+		return nil, nil
+	}
+	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey)
+	if err != nil {
+		return nil, fmt.Errorf("engine: find twins: %w", err)
+	}
+	for i := range cands {
+		c := &cands[i]
+		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || !pim.Equivalent(c.ContentType, c.Data, ci.contentType, ci.data) {
+			continue
+		}
+		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, c.GUID); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("engine: map %s: %w", c.GUID, err)
+		}
+		return c, nil
+	}
+	return nil, nil
 }
 
 func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) (int, error) {

@@ -76,4 +76,3 @@ func traceHas(trace, device, name string) bool {
 	}
 	return false
 }
-
