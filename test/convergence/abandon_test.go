@@ -19,7 +19,7 @@ func TestAbandonedSession(t *testing.T) {
 	}{
 		{"after message 1", 1, false, ""},
 		{"message 2 sent, response lost", 2, true, ""},
-		{"server changes applied, before Map", 2, false, bugUnmappedAdds},
+		{"server changes applied, before Map", 2, false, ""},
 		{"Map sent, response lost", 3, true, ""},
 	}
 	for _, tc := range cases {
@@ -73,18 +73,14 @@ func TestAbandonedSession(t *testing.T) {
 
 // bugUnmappedAdds: items the server sent in a session the device never
 // finished (killed before its statuses and Map) come back from the device as
-// Adds in its next fast sync; the server stores them as new items instead of
-// matching them to the unacknowledged items it sent, then sends those again.
-const bugUnmappedAdds = "server Adds applied by a device killed before its Map come back as Adds next session and are stored again: duplicates on server and devices"
-
-// bugOwnLease: a device's new session waits for the lease of its own dead
-// session (same device id), 45 s, then gets 503 for its Alert.
-const bugOwnLease = "a device's abandoned session keeps the datastore leased for 2 min; the device's next session waits 45 s and gets 503"
+// Adds; the server matches them to what it sent when the content is equal,
+// but when another device changed the item in between, the re-sent old
+// version is stored as a new item (a known limit).
+const bugUnmappedAdds = "an item the server sent to a device killed before its Map, and changed by another device before the next sync, comes back as a second item"
 
 // TestAbandonedSessionRestartAtOnce: a killed device restarted at once
 // finds its datastore leased by its own dead session.
 func TestAbandonedSessionRestartAtOnce(t *testing.T) {
-	skipKnownBug(t, bugOwnLease)
 	ts := startServerClock(t, engineOpts(), 100)
 	a := ts.device("dev-a", nil)
 	a.Add("contacts", card(1, 1))

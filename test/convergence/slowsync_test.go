@@ -7,16 +7,14 @@ import (
 	"anchorage/test/simclient"
 )
 
-// bugSlowResurrect: in a slow (or refresh-from-client) sync, an item whose
-// LUID maps to an item deleted on the server is stored under a new GUID, not
-// revived under the mapped one; two devices that still hold different
-// versions of it resurrect it as two contacts.
-const bugSlowResurrect = "a slow sync re-adding an item whose mapped GUID was deleted creates a new GUID instead of reviving it: two devices holding different versions make it live twice"
+// bugSlowResurrect: an item whose LUID maps to an item deleted on the server
+// is revived under its GUID (tested below); without a mapping the server
+// cannot tell two versions of one item from two items (a known limit).
+const bugSlowResurrect = "an item deleted on the server and still held, in two versions, by devices without a mapping for it (e.g. after a kill before Map) can come back twice"
 
 // TestSlowSyncResurrection: an item deleted by one device and still held, in
 // two versions, by two others that slow-sync comes back once, not twice.
 func TestSlowSyncResurrection(t *testing.T) {
-	skipKnownBug(t, bugSlowResurrect)
 	ts := startServer(t, engineOpts())
 	a, b, c := ts.device("dev-a", nil), ts.device("dev-b", nil), ts.device("dev-c", nil)
 	a.Add("contacts", card(1, 1))
