@@ -90,6 +90,11 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
+	pref, accepts, err := deviceFormats(ctx, tx, st, it.Source.URI)
+	if err != nil {
+		return err
+	}
+	ds.SendType, ds.Accepts = pref, accepts
 	replaced := false
 	for i, old := range st.Datastores {
 		if old.Name == name {

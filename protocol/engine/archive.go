@@ -471,13 +471,25 @@ var ExportFormats = map[string][]string{
 // errNoConversion is what convertItem returns for a conversion it lacks.
 var errNoConversion = errors.New("conversion not available")
 
-// convertItem converts an item's content from one format to another. It is
-// the seam for pim's format conversion: once pim.Convert exists it goes
-// here; until then every conversion fails with errNoConversion and an
-// export in another format than the stored one is refused with an error
-// naming the missing conversion.
-var convertItem = func(data []byte, from, to string) ([]byte, error) {
-	return nil, errNoConversion
+// formatTypes maps export format names to the MIME types pim converts.
+var formatTypes = map[string]string{
+	FormatVCard30: "text/vcard", FormatVCard21: "text/x-vcard", FormatVCard40: "text/vcard;version=4.0",
+	FormatICal: "text/calendar", FormatVCal: "text/x-vcalendar",
+}
+
+// convertItem converts an item's content from one format to another with
+// pim.Convert; a pair pim cannot convert gives errNoConversion.
+func convertItem(data []byte, from, to string) ([]byte, error) {
+	ft, ok1 := formatTypes[from]
+	tt, ok2 := formatTypes[to]
+	if !ok1 || !ok2 {
+		return nil, errNoConversion
+	}
+	out, err := pim.Convert(data, ft, tt, pim.ConvertOptions{})
+	if errors.Is(err, pim.ErrUnsupported) {
+		return nil, errNoConversion
+	}
+	return out, err
 }
 
 func checkExportFormat(ds, format string) error {

@@ -109,7 +109,7 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 		for i := range items {
 			it := &items[i]
 			if !have[it.GUID] {
-				switch e.place(st, ds, r, sync, itemCommand("Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
+				switch e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
 				case noRoom:
 					return nil
 				case chunking:
@@ -143,23 +143,24 @@ func (e *Engine) serverCommand(ctx context.Context, tx store.Tx, st *sessionStat
 		return &syncml.Command{Name: "Delete", Items: []syncml.Item{{Target: syncml.Loc{URI: m.LUID}}}},
 			sentCommand{Op: "Delete", GUID: guid, LUID: m.LUID}, nil
 	case m != nil:
-		return itemCommand("Replace", it, m.LUID), sentCommand{Op: "Replace", GUID: guid, LUID: m.LUID}, nil
+		return e.itemCommand(st, ds, "Replace", it, m.LUID), sentCommand{Op: "Replace", GUID: guid, LUID: m.LUID}, nil
 	default:
-		return itemCommand("Add", it, ""), sentCommand{Op: "Add", GUID: guid}, nil
+		return e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: guid}, nil
 	}
 }
 
 // itemCommand builds an Add (Source = our GUID) or Replace (Target = the
 // device's LUID, Source = GUID) carrying the item's content.
-func itemCommand(op string, it *store.Item, luid string) *syncml.Command {
-	item := syncml.Item{Source: syncml.Loc{URI: it.GUID}, Data: string(it.Data)}
+func (e *Engine) itemCommand(st *sessionState, ds *syncedStore, op string, it *store.Item, luid string) *syncml.Command {
+	ct, data := e.outgoingData(st, ds, it)
+	item := syncml.Item{Source: syncml.Loc{URI: it.GUID}, Data: string(data)}
 	if luid != "" {
 		item.Target = syncml.Loc{URI: luid}
 	}
-	meta := &syncml.Meta{Type: it.ContentType}
-	if strings.HasPrefix(strings.ToLower(it.ContentType), "text/x-s4j-") {
+	meta := &syncml.Meta{Type: ct}
+	if strings.HasPrefix(strings.ToLower(ct), "text/x-s4j-") {
 		// Funambol's SIF clients send and expect SIF base64-encoded.
-		item.Data, meta.Format = base64.StdEncoding.EncodeToString(it.Data), "b64"
+		item.Data, meta.Format = base64.StdEncoding.EncodeToString(data), "b64"
 	}
 	return &syncml.Command{Name: op, Meta: meta, Items: []syncml.Item{item}}
 }

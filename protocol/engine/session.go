@@ -61,21 +61,25 @@ type syncedStore struct {
 	ServerURI string `json:"server_uri"` // our LocURI as the device named it
 	Mode      int    `json:"mode"`       // alert code granted
 	// AlertMsg is the session message count of the Alert that opened it.
-	AlertMsg     int    `json:"alert_msg"`
-	ClientLast   string `json:"client_last"`
-	ClientNext   string `json:"client_next"`
-	ServerLast   string `json:"server_last"`
-	ServerNext   string `json:"server_next"`
-	AckSeq       int64  `json:"ack_seq"` // the partnership's AckSeq at session start
-	ContentType  string `json:"content_type"`
-	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
-	ServerBegun  bool   `json:"server_begun"`
-	ServerDone   bool   `json:"server_done"`
-	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
-	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
-	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
-	Undelivered  int    `json:"undelivered"`   // server commands that failed or got no status
-	SentCommands int    `json:"sent_commands"` // server commands sent in the session
+	AlertMsg    int    `json:"alert_msg"`
+	ClientLast  string `json:"client_last"`
+	ClientNext  string `json:"client_next"`
+	ServerLast  string `json:"server_last"`
+	ServerNext  string `json:"server_next"`
+	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
+	ContentType string `json:"content_type"`
+	// SendType is the format the device prefers (DevInf Rx-Pref); Accepts
+	// every format it takes. Empty without DevInf: see outgoingData.
+	SendType     string   `json:"send_type,omitempty"`
+	Accepts      []string `json:"accepts,omitempty"`
+	ClientDone   bool     `json:"client_done"` // the device's package with its changes is complete
+	ServerBegun  bool     `json:"server_begun"`
+	ServerDone   bool     `json:"server_done"`
+	TargetSeq    int64    `json:"target_seq"`    // change sequence the server's changes go up to
+	CursorSeq    int64    `json:"cursor_seq"`    // fast sync: last sequence sent
+	CursorGUID   string   `json:"cursor_guid"`   // slow sync: last GUID considered
+	Undelivered  int      `json:"undelivered"`   // server commands that failed or got no status
+	SentCommands int      `json:"sent_commands"` // server commands sent in the session
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`

@@ -106,6 +106,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		return code, nil
 	}
 	ci.luid = luid
+	if ds.SendType == "" && len(ds.Accepts) == 0 {
+		// No DevInf: the device gets back the format it sends.
+		ds.SendType = strings.ToLower(ci.contentType)
+	}
 	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
 
 	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)

@@ -46,13 +46,22 @@ func seedDevice(t *testing.T, d *device) {
 		d.write(t, "contacts", fmt.Sprintf("c%02d.vcf", i),
 			vcard30(n.given, n.family, fmt.Sprintf("+4917000000%02d", i), fmt.Sprintf("person%02d@example.com", i)))
 	}
-	d.write(t, "calendar", "e1.ics", event("ev-1@test", "Team meeting", "20261201T090000Z"))
-	d.write(t, "calendar", "e2.ics", event("ev-2@test", "Zahnarzt Müller", "20261203T140000Z"))
-	d.write(t, "calendar", "e3.ics", event("ev-3@test", "Flight to 東京", "20261210T060000Z"))
+	seedEvents(t, d)
+	if !contains(d.sources, "todo") {
+		return
+	}
 	d.write(t, "todo", "t1.ics", task("todo-1@test", "Buy milk"))
 	d.write(t, "todo", "t2.ics", task("todo-2@test", "Renew passport"))
 	d.write(t, "memo", "n1.txt", "Shopping list\neggs, flour, sugar\n")
 	d.write(t, "memo", "n2.txt", "Gate code 4711 — Grüße\n")
+}
+
+// seedEvents writes seedDevice's 3 events.
+func seedEvents(t *testing.T, d *device) {
+	t.Helper()
+	d.write(t, "calendar", "e1.ics", event("ev-1@test", "Team meeting", "20261201T090000Z"))
+	d.write(t, "calendar", "e2.ics", event("ev-2@test", "Zahnarzt Müller", "20261203T140000Z"))
+	d.write(t, "calendar", "e3.ics", event("ev-3@test", "Flight to 東京", "20261210T060000Z"))
 }
 
 // unfold joins folded content lines (RFC 6350 3.2, RFC 5545 3.1).
