@@ -43,3 +43,23 @@ func TestNewIDUnique(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestCheckItem(t *testing.T) {
+	tests := []struct {
+		ct, data string
+		want     int
+	}{
+		{"text/vcard", "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\n", 0},
+		{"text/x-vcard; charset=utf-8", "begin:vcard\nversion:2.1\nend:vcard", 0},
+		{"text/vcard", "BEGIN:VCARD\nVERSION:3.0\nFN:Truncat", 400},
+		{"text/calendar", "hello", 400},
+		{"text/x-s4j-sifc", "<contact/>", 0},
+		{"text/plain", "a note", 0},
+		{"image/jpeg", "\xff\xd8", 415},
+	}
+	for _, tc := range tests {
+		if got := checkItem(tc.ct, []byte(tc.data)); got != tc.want {
+			t.Errorf("checkItem(%q, %q) = %d, want %d", tc.ct, tc.data, got, tc.want)
+		}
+	}
+}

@@ -101,7 +101,8 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 
 	ci, code := decodeClientItem(it, c.Meta, parentMeta, ds)
 	if code != 0 {
-		e.log.Info("item rejected", "device", st.DeviceID, "luid", luid, "status", code)
+		e.log.Warn("item rejected", "device", st.DeviceID, "luid", luid, "status", code,
+			"reason", rejectReason(code), "type", itemMeta(it, c.Meta, parentMeta).contentType)
 		ds.Rejected++
 		return code, nil
 	}
@@ -315,6 +316,44 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState,
 	return 200, nil
 }
 
+// checkItem refuses items that cannot be what they claim: a non-text type
+// (415), or a vCard / vCalendar without its BEGIN and END lines (400, a
+// truncated item). Anything else is stored as received, so that an odd
+// but readable item from some phone is never lost to strictness.
+func checkItem(ct string, data []byte) int {
+	t := strings.ToLower(strings.TrimSpace(ct))
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	if !strings.HasPrefix(t, "text/") && !strings.HasPrefix(t, "application/vnd.syncml") {
+		return 415
+	}
+	upper := strings.ToUpper(string(data))
+	var comp string
+	switch t {
+	case "text/vcard", "text/x-vcard", "text/directory":
+		comp = "VCARD"
+	case "text/calendar", "text/x-vcalendar":
+		comp = "VCALENDAR"
+	default:
+		return 0
+	}
+	if !strings.Contains(upper, "BEGIN:"+comp) || !strings.Contains(upper, "END:"+comp) {
+		return 400
+	}
+	return 0
+}
+
+func rejectReason(code int) string {
+	switch code {
+	case 415:
+		return "unsupported content type"
+	case 400:
+		return "empty, undecodable or truncated item (no BEGIN/END of its VCARD or VCALENDAR)"
+	}
+	return ""
+}
+
 // changedSince tells whether another device (or the admin) changed the item
 // after the changes this device acknowledged: a conflict if the device
 // changed it too.
@@ -363,6 +402,9 @@ func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syn
 	}
 	if len(data) == 0 {
 		return nil, 400
+	}
+	if code := checkItem(ct, data); code != 0 {
+		return nil, code
 	}
 	return &clientItem{contentType: ct, data: data, info: pim.Describe(ct, data)}, 0
 }
