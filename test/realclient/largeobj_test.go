@@ -61,7 +61,7 @@ func photoSet(items map[string]string) map[string]string {
 // messages in both directions: every photo arrives byte for byte.
 func TestLargeObjects(t *testing.T) {
 	shared := needRealClient(t)
-	n := 40
+	n := 200
 	if testing.Short() {
 		n = 5
 	}
