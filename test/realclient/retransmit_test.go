@@ -1,0 +1,79 @@
+package realclient_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// dropProxy forwards requests to the server but swallows the response to
+// the request number drop (1-based): the server did the work, the client
+// sees a dropped connection and must re-send.
+func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	var dropped atomic.Int64
+	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		url := strings.TrimSuffix(target, "/sync") + r.URL.RequestURI()
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
+		req.Host = r.Host // so that the RespURI names the proxy
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if n.Add(1) == drop {
+			dropped.Add(1)
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // the response is lost on the way
+			}
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.Write(out)
+	}))
+	t.Cleanup(ps.Close)
+	return ps, &dropped
+}
+
+// TestRetransmittedMessage: the response to the device's message carrying
+// its changes is lost; SyncEvolution re-sends the message and the server
+// answers it again without applying the changes twice.
+func TestRetransmittedMessage(t *testing.T) {
+	shared := needRealClient(t)
+	srv := startServer(t)
+	srv.addUser(t, "rt", "pw")
+	proxy, dropped := dropProxy(t, srv.url, 2)
+	a := newDevice(t, shared, srv, "rt-a", "rt", "pw", "", "contacts")
+	a.url = proxy.URL + "/sync"
+	addContacts(t, a, "resend", 0, 10)
+	r := a.mustSync(t, "slow", "--retry-interval", "2")
+	if dropped.Load() != 1 {
+		t.Fatalf("the proxy dropped %d responses, want 1", dropped.Load())
+	}
+	expect(t, "slow sync with a lost response", r, "contacts", map[string]int{"remote_added": 10})
+	if got := serverContacts(t, srv, "rt"); len(got) != 10 {
+		t.Errorf("server holds %d contacts after a retransmitted message, want 10: %v", len(got), got)
+	}
+	if !strings.Contains(srv.log.String(), "retransmitted message answered again") {
+		t.Error("the server never saw the re-sent message (no retransmission in its log)")
+	}
+	a.url = srv.url
+	confirmNothing(t, a)
+}
