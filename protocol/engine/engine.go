@@ -32,12 +32,24 @@ type Options struct {
 	MaxObjSize int64
 	// SessionTTL bounds a session's idle time; older sessions are dropped.
 	SessionTTL time.Duration
+	// MaxSessionAge bounds a whole session, however active; 0 means
+	// DefaultMaxSessionAge.
+	MaxSessionAge time.Duration
+	// MaxCommands bounds the commands (nested ones included) of one
+	// message; 0 means DefaultMaxCommands.
+	MaxCommands int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Conflict is the policy when a device changes an item the server
 	// changed too since the device's last sync; "" means the default.
 	Conflict conflict.Policy
 }
+
+// Defaults of the limits that keep one client from holding the server.
+const (
+	DefaultMaxSessionAge = 2 * time.Hour
+	DefaultMaxCommands   = 20000
+)
 
 // DefaultMaxMsgSize is the MaxMsgSize the server advertises by default.
 const DefaultMaxMsgSize = 1 << 20
@@ -51,6 +63,8 @@ type Engine struct {
 	maxMsgSize int64
 	maxObjSize int64
 	sessionTTL time.Duration
+	maxAge     time.Duration
+	maxCmds    int
 	now        func() time.Time
 	basicCache *credentialCache
 	policy     conflict.Policy
@@ -65,6 +79,8 @@ func New(opts Options) *Engine {
 		maxMsgSize: opts.MaxMsgSize,
 		maxObjSize: opts.MaxObjSize,
 		sessionTTL: opts.SessionTTL,
+		maxAge:     opts.MaxSessionAge,
+		maxCmds:    opts.MaxCommands,
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
 		policy:     opts.Conflict,
@@ -81,6 +97,12 @@ func New(opts Options) *Engine {
 	}
 	if e.maxObjSize <= 0 {
 		e.maxObjSize = DefaultMaxObjSize
+	}
+	if e.maxAge <= 0 {
+		e.maxAge = DefaultMaxSessionAge
+	}
+	if e.maxCmds <= 0 {
+		e.maxCmds = DefaultMaxCommands
 	}
 	if e.sessionTTL <= 0 {
 		e.sessionTTL = 30 * time.Minute

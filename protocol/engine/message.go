@@ -59,6 +59,9 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 	if hdr.MsgID == "" || hdr.Source.URI == "" {
 		return nil, &RequestError{Status: 400, Err: errors.New("engine: SyncHdr lacks MsgID or Source")}
 	}
+	if n := countCommands(msg.Commands); n > e.maxCmds {
+		return nil, &RequestError{Status: 413, Err: fmt.Errorf("engine: message holds %d commands, more than the limit %d", n, e.maxCmds)}
+	}
 
 	var st *sessionState
 	if req.SessionKey != "" {
@@ -74,6 +77,10 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 			e.log.Warn("message does not match its session", "session", req.SessionKey,
 				"device", hdr.Source.URI, "session_device", st.DeviceID, "remote", req.Remote)
 			st = nil
+		}
+		if st != nil && !st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
+			e.log.Warn("session exceeded its lifetime", "session", st.Key, "device", st.DeviceID, "started", st.Started)
+			return nil, &RequestError{Status: 408, Err: fmt.Errorf("engine: session %s is older than %v; start a new sync", st.Key, e.maxAge)}
 		}
 		if st != nil && st.LastClientMsgID == hdr.MsgID && st.LastResponse != nil {
 			e.log.Info("retransmitted message answered again", "session", st.Key, "device", st.DeviceID, "msg", hdr.MsgID)
@@ -186,7 +193,7 @@ func (e *Engine) newSession(u *store.User, hdr *syncml.Header, req Request) *ses
 	return &sessionState{
 		Key: key, UserID: u.ID, UserName: u.Name, DeviceID: hdr.Source.URI,
 		ClientSessionID: hdr.SessionID, VerDTD: verDTD(hdr), ServerURI: hdr.Target.URI,
-		RespURI: resp, NextMsgID: 1,
+		RespURI: resp, NextMsgID: 1, Started: e.now(),
 	}
 }
 
@@ -307,6 +314,16 @@ func awaitingStatus(st *sessionState) bool {
 		}
 	}
 	return false
+}
+
+// countCommands counts commands, nested ones (in Sync, Atomic, Sequence)
+// included.
+func countCommands(cmds []*syncml.Command) int {
+	n := len(cmds)
+	for _, c := range cmds {
+		n += countCommands(c.Commands)
+	}
+	return n
 }
 
 func atoi(s string) int {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -24,7 +25,9 @@ type sessionState struct {
 	UserName        string `json:"user"`
 	DeviceID        string `json:"device"`
 	ClientSessionID string `json:"client_session_id"`
-	VerDTD          string `json:"ver_dtd"`
+	// Started bounds the session's lifetime (Options.MaxSessionAge).
+	Started time.Time `json:"started"`
+	VerDTD  string    `json:"ver_dtd"`
 	// ServerURI is the URI the client addressed (the Source of our replies).
 	ServerURI string `json:"server_uri"`
 	RespURI   string `json:"resp_uri"`

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store/sqlite"
+)
+
+func limitEngine(t *testing.T, opts Options) *Engine {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	opts.Store, opts.Logger = st, slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := New(opts)
+	if err := e.AddUser(context.Background(), "u", "pw", false); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func message(t *testing.T, msgID string, cred bool, cmds ...*syncml.Command) []byte {
+	t.Helper()
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "SyncML/1.2", SessionID: "1", MsgID: msgID,
+		Target: syncml.Loc{URI: "http://h/sync"}, Source: syncml.Loc{URI: "dev", Name: "u"}}, Commands: cmds, Final: true}
+	if cred {
+		m.Header.Cred = &syncml.Cred{Type: syncml.AuthBasic, Format: "b64", Data: syncml.BasicCredentialsData("u", "pw")}
+	}
+	b, err := syncml.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func alertCmd() *syncml.Command {
+	return &syncml.Command{Name: "Alert", CmdID: "1", Data: "201", NumberOfChanges: -1,
+		Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./c"},
+			Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "1"}}}}}
+}
+
+func TestTooManyCommands(t *testing.T) {
+	e := limitEngine(t, Options{MaxCommands: 3})
+	cmds := []*syncml.Command{alertCmd()}
+	for i := 0; i < 3; i++ {
+		cmds = append(cmds, &syncml.Command{Name: "Get", CmdID: "9", NumberOfChanges: -1,
+			Items: []syncml.Item{{Target: syncml.Loc{URI: "./devinf12"}}}})
+	}
+	_, err := e.HandleSyncML(context.Background(), Request{Body: message(t, "1", true, cmds...)})
+	var re *RequestError
+	if !errors.As(err, &re) || re.Status != 413 {
+		t.Fatalf("4 commands with a limit of 3: %v, want a 413 RequestError", err)
+	}
+}
+
+func TestSessionLifetime(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	e := limitEngine(t, Options{MaxSessionAge: time.Hour, Now: func() time.Time { return now }})
+	resp, err := e.HandleSyncML(context.Background(), Request{Body: message(t, "1", true, alertCmd()), BaseURL: "http://h/sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := syncml.Decode(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(reply.Header.RespURI)
+	key := u.Query().Get("sessionid")
+	now = now.Add(2 * time.Hour)
+	_, err = e.HandleSyncML(context.Background(), Request{Body: message(t, "2", false), SessionKey: key})
+	var re *RequestError
+	if !errors.As(err, &re) || re.Status != 408 {
+		t.Fatalf("message of a 2-hour-old session: %v, want a 408 RequestError", err)
+	}
+}
