@@ -83,3 +83,41 @@ func TestSessionLifetime(t *testing.T) {
 		t.Fatalf("message of a 2-hour-old session: %v, want a 408 RequestError", err)
 	}
 }
+
+// TestObjectTooLarge: a chunked item announcing more than MaxObjSize gets
+// 413 and nothing is stored.
+func TestObjectTooLarge(t *testing.T) {
+	e := limitEngine(t, Options{MaxObjSize: 1000})
+	resp, err := e.HandleSyncML(context.Background(), Request{Body: message(t, "1", true, alertCmd()), BaseURL: "http://h/sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := syncml.Decode(resp.Body)
+	u, _ := url.Parse(reply.Header.RespURI)
+	key := u.Query().Get("sessionid")
+	add := &syncml.Command{Name: "Add", CmdID: "2", NumberOfChanges: -1, Meta: &syncml.Meta{Type: "text/vcard", Size: 5000},
+		Items: []syncml.Item{{Source: syncml.Loc{URI: "big"}, Data: "BEGIN:VCARD\nVERSION:3.0\nFN:Big", MoreData: true}}}
+	sync := &syncml.Command{Name: "Sync", CmdID: "1", NumberOfChanges: -1, Target: syncml.Loc{URI: "contacts"},
+		Source: syncml.Loc{URI: "./c"}, Commands: []*syncml.Command{add}}
+	m, _ := syncml.Decode(message(t, "2", false, sync))
+	m.Final = false
+	body, _ := syncml.Encode(m)
+	resp, err = e.HandleSyncML(context.Background(), Request{Body: body, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ = syncml.Decode(resp.Body)
+	var got string
+	for _, c := range reply.Commands {
+		if c.Name == "Status" && c.Cmd == "Add" {
+			got = c.Data
+		}
+	}
+	if got != "413" {
+		t.Errorf("Add of a 5000-byte object with MaxObjSize 1000: status %q, want 413", got)
+	}
+	out, err := e.Export(context.Background(), "u", "contacts", ExportOptions{})
+	if err != nil || len(out) != 0 {
+		t.Errorf("export after the refused object: %q, %v", out, err)
+	}
+}
