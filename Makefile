@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean
+.PHONY: build run test test-unit bench lint clean bench-peer
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -32,3 +32,8 @@ lint:
 
 clean:
 	rm -rf bin
+
+# Anchorage side by side with SyncEvolution's and Horde's SyncML servers, same
+# real client (../shared/conformance): make bench-peer [N="1000 5000"] [REPS=3]
+bench-peer:
+	REPS="$(REPS)" bash scripts/bench-peer.sh $(N)

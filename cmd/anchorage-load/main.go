@@ -1,0 +1,267 @@
+// Command anchorage-load is a load generator for a SyncML server: it plays K
+// simulated devices, each with its own device id, that speak SyncML XML
+// over HTTP the way SyncEvolution does.
+//
+// Phase 1: every device's first session, a slow sync uploading --items
+// vCards. Phase 2: two-way (fast) syncs, round robin over the devices, for
+// --duration or --sessions; --change-share of them send one Replace. Each
+// session: message 1 with credentials (basic or md5) and an Alert with
+// anchors; then to the server's RespURI the Sync (with the changes), then
+// statuses (and Map for server Adds, Alert 222 while the server's package
+// is not final) until the server answers with only statuses and Final.
+//
+// The report gives sessions per second, latency per message (p50, p99,
+// max), errors by kind, the server's CPU time and its peak RSS (VmHWM).
+//
+// Against a running server:
+//
+//	anchorage-load --url http://127.0.0.1:8080/sync --server-pid PID --users shared --user demo --password demo
+//
+// Or let the tool create the users and run the server itself:
+//
+//	anchorage-load --server-bin bin/anchorage --data /tmp/load --devices 1000 --concurrency 64 --duration 30s
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "anchorage-load:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	url           string
+	serverPid     int
+	serverBin     string
+	data          string
+	listen        string
+	logLevel      string
+	createUsers   bool
+	devices       int
+	concurrency   int
+	items         int
+	perMsg        int
+	users         string
+	user          string
+	password      string
+	auth          string
+	sessions      int
+	duration      time.Duration
+	changeShare   float64
+	devInf        bool
+	devicePrefix  string
+	timeout       time.Duration
+	jsonOut       string
+	userAddPar    int
+	skipFastPhase bool
+	allowRemote   bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("anchorage-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.url, "url", "", "sync URL of a running server (e.g. http://127.0.0.1:8080/sync)")
+	fs.IntVar(&o.serverPid, "server-pid", 0, "pid of that server, to report its CPU time and peak RSS")
+	fs.StringVar(&o.serverBin, "server-bin", "", "anchorage binary: start the server on --data (and create the users) instead of --url")
+	fs.StringVar(&o.data, "data", "", "data directory for --server-bin")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen address for --server-bin")
+	fs.StringVar(&o.logLevel, "server-log-level", "warn", "log level for --server-bin")
+	fs.BoolVar(&o.createUsers, "create-users", true, "with --server-bin: create the users with 'user add' first")
+	fs.IntVar(&o.userAddPar, "user-add-parallel", runtime.NumCPU(), "'user add' processes at a time")
+	fs.IntVar(&o.devices, "devices", 1000, "simulated devices (each its own device id)")
+	fs.IntVar(&o.concurrency, "concurrency", 64, "sessions in flight at once")
+	fs.IntVar(&o.items, "items", 20, "vCards each device uploads in its first (slow) sync")
+	fs.IntVar(&o.perMsg, "max-items-per-msg", 200, "items per client message (a bigger upload spans messages)")
+	fs.StringVar(&o.users, "users", "per-device", "per-device: user PREFIX-NNNN for device NNNN; shared: every device is --user")
+	fs.StringVar(&o.user, "user", "load", "user name (shared) or name prefix (per-device)")
+	fs.StringVar(&o.password, "password", "load-pw", "password of the user(s)")
+	fs.StringVar(&o.auth, "auth", "basic", "basic or md5")
+	fs.IntVar(&o.sessions, "sessions", 0, "phase 2: stop after this many sessions (0: use --duration)")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "phase 2: run this long (when --sessions is 0)")
+	fs.Float64Var(&o.changeShare, "change-share", 0.1, "phase 2: share of sessions that send one Replace")
+	fs.BoolVar(&o.devInf, "devinf", false, "send a Put of the device's DevInf in every first message")
+	fs.StringVar(&o.devicePrefix, "device-prefix", "load-dev-", "device id prefix")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "HTTP timeout per message")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the summaries as JSON to this file")
+	fs.BoolVar(&o.skipFastPhase, "slow-only", false, "run phase 1 only")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --url that is not on this machine (loopback)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.auth != "basic" && o.auth != "md5" {
+		return fmt.Errorf("--auth must be basic or md5")
+	}
+	if o.users != "per-device" && o.users != "shared" {
+		return fmt.Errorf("--users must be per-device or shared")
+	}
+	if (o.url == "") == (o.serverBin == "") {
+		return fmt.Errorf("give either --url or --server-bin (with --data)")
+	}
+	if o.devices < 1 {
+		return fmt.Errorf("--devices must be at least 1")
+	}
+	if o.sessions <= 0 && o.duration <= 0 {
+		return fmt.Errorf("phase 2 needs --sessions > 0 or --duration > 0")
+	}
+	if o.url != "" && !o.allowRemote {
+		if err := checkLoopback(o.url); err != nil {
+			return err
+		}
+	}
+
+	devs := make([]*Device, o.devices)
+	var names []string
+	for i := range devs {
+		user := o.user
+		if o.users == "per-device" {
+			user = fmt.Sprintf("%s-%04d", o.user, i)
+			names = append(names, user)
+		} else if i == 0 {
+			names = append(names, user)
+		}
+		devs[i] = NewDevice(fmt.Sprintf("%s%04d", o.devicePrefix, i), user, o.password, o.items)
+	}
+
+	syncURL, pid := o.url, o.serverPid
+	if o.serverBin != "" {
+		if o.data == "" {
+			return fmt.Errorf("--server-bin needs --data")
+		}
+		if o.createUsers {
+			t := time.Now()
+			if err := createUsers(ctx, o.serverBin, o.data, names, o.password, o.userAddPar); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "created %d user(s) in %.1f s\n", len(names), time.Since(t).Seconds())
+		}
+		srv, err := startServer(o.serverBin, o.data, o.listen, o.logLevel)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintln(stderr, "anchorage-load: stopping server:", err)
+			}
+		}()
+		syncURL, pid = srv.URL, srv.Pid()
+		fmt.Fprintf(stdout, "server pid %d at %s (data %s)\n", pid, syncURL, o.data)
+	}
+
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2 * o.concurrency,
+		MaxIdleConnsPerHost: 2 * o.concurrency,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	defer tr.CloseIdleConnections()
+	c := &Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout}, URL: syncURL, Auth: o.auth,
+		Datastore: "contacts", MaxItemsPerMsg: o.perMsg, DevInf: o.devInf, MaxMsgSize: 150000}
+
+	fmt.Fprintf(stdout, "devices %d (users: %s), concurrency %d, items per device %d, auth %s, change share %.2f, GOMAXPROCS %d\n",
+		o.devices, o.users, o.concurrency, o.items, o.auth, o.changeShare, runtime.GOMAXPROCS(0))
+
+	var sums []Summary
+	measure := func(name string, phase func() *Stats) Summary {
+		cpu0, cpuErr := cpuTime(pid)
+		st := phase()
+		sum := st.Summary(name)
+		if pid > 0 && cpuErr == nil {
+			if cpu1, err := cpuTime(pid); err == nil {
+				sum.ServerCPU = cpu1 - cpu0
+			}
+		}
+		sum.Print(stdout)
+		sums = append(sums, sum)
+		return sum
+	}
+	self0 := selfCPU()
+	measure("phase 1: slow sync, first contact", func() *Stats { return RunSlow(ctx, c, devs, o.concurrency) })
+	if !o.skipFastPhase && ctx.Err() == nil {
+		p := FastPlan{Concurrency: o.concurrency, Sessions: o.sessions, Duration: o.duration, ChangeShare: o.changeShare}
+		if p.Sessions > 0 {
+			p.Duration = 0
+		}
+		measure("phase 2: two-way (fast) sync", func() *Stats { return RunFast(ctx, c, devs, p) })
+	}
+	fmt.Fprintf(stdout, "load generator CPU: %.2f s\n", (selfCPU() - self0).Seconds())
+	report := map[string]any{"devices": o.devices, "concurrency": o.concurrency, "items": o.items,
+		"auth": o.auth, "users": o.users, "change_share": o.changeShare, "phases": sums}
+	if pid > 0 {
+		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
+			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)
+			report["server_peak_rss_kb"] = hwm
+		} else {
+			fmt.Fprintln(stdout, "server peak RSS: unknown:", err)
+		}
+	}
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	failed := 0
+	for _, s := range sums {
+		failed += s.Failed
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d session(s) failed", failed)
+	}
+	return nil
+}
+
+// checkLoopback refuses a load test of a host other than this machine's
+// loopback, unless --allow-remote says it is meant.
+func checkLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("--url %q: not an absolute URL", raw)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--url %q is not a loopback address; pass --allow-remote to load a server elsewhere", raw)
+}
+
+// selfCPU is this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
