@@ -1,70 +1,167 @@
 // Package conflict decides what happens when a device changes an item that
 // the server changed too since the device last synced. Decisions are pure
-// and deterministic: (policy, what each side did) -> outcome and the SyncML
-// status the device gets (OMA DS 1.2 Sync Protocol, status codes 208/209/419).
-// The losing version is never destroyed: the store keeps every version.
+// and deterministic: (policy, base, server and client versions) -> outcome
+// and the SyncML status the device gets (OMA DS 1.2 Representation
+// Protocol, status codes 207/208/209/419). The losing version is never
+// destroyed: the engine archives it (origin "conflict") before the winner.
 package conflict
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"anchorage/protocol/pim"
+)
 
 // Policy names a conflict policy.
 type Policy string
 
-// Policies. ClientWins is the default until field-level merge exists.
+// Policies. Merge is the default.
 const (
-	ClientWins Policy = "client-wins"
-	ServerWins Policy = "server-wins"
+	Merge      Policy = "merge"       // field-level three-way merge; same field changed on both sides: newer wins
+	NewerWins  Policy = "newer-wins"  // the side changed last wins as a whole
+	ServerWins Policy = "server-wins" // the server's version stays
+	ClientWins Policy = "client-wins" // the device's change is applied
+	Duplicate  Policy = "duplicate"   // both kept: the device's version becomes a marked copy
+	ReadOnly   Policy = "read-only"   // device changes are refused; the server's version goes back
 )
+
+// Default is the policy when none is set.
+const Default = Merge
+
+// Policies lists every policy, the default first.
+var Policies = []Policy{Merge, NewerWins, ServerWins, ClientWins, Duplicate, ReadOnly}
 
 // ParsePolicy validates a policy name ("" gives the default).
 func ParsePolicy(s string) (Policy, error) {
-	switch Policy(s) {
-	case "":
-		return ClientWins, nil
-	case ClientWins, ServerWins:
-		return Policy(s), nil
+	if s == "" {
+		return Default, nil
 	}
-	return "", fmt.Errorf("conflict: unknown policy %q (want %s or %s)", s, ClientWins, ServerWins)
+	for _, p := range Policies {
+		if string(p) == strings.ToLower(strings.TrimSpace(s)) {
+			return p, nil
+		}
+	}
+	names := make([]string, len(Policies))
+	for i, p := range Policies {
+		names[i] = string(p)
+	}
+	return "", fmt.Errorf("conflict: unknown policy %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
-// Change is what one side did to the item.
-type Change int
-
-// Kinds of change.
+// SyncML status codes of conflict outcomes (OMA DS 1.2 RepPro, 10.x).
 const (
-	Modified Change = iota
-	Deleted
+	StatusApplied    = 200 // the device's change applied, no conflict left
+	StatusMerged     = 207 // Conflict resolved with merge
+	StatusClientWon  = 208 // Conflict resolved with client's command "winning"
+	StatusDuplicated = 209 // Conflict resolved with duplicate
+	StatusForbidden  = 403 // read-only: the device's change is refused
+	StatusServerWon  = 419 // Conflict resolved with server data
 )
 
-// Winner says whose version becomes the item's.
-type Winner int
+// CopySuffix marks the copy a duplicate resolution creates.
+const CopySuffix = " (conflict copy)"
 
-// Winners.
+// Version is one side's state of the item. Deleted versions have no data.
+type Version struct {
+	Deleted     bool
+	ContentType string
+	Data        []byte
+	Modified    time.Time
+}
+
+// Outcome says what becomes of the item.
+type Outcome int
+
+// Outcomes.
 const (
-	Client Winner = iota // the device's change is applied
-	Server               // the server's version stays and goes back to the device
+	TakeClient Outcome = iota // the device's version (or deletion) becomes the item's
+	KeepServer                // the server's version (or deletion) stays and goes back to the device
+	TakeMerged                // Resolution.Data (merged content) becomes the item's
+	MakeCopy                  // the server's version stays; Resolution.Data is a new, marked item
 )
 
-// Decision is the outcome of a conflict.
-type Decision struct {
-	Winner Winner
-	// Status is the SyncML status for the device's command: 200 when its
-	// change was applied, 419 (conflict, server wins) when it was not.
+func (o Outcome) String() string {
+	switch o {
+	case TakeClient:
+		return "client"
+	case KeepServer:
+		return "server"
+	case TakeMerged:
+		return "merged"
+	case MakeCopy:
+		return "duplicate"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Resolution is the decision for one conflict.
+type Resolution struct {
+	Outcome Outcome
+	// ContentType and Data: the merged content (TakeMerged) or the copy
+	// (MakeCopy); empty otherwise.
+	ContentType string
+	Data        []byte
+	// Status is the SyncML status for the device's command.
 	Status int
 }
 
-// Decide resolves a conflict between the device's change and the server's.
-// A modification always wins over a deletion, whichever side made it, so
-// that nothing a user edited disappears.
-func Decide(p Policy, client, server Change) Decision {
+// Resolve decides a conflict between the server's version and the device's
+// (client) version of an item, given base, the version both last agreed on
+// (nil when unknown). A modification survives a deletion under every
+// policy, whichever side made it, so that nothing a user edited
+// disappears; read-only keeps the server's state whatever it is.
+func Resolve(p Policy, base *Version, server, client Version) Resolution {
+	if p == "" {
+		p = Default
+	}
+	serverNewer := !client.Modified.After(server.Modified) // ties: server
+	if p == ReadOnly {
+		return Resolution{Outcome: KeepServer, Status: StatusForbidden}
+	}
+	// A modification survives a deletion, whichever side made it.
 	switch {
-	case client == Deleted && server == Modified:
-		return Decision{Winner: Server, Status: 419}
-	case client == Modified && server == Deleted:
-		return Decision{Winner: Client, Status: 200}
+	case client.Deleted && server.Deleted:
+		return Resolution{Outcome: TakeClient, Status: StatusApplied}
+	case client.Deleted:
+		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+	case server.Deleted:
+		return Resolution{Outcome: TakeClient, Status: StatusApplied}
 	}
-	if p == ServerWins {
-		return Decision{Winner: Server, Status: 419}
+	switch p {
+	case ServerWins:
+		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+	case ClientWins:
+		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
+	case NewerWins:
+		if serverNewer {
+			return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+		}
+		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
 	}
-	return Decision{Winner: Client, Status: 200}
+	if p == Duplicate {
+		ct, data := pim.MarkCopy(client.ContentType, client.Data, CopySuffix)
+		return Resolution{Outcome: MakeCopy, ContentType: ct, Data: data, Status: StatusDuplicated}
+	}
+	var baseCT string
+	var baseData []byte
+	if base != nil && !base.Deleted {
+		baseCT, baseData = base.ContentType, base.Data
+	}
+	ct, merged, err := pim.MergeTypes(baseCT, baseData, server.ContentType, server.Data, client.ContentType, client.Data, serverNewer)
+	if err != nil {
+		// Not mergeable (unknown format): the newer side wins whole.
+		if serverNewer {
+			return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+		}
+		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
+	}
+	switch {
+	case pim.Equivalent(ct, merged, client.ContentType, client.Data):
+		return Resolution{Outcome: TakeClient, Status: StatusApplied}
+	case pim.Equivalent(ct, merged, server.ContentType, server.Data):
+		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+	}
+	return Resolution{Outcome: TakeMerged, ContentType: ct, Data: merged, Status: StatusMerged}
 }

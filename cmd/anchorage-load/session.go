@@ -457,6 +457,8 @@ func (s *session) check(reply *syncml.Message, msg *syncml.Message) error {
 		case code >= 200 && code < 300:
 		case code == 418: // already exists: fine for a re-sent item
 			s.res.Notes = append(s.res.Notes, "status-"+st.Cmd+"-418")
+		case code == 419: // conflict, server's version kept and sent back (OMA DS 1.2 RepPro)
+			s.res.Notes = append(s.res.Notes, "status-"+st.Cmd+"-419")
 		default:
 			return fail("status-"+st.Cmd+"-"+st.Data, "%s (CmdRef %s) answered %s", st.Cmd, st.CmdRef, st.Data)
 		}

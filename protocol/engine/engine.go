@@ -87,7 +87,7 @@ func New(opts Options) *Engine {
 		throttle:   newLoginThrottle(),
 	}
 	if e.policy == "" {
-		e.policy = conflict.ClientWins
+		e.policy = conflict.Default
 	}
 	if e.log == nil {
 		e.log = slog.Default()

@@ -142,14 +142,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 200, nil
 		}
 		if !slow && changedSince(cur, ds, st) {
-			d := conflict.Decide(e.policy, conflict.Modified, conflict.Modified)
-			e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID,
-				"policy", e.policy, "client_wins", d.Winner == conflict.Client)
-			if d.Winner == conflict.Server {
-				// The server's version stays; it is in the device's change
-				// window, so this session sends it back.
-				return d.Status, nil
-			}
+			return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 		}
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
@@ -159,6 +152,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		}
 		ds.Replaced++
 		return 200, nil
+	}
+	if cur != nil && cur.Deleted && !slow && changedSince(cur, ds, st) && e.policy == conflict.ReadOnly {
+		// Deleted elsewhere, modified on the device: a modification
+		// survives a deletion (below) unless the device is read-only.
+		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
 	if cur != nil && cur.Deleted {
 		// The device still has an item the server deleted (a Replace in a
@@ -296,14 +294,13 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState,
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
 	}
-	keep := false
 	if cur != nil && !cur.Deleted && changedSince(cur, ds, st) {
-		// Deleted on the device, modified elsewhere: the modification
-		// survives and, unmapped now, goes back to the device as an Add.
-		keep = conflict.Decide(e.policy, conflict.Deleted, conflict.Modified).Winner == conflict.Server
-		e.log.Info("conflict: delete against modify", "device", st.DeviceID, "guid", m.GUID, "kept", keep)
+		// Deleted on the device, modified elsewhere: the policy decides;
+		// by default the modification survives and, unmapped now, goes
+		// back to the device as an Add.
+		return e.resolveConflict(ctx, tx, st, ds, cur, nil, luid)
 	}
-	if cur != nil && !cur.Deleted && !keep {
+	if cur != nil && !cur.Deleted {
 		if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: m.GUID,
 			Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
 			return 0, fmt.Errorf("engine: delete %s: %w", m.GUID, err)

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"anchorage/conflict"
+	"anchorage/protocol/pim"
+	"anchorage/store"
+)
+
+// Origins of the versions a conflict resolution writes (DESIGN.md,
+// Archive): the loser is archived under OriginConflict just before the
+// winner, so `anchorage history` lists it; a merged version, a re-sent
+// server version and a duplicate's copy have their own origins, which are
+// not the device's, so this session sends them back to it.
+const (
+	OriginConflict  = "conflict"
+	OriginMerge     = "merge"
+	OriginServer    = "server"
+	OriginDuplicate = "duplicate"
+)
+
+// resolveConflict applies the conflict policy when a device changed (ci)
+// or deleted (ci nil) an item that another device or the admin changed
+// after the device's last acknowledged change, and returns the status of
+// the device's command.
+func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
+	if err != nil {
+		return 0, err
+	}
+	server := conflict.Version{Deleted: cur.Deleted, ContentType: cur.ContentType, Data: cur.Data, Modified: cur.Modified}
+	client := conflict.Version{Deleted: ci == nil, Modified: e.now()}
+	if ci != nil {
+		client.ContentType, client.Data = ci.contentType, ci.data
+	}
+	res := conflict.Resolve(e.policy, base, server, client)
+	e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "policy", e.policy,
+		"client_deleted", ci == nil, "server_deleted", cur.Deleted, "outcome", res.Outcome, "status", res.Status)
+
+	// archiveServer keeps the server's version, tagged, before it is replaced.
+	archiveServer := func() error {
+		if cur.Deleted {
+			return nil
+		}
+		_, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginConflict)
+		return err
+	}
+	switch res.Outcome {
+	case conflict.TakeClient:
+		if err := archiveServer(); err != nil {
+			return 0, err
+		}
+		if ci == nil {
+			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: cur.GUID,
+				Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
+				return 0, fmt.Errorf("engine: delete %s: %w", cur.GUID, err)
+			}
+			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+		}
+		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
+			return 0, err
+		}
+		ds.Replaced++
+		if cur.Deleted {
+			res.Status = 201 // comes back under its own GUID
+		}
+	case conflict.KeepServer:
+		if ci == nil {
+			// The device's deletion loses: unmapped, the item goes back
+			// to it as an Add.
+			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+		}
+		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, ci.contentType, ci.data, OriginConflict); err != nil {
+			return 0, err
+		}
+		if cur.Deleted {
+			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: cur.GUID,
+				Delete: true, Origin: OriginServer, Time: e.now()}); err != nil {
+				return 0, fmt.Errorf("engine: delete %s: %w", cur.GUID, err)
+			}
+		} else if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
+			return 0, err
+		}
+	case conflict.TakeMerged:
+		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, ci.contentType, ci.data, OriginConflict); err != nil {
+			return 0, err
+		}
+		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, res.ContentType, res.Data, OriginMerge); err != nil {
+			return 0, err
+		}
+		ds.Replaced++
+	case conflict.MakeCopy:
+		if _, err := e.writeContent(ctx, tx, st, ds, newID(), res.ContentType, res.Data, OriginDuplicate); err != nil {
+			return 0, err
+		}
+		ds.Added++
+	}
+	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+		return 0, err
+	}
+	return res.Status, nil
+}
+
+// conflictBase returns the version the device and the server last agreed
+// on: the latest content version the device acknowledged (Seq <= AckSeq)
+// or wrote itself, whichever is newer; nil when there is none.
+func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
+	vs, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: versions %s: %w", guid, err)
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		if v.Origin == OriginConflict || v.Seq > ds.AckSeq && v.Origin != st.DeviceID {
+			continue
+		}
+		if v.Deleted {
+			return nil, nil
+		}
+		return &conflict.Version{ContentType: v.ContentType, Data: v.Data, Modified: v.Modified}, nil
+	}
+	return nil, nil
+}
+
+func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) error {
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
+		return fmt.Errorf("engine: unmap %s: %w", luid, err)
+	}
+	ds.Deleted++
+	return nil
+}
+
+// writeContent stores a new version of an item with the given origin.
+func (e *Engine) writeContent(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
+	info := pim.Describe(ct, data)
+	it, err := tx.WriteItem(ctx, &store.ItemWrite{
+		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ct, Data: data,
+		UID: info.UID, MatchKey: info.MatchKey, Summary: info.Summary,
+		Origin: origin, Time: e.now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
+	}
+	return it, nil
+}
