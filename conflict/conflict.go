@@ -50,15 +50,35 @@ func ParsePolicy(s string) (Policy, error) {
 	return "", fmt.Errorf("conflict: unknown policy %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
-// SyncML status codes of conflict outcomes (OMA DS 1.2 RepPro, 10.x).
+// SyncML status codes of conflict outcomes (OMA DS 1.2 Representation
+// Protocol, Response Status Codes).
 const (
 	StatusApplied    = 200 // the device's change applied, no conflict left
 	StatusMerged     = 207 // Conflict resolved with merge
 	StatusClientWon  = 208 // Conflict resolved with client's command "winning"
 	StatusDuplicated = 209 // Conflict resolved with duplicate
-	StatusForbidden  = 403 // read-only: the device's change is refused
 	StatusServerWon  = 419 // Conflict resolved with server data
 )
+
+// Rules is what decides a conflict: the policy and what happens when one
+// side deleted an item the other side modified.
+type Rules struct {
+	Policy Policy `json:"policy"`
+	// DeleteWins makes a deletion win over a modification; by default the
+	// modified item survives (and returns to the deleting device).
+	DeleteWins bool `json:"delete_wins,omitempty"`
+}
+
+func (r Rules) String() string {
+	p := r.Policy
+	if p == "" {
+		p = Default
+	}
+	if r.DeleteWins {
+		return string(p) + ", delete wins"
+	}
+	return string(p) + ", edit wins over delete"
+}
 
 // CopySuffix marks the copy a duplicate resolution creates.
 const CopySuffix = " (conflict copy)"
@@ -109,25 +129,31 @@ type Resolution struct {
 
 // Resolve decides a conflict between the server's version and the device's
 // (client) version of an item, given base, the version both last agreed on
-// (nil when unknown). A modification survives a deletion under every
-// policy, whichever side made it, so that nothing a user edited
-// disappears; read-only keeps the server's state whatever it is.
-func Resolve(p Policy, base *Version, server, client Version) Resolution {
+// (nil when unknown). It is symmetric: swapping server and client (and the
+// base's role) gives the mirrored outcome, except that ties in Modified go
+// to the server. Under ReadOnly the server's state stays whatever it is.
+func Resolve(r Rules, base *Version, server, client Version) Resolution {
+	p := r.Policy
 	if p == "" {
 		p = Default
 	}
-	serverNewer := !client.Modified.After(server.Modified) // ties: server
 	if p == ReadOnly {
-		return Resolution{Outcome: KeepServer, Status: StatusForbidden}
+		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
 	}
-	// A modification survives a deletion, whichever side made it.
+	serverNewer := !client.Modified.After(server.Modified) // ties: server
 	switch {
 	case client.Deleted && server.Deleted:
 		return Resolution{Outcome: TakeClient, Status: StatusApplied}
 	case client.Deleted:
+		if r.DeleteWins {
+			return Resolution{Outcome: TakeClient, Status: StatusClientWon}
+		}
 		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
 	case server.Deleted:
-		return Resolution{Outcome: TakeClient, Status: StatusApplied}
+		if r.DeleteWins {
+			return Resolution{Outcome: KeepServer, Status: StatusServerWon}
+		}
+		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
 	}
 	switch p {
 	case ServerWins:
@@ -139,8 +165,7 @@ func Resolve(p Policy, base *Version, server, client Version) Resolution {
 			return Resolution{Outcome: KeepServer, Status: StatusServerWon}
 		}
 		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
-	}
-	if p == Duplicate {
+	case Duplicate:
 		ct, data := pim.MarkCopy(client.ContentType, client.Data, CopySuffix)
 		return Resolution{Outcome: MakeCopy, ContentType: ct, Data: data, Status: StatusDuplicated}
 	}
@@ -151,7 +176,7 @@ func Resolve(p Policy, base *Version, server, client Version) Resolution {
 	}
 	ct, merged, err := pim.MergeTypes(baseCT, baseData, server.ContentType, server.Data, client.ContentType, client.Data, serverNewer)
 	if err != nil {
-		// Not mergeable (unknown format): the newer side wins whole.
+		// Not mergeable (unknown or broken format): the newer side wins whole.
 		if serverNewer {
 			return Resolution{Outcome: KeepServer, Status: StatusServerWon}
 		}
@@ -159,7 +184,7 @@ func Resolve(p Policy, base *Version, server, client Version) Resolution {
 	}
 	switch {
 	case pim.Equivalent(ct, merged, client.ContentType, client.Data):
-		return Resolution{Outcome: TakeClient, Status: StatusApplied}
+		return Resolution{Outcome: TakeClient, Status: StatusClientWon}
 	case pim.Equivalent(ct, merged, server.ContentType, server.Data):
 		return Resolution{Outcome: KeepServer, Status: StatusServerWon}
 	}

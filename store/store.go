@@ -115,6 +115,13 @@ type Tx interface {
 	// server-wide default), replacing any previous one.
 	PutRetention(ctx context.Context, userID int64, keep Retention) error
 
+	// Conflict settings (see ConflictSetting).
+	ConflictSettings(ctx context.Context, userID int64) ([]ConflictSetting, error) // ordered by datastore; "" first
+	PutConflictSetting(ctx context.Context, s *ConflictSetting) error                // insert or replace by user and datastore
+	// DeleteConflictSetting removes one setting, so the next broader one
+	// applies; ErrNotFound when there is none.
+	DeleteConflictSetting(ctx context.Context, userID int64, datastore string) error
+
 	// LUID <-> GUID maps of a partnership.
 	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
 	MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*Mapping, error)
@@ -267,4 +274,15 @@ type PruneStats struct {
 	Tombstones int   // of which tombstones
 	Items      int   // distinct items that lost versions
 	Bytes      int64 // content bytes freed
+}
+
+// ConflictSetting is the conflict policy (see package conflict) of one of a
+// user's datastores, or of all of them when Datastore is "". The store
+// keeps the policy as a name; the engine validates it.
+type ConflictSetting struct {
+	UserID     int64
+	Datastore  string
+	Policy     string
+	DeleteWins bool // a deletion wins over a modification
+	UpdatedAt  time.Time
 }

@@ -28,8 +28,11 @@ const usage = `usage: anchorage <command> [flags]
 
 commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
+          [--conflict POLICY] [--delete-wins]
   user    add --data DIR [--no-md5] NAME     (password read from stdin)
   user    list --data DIR
+  user    set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME
+  user    show --data DIR NAME               (conflict rules in force per datastore)
   device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]
   device  remove --data DIR --user NAME --device ID
@@ -40,6 +43,9 @@ commands:
   restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
   restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+
+POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
+read-only; an edit survives a delete on the other side unless --delete-wins.
 
 TIME is RFC 3339 ("2024-05-06T07:08:09Z"), "2006-01-02 15:04:05" or "2006-01-02" (UTC).
 
@@ -114,8 +120,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openEngine opens the SQLite database in dir (created if needed).
-func openEngine(dir string, log *slog.Logger) (*engine.Engine, func() error, error) {
+// openEngine opens the SQLite database in dir (created if needed); tune
+// adjusts the engine's options.
+func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
 	if dir == "" {
 		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
 	}
@@ -126,8 +133,11 @@ func openEngine(dir string, log *slog.Logger) (*engine.Engine, func() error, err
 	if err != nil {
 		return nil, nil, err
 	}
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	return eng, st.Close, nil
+	opts := engine.Options{Store: st, Logger: log}
+	for _, f := range tune {
+		f(&opts)
+	}
+	return engine.New(opts), st.Close, nil
 }
 
 func quietLogger(w io.Writer) *slog.Logger {

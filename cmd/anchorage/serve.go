@@ -1,6 +1,8 @@
 package main
 
 import (
+	"anchorage/conflict"
+	"anchorage/protocol/engine"
 	"context"
 	"errors"
 	"flag"
@@ -27,8 +29,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	keyFile := fs.String("tls-key", "", "TLS private key file (PEM)")
 	maxBody := fs.Int64("max-body", server.DefaultMaxBodyBytes, "largest accepted request body in bytes")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	policy := fs.String("conflict", string(conflict.Default), "server-wide conflict policy: "+policyNames())
+	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	rules := conflict.Rules{DeleteWins: *deleteWins}
+	var err error
+	if rules.Policy, err = conflict.ParsePolicy(*policy); err != nil {
+		return fmt.Errorf("%w: --conflict: %v", errUsage, err)
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
@@ -39,7 +48,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	eng, closeStore, err := openEngine(*data, log)
+	eng, closeStore, err := openEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
 	if err != nil {
 		return err
 	}
@@ -64,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
-	log.Info("listening", "addr", l.Addr().String(), "data", *data, "tls", *certFile != "")
+	log.Info("listening", "addr", l.Addr().String(), "data", *data, "tls", *certFile != "", "conflict", rules.String())
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

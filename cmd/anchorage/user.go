@@ -1,6 +1,9 @@
 package main
 
 import (
+	"anchorage/conflict"
+	"anchorage/protocol/engine"
+	"anchorage/store"
 	"bufio"
 	"context"
 	"errors"
@@ -13,13 +16,16 @@ import (
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: user add|list", errUsage)
+		return fmt.Errorf("%w: user add|list|set|show", errUsage)
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory")
 	noMD5 := fs.Bool("no-md5", false, "store no MD5 secret: the user can only use syncml:auth-basic")
+	db := fs.String("db", "", "set: the datastore the setting is for (default: all the user's datastores)")
+	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")
+	deleteWins := fs.Bool("delete-wins", false, "set: a deletion wins over an edit made on another device")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -59,8 +65,69 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, auth, u.Created.UTC().Format("2006-01-02 15:04:05Z"))
 		}
 		return tw.Flush()
+	case "set":
+		if len(pos) != 1 || *policy == "" {
+			return fmt.Errorf("%w: user set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME", errUsage)
+		}
+		var rules *conflict.Rules
+		if *policy != "default" {
+			p, err := conflict.ParsePolicy(*policy)
+			if err != nil {
+				return fmt.Errorf("%w: --conflict: %v", errUsage, err)
+			}
+			rules = &conflict.Rules{Policy: p, DeleteWins: *deleteWins}
+		}
+		if err := eng.SetConflictRules(ctx, pos[0], *db, rules); err != nil {
+			if errors.Is(err, store.ErrNotFound) && rules == nil {
+				return fmt.Errorf("user %s has no setting of its own for %s", pos[0], orAll(*db))
+			}
+			return err
+		}
+		if rules == nil {
+			fmt.Fprintf(stdout, "user %s, %s: conflict setting removed\n", pos[0], orAll(*db))
+		} else {
+			fmt.Fprintf(stdout, "user %s, %s: conflict policy %s\n", pos[0], orAll(*db), rules)
+		}
+		return nil
+	case "show":
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: user show --data DIR NAME", errUsage)
+		}
+		reports, err := eng.ConflictRules(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "DATASTORE\tCONFLICT POLICY\tDELETE VS EDIT\tSET FOR")
+		for _, r := range reports {
+			dv := "edit wins"
+			if r.Rules.DeleteWins {
+				dv = "delete wins"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Datastore, r.Rules.Policy, dv, r.Source)
+		}
+		return tw.Flush()
 	}
 	return fmt.Errorf("%w: unknown user command %q", errUsage, sub)
+}
+
+func orAll(db string) string {
+	if db == "" {
+		return "all datastores"
+	}
+	if name, ok := engine.ResolveDatastore(db); ok {
+		return name
+	}
+	return db
+}
+
+// policyNames lists the conflict policies for flag help.
+func policyNames() string {
+	names := make([]string, len(conflict.Policies))
+	for i, p := range conflict.Policies {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 // readPassword reads the password from the first line of stdin.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"anchorage/conflict"
 	"context"
 	"errors"
 	"fmt"
@@ -89,6 +90,16 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	}
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
+	}
+	if ds.Conflict, err = e.conflictRules(ctx, tx, st.UserID, name); err != nil {
+		return err
+	}
+	if ds.Conflict.Policy == conflict.ReadOnly && (mode == alertOneWayFromClient || mode == alertRefreshFromClient) {
+		// A read-only datastore takes nothing from devices; a refresh from
+		// the device would even replace it (Sync Protocol 10.2: 405).
+		e.log.Info("alert refused: datastore is read-only for devices", "datastore", name, "device", st.DeviceID, "requested", code)
+		r.status(c, 405)
+		return nil
 	}
 	pref, accepts, err := deviceFormats(ctx, tx, st, it.Source.URI)
 	if err != nil {

@@ -36,8 +36,8 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 	if ci != nil {
 		client.ContentType, client.Data = ci.contentType, ci.data
 	}
-	res := conflict.Resolve(e.policy, base, server, client)
-	e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "policy", e.policy,
+	res := conflict.Resolve(ds.Conflict, base, server, client)
+	e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "policy", ds.Conflict.Policy,
 		"client_deleted", ci == nil, "server_deleted", cur.Deleted, "outcome", res.Outcome, "status", res.Status)
 
 	// archiveServer keeps the server's version, tagged, before it is replaced.
@@ -64,9 +64,6 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 			return 0, err
 		}
 		ds.Replaced++
-		if cur.Deleted {
-			res.Status = 201 // comes back under its own GUID
-		}
 	case conflict.KeepServer:
 		if ci == nil {
 			// The device's deletion loses: unmapped, the item goes back
@@ -125,6 +122,48 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 		return &conflict.Version{ContentType: v.ContentType, Data: v.Data, Modified: v.Modified}, nil
 	}
 	return nil, nil
+}
+
+// refuseAdd keeps a new item a device sent to a read-only datastore in the
+// archive only: its content as a conflict version, then a tombstone the
+// device receives as a Delete in this session, so that the device ends up
+// equal to the server and an admin can still restore what it sent.
+func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (int, error) {
+	guid := newID()
+	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
+		return 0, err
+	}
+	if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: guid,
+		Delete: true, Origin: OriginServer, Time: e.now()}); err != nil {
+		return 0, fmt.Errorf("engine: refuse %s: %w", guid, err)
+	}
+	if err := e.confirm(ctx, tx, st, ds, luid, guid); err != nil {
+		return 0, err
+	}
+	e.log.Info("read-only datastore: device's new item refused", "device", st.DeviceID, "datastore", ds.Name, "guid", guid)
+	ds.Rejected++
+	return conflict.StatusServerWon, nil
+}
+
+// conflictRules returns the rule for a user's datastore: the datastore's
+// own setting, else the user's, else the server's.
+func (e *Engine) conflictRules(ctx context.Context, tx store.Tx, userID int64, datastore string) (conflict.Rules, error) {
+	settings, err := tx.ConflictSettings(ctx, userID)
+	if err != nil {
+		return conflict.Rules{}, fmt.Errorf("engine: conflict settings: %w", err)
+	}
+	rules := e.conflict
+	for _, s := range settings { // "" (every datastore) comes first
+		if s.Datastore != "" && s.Datastore != datastore {
+			continue
+		}
+		p, err := conflict.ParsePolicy(s.Policy)
+		if err != nil {
+			return conflict.Rules{}, fmt.Errorf("engine: stored setting of %q: %w", datastore, err)
+		}
+		rules = conflict.Rules{Policy: p, DeleteWins: s.DeleteWins}
+	}
+	return rules, nil
 }
 
 func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) error {

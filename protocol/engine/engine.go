@@ -40,9 +40,11 @@ type Options struct {
 	MaxCommands int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Conflict is the policy when a device changes an item the server
-	// changed too since the device's last sync; "" means the default.
-	Conflict conflict.Policy
+	// Conflict is the server-wide conflict rule: what happens when a
+	// device changes an item the server changed too since the device's
+	// last sync. A user's or datastore's setting in the store overrides
+	// it; an empty Policy means conflict.Default.
+	Conflict conflict.Rules
 }
 
 // Defaults of the limits that keep one client from holding the server.
@@ -67,7 +69,7 @@ type Engine struct {
 	maxCmds    int
 	now        func() time.Time
 	basicCache *credentialCache
-	policy     conflict.Policy
+	conflict   conflict.Rules
 	throttle   *loginThrottle
 }
 
@@ -83,11 +85,11 @@ func New(opts Options) *Engine {
 		maxCmds:    opts.MaxCommands,
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
-		policy:     opts.Conflict,
+		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
 	}
-	if e.policy == "" {
-		e.policy = conflict.Default
+	if e.conflict.Policy == "" {
+		e.conflict.Policy = conflict.Default
 	}
 	if e.log == nil {
 		e.log = slog.Default()

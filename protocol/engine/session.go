@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"anchorage/conflict"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -71,6 +72,9 @@ type syncedStore struct {
 	ServerNext  string `json:"server_next"`
 	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
 	ContentType string `json:"content_type"`
+	// Conflict is the conflict rule of this user's datastore, read at
+	// the Alert so that one session applies one rule.
+	Conflict conflict.Rules `json:"conflict"`
 	// SendType is the format the device prefers (DevInf Rx-Pref); Accepts
 	// every format it takes. Empty without DevInf: see outgoingData.
 	SendType     string   `json:"send_type,omitempty"`

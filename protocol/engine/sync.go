@@ -141,7 +141,9 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			}
 			return 200, nil
 		}
-		if !slow && changedSince(cur, ds, st) {
+		if ds.Conflict.Policy == conflict.ReadOnly || !slow && changedSince(cur, ds, st) {
+			// Changed on both sides, or the datastore takes no device
+			// changes: the rules decide.
 			return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 		}
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
@@ -153,9 +155,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		ds.Replaced++
 		return 200, nil
 	}
-	if cur != nil && cur.Deleted && !slow && changedSince(cur, ds, st) && e.policy == conflict.ReadOnly {
-		// Deleted elsewhere, modified on the device: a modification
-		// survives a deletion (below) unless the device is read-only.
+	readOnly := ds.Conflict.Policy == conflict.ReadOnly
+	if cur != nil && cur.Deleted && (readOnly || !slow && changedSince(cur, ds, st)) {
+		// Deleted elsewhere, modified on the device: the rules decide
+		// (by default the modification survives, as below).
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
 	if cur != nil && cur.Deleted {
@@ -178,7 +181,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 		if twin != nil {
-			if !pim.Equivalent(twin.ContentType, twin.Data, ci.contentType, ci.data) {
+			same := pim.Equivalent(twin.ContentType, twin.Data, ci.contentType, ci.data)
+			if !same && readOnly {
+				return e.resolveConflict(ctx, tx, st, ds, twin, ci, luid)
+			}
+			if !same {
 				if _, err := e.write(ctx, tx, st, ds, twin.GUID, ci); err != nil {
 					return 0, err
 				}
@@ -207,6 +214,9 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			ds.Matched++
 			return 208, nil
 		}
+	}
+	if readOnly {
+		return e.refuseAdd(ctx, tx, st, ds, ci, luid)
 	}
 	guid := newID()
 	if _, err := e.write(ctx, tx, st, ds, guid, ci); err != nil {
@@ -294,7 +304,7 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState,
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
 	}
-	if cur != nil && !cur.Deleted && changedSince(cur, ds, st) {
+	if cur != nil && !cur.Deleted && (changedSince(cur, ds, st) || ds.Conflict.Policy == conflict.ReadOnly) {
 		// Deleted on the device, modified elsewhere: the policy decides;
 		// by default the modification survives and, unmapped now, goes
 		// back to the device as an Add.

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"History", testHistory},
 		{"PruneVersions", testPruneVersions},
 		{"Retention", testRetention},
+		{"ConflictSettings", testConflictSettings},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"Sessions", testSessions},
