@@ -67,7 +67,13 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 	case conflict.KeepServer:
 		if ci == nil {
 			// The device's deletion loses: unmapped, the item goes back
-			// to it as an Add.
+			// to it as an Add; a new version puts it in the device's
+			// change window when nothing else did (read-only).
+			if !changedSince(cur, ds, st) {
+				if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
+					return 0, err
+				}
+			}
 			return res.Status, e.unmap(ctx, tx, st, ds, luid)
 		}
 		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, ci.contentType, ci.data, OriginConflict); err != nil {
@@ -97,6 +103,9 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 	}
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
+	}
+	if res.Outcome == conflict.KeepServer && ds.Mode == alertSlow {
+		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return res.Status, nil
 }
@@ -139,6 +148,9 @@ func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, d
 	}
 	if err := e.confirm(ctx, tx, st, ds, luid, guid); err != nil {
 		return 0, err
+	}
+	if ds.Mode == alertSlow {
+		ds.Resend = append(ds.Resend, guid)
 	}
 	e.log.Info("read-only datastore: device's new item refused", "device", st.DeviceID, "datastore", ds.Name, "guid", guid)
 	ds.Rejected++

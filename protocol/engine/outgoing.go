@@ -95,8 +95,7 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return fmt.Errorf("engine: live items: %w", err)
 		}
 		if len(items) == 0 {
-			ds.ServerDone = true
-			return nil
+			return e.fillResend(ctx, tx, st, ds, r, sync)
 		}
 		guids := make([]string, len(items))
 		for i := range items {
@@ -147,6 +146,29 @@ func (e *Engine) serverCommand(ctx context.Context, tx store.Tx, st *sessionStat
 	default:
 		return e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: guid}, nil
 	}
+}
+
+// fillResend sends, at the end of a slow sync, the server's state of the
+// items listed in ds.Resend (a Delete or a Replace for the device's LUID).
+func (e *Engine) fillResend(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) error {
+	for len(ds.Resend) > 0 {
+		cmd, sent, err := e.serverCommand(ctx, tx, st, ds, ds.Resend[0])
+		if err != nil {
+			return err
+		}
+		if cmd != nil {
+			switch e.place(st, ds, r, sync, cmd, sent) {
+			case noRoom:
+				return nil
+			case chunking:
+				ds.Resend = ds.Resend[1:]
+				return nil
+			}
+		}
+		ds.Resend = ds.Resend[1:]
+	}
+	ds.ServerDone = true
+	return nil
 }
 
 // itemCommand builds an Add (Source = our GUID) or Replace (Target = the

@@ -72,6 +72,10 @@ type syncedStore struct {
 	ServerNext  string `json:"server_next"`
 	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
 	ContentType string `json:"content_type"`
+	// Resend lists items whose server state goes to the device after the
+	// slow sync's own Adds: what a read-only datastore refused in a slow
+	// sync, where the change log does not reach the device.
+	Resend []string `json:"resend,omitempty"`
 	// Conflict is the conflict rule of this user's datastore, read at
 	// the Alert so that one session applies one rule.
 	Conflict conflict.Rules `json:"conflict"`
