@@ -64,7 +64,7 @@ func mirrorStatus(s int) int {
 // with server and client swapped (their times too) the other side wins.
 func TestPolicies(t *testing.T) {
 	serverEdit := version(vcard30, card(fn, n, cell, mail, "TEL;TYPE=WORK:+1 555 0200"), tEarly) // adds a phone
-	clientEdit := version(vcard30, card(fn, n, cell, "EMAIL:ann@new.example"), tLate)           // changes the email
+	clientEdit := version(vcard30, card(fn, n, cell, "EMAIL:ann@new.example"), tLate)            // changes the email
 	base := version(vcard30, baseCard, tBase)
 	type want struct {
 		outcome Outcome

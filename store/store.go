@@ -117,7 +117,7 @@ type Tx interface {
 
 	// Conflict settings (see ConflictSetting).
 	ConflictSettings(ctx context.Context, userID int64) ([]ConflictSetting, error) // ordered by datastore; "" first
-	PutConflictSetting(ctx context.Context, s *ConflictSetting) error                // insert or replace by user and datastore
+	PutConflictSetting(ctx context.Context, s *ConflictSetting) error              // insert or replace by user and datastore
 	// DeleteConflictSetting removes one setting, so the next broader one
 	// applies; ErrNotFound when there is none.
 	DeleteConflictSetting(ctx context.Context, userID int64, datastore string) error

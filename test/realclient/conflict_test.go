@@ -51,9 +51,9 @@ type conflictCase struct {
 func TestConflictPolicies(t *testing.T) {
 	shared := needRealClient(t)
 	aPhone, bMail, aTitle, bTitle := "2000001", "dana.b@example.com", "TITLE:Manager", "TITLE:Director"
-	edits := contactOutcome{has: []string{"3000003"}}       // Del: B's edit
-	aEdit := contactOutcome{has: []string{"4000004"}}       // Eddie: A's edit
-	steady := contactOutcome{has: []string{"1000005"}}      // Sue
+	edits := contactOutcome{has: []string{"3000003"}}  // Del: B's edit
+	aEdit := contactOutcome{has: []string{"4000004"}}  // Eddie: A's edit
+	steady := contactOutcome{has: []string{"1000005"}} // Sue
 	base := contactOutcome{has: []string{"1000001", "dana@example.com", "TITLE:Base"}}
 	cases := []conflictCase{
 		{policy: "merge", losers: []string{"Dana Diff", "Sam Same"}, want: map[string]contactOutcome{
