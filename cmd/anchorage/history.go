@@ -12,7 +12,7 @@ import (
 	"anchorage/protocol/engine"
 )
 
-const historyUsage = `history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--since TIME]`
+const historyUsage = `history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--conflicts] [--since TIME]`
 
 // cmdHistory lists the versions and tombstones of a datastore (or of one
 // item) as a table: time, item, version, operation, origin, summary.
@@ -24,6 +24,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	item := fs.String("item", "", "only this item's versions (its GUID)")
 	deleted := fs.Bool("deleted", false, "only deletes (tombstones)")
+	conflicts := fs.Bool("conflicts", false, "only versions that lost a conflict (restore them with restore --item --version)")
 	since := fs.String("since", "", `only versions at or after TIME (RFC 3339, "2006-01-02" or "2006-01-02 15:04:05", UTC)`)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -51,6 +52,9 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tITEM\tVERSION\tOP\tORIGIN\tSUMMARY")
 	for _, h := range entries {
+		if *conflicts && h.Origin != engine.OriginConflict {
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", formatTime(h.Time), h.GUID, h.Version, h.Op,
 			orDash(h.Origin), orDash(oneLine(h.Summary)))
 	}

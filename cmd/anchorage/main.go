@@ -1,11 +1,11 @@
 // Command anchorage is the Anchorage sync server and its admin tool.
 //
 //	anchorage serve  --listen 127.0.0.1:8080 --data DIR [--trace DIR] [--demo]
-//	anchorage user   add|list --data DIR [NAME]
+//	anchorage user   add|list|set|show --data DIR [--db NAME --conflict POLICY [--delete-wins]] [NAME]
 //	anchorage device list|reset|remove --data DIR [--user NAME] [--device ID]
 //	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME] [--format F]
 //	anchorage import --data DIR --user NAME --db NAME FILE...
-//	anchorage history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--since TIME]
+//	anchorage history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--conflicts] [--since TIME]
 //	anchorage restore --data DIR --user NAME --db NAME (--item GUID [--version N] | --as-of TIME) [--dry-run]
 //	anchorage prune --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
 package main
@@ -39,7 +39,8 @@ commands:
   export  --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME]
           [--format vcard30|vcard21|ical|vcal]
   import  --data DIR --user NAME --db NAME FILE...   (.vcf, .ics, .vcs; .txt for notes)
-  history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--since TIME]
+  history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--conflicts]
+          [--since TIME]
   restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
   restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]

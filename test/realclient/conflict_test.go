@@ -205,7 +205,7 @@ func runConflictCase(t *testing.T, shared string, srv *server, name string, tc c
 		}
 	}
 
-	hist := srv.admin(t, "", "history", "--data", srv.data, "--user", user, "--db", "contacts")
+	hist := srv.admin(t, "", "history", "--data", srv.data, "--user", user, "--db", "contacts", "--conflicts")
 	for _, fn := range tc.losers {
 		if !historyHas(hist, "conflict", fn) {
 			t.Errorf("history lists no conflict version of %s:\n%s", fn, hist)
