@@ -169,3 +169,28 @@ func writeComponent(w *writer, c *component) {
 	}
 	w.line("END:" + c.name)
 }
+
+// PropertyNames lists the upper-case names of the properties of an item's
+// main component (the VCARD, the first VEVENT or VTODO) in canonical
+// form, for [Caps.Sent]; nil for notes and unreadable items.
+func PropertyNames(contentType string, data []byte) (names []string) {
+	defer func() {
+		if recover() != nil {
+			names = nil
+		}
+	}()
+	ct, c, err := Canonical(contentType, data)
+	if err != nil || ct == "text/plain" {
+		return nil
+	}
+	m := mainComponent(parse(c), DetectKind(ct, c))
+	if m == nil {
+		return nil
+	}
+	for i := range m.props {
+		if !slices.Contains(names, m.props[i].name) {
+			names = append(names, m.props[i].name)
+		}
+	}
+	return names
+}
