@@ -6,6 +6,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
@@ -104,27 +105,65 @@ func devInfVer(verDTD string) string {
 	return "1.1"
 }
 
+// datastoreInfo describes one datastore: the formats it receives and
+// sends (Rx-Pref, Rx, Tx-Pref, Tx; SIF for Funambol clients, which the
+// server converts, see formats.go) and a CTCap for the preferred vCard or
+// iCalendar type listing the properties it keeps (SyncML DevInf 1.2
+// 5.3.4; written at DevInf level for 1.1 by syncml). Every property is
+// kept, so the list names the usual ones, for the preferred type only, to
+// fit a phone's first reply.
 func datastoreInfo(ref, canonical string) syncml.DataStore {
 	ds := syncml.DataStore{SourceRef: ref, DisplayName: canonical, MaxGUIDSize: 32,
 		SyncTypes: []int{1, 2, 3, 4, 5, 6, 7}}
+	var pref syncml.CTType
+	var other []syncml.CTType
 	switch canonical {
 	case Contacts:
-		ds.RxPref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
-		ds.Rx = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}}
-		ds.TxPref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
-		ds.Tx = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}}
-	case Calendar, Tasks:
-		ds.RxPref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
-		ds.Rx = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}}
-		ds.TxPref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
-		ds.Tx = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}}
+		pref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
+		other = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}, {CTType: pim.SIFContact, VerCT: "1.0"}}
+		ds.CTCaps = ctCaps(vcardCTProps, pref)
+	case Calendar:
+		pref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
+		other = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}, {CTType: pim.SIFEvent, VerCT: "1.0"}}
+		ds.CTCaps = ctCaps(calCTProps, pref)
+	case Tasks:
+		pref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
+		other = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}, {CTType: pim.SIFTask, VerCT: "1.0"}}
+		ds.CTCaps = ctCaps(calCTProps, pref)
 	default:
-		ds.RxPref = syncml.CTType{CTType: "text/plain", VerCT: "1.0"}
-		ds.Rx = []syncml.CTType{{CTType: "text/x-vnote", VerCT: "1.1"}}
-		ds.TxPref = syncml.CTType{CTType: "text/plain", VerCT: "1.0"}
-		ds.Tx = []syncml.CTType{{CTType: "text/x-vnote", VerCT: "1.1"}}
+		pref = syncml.CTType{CTType: "text/plain", VerCT: "1.0"}
+		other = []syncml.CTType{{CTType: "text/x-vnote", VerCT: "1.1"}, {CTType: pim.SIFNote, VerCT: "1.0"}}
 	}
+	ds.RxPref, ds.Rx, ds.TxPref, ds.Tx = pref, other, pref, other
 	return ds
+}
+
+// Properties named in the server's CTCaps.
+var (
+	vcardCTProps = []string{"VERSION", "N", "FN", "NICKNAME", "PHOTO", "BDAY", "ADR", "LABEL", "TEL", "EMAIL",
+		"TITLE", "ROLE", "ORG", "CATEGORIES", "NOTE", "URL", "UID", "CLASS", "GEO", "X-"}
+	calCTProps = []string{"VERSION", "UID", "SUMMARY", "DESCRIPTION", "LOCATION", "DTSTART", "DTEND", "DUE",
+		"DURATION", "RRULE", "EXDATE", "RDATE", "CLASS", "CATEGORIES", "PRIORITY", "STATUS", "TRANSP",
+		"COMPLETED", "PERCENT-COMPLETE", "ATTENDEE", "ORGANIZER", "AALARM", "DALARM", "X-"}
+)
+
+// ctCaps builds one CTCap per type, each with BEGIN and END (ValEnum of
+// the components) and the given properties.
+func ctCaps(props []string, types ...syncml.CTType) []syncml.CTCap {
+	var caps []syncml.CTCap
+	for _, t := range types {
+		begin := []string{"VCARD"}
+		if t.CTType != "text/vcard" && t.CTType != "text/x-vcard" {
+			begin = []string{"VCALENDAR", "VEVENT", "VTODO", "VALARM", "VTIMEZONE"}
+		}
+		cc := syncml.CTCap{CTType: t.CTType, VerCT: t.VerCT, Properties: []syncml.CTProperty{
+			{Name: "BEGIN", ValEnums: begin}, {Name: "END", ValEnums: begin}}}
+		for _, p := range props {
+			cc.Properties = append(cc.Properties, syncml.CTProperty{Name: p})
+		}
+		caps = append(caps, cc)
+	}
+	return caps
 }
 
 // anchorElement is the <Anchor><Next/></Anchor> a Status for an Alert

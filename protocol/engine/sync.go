@@ -146,6 +146,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			// changes: the rules decide.
 			return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 		}
+		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}

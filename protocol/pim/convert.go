@@ -51,12 +51,16 @@ const (
 	fmtVCal    // vCalendar 1.0
 	fmtPlain   // text/plain note
 	fmtVNote   // vNote 1.1
+	fmtSIFC    // Funambol SIF contact (sif.go)
+	fmtSIFE    // Funambol SIF event
+	fmtSIFT    // Funambol SIF task
+	fmtSIFN    // Funambol SIF note
 )
 
 // String names the format in errors.
 func (f format) String() string {
 	return [...]string{"unknown", "vCard 2.1", "vCard 3.0", "vCard 4.0", "iCalendar 2.0",
-		"vCalendar 1.0", "text/plain", "vNote 1.1"}[f]
+		"vCalendar 1.0", "text/plain", "vNote 1.1", "SIF-C", "SIF-E", "SIF-T", "SIF-N"}[f]
 }
 
 // Convert converts an item from one MIME type to another. Types may carry
@@ -187,6 +191,23 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 	if src == fmtVCard21 || src == fmtVCal || src == fmtVNote || src == fmtPlain {
 		charset = opts.DefaultCharset
 	}
+	if isSIF(src) || isSIF(dst) {
+		if src == dst {
+			doc, err := readSIF(data)
+			if err != nil {
+				return nil, nil, err
+			}
+			if k := sifRootKind(doc.root); k == KindUnknown {
+				return nil, nil, fmt.Errorf("%w: SIF root <%s>", ErrMalformed, doc.root)
+			}
+			return []byte(sifText(data)), lost, nil
+		}
+		out, err := convertSIF(data, fromType, toType, src, dst, opts, lost)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, lost, nil
+	}
 	if src == dst && (src != fmtVCard30 || !needsNormalising([]byte(decodeText(data)))) {
 		if err := checkStructure(parseCharset(data, charset), src, srcFam); err != nil {
 			return nil, nil, err
@@ -221,11 +242,11 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 // apart by sourceFormat.
 func family(f format) Kind {
 	switch f {
-	case fmtVCard21, fmtVCard30, fmtVCard40:
+	case fmtVCard21, fmtVCard30, fmtVCard40, fmtSIFC:
 		return KindContact
-	case fmtICal, fmtVCal:
+	case fmtICal, fmtVCal, fmtSIFE, fmtSIFT:
 		return KindEvent
-	case fmtPlain, fmtVNote:
+	case fmtPlain, fmtVNote, fmtSIFN:
 		return KindNote
 	}
 	return KindUnknown
@@ -273,6 +294,8 @@ func targetFormat(ct string) (format, error) {
 		f = fmtPlain
 	case "text/x-vnote":
 		f = fmtVNote
+	default:
+		f = sifFormat(base)
 	}
 	if f == fmtUnknown || version == "4.0" {
 		return fmtUnknown, fmt.Errorf("%w: cannot write %q", ErrUnsupported, ct)
@@ -286,6 +309,9 @@ func targetFormat(ct string) (format, error) {
 func sourceFormat(ct string, data []byte) (format, Kind) {
 	kind := DetectKind(ct, data)
 	base, version := mediaType(ct)
+	if f := sifFormat(base); f != fmtUnknown {
+		return f, kind
+	}
 	switch kind {
 	case KindContact:
 		v := version

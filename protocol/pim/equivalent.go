@@ -22,6 +22,9 @@ import (
 // and X- properties count, and a plain-text note is compared with a vNote
 // or VJOURNAL by its text only.
 func Equivalent(ctA string, a []byte, ctB string, b []byte) bool {
+	if sa, sb := sifKind(ctA, a) != KindUnknown, sifKind(ctB, b) != KindUnknown; sa || sb {
+		return sifEquivalent(ctA, a, sa, ctB, b, sb)
+	}
 	ka, kb := DetectKind(ctA, a), DetectKind(ctB, b)
 	if ka != kb {
 		return false
@@ -223,4 +226,56 @@ func escapeText(s, special string) string {
 		}
 	}
 	return b.String()
+}
+
+// sifEquivalent compares items of which one or both are SIF, on their
+// canonical forms. A SIF item and an item in another format are compared
+// in what SIF holds: the other is converted to SIF first, and the X-SIF-
+// properties (Outlook fields no other format has) are left out, so that a
+// SIF device's copy of a vCard or iCalendar item counts as the same item
+// (a slow sync twin), and what SIF cannot carry is not a difference.
+func sifEquivalent(ctA string, a []byte, sa bool, ctB string, b []byte, sb bool) bool {
+	if !sa {
+		ctA, a, ctB, b = ctB, b, ctA, a // a is SIF
+	}
+	mixed := !(sa && sb)
+	if mixed {
+		conv, err := Convert(b, ctB, ctA, ConvertOptions{})
+		if err != nil {
+			return false
+		}
+		b, ctB = conv, ctA
+	}
+	cta, da, err := Canonical(ctA, a)
+	if err != nil {
+		return false
+	}
+	ctb, db, err := Canonical(ctB, b)
+	if err != nil {
+		return false
+	}
+	if mixed {
+		da, db = dropSIFExtras(da), dropSIFExtras(db)
+	}
+	return Equivalent(cta, da, ctb, db)
+}
+
+// dropSIFExtras removes the X-SIF- properties (with their folded
+// continuation lines) from a canonical item.
+func dropSIFExtras(data []byte) []byte {
+	var out []string
+	skip := false
+	for _, l := range physicalLines(string(data)) {
+		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+			if !skip {
+				out = append(out, l)
+			}
+			continue
+		}
+		skip = strings.HasPrefix(strings.ToUpper(l), "X-SIF-")
+		if !skip {
+			out = append(out, l)
+		}
+	}
+	return []byte(strings.Join(out, "\r\n"))
 }

@@ -62,6 +62,15 @@ func Describe(contentType string, data []byte) (info Info) {
 
 // describe is Describe without the safety net, so tests see panics.
 func describe(contentType string, data []byte) Info {
+	if sifKind(contentType, data) != KindUnknown {
+		// SIF: described by its canonical form, so that it matches its
+		// vCard or iCalendar twin.
+		ct, canon, err := Canonical(contentType, data)
+		if err != nil {
+			return Info{}
+		}
+		return describe(ct, canon)
+	}
 	switch kind := DetectKind(contentType, data); kind {
 	case KindContact:
 		if card := parse(data).find("VCARD"); card != nil {

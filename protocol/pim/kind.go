@@ -59,6 +59,9 @@ func DetectKind(contentType string, data []byte) Kind {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
 	}
+	if k := sifKind(ct, data); k != KindUnknown {
+		return k
+	}
 	switch ct {
 	case "text/vcard", "text/x-vcard", "text/directory":
 		return KindContact

@@ -35,6 +35,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+
+	"anchorage/protocol/syncml"
 )
 
 // Sync modes a Device can request (SyncML alert codes).
@@ -62,6 +64,10 @@ type Datastore struct {
 	Local  string // the device's LocURI, e.g. "./contacts"
 	Remote string // the server's LocURI, e.g. "addressbook"
 	Type   string // content type sent in Meta Type, e.g. "text/vcard"
+	// VerCT is the version announced with Type in the DevInf (default
+	// "3.0"); CTCap, if set, the properties announced for it in a CTCap.
+	VerCT string
+	CTCap []syncml.CTProperty
 }
 
 // Contacts is the default datastore: vCard 3.0 in "./contacts", synced with

@@ -42,9 +42,17 @@ func (s *session) first(mode int) *syncml.Message {
 		DevID: o.DeviceID, DevTyp: "workstation", UTC: true, SupportLargeObjs: true, SupportNumberOfChanges: true}
 	for _, name := range s.d.order {
 		c := s.d.stores[name].cfg
-		di.DataStores = append(di.DataStores, syncml.DataStore{SourceRef: c.Local, MaxGUIDSize: 64,
-			RxPref: syncml.CTType{CTType: c.Type, VerCT: "3.0"}, TxPref: syncml.CTType{CTType: c.Type, VerCT: "3.0"},
-			SyncTypes: []int{1, 2, 3, 4, 5, 6, 7}})
+		ver := c.VerCT
+		if ver == "" {
+			ver = "3.0"
+		}
+		ds := syncml.DataStore{SourceRef: c.Local, MaxGUIDSize: 64,
+			RxPref: syncml.CTType{CTType: c.Type, VerCT: ver}, TxPref: syncml.CTType{CTType: c.Type, VerCT: ver},
+			SyncTypes: []int{1, 2, 3, 4, 5, 6, 7}}
+		if len(c.CTCap) > 0 {
+			ds.CTCaps = []syncml.CTCap{{CTType: c.Type, VerCT: ver, Properties: c.CTCap}}
+		}
+		di.DataStores = append(di.DataStores, ds)
 	}
 	m := &syncml.Message{Header: h, Final: true}
 	id := 0

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"context"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"anchorage/protocol/pim"
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+)
+
+// preserve puts back into a device's Replace of an existing item what the
+// device could not have seen of the item's current version (DESIGN.md,
+// Formats; pim.Preserve): properties missing from its CTCap or beyond
+// their MaxOccur, what its format cannot carry, and, for a device without
+// a CTCap, properties it has never sent for the item. The item written is
+// then the merged one, with the device as its origin, so the device is not
+// sent it back. Failures only cost the preservation, never the write.
+func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem) {
+	caps := pim.Caps{Props: e.ctCaps(ctx, tx, st, ds, ci.contentType)}
+	if caps.Props == nil {
+		caps.Sent = e.sentProps(ctx, tx, st, ds, cur.GUID)
+	}
+	ct, data, kept := pim.Preserve(cur.ContentType, cur.Data, ci.contentType, ci.data, caps)
+	if len(kept) == 0 {
+		return
+	}
+	e.log.Info("kept properties the device cannot hold", "device", st.DeviceID, "guid", cur.GUID, "props", kept)
+	ci.contentType, ci.data, ci.info = ct, data, pim.Describe(ct, data)
+}
+
+// ctCaps returns the properties (name -> MaxOccur) of the device's CTCap
+// for content type ct in the datastore, or nil when its DevInf has none
+// (SyncML DevInf 1.2 5.3.4; 1.1 CTCaps are spread to the datastores by
+// syncml.ParseDevInf).
+func (e *Engine) ctCaps(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ct string) map[string]int {
+	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
+	if err != nil || len(d.DevInf) == 0 {
+		return nil
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(d.DevInf); err != nil || doc.Root() == nil {
+		return nil
+	}
+	di, err := syncml.ParseDevInf(doc.Root())
+	if err != nil {
+		return nil
+	}
+	want := mimeType(syncml.CTType{CTType: strings.TrimSpace(strings.Split(ct, ";")[0])})
+	uri := strings.TrimPrefix(ds.ClientURI, "./")
+	for _, s := range di.DataStores {
+		if !strings.EqualFold(strings.TrimPrefix(s.SourceRef, "./"), uri) {
+			continue
+		}
+		for _, cc := range s.CTCaps {
+			if mimeType(syncml.CTType{CTType: cc.CTType, VerCT: cc.VerCT}) != want || len(cc.Properties) == 0 {
+				continue
+			}
+			props := map[string]int{}
+			for _, p := range cc.Properties {
+				props[strings.ToUpper(strings.TrimSpace(p.Name))] = p.MaxOccur
+			}
+			return props
+		}
+	}
+	return nil
+}
+
+// sentProps names the properties the device sent in earlier versions of
+// the item.
+func (e *Engine) sentProps(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) map[string]bool {
+	sent := map[string]bool{}
+	versions, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
+	if err != nil {
+		return sent
+	}
+	for _, v := range versions {
+		if v.Origin == st.DeviceID && !v.Deleted {
+			for _, n := range pim.PropertyNames(v.ContentType, v.Data) {
+				sent[n] = true
+			}
+		}
+	}
+	return sent
+}
