@@ -143,7 +143,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		}
 		if ds.Conflict.Policy == conflict.ReadOnly || !slow && changedSince(cur, ds, st) {
 			// Changed on both sides, or the datastore takes no device
-			// changes: the rules decide.
+			// changes: the rules decide, on the device's version with
+			// what it cannot hold put back (else a merge would take
+			// those properties as removed by the device).
+			e.preserve(ctx, tx, st, ds, cur, ci)
 			return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 		}
 		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
