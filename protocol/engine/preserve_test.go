@@ -62,8 +62,9 @@ func only(t *testing.T, d *simclient.Device) (luid, data string) {
 	return "", ""
 }
 
-// A phone whose CTCap lacks EMAIL replaces a contact that has one: the
-// e-mail stays on the server, and the phone is not sent the item back.
+// A phone whose CTCap lacks EMAIL and NOTE edits a contact's phone number:
+// the e-mail and the note stay on the server and reach the other device,
+// and the phone is not sent the item back.
 func TestReplaceKeepsWhatTheDeviceCannotHold(t *testing.T) {
 	url := syncServer(t)
 	desk := device(url, "desk", simclient.Contacts)
@@ -71,7 +72,7 @@ func TestReplaceKeepsWhatTheDeviceCannotHold(t *testing.T) {
 		Type: "text/x-vcard", VerCT: "2.1", CTCap: []syncml.CTProperty{{Name: "BEGIN"}, {Name: "END"}, {Name: "VERSION"},
 			{Name: "N"}, {Name: "FN"}, {Name: "TEL", MaxOccur: 1}}})
 	desk.Add("contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c1\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;TYPE=CELL:111\r\n"+
-		"TEL;TYPE=HOME:222\r\nEMAIL:jane@example.org\r\nEND:VCARD\r\n")
+		"TEL;TYPE=HOME:222\r\nEMAIL:jane@example.org\r\nNOTE:met at the fair\r\nEND:VCARD\r\n")
 	syncOK(t, desk)
 	syncOK(t, phone)
 	luid, _ := only(t, phone)
@@ -88,7 +89,7 @@ func TestReplaceKeepsWhatTheDeviceCannotHold(t *testing.T) {
 		t.Fatalf("desk got %d Replaces, want 1", r.RecvReplaces)
 	}
 	_, got := only(t, desk)
-	for _, want := range []string{"Janet", "999", "EMAIL", "jane@example.org", "TEL;TYPE=HOME:222", "UID:c1"} {
+	for _, want := range []string{"Janet", "999", "EMAIL", "jane@example.org", "NOTE:met at the fair", "TEL;TYPE=HOME:222", "UID:c1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("desk's item lacks %q:\n%s", want, got)
 		}
