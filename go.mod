@@ -8,6 +8,7 @@ require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 	github.com/mattn/go-sqlite3 v1.14.53
 	golang.org/x/crypto v0.58.0
+	golang.org/x/text v0.43.0
 )
 
 require github.com/teambition/rrule-go v1.8.2 // indirect

@@ -177,6 +177,9 @@ type Device struct {
 	LastSeen  time.Time
 	// LastError is the error that ended the device's last failed session.
 	LastError string
+	// Charset is the charset of 8-bit item data the device sends without
+	// declaring one ("": UTF-8 when valid, else windows-1252).
+	Charset string
 }
 
 // Partnership is a device's sync state for one datastore.

@@ -20,7 +20,8 @@ var modeNames = map[int]string{
 
 const deviceUsage = `device list --data DIR [--user NAME] [--overdue 48h]
 device reset --data DIR --user NAME --device ID [--db NAME]
-device remove --data DIR --user NAME --device ID`
+device remove --data DIR --user NAME --device ID
+device set --data DIR --user NAME --device ID --charset NAME|default`
 
 func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -33,6 +34,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	user := fs.String("user", "", "user name (list: only this user's devices)")
 	dev := fs.String("device", "", "device id (reset, remove)")
 	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")
+	charset := fs.String("charset", "", `set: charset of 8-bit vCard 2.1/vCalendar 1.0/vNote data the device sends without CHARSET (e.g. ISO-8859-2, windows-1251, KOI8-R, Shift_JIS); "default" for UTF-8 else windows-1252`)
 	overdue := fs.Duration("overdue", 48*time.Hour, "list: flag devices without a successful sync for longer than this")
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -60,6 +62,19 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		fmt.Fprintf(stdout, "device %s of %s removed; its items stay\n", *dev, *user)
+		return nil
+	case "set":
+		cs := *charset
+		if cs == "" {
+			return fmt.Errorf("%w: device set needs --charset NAME|default", errUsage)
+		}
+		if cs == "default" {
+			cs = ""
+		}
+		if err := eng.SetDeviceCharset(ctx, *user, *dev, cs); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "device %s of %s: default charset %s\n", *dev, *user, *charset)
 		return nil
 	}
 	return fmt.Errorf("%w: %s", errUsage, deviceUsage)

@@ -229,3 +229,30 @@ func (e *Engine) RemoveDevice(ctx context.Context, user, device string) error {
 		return nil
 	})
 }
+
+// SetDeviceCharset sets the charset of 8-bit data a device sends without
+// declaring one ("" restores the default: UTF-8 when valid, else
+// windows-1252). A device not seen yet is recorded, so it can be set up
+// before its first sync.
+func (e *Engine) SetDeviceCharset(ctx context.Context, user, device, charset string) error {
+	if charset != "" && !pim.KnownCharset(charset) {
+		return fmt.Errorf("engine: unknown charset %q", charset)
+	}
+	if device == "" {
+		return errors.New("engine: empty device id")
+	}
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, user)
+		if err != nil {
+			return fmt.Errorf("engine: user %q: %w", user, err)
+		}
+		d, err := tx.Device(ctx, u.ID, device)
+		if errors.Is(err, store.ErrNotFound) {
+			d = &store.Device{UserID: u.ID, DeviceID: device}
+		} else if err != nil {
+			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+		}
+		d.Charset = charset
+		return tx.PutDevice(ctx, d)
+	})
+}

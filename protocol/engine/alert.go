@@ -91,6 +91,11 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
+	if d, err := tx.Device(ctx, st.UserID, st.DeviceID); err == nil {
+		ds.Charset = d.Charset
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("engine: alert %s: %w", name, err)
+	}
 	if ds.Conflict, err = e.conflictRules(ctx, tx, st.UserID, name); err != nil {
 		return err
 	}

@@ -72,6 +72,9 @@ type syncedStore struct {
 	ServerNext  string `json:"server_next"`
 	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
 	ContentType string `json:"content_type"`
+	// Charset is the device's default charset for 8-bit data that
+	// declares none (store.Device.Charset), read at the Alert.
+	Charset string `json:"charset,omitempty"`
 	// Resend lists items whose server state goes to the device after the
 	// slow sync's own Adds: what a read-only datastore refused in a slow
 	// sync, where the change log does not reach the device.

@@ -111,6 +111,9 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		// No DevInf: the device gets back the format it sends.
 		ds.SendType = strings.ToLower(ci.contentType)
 	}
+	if ds.Charset != "" {
+		recode(ci, ds.Charset) // charset.go
+	}
 	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
 
 	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)

@@ -1,13 +1,16 @@
 package pim
 
-// Value decoding for the content-line reader in lines.go, hand-written
-// because the standard library has quoted-printable only for MIME bodies
-// (mime/quotedprintable rejects the malformed "=" that devices send) and no
-// legacy charsets, and x/text is not a dependency of this module.
+// Value decoding for the content-line reader in lines.go. Quoted-printable
+// is hand-written because mime/quotedprintable rejects the malformed "="
+// that devices send; legacy charsets come from golang.org/x/text, with
+// ISO-8859-1 and windows-1252 (the common cases) decoded inline.
 
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // decodeQP decodes quoted-printable text leniently: "=XX" becomes a byte,
@@ -42,21 +45,50 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// toUTF8 converts bytes in the given charset to UTF-8. ISO-8859-1 and
-// windows-1252 are converted; for UTF-8, a missing charset or any other
-// one, valid UTF-8 is kept and anything else is read as windows-1252, the
-// usual charset of devices that do not say.
+// toUTF8 converts bytes in the given charset to UTF-8: any charset IANA
+// names (ISO-8859-x, windows-125x, KOI8-R, Shift_JIS, Big5, GB2312...).
+// For UTF-8, a missing or an unknown charset, valid UTF-8 is kept and
+// anything else is read as windows-1252, the usual charset of devices that
+// do not say.
 func toUTF8(s, charset string) string {
-	switch strings.ToUpper(strings.TrimSpace(charset)) {
+	cs := strings.ToUpper(strings.TrimSpace(charset))
+	switch cs {
 	case "ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "LATIN-1", "L1":
 		return latin1(s, false)
 	case "WINDOWS-1252", "CP1252", "X-CP1252":
 		return latin1(s, true)
+	case "", "UTF-8", "UTF8", "US-ASCII", "ASCII":
+	default:
+		if enc := lookupCharset(cs); enc != nil && !isASCII(s) {
+			if out, err := enc.NewDecoder().String(s); err == nil {
+				return out
+			}
+		}
 	}
 	if utf8.ValidString(s) {
 		return s
 	}
 	return latin1(s, true)
+}
+
+// KnownCharset tells whether toUTF8 decodes the named charset.
+func KnownCharset(name string) bool {
+	switch strings.ToUpper(strings.TrimSpace(name)) {
+	case "ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "LATIN-1", "L1", "WINDOWS-1252", "CP1252", "X-CP1252",
+		"UTF-8", "UTF8", "US-ASCII", "ASCII":
+		return true
+	}
+	return lookupCharset(name) != nil
+}
+
+func lookupCharset(name string) encoding.Encoding {
+	enc, err := ianaindex.IANA.Encoding(strings.TrimSpace(name))
+	if err != nil || enc == nil {
+		if enc, err = ianaindex.MIME.Encoding(strings.TrimSpace(name)); err != nil {
+			return nil
+		}
+	}
+	return enc
 }
 
 // cp1252 maps bytes 0x80..0x9F of windows-1252 to Unicode.

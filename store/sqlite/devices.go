@@ -8,7 +8,7 @@ import (
 	"anchorage/store"
 )
 
-const deviceCols = `user_id, device_id, devinf, nonce, first_seen, last_seen, last_error`
+const deviceCols = `user_id, device_id, devinf, nonce, first_seen, last_seen, last_error, charset`
 
 func (t *tx) Device(ctx context.Context, userID int64, deviceID string) (*store.Device, error) {
 	d, err := scanDevice(t.tx.QueryRowContext(ctx,
@@ -24,10 +24,11 @@ func (t *tx) PutDevice(ctx context.Context, d *store.Device) error {
 	if d.DeviceID == "" {
 		return fmt.Errorf("sqlite: put device: empty device id")
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (user_id, device_id) DO UPDATE SET devinf = excluded.devinf, nonce = excluded.nonce,
-	first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_error = excluded.last_error`,
-		d.UserID, d.DeviceID, d.DevInf, nullBytes(d.Nonce), nullNanos(d.FirstSeen), nullNanos(d.LastSeen), d.LastError)
+	first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_error = excluded.last_error,
+	charset = excluded.charset`,
+		d.UserID, d.DeviceID, d.DevInf, nullBytes(d.Nonce), nullNanos(d.FirstSeen), nullNanos(d.LastSeen), d.LastError, d.Charset)
 	if err != nil {
 		return fmt.Errorf("sqlite: put device %d/%s: %w", d.UserID, d.DeviceID, userFK(err, d.UserID))
 	}
@@ -64,7 +65,7 @@ func scanDevice(r scanner) (*store.Device, error) {
 	var d store.Device
 	var nonce []byte
 	var first, last sql.NullInt64
-	if err := r.Scan(&d.UserID, &d.DeviceID, &d.DevInf, &nonce, &first, &last, &d.LastError); err != nil {
+	if err := r.Scan(&d.UserID, &d.DeviceID, &d.DevInf, &nonce, &first, &last, &d.LastError, &d.Charset); err != nil {
 		return nil, err
 	}
 	d.Nonce = string(nonce)

@@ -110,7 +110,7 @@ func testDevices(t *testing.T, s store.Store) {
 		FirstSeen: t0, LastSeen: t0}
 	others := []store.Device{
 		{UserID: u1, DeviceID: "IMEI:2", FirstSeen: t0}, // LastSeen zero
-		{UserID: u2, DeviceID: "IMEI:1", LastError: "boom"},
+		{UserID: u2, DeviceID: "IMEI:1", LastError: "boom", Charset: "ISO-8859-2"},
 	}
 	update(t, s, func(tx store.Tx) error {
 		for _, d := range append([]store.Device{d}, others...) {
@@ -143,6 +143,7 @@ func testDevices(t *testing.T, s store.Store) {
 	d.Nonce = "n2"
 	d.LastSeen = t0.Add(time.Hour)
 	d.LastError = "401"
+	d.Charset = "windows-1251"
 	update(t, s, func(tx store.Tx) error { return tx.PutDevice(ctx, &d) })
 	view(t, s, func(tx store.Tx) error {
 		check(tx, d)
@@ -174,7 +175,7 @@ func testDevices(t *testing.T, s store.Store) {
 func sameDevice(a, b store.Device) bool {
 	return a.UserID == b.UserID && a.DeviceID == b.DeviceID && bytes.Equal(a.DevInf, b.DevInf) &&
 		a.Nonce == b.Nonce && sameTime(a.FirstSeen, b.FirstSeen) && sameTime(a.LastSeen, b.LastSeen) &&
-		a.LastError == b.LastError
+		a.LastError == b.LastError && a.Charset == b.Charset
 }
 
 func testPartnerships(t *testing.T, s store.Store) {

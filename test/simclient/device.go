@@ -68,6 +68,9 @@ type Datastore struct {
 	// "3.0"); CTCap, if set, the properties announced for it in a CTCap.
 	VerCT string
 	CTCap []syncml.CTProperty
+	// B64 sends item data base64-encoded (Meta Format b64), as devices
+	// with 8-bit data in a legacy charset do.
+	B64 bool
 }
 
 // Contacts is the default datastore: vCard 3.0 in "./contacts", synced with

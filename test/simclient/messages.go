@@ -2,6 +2,7 @@ package simclient
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -80,7 +81,11 @@ func (s *session) first(mode int) *syncml.Message {
 // itemCmd builds one of the device's Add/Replace/Delete commands.
 func (s *session) itemCmd(op string, st *sessStore, luid, content string) *syncml.Command {
 	it := syncml.Item{Source: syncml.Loc{URI: luid}, Data: content}
-	return &syncml.Command{Name: op, NumberOfChanges: -1, Meta: &syncml.Meta{Type: st.ls.cfg.Type}, Items: []syncml.Item{it}}
+	meta := &syncml.Meta{Type: st.ls.cfg.Type}
+	if st.ls.cfg.B64 && content != "" {
+		it.Data, meta.Format = base64.StdEncoding.EncodeToString([]byte(content)), "b64"
+	}
+	return &syncml.Command{Name: op, NumberOfChanges: -1, Meta: meta, Items: []syncml.Item{it}}
 }
 
 // next builds the next message: statuses for the server's last message,
