@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Retention", testRetention},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
+		{"UnconfirmedItems", testUnconfirmedItems},
+		{"KnownItems", testKnownItems},
 		{"Sessions", testSessions},
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},
