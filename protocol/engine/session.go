@@ -86,6 +86,12 @@ type syncedStore struct {
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`
+	// NoTwins is set while a slow sync's datastore holds no live item that
+	// the session has not confirmed: findTwin then has nothing to search.
+	// It holds while the datastore's sequence is NoTwinsSeq (nobody else
+	// wrote since) and the session did nothing that unconfirms an item.
+	NoTwins    bool  `json:"no_twins,omitempty"`
+	NoTwinsSeq int64 `json:"no_twins_seq,omitempty"`
 	// Outgoing is a large item being sent to the device in chunks.
 	Outgoing *outgoingObject `json:"outgoing,omitempty"`
 	// Stats for logs and the device list.
