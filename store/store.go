@@ -249,6 +249,9 @@ type Session struct {
 	UserID    int64
 	DeviceID  string
 	State     []byte // protocol-specific, opaque to the store
+	// LastResponse is the reply to the session's last message, kept so
+	// that a retransmitted message gets it again; opaque, nil for none.
+	LastResponse []byte
 	Created   time.Time
 	UpdatedAt time.Time
 }
