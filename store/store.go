@@ -245,15 +245,15 @@ type Mapping struct {
 
 // Session is persisted protocol session state.
 type Session struct {
-	Key       string
-	UserID    int64
-	DeviceID  string
-	State     []byte // protocol-specific, opaque to the store
+	Key      string
+	UserID   int64
+	DeviceID string
+	State    []byte // protocol-specific, opaque to the store
 	// LastResponse is the reply to the session's last message, kept so
 	// that a retransmitted message gets it again; opaque, nil for none.
 	LastResponse []byte
-	Created   time.Time
-	UpdatedAt time.Time
+	Created      time.Time
+	UpdatedAt    time.Time
 }
 
 // Retention is how much history to keep; a zero field sets no limit of its
