@@ -31,7 +31,7 @@ type benchSession struct {
 	server time.Duration
 }
 
-func (s *benchSession) send(b *testing.B, final bool, cmds ...*syncml.Command) *syncml.Message {
+func (s *benchSession) send(b testing.TB, final bool, cmds ...*syncml.Command) *syncml.Message {
 	s.msgID++
 	id := 0
 	var number func([]*syncml.Command)
@@ -102,7 +102,7 @@ func (s *benchSession) answer(reply *syncml.Message) (out []*syncml.Command, rec
 
 // run alerts mode, uploads adds in messages of 300 and answers the server
 // until it has nothing more to say; it returns the items received.
-func (s *benchSession) run(b *testing.B, mode int, adds []string) int {
+func (s *benchSession) run(b testing.TB, mode int, adds []string) int {
 	alert := &syncml.Command{Name: "Alert", Data: strconv.Itoa(mode), NumberOfChanges: -1,
 		Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
 			Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "n1"}}}}}
@@ -153,7 +153,7 @@ func benchVCard(dev string, i int) string {
 		dev, i, i, dev, dev, i, i, i, dev, i%200+1)
 }
 
-func benchStore(b *testing.B) (*Engine, store.Store) {
+func benchStore(b testing.TB) (*Engine, store.Store) {
 	st, err := sqlite.Open(filepath.Join(b.TempDir(), fmt.Sprintf("bench-%d.db", time.Now().UnixNano())))
 	if err != nil {
 		b.Fatal(err)
