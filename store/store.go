@@ -68,6 +68,9 @@ type Tx interface {
 	// set; the datastore's sequence is advanced in the same transaction.
 	WriteItem(ctx context.Context, w *ItemWrite) (*Item, error)
 	Item(ctx context.Context, userID int64, datastore, guid string) (*Item, error) // latest version, tombstones included
+	// KnownItems tells which of the given GUIDs name an item of the
+	// datastore (tombstones included), without loading content.
+	KnownItems(ctx context.Context, userID int64, datastore string, guids []string) (map[string]bool, error)
 	// LiveItems returns the live (not deleted) items ordered by GUID, those
 	// with GUID > after, at most limit (0 = no limit).
 	LiveItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
@@ -130,6 +133,13 @@ type Tx interface {
 	// ConfirmedInSession tells which of the given GUIDs have a mapping
 	// confirmed by the session (see Mapping.Session).
 	ConfirmedInSession(ctx context.Context, userID int64, deviceID, datastore, session string, guids []string) (map[string]bool, error)
+	// UnconfirmedItems returns the live items, with content, that have no
+	// mapping of the device confirmed by the session: what a slow or
+	// refresh sync still has to send, and the only possible twins of a
+	// slow sync's client items. Ordered by GUID, those with GUID > after,
+	// at most limit (0 = no limit). Its cost is in the rows it passes,
+	// not a query per item.
+	UnconfirmedItems(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]Item, error)
 	// PruneUnconfirmedMappings deletes the partnership's mappings not
 	// confirmed by the session (after a slow or refresh sync every item the
 	// device still has was confirmed). It returns how many were deleted.
@@ -245,12 +255,15 @@ type Mapping struct {
 
 // Session is persisted protocol session state.
 type Session struct {
-	Key       string
-	UserID    int64
-	DeviceID  string
-	State     []byte // protocol-specific, opaque to the store
-	Created   time.Time
-	UpdatedAt time.Time
+	Key      string
+	UserID   int64
+	DeviceID string
+	State    []byte // protocol-specific, opaque to the store
+	// LastResponse is the reply to the session's last message, kept so
+	// that a retransmitted message gets it again; opaque, nil for none.
+	LastResponse []byte
+	Created      time.Time
+	UpdatedAt    time.Time
 }
 
 // Retention is how much history to keep; a zero field sets no limit of its

@@ -27,12 +27,12 @@ type authResult struct {
 // digest uses the nonce the server gave this device last time (empty on
 // first contact). Basic credentials that passed bcrypt once are cached for a
 // while so that the KDF does not dominate a session's cost.
-func (e *Engine) authenticate(ctx context.Context, hdr *syncml.Header) (authResult, error) {
+func (e *Engine) authenticate(ctx context.Context, tx store.Tx, hdr *syncml.Header) (authResult, error) {
 	if hdr.Cred == nil || hdr.Cred.Data == "" {
 		return authResult{status: 407}, nil
 	}
 	var res authResult
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := func() error {
 		switch hdr.Cred.Type {
 		case syncml.AuthBasic, "":
 			name, pass, err := syncml.BasicCredentials(hdr.Cred.Data)
@@ -85,7 +85,7 @@ func (e *Engine) authenticate(ctx context.Context, hdr *syncml.Header) (authResu
 			res.status = 401
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return authResult{}, fmt.Errorf("engine: authenticate: %w", err)
 	}

@@ -72,32 +72,22 @@ func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) er
 func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
 	after := ""
 	for {
-		items, err := tx.LiveItems(ctx, st.UserID, ds.Name, after, batchSize)
+		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
 		if err != nil {
-			return fmt.Errorf("engine: live items: %w", err)
+			return fmt.Errorf("engine: unconfirmed items: %w", err)
 		}
 		if len(items) == 0 {
 			return nil
 		}
-		guids := make([]string, len(items))
 		for i := range items {
-			guids[i] = items[i].GUID
-		}
-		have, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
-		if err != nil {
-			return fmt.Errorf("engine: confirmed items: %w", err)
-		}
-		for _, g := range guids {
-			if have[g] {
-				continue
-			}
+			g := items[i].GUID
 			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: g,
 				Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
 				return fmt.Errorf("engine: refresh delete %s: %w", g, err)
 			}
 			ds.Deleted++
 		}
-		after = guids[len(guids)-1]
+		after = items[len(items)-1].GUID
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
 func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
 	if err != nil {
 		return 0, err

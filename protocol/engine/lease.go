@@ -54,35 +54,12 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 	}
 	deadline := e.now().Add(leaseWait)
 	for {
-		busy := map[string]bool{}
+		var busy map[string]bool
 		holder := ""
 		err := e.store.Update(ctx, func(tx store.Tx) error {
-			now := e.now()
-			for _, n := range names {
-				h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL))
-				if err != nil {
-					return err
-				}
-				if !ok && e.sameDevice(ctx, tx, h, st) {
-					// A device runs one session at a time: a new session
-					// of it means its old one was abandoned.
-					if err := tx.ReleaseLeases(ctx, h); err != nil {
-						return err
-					}
-					if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL)); err != nil {
-						return err
-					}
-				}
-				if !ok {
-					busy[n], holder = true, h
-				}
-			}
-			if len(busy) > 0 {
-				// All or nothing, so that two sessions never hold one
-				// datastore each while waiting for the other's.
-				return tx.ReleaseLeases(ctx, st.Key)
-			}
-			return nil
+			var err error
+			busy, holder, err = e.acquireLeases(ctx, tx, st, names)
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("engine: lease datastores: %w", err)
@@ -101,6 +78,42 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 		case <-time.After(leasePoll):
 		}
 	}
+}
+
+// acquireLeases takes, all or nothing, the leases on the named datastores
+// in tx. It returns the datastores another session holds (and one such
+// session); then it holds none.
+func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionState, names []string) (map[string]bool, string, error) {
+	busy := map[string]bool{}
+	holder := ""
+	now := e.now()
+	for _, n := range names {
+		h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL))
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok && e.sameDevice(ctx, tx, h, st) {
+			// A device runs one session at a time: a new session of it
+			// means its old one was abandoned.
+			if err := tx.ReleaseLeases(ctx, h); err != nil {
+				return nil, "", err
+			}
+			if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL)); err != nil {
+				return nil, "", err
+			}
+		}
+		if !ok {
+			busy[n], holder = true, h
+		}
+	}
+	if len(busy) > 0 {
+		// All or nothing, so that two sessions never hold one datastore
+		// each while waiting for the other's.
+		if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
+			return nil, "", err
+		}
+	}
+	return busy, holder, nil
 }
 
 // sameDevice tells whether a lease holder is another session of the

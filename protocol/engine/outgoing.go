@@ -88,33 +88,27 @@ func (e *Engine) fillFast(ctx context.Context, tx store.Tx, st *sessionState, ds
 	}
 }
 
+// fillSlow sends the live items the device did not prove to have in this
+// session. The store's anti-join skips those, so each item is read once
+// per session (plus one batch's overshoot per message), however many
+// messages it takes.
 func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) error {
 	for {
-		items, err := tx.LiveItems(ctx, st.UserID, ds.Name, ds.CursorGUID, batchSize)
+		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, ds.CursorGUID, batchSize)
 		if err != nil {
-			return fmt.Errorf("engine: live items: %w", err)
+			return fmt.Errorf("engine: items to send: %w", err)
 		}
 		if len(items) == 0 {
 			return e.fillResend(ctx, tx, st, ds, r, sync)
 		}
-		guids := make([]string, len(items))
-		for i := range items {
-			guids[i] = items[i].GUID
-		}
-		have, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
-		if err != nil {
-			return fmt.Errorf("engine: confirmed items: %w", err)
-		}
 		for i := range items {
 			it := &items[i]
-			if !have[it.GUID] {
-				switch e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
-				case noRoom:
-					return nil
-				case chunking:
-					ds.CursorGUID = it.GUID
-					return nil
-				}
+			switch e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
+			case noRoom:
+				return nil
+			case chunking:
+				ds.CursorGUID = it.GUID
+				return nil
 			}
 			ds.CursorGUID = it.GUID
 		}
@@ -255,6 +249,7 @@ func (e *Engine) handleStatus(ctx context.Context, tx store.Tx, st *sessionState
 			return nil
 		}
 		if sent.Op == "Delete" && sent.LUID != "" {
+			ds.NoTwins = false
 			if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, sent.LUID); err != nil {
 				return fmt.Errorf("engine: unmap %s: %w", sent.LUID, err)
 			}
@@ -268,21 +263,33 @@ func (e *Engine) handleStatus(ctx context.Context, tx store.Tx, st *sessionState
 }
 
 // handleMap stores the device's LUIDs for the items we added (Sync
-// Protocol 5.10). Only GUIDs of this user's datastore are accepted.
+// Protocol 5.10). Only GUIDs of this user's datastore are accepted; their
+// existence is checked in one lookup per Map, without loading content.
 func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
 	ds := st.datastoreByURI(c.Target.URI, c.Source.URI)
 	if ds == nil {
 		return 404, nil
 	}
+	guids := make([]string, 0, len(c.MapItems))
+	for _, mi := range c.MapItems {
+		if mi.Source != "" && mi.Target != "" {
+			guids = append(guids, mi.Target)
+		}
+	}
+	known, err := tx.KnownItems(ctx, st.UserID, ds.Name, guids)
+	if err != nil {
+		return 0, fmt.Errorf("engine: map items: %w", err)
+	}
+	// A Map may move a LUID off another item, which a slow sync could then
+	// have to match again.
+	ds.NoTwins = false
 	for _, mi := range c.MapItems {
 		if mi.Source == "" || mi.Target == "" {
 			continue
 		}
-		if _, err := tx.Item(ctx, st.UserID, ds.Name, mi.Target); errors.Is(err, store.ErrNotFound) {
+		if !known[mi.Target] {
 			e.log.Warn("map names an unknown item", "device", st.DeviceID, "guid", mi.Target)
 			continue
-		} else if err != nil {
-			return 0, fmt.Errorf("engine: map item %s: %w", mi.Target, err)
 		}
 		if err := e.confirm(ctx, tx, st, ds, mi.Source, mi.Target); err != nil {
 			return 0, err

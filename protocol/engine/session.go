@@ -39,8 +39,10 @@ type sessionState struct {
 	// datastore (its client package is over at the next Final).
 	MsgCount int `json:"msg_count"`
 	// Retransmission: the last client MsgID and the answer sent to it.
+	// The answer is stored in the session row's own column, not in this
+	// JSON (the field is read only from rows written before that).
 	LastClientMsgID string         `json:"last_client_msg_id"`
-	LastResponse    []byte         `json:"last_response"`
+	LastResponse    []byte         `json:"last_response,omitempty"`
 	Datastores      []*syncedStore `json:"datastores"`
 	// Incoming is a large object the device is sending in chunks.
 	Incoming *incomingObject `json:"incoming,omitempty"`
@@ -97,6 +99,12 @@ type syncedStore struct {
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`
+	// NoTwins is set while a slow sync's datastore holds no live item that
+	// the session has not confirmed: findTwin then has nothing to search.
+	// It holds while the datastore's sequence is NoTwinsSeq (nobody else
+	// wrote since) and the session did nothing that unconfirms an item.
+	NoTwins    bool  `json:"no_twins,omitempty"`
+	NoTwinsSeq int64 `json:"no_twins_seq,omitempty"`
 	// Outgoing is a large item being sent to the device in chunks.
 	Outgoing *outgoingObject `json:"outgoing,omitempty"`
 	// Stats for logs and the device list.
@@ -124,6 +132,9 @@ func loadSession(ctx context.Context, tx store.Tx, key string) (*sessionState, e
 	}
 	if st.AliasOf != "" {
 		return nil, nil // not a session of its own
+	}
+	if row.LastResponse != nil {
+		st.LastResponse = row.LastResponse
 	}
 	return &st, nil
 }
@@ -156,13 +167,18 @@ func loadAlias(ctx context.Context, tx store.Tx, alias string) (*sessionState, e
 
 // saveSession writes a session back.
 func (e *Engine) saveSession(ctx context.Context, tx store.Tx, st *sessionState) error {
+	// The last response goes in its own column: as JSON it would be
+	// base64-encoded and decoded again with every message.
+	resp := st.LastResponse
+	st.LastResponse = nil
 	data, err := json.Marshal(st)
+	st.LastResponse = resp
 	if err != nil {
 		return fmt.Errorf("engine: encode session: %w", err)
 	}
 	now := e.now()
 	return tx.PutSession(ctx, &store.Session{
-		Key: st.Key, UserID: st.UserID, DeviceID: st.DeviceID, State: data,
+		Key: st.Key, UserID: st.UserID, DeviceID: st.DeviceID, State: data, LastResponse: resp,
 		Created: now, UpdatedAt: now,
 	})
 }

@@ -33,7 +33,46 @@ func (e *Engine) handleSync(ctx context.Context, tx store.Tx, st *sessionState, 
 	if !c.NoResp {
 		r.status(c, 200)
 	}
-	return e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta)
+	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
+	if slow {
+		if err := e.checkTwins(ctx, tx, st, ds); err != nil {
+			return err
+		}
+	}
+	if err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta); err != nil {
+		return err
+	}
+	if slow && ds.NoTwins {
+		// Our own writes advanced the sequence; anyone else's will not
+		// match it at the next message.
+		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
+		if err != nil {
+			return fmt.Errorf("engine: last seq: %w", err)
+		}
+		ds.NoTwinsSeq = seq
+	}
+	return nil
+}
+
+// checkTwins tells, once per message of a slow sync, whether findTwin can
+// find anything: a device uploading into an empty (or fully matched)
+// datastore otherwise pays two indexed queries per item for nothing. The
+// answer holds until someone else writes to the datastore; then it is
+// asked again.
+func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+	seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
+	if err != nil {
+		return fmt.Errorf("engine: last seq: %w", err)
+	}
+	if ds.NoTwins && seq == ds.NoTwinsSeq {
+		return nil
+	}
+	left, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, "", 1)
+	if err != nil {
+		return fmt.Errorf("engine: twins left: %w", err)
+	}
+	ds.NoTwins, ds.NoTwinsSeq = len(left) == 0, seq
+	return nil
 }
 
 func (e *Engine) applyCommands(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, cmds []*syncml.Command, parentMeta *syncml.Meta) error {
@@ -240,7 +279,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 // client's by UID or by match key that no other item of this device claimed
 // in this session (DESIGN.md: rules that keep data safe).
 func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
-	if ci.info.UID == "" && ci.info.MatchKey == "" {
+	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
 	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey)
@@ -301,6 +340,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionSt
 }
 
 func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) (int, error) {
+	ds.NoTwins = false // a conflict may keep the item, unmapped: a twin again
 	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
 	if errors.Is(err, store.ErrNotFound) {
 		return 211, nil // item not deleted: not found

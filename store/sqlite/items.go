@@ -149,6 +149,12 @@ const (
 WHERE i.datastore_id = ? AND i.guid = ?`
 	qLiveItems = `SELECT ` + itemCols + `, v.data` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 ORDER BY i.guid LIMIT ?`
+	// qUnconfirmed is an anti-join on the mappings' (…, guid) unique index:
+	// one pass over the live items after the cursor, not a query per item.
+	qUnconfirmed = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 AND NOT EXISTS (SELECT 1 FROM mappings m
+	WHERE m.user_id = ? AND m.device_id = ? AND m.datastore = ? AND m.guid = i.guid AND m.session = ?)
+ORDER BY i.guid LIMIT ?`
 	qTwinsByUID = `SELECT ` + itemCols + `, v.data` + latestJoin + `
 WHERE i.datastore_id = ? AND i.uid = ? AND i.deleted = 0`
 	qTwinsByKey = `SELECT ` + itemCols + `, v.data` + latestJoin + `
@@ -226,6 +232,68 @@ func (t *tx) LiveItems(ctx context.Context, userID int64, datastore, after strin
 		return nil, fmt.Errorf("sqlite: live items %d/%s: %w", userID, datastore, err)
 	}
 	return its, nil
+}
+
+func (t *tx) UnconfirmedItems(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]store.Item, error) {
+	dsID, err := t.datastoreID(ctx, userID, datastore, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	var its []store.Item
+	if err == nil {
+		its, err = t.queryItems(ctx, userID, datastore, true, qUnconfirmed, dsID, after,
+			userID, deviceID, datastore, session, limitArg(limit))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unconfirmed items %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return its, nil
+}
+
+// knownChunk bounds the GUIDs of one KnownItems query (SQLite allows
+// 32766 parameters; a few hundred keep the statement small).
+const knownChunk = 500
+
+// KnownItems looks the GUIDs up on the items primary key, a chunk per
+// query, reading no content.
+func (t *tx) KnownItems(ctx context.Context, userID int64, datastore string, guids []string) (map[string]bool, error) {
+	res := make(map[string]bool, len(guids))
+	dsID, err := t.datastoreID(ctx, userID, datastore, false)
+	if errors.Is(err, store.ErrNotFound) || len(guids) == 0 {
+		return res, nil
+	}
+	for len(guids) > 0 && err == nil {
+		chunk := guids[:min(knownChunk, len(guids))]
+		guids = guids[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, dsID)
+		for _, g := range chunk {
+			args = append(args, g)
+		}
+		q := `SELECT guid FROM items WHERE datastore_id = ? AND guid IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
+		err = t.scanGUIDs(ctx, res, q, args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: known items %d/%s: %w", userID, datastore, err)
+	}
+	return res, nil
+}
+
+// scanGUIDs runs q and sets res[guid] for every GUID it returns.
+func (t *tx) scanGUIDs(ctx context.Context, res map[string]bool, q string, args ...any) error {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return err
+		}
+		res[g] = true
+	}
+	return rows.Err()
 }
 
 // FindTwins returns the live items, ordered by GUID, whose UID is uid or

@@ -39,7 +39,8 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, dev
 }
 
 // PutMapping maps m.LUID to m.GUID, replacing the LUID's previous mapping and
-// removing the mapping of any other LUID to m.GUID.
+// removing the mapping of any other LUID to m.GUID: SQLite's REPLACE deletes
+// the rows that conflict on either unique key, in one statement.
 func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
 	wrap := func(err error) error {
 		return fmt.Errorf("sqlite: put map %d/%s/%s %q -> %s: %w", m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, err)
@@ -47,13 +48,7 @@ func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
 	if m.LUID == "" || m.GUID == "" {
 		return wrap(fmt.Errorf("empty LUID or GUID"))
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
-WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? AND luid <> ?`,
-		m.UserID, m.DeviceID, m.Datastore, m.GUID, m.LUID); err != nil {
-		return wrap(err)
-	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO mappings (`+mappingCols+`) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (user_id, device_id, datastore, luid) DO UPDATE SET guid = excluded.guid, session = excluded.session`,
+	if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO mappings (`+mappingCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, m.Session); err != nil {
 		return wrap(userFK(err, m.UserID))
 	}

@@ -11,8 +11,8 @@ import (
 func (t *tx) Session(ctx context.Context, key string) (*store.Session, error) {
 	var s store.Session
 	var created, updated int64
-	err := t.tx.QueryRowContext(ctx, `SELECT key, user_id, device_id, state, created_at, updated_at
-FROM sessions WHERE key = ?`, key).Scan(&s.Key, &s.UserID, &s.DeviceID, &s.State, &created, &updated)
+	err := t.tx.QueryRowContext(ctx, `SELECT key, user_id, device_id, state, last_response, created_at, updated_at
+FROM sessions WHERE key = ?`, key).Scan(&s.Key, &s.UserID, &s.DeviceID, &s.State, &s.LastResponse, &created, &updated)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: session %q: %w", key, notFound(err))
 	}
@@ -21,7 +21,8 @@ FROM sessions WHERE key = ?`, key).Scan(&s.Key, &s.UserID, &s.DeviceID, &s.State
 	return &s, nil
 }
 
-// PutSession inserts s or updates its user, device, state and UpdatedAt; the
+// PutSession inserts s or updates its user, device, state, last response
+// and UpdatedAt; the
 // creation time of an existing session is kept. A zero Created or UpdatedAt
 // stores the current time.
 func (t *tx) PutSession(ctx context.Context, s *store.Session) error {
@@ -40,11 +41,11 @@ func (t *tx) PutSession(ctx context.Context, s *store.Session) error {
 	if state == nil {
 		state = []byte{}
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (key, user_id, device_id, state, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (key, user_id, device_id, state, last_response, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id, device_id = excluded.device_id,
-	state = excluded.state, updated_at = excluded.updated_at`,
-		s.Key, s.UserID, s.DeviceID, state, nanos(created), nanos(updated)); err != nil {
+	state = excluded.state, last_response = excluded.last_response, updated_at = excluded.updated_at`,
+		s.Key, s.UserID, s.DeviceID, state, s.LastResponse, nanos(created), nanos(updated)); err != nil {
 		return fmt.Errorf("sqlite: put session %q: %w", s.Key, err)
 	}
 	return nil

@@ -330,6 +330,7 @@ func TestQueryPlans(t *testing.T) {
 		{"Changes", qChanges, []any{1, 10, 20, "dev", "dev", -1}},
 		{"Item", qItem, []any{1, "g"}},
 		{"LiveItems", qLiveItems, []any{1, "g", 100}},
+		{"UnconfirmedItems", qUnconfirmed, []any{1, "g", 1, "dev", "contacts", "s", 100}},
 		{"FindTwins by UID", qTwinsByUID, []any{1, "u"}},
 		{"FindTwins by match key", qTwinsByKey, []any{1, "k"}},
 		{"Versions", qVersions, []any{1, "g"}},

@@ -175,7 +175,8 @@ func testSessions(t *testing.T, s store.Store) {
 	})
 	s1 := &store.Session{Key: "k1", DeviceID: "dev", State: []byte{0, 1, 2, 0xff}, Created: t0, UpdatedAt: t0}
 	s2 := &store.Session{Key: "k2", UserID: u, DeviceID: "dev", State: []byte("old"), Created: t0.Add(-2 * time.Hour), UpdatedAt: t0.Add(-2 * time.Hour)}
-	s3 := &store.Session{Key: "k3", UserID: u, DeviceID: "dev", State: []byte("new"), Created: t0, UpdatedAt: t0.Add(time.Hour)}
+	s3 := &store.Session{Key: "k3", UserID: u, DeviceID: "dev", State: []byte("new"), LastResponse: []byte("<SyncML/>"),
+		Created: t0, UpdatedAt: t0.Add(time.Hour)}
 	update(t, s, func(tx store.Tx) error {
 		for _, x := range []*store.Session{s1, s2, s3} {
 			if err := tx.PutSession(ctx, x); err != nil {
@@ -192,7 +193,7 @@ func testSessions(t *testing.T, s store.Store) {
 				return err
 			}
 			if got.Key != want.Key || got.UserID != want.UserID || got.DeviceID != want.DeviceID ||
-				!bytes.Equal(got.State, want.State) || !sameTime(got.Created, want.Created) || !sameTime(got.UpdatedAt, want.UpdatedAt) {
+				!bytes.Equal(got.State, want.State) || !bytes.Equal(got.LastResponse, want.LastResponse) || !sameTime(got.Created, want.Created) || !sameTime(got.UpdatedAt, want.UpdatedAt) {
 				t.Errorf("Session(%s) = %+v, want %+v", want.Key, got, want)
 			}
 			return nil
@@ -200,8 +201,12 @@ func testSessions(t *testing.T, s store.Store) {
 	}
 	check(s1)
 
-	// Authenticated: user set, state and time updated.
+	// Authenticated: user set, state, last response and time updated.
 	s1.UserID, s1.State, s1.UpdatedAt = u, []byte("state 2"), t0.Add(10*time.Minute)
+	s1.LastResponse = bytes.Repeat([]byte{0, 0xff, 'x'}, 50000)
+	update(t, s, func(tx store.Tx) error { return tx.PutSession(ctx, s1) })
+	check(s1)
+	s1.LastResponse = []byte("reply 2")
 	update(t, s, func(tx store.Tx) error { return tx.PutSession(ctx, s1) })
 	check(s1)
 

@@ -40,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConflictSettings", testConflictSettings},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
+		{"UnconfirmedItems", testUnconfirmedItems},
+		{"KnownItems", testKnownItems},
 		{"Sessions", testSessions},
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},

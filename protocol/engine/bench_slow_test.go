@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"anchorage/protocol/syncml"
+	"anchorage/store"
+	"anchorage/store/sqlite"
+)
+
+// benchSession is a minimal client for the bulk benchmarks: md5 auth on
+// first contact (empty nonce, so no bcrypt), 300 items per message and
+// MaxMsgSize 150000 as SyncEvolution sends them. It answers every server
+// command with a Status and every Add with a Map entry. server sums the
+// time spent inside HandleSyncML (the engine's share of the session).
+type benchSession struct {
+	e      *Engine
+	dev    string
+	id     string
+	key    string
+	msgID  int
+	server time.Duration
+}
+
+func (s *benchSession) send(b testing.TB, final bool, cmds ...*syncml.Command) *syncml.Message {
+	s.msgID++
+	id := 0
+	var number func([]*syncml.Command)
+	number = func(cs []*syncml.Command) {
+		for _, c := range cs {
+			id++
+			c.CmdID = strconv.Itoa(id)
+			number(c.Commands)
+		}
+	}
+	number(cmds)
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "SyncML/1.2", SessionID: s.id,
+		MsgID: strconv.Itoa(s.msgID), Target: syncml.Loc{URI: "http://127.0.0.1/sync"},
+		Source: syncml.Loc{URI: s.dev, Name: "bench"}, MaxMsgSize: 150000}, Commands: cmds, Final: final}
+	if s.key == "" {
+		m.Header.Cred = &syncml.Cred{Type: syncml.AuthMD5, Format: "b64", Data: syncml.MD5Credentials("bench", "pw", nil)}
+	}
+	body, err := syncml.Encode(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	resp, err := s.e.HandleSyncML(context.Background(), Request{Body: body, SessionKey: s.key, BaseURL: "http://127.0.0.1/sync"})
+	s.server += time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reply, err := syncml.Decode(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.key == "" {
+		u, _ := url.Parse(reply.Header.RespURI)
+		s.key = u.Query().Get("sessionid")
+	}
+	return reply
+}
+
+// answer builds the statuses (and Map) for a server message.
+func (s *benchSession) answer(reply *syncml.Message) (out []*syncml.Command, received int) {
+	ref := reply.Header.MsgID
+	out = []*syncml.Command{syncml.NewHeaderStatus(reply.Header, syncml.StatusOK)}
+	var maps []syncml.MapItem
+	for _, c := range reply.Commands {
+		if c.Name == "Status" {
+			continue
+		}
+		out = append(out, syncml.NewStatus(ref, c, syncml.StatusOK))
+		for _, ch := range c.Commands {
+			st := syncml.NewStatus(ref, ch, syncml.StatusOK)
+			out = append(out, st)
+			if ch.Name == "Add" {
+				received++
+				maps = append(maps, syncml.MapItem{Target: ch.Items[0].Source.URI, Source: fmt.Sprintf("l%d", received+s.msgID*1000)})
+			}
+		}
+	}
+	if len(maps) > 0 {
+		out = append(out, &syncml.Command{Name: "Map", Target: syncml.Loc{URI: "contacts"},
+			Source: syncml.Loc{URI: "./contacts"}, MapItems: maps, NumberOfChanges: -1})
+	}
+	if !reply.Final {
+		out = append(out, &syncml.Command{Name: "Alert", Data: "222", NumberOfChanges: -1,
+			Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"}}}})
+	}
+	return out, received
+}
+
+// run alerts mode, uploads adds in messages of 300 and answers the server
+// until it has nothing more to say; it returns the items received.
+func (s *benchSession) run(b testing.TB, mode int, adds []string) int {
+	alert := &syncml.Command{Name: "Alert", Data: strconv.Itoa(mode), NumberOfChanges: -1,
+		Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
+			Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "n1"}}}}}
+	reply := s.send(b, true, alert)
+	meta := &syncml.Meta{Type: "text/vcard"}
+	for first := true; first || len(adds) > 0; first = false {
+		n := min(300, len(adds))
+		sync := &syncml.Command{Name: "Sync", Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
+			NumberOfChanges: -1}
+		for i, data := range adds[:n] {
+			sync.Commands = append(sync.Commands, &syncml.Command{Name: "Add", Meta: meta, NumberOfChanges: -1,
+				Items: []syncml.Item{{Source: syncml.Loc{URI: strconv.Itoa(s.msgID*1000 + i)}, Data: data}}})
+		}
+		adds = adds[n:]
+		out, _ := s.answer(reply)
+		reply = s.send(b, len(adds) == 0, append(out, sync)...)
+	}
+	total := 0
+	for msgs := 0; !benchDone(reply); msgs++ {
+		if msgs > 1000 {
+			b.Fatal("session does not end")
+		}
+		out, got := s.answer(reply)
+		total += got
+		reply = s.send(b, true, out...)
+	}
+	return total
+}
+
+func benchDone(m *syncml.Message) bool {
+	if !m.Final {
+		return false
+	}
+	for _, c := range m.Commands {
+		if c.Name != "Status" {
+			return false
+		}
+	}
+	return true
+}
+
+// benchVCard is a contact of about 300 bytes with a UID, as the load tool
+// and bench-peer upload them.
+func benchVCard(dev string, i int) string {
+	return fmt.Sprintf("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:bench-%s-%06d\r\nN:Person%d;%s;;;\r\nFN:%s Person%d\r\n"+
+		"TEL;TYPE=CELL:+49 170 %07d\r\nEMAIL;TYPE=INTERNET:p%d@%s.example.com\r\n"+
+		"ADR;TYPE=HOME:;;Main Street %d;Berlin;;10115;Germany\r\nORG:Bench Inc.\r\nEND:VCARD\r\n",
+		dev, i, i, dev, dev, i, i, i, dev, i%200+1)
+}
+
+func benchStore(b testing.TB) (*Engine, store.Store) {
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), fmt.Sprintf("bench-%d.db", time.Now().UnixNano())))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	e := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := e.AddUser(context.Background(), "bench", "pw", true); err != nil {
+		b.Fatal(err)
+	}
+	return e, st
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSlowUploadEngine is bench-peer's workload (a) at the engine: a
+// fresh device uploads N contacts to an empty datastore in a slow sync.
+// server-ms/op is the time inside HandleSyncML; cpu-ms/op is the whole
+// process (client encoding and decoding included).
+func BenchmarkSlowUploadEngine(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			adds := make([]string, n)
+			for i := range adds {
+				adds[i] = benchVCard("up", i)
+			}
+			var server, cpu time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				e, _ := benchStore(b)
+				s := &benchSession{e: e, dev: "up", id: "1"}
+				c0 := cpuTime()
+				b.StartTimer()
+				s.run(b, alertSlow, adds)
+				b.StopTimer()
+				cpu += cpuTime() - c0
+				server += s.server
+			}
+			b.ReportMetric(float64(server.Milliseconds())/float64(b.N), "server-ms/op")
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// BenchmarkRefreshEngine is workload (d) at the engine: a fresh device asks
+// for refresh-from-server of a datastore of N contacts, answering every
+// server message with statuses and Map.
+func BenchmarkRefreshEngine(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			e, _ := benchStore(b)
+			adds := make([]string, n)
+			for i := range adds {
+				adds[i] = benchVCard("up", i)
+			}
+			(&benchSession{e: e, dev: "up", id: "1"}).run(b, alertSlow, adds)
+			var server, cpu time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := &benchSession{e: e, dev: fmt.Sprintf("dl-%d", i), id: "1"}
+				c0 := cpuTime()
+				if got := s.run(b, alertRefreshFromServer, nil); got != n {
+					b.Fatalf("received %d items, want %d", got, n)
+				}
+				cpu += cpuTime() - c0
+				server += s.server
+			}
+			b.ReportMetric(float64(server.Milliseconds())/float64(b.N), "server-ms/op")
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
