@@ -75,8 +75,25 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (int, error) {
 ) STRICT`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	var cur int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
+	// Every migration not recorded is applied, in order, not only those
+	// above the highest recorded: branches that each added one may land
+	// in either order.
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	cur := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v], cur = true, max(cur, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	if len(ms) > 0 && cur > ms[len(ms)-1].version {
@@ -84,7 +101,7 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (int, error) {
 	}
 	n := 0
 	for _, m := range ms {
-		if m.version <= cur {
+		if applied[m.version] {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {

@@ -203,6 +203,23 @@ func TestMigrations(t *testing.T) {
 		t.Errorf("extra table: %d rows, %v; want 1 (applied once)", rows, err)
 	}
 
+	// A migration numbered below the newest applied one (two branches,
+	// merged in the other order) is applied too, once.
+	gap := fmt.Sprintf("%04d_gap.sql", embedded[len(embedded)-1].version+3)
+	next["migrations/"+gap] = &fstest.MapFile{Data: []byte("CREATE TABLE gap (id INTEGER);")}
+	if _, err := s.wdb.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'later.sql', 0)`,
+		embedded[len(embedded)-1].version+4); err != nil {
+		t.Fatal(err)
+	}
+	next[fmt.Sprintf("migrations/%04d_later.sql", embedded[len(embedded)-1].version+4)] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+	if n, err := migrate(ctx, s.wdb, next); err != nil || n != 1 {
+		t.Fatalf("migrate with a missing lower-numbered migration = %d, %v; want 1, nil", n, err)
+	}
+	if err := s.wdb.QueryRowContext(ctx, `SELECT count(*) FROM gap`).Scan(&rows); err != nil {
+		t.Errorf("the gap migration was not applied: %v", err)
+	}
+	delete(next, "migrations/"+gap)
+
 	// The database is now newer than the embedded migrations: refuse.
 	if _, err := migrate(ctx, s.wdb, migrationFS); err == nil {
 		t.Errorf("migrate of a newer database with older migrations succeeded")
