@@ -223,6 +223,20 @@ type Item struct {
 	Summary     string // one line for humans (FN / SUMMARY)
 	Origin      string // device id, or "admin", "restore", ...
 	Modified    time.Time
+	// CanonicalType and Canonical are the content's canonical form (vCard
+	// 3.0, iCalendar 2.0, UTF-8 text) when it differs from Data; empty
+	// when Data is canonical already. Loaded with Data. See Canon.
+	CanonicalType string
+	Canonical     []byte
+}
+
+// Canon returns the item's canonical form: Canonical when stored, else
+// the content as received.
+func (it *Item) Canon() (contentType string, data []byte) {
+	if len(it.Canonical) > 0 {
+		return it.CanonicalType, it.Canonical
+	}
+	return it.ContentType, it.Data
 }
 
 // ItemWrite is one write to an item: content when Delete is false, else a
@@ -239,6 +253,10 @@ type ItemWrite struct {
 	Summary     string
 	Origin      string
 	Time        time.Time
+	// CanonicalType and Canonical: the content's canonical form when it
+	// differs from Data (see Item.Canonical); ignored for a tombstone.
+	CanonicalType string
+	Canonical     []byte
 }
 
 // Mapping maps a device's local id (LUID) to a server item (GUID).

@@ -239,7 +239,7 @@ func planRestore(target, cur *store.Item) (restorePlan, bool) {
 	case !wantLive:
 		return restorePlan{change: RestoreChange{Op: "delete", GUID: cur.GUID, Summary: cur.Summary}}, true
 	case !cur.Deleted && (cur.Version == target.Version ||
-		pim.Equivalent(cur.ContentType, cur.Data, target.ContentType, target.Data)):
+		equivalentTo(cur, target.ContentType, target.Data)):
 		return restorePlan{}, false
 	}
 	op := "update"
@@ -271,6 +271,7 @@ func (e *Engine) restore(ctx context.Context, user, datastore string, dryRun boo
 					Origin: OriginRestore, Time: now}
 				if t := p.target; t != nil {
 					w.ContentType, w.Data, w.UID, w.MatchKey, w.Summary = t.ContentType, t.Data, t.UID, t.MatchKey, t.Summary
+					w.CanonicalType, w.Canonical = t.CanonicalType, t.Canonical
 				}
 				it, err := tx.WriteItem(ctx, w)
 				if err != nil {
@@ -541,6 +542,10 @@ func exportData(items []store.Item, format string) ([][]byte, error) {
 		from := itemFormat(it.ContentType, it.Data)
 		if format == "" || from == format {
 			datas = append(datas, it.Data)
+			continue
+		}
+		if len(it.Canonical) > 0 && itemFormat(it.CanonicalType, it.Canonical) == format {
+			datas = append(datas, it.Canonical) // converted once, at write
 			continue
 		}
 		out, err := convertItem(it.Data, from, format)

@@ -32,7 +32,8 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 	if err != nil {
 		return 0, err
 	}
-	server := conflict.Version{Deleted: cur.Deleted, ContentType: cur.ContentType, Data: cur.Data, Modified: cur.Modified}
+	server := conflict.Version{Deleted: cur.Deleted, Modified: cur.Modified}
+	server.ContentType, server.Data = cur.Canon()
 	client := conflict.Version{Deleted: ci == nil, Modified: e.now()}
 	if ci != nil {
 		client.ContentType, client.Data = ci.contentType, ci.data
@@ -129,7 +130,8 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 		if v.Deleted {
 			return nil, nil
 		}
-		return &conflict.Version{ContentType: v.ContentType, Data: v.Data, Modified: v.Modified}, nil
+		ct, data := v.Canon()
+		return &conflict.Version{ContentType: ct, Data: data, Modified: v.Modified}, nil
 	}
 	return nil, nil
 }
@@ -190,11 +192,11 @@ func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *s
 // writeContent stores a new version of an item with the given origin.
 func (e *Engine) writeContent(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
 	info := pim.Describe(ct, data)
-	it, err := tx.WriteItem(ctx, &store.ItemWrite{
+	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ct, Data: data,
 		UID: info.UID, MatchKey: info.MatchKey, Summary: info.Summary,
 		Origin: origin, Time: e.now(),
-	})
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -78,6 +79,9 @@ func (e *Engine) outgoingData(st *sessionState, ds *syncedStore, it *store.Item)
 	target := ds.SendType
 	if target == "" || target == stored {
 		return it.ContentType, it.Data
+	}
+	if canon := strings.ToLower(it.CanonicalType); canon != "" && (canon == target || slices.Contains(ds.Accepts, canon)) {
+		return it.CanonicalType, it.Canonical // converted once, at write
 	}
 	out, err := pim.Convert(it.Data, it.ContentType, target, pim.ConvertOptions{})
 	if err != nil {

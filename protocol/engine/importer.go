@@ -97,9 +97,9 @@ func (e *Engine) Import(ctx context.Context, user, datastore, file string, data 
 				guid = twin.GUID
 				claimed[guid] = true
 			}
-			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: userID, Datastore: ds, GUID: guid,
+			if _, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{UserID: userID, Datastore: ds, GUID: guid,
 				ContentType: en.contentType, Data: en.data, UID: info.UID, MatchKey: info.MatchKey,
-				Summary: info.Summary, Origin: OriginImport, Time: now}); err != nil {
+				Summary: info.Summary, Origin: OriginImport, Time: now})); err != nil {
 				return fmt.Errorf("engine: import %s:%d: %w", file, en.line, err)
 			}
 			if twin != nil {
@@ -138,7 +138,7 @@ func importTwin(ctx context.Context, tx store.Tx, userID int64, ds string, en im
 	var byUID, byKey *store.Item
 	for i := range cands {
 		c := &cands[i]
-		if pim.Equivalent(c.ContentType, c.Data, en.contentType, en.data) {
+		if equivalentTo(c, en.contentType, en.data) {
 			return c, true, nil
 		}
 		switch {

@@ -170,7 +170,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	}
 
 	if cur != nil && !cur.Deleted {
-		if pim.Equivalent(cur.ContentType, cur.Data, ci.contentType, ci.data) {
+		if equivalentTo(cur, ci.contentType, ci.data) {
 			// Same content: nothing to write. A device re-sending an Add
 			// it already has (SyncEvolution after a one-way-from-server)
 			// gets 208 and no duplicate, as the reference server answers.
@@ -227,7 +227,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 		if twin != nil {
-			same := pim.Equivalent(twin.ContentType, twin.Data, ci.contentType, ci.data)
+			same := equivalentTo(twin, ci.contentType, ci.data)
 			if !same && readOnly {
 				return e.resolveConflict(ctx, tx, st, ds, twin, ci, luid)
 			}
@@ -303,7 +303,7 @@ func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds
 		if taken[c.GUID] {
 			continue
 		}
-		if pim.Equivalent(c.ContentType, c.Data, ci.contentType, ci.data) {
+		if equivalentTo(c, ci.contentType, ci.data) {
 			return c, nil
 		}
 		if best == nil && ci.info.UID != "" && c.UID == ci.info.UID {
@@ -326,7 +326,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionSt
 	}
 	for i := range cands {
 		c := &cands[i]
-		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || !pim.Equivalent(c.ContentType, c.Data, ci.contentType, ci.data) {
+		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || !equivalentTo(c, ci.contentType, ci.data) {
 			continue
 		}
 		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, c.GUID); err == nil {
@@ -417,11 +417,11 @@ func changedSince(cur *store.Item, ds *syncedStore, st *sessionState) bool {
 
 // write stores a new version of an item with the device as its origin.
 func (e *Engine) write(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
-	it, err := tx.WriteItem(ctx, &store.ItemWrite{
+	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
 		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
 		Origin: st.DeviceID, Time: e.now(),
-	})
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
 	}

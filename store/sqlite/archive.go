@@ -15,14 +15,14 @@ import (
 // primary-key range of item_versions per item, History the
 // (datastore_id, created_at, seq) indexes of migration 0002.
 const (
-	qAllItems = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qAllItems = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid > ? ORDER BY i.guid LIMIT ?`
 	// qItemsAsOf picks, per item, the newest version written at or before
 	// the given time; items created later have none and drop out. The
 	// unary + keeps the planner on the primary key (the item's versions)
 	// rather than the time index (every version of the datastore).
 	qItemsAsOf = `SELECT v.guid, v.version, v.seq, v.deleted, v.content_type, v.uid, v.match_key,
-	v.summary, v.origin, v.created_at, v.data
+	v.summary, v.origin, v.created_at, v.data, v.canonical_type, v.canonical
 FROM items i JOIN item_versions v ON v.datastore_id = i.datastore_id AND v.guid = i.guid
 	AND v.version = (SELECT w.version FROM item_versions w
 		WHERE w.datastore_id = i.datastore_id AND w.guid = i.guid AND +w.created_at <= ?

@@ -96,6 +96,9 @@ FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 		it.MatchKey = cmpOr(it.MatchKey, prev.MatchKey)
 		it.Summary = cmpOr(it.Summary, prev.Summary)
 	} else {
+		if len(w.Canonical) > 0 {
+			it.CanonicalType, it.Canonical = w.CanonicalType, bytes.Clone(w.Canonical)
+		}
 		it.Data = bytes.Clone(w.Data)
 		if it.Data == nil {
 			it.Data = []byte{} // content, even if empty, is never NULL
@@ -108,10 +111,11 @@ FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 	}
 	mod := nanos(it.Modified)
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO item_versions
-	(datastore_id, guid, version, seq, deleted, content_type, data, uid, match_key, summary, origin, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	(datastore_id, guid, version, seq, deleted, content_type, data, uid, match_key, summary, origin, created_at,
+	canonical_type, canonical)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		dsID, it.GUID, it.Version, it.Seq, it.Deleted, it.ContentType, it.Data, it.UID, it.MatchKey,
-		it.Summary, it.Origin, mod); err != nil {
+		it.Summary, it.Origin, mod, it.CanonicalType, it.Canonical); err != nil {
 		return nil, err
 	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO items
@@ -145,37 +149,38 @@ const latestJoin = ` FROM items i JOIN item_versions v
 // The read queries, named for the query-plan test.
 const (
 	qDatastoreID = `SELECT id FROM datastores WHERE user_id = ? AND name = ?`
-	qItem        = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qItem        = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid = ?`
-	qLiveItems = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qLiveItems = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 ORDER BY i.guid LIMIT ?`
 	// qUnconfirmed is an anti-join on the mappings' (…, guid) unique index:
 	// one pass over the live items after the cursor, not a query per item.
-	qUnconfirmed = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qUnconfirmed = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 AND NOT EXISTS (SELECT 1 FROM mappings m
 	WHERE m.user_id = ? AND m.device_id = ? AND m.datastore = ? AND m.guid = i.guid AND m.session = ?)
 ORDER BY i.guid LIMIT ?`
-	qTwinsByUID = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qTwinsByUID = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.uid = ? AND i.deleted = 0`
-	qTwinsByKey = `SELECT ` + itemCols + `, v.data` + latestJoin + `
+	qTwinsByKey = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.match_key = ? AND i.deleted = 0`
 	qChanges = `SELECT ` + itemCols + ` FROM items i
 WHERE i.datastore_id = ? AND i.seq > ? AND i.seq <= ? AND (? = '' OR i.origin <> ?)
 ORDER BY i.seq LIMIT ?`
 	qLastSeq  = `SELECT last_seq FROM datastores WHERE user_id = ? AND name = ?`
 	qVersions = `SELECT guid, version, seq, deleted, content_type,
-	uid, match_key, summary, origin, created_at, data
+	uid, match_key, summary, origin, created_at, data, canonical_type, canonical
 FROM item_versions WHERE datastore_id = ? AND guid = ? ORDER BY version`
 )
 
-// scanItem scans itemCols, and one more column (the content) if withData.
+// scanItem scans itemCols, and the content columns (data, canonical_type,
+// canonical) if withData.
 func scanItem(r scanner, userID int64, datastore string, withData bool) (store.Item, error) {
 	it := store.Item{UserID: userID, Datastore: datastore}
 	var mod int64
 	dest := []any{&it.GUID, &it.Version, &it.Seq, &it.Deleted, &it.ContentType, &it.UID, &it.MatchKey,
 		&it.Summary, &it.Origin, &mod}
 	if withData {
-		dest = append(dest, &it.Data)
+		dest = append(dest, &it.Data, &it.CanonicalType, &it.Canonical)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return it, err

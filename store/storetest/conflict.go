@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
+	"time"
 
 	"anchorage/store"
 )
@@ -53,6 +56,57 @@ func testConflictSettings(t *testing.T, s store.Store) {
 		got, err = tx.ConflictSettings(ctx, other)
 		if err != nil || len(got) != 1 || got[0].Policy != "read-only" {
 			t.Errorf("other user's settings: %+v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+// testCanonical: a version's canonical form is stored with it and read
+// back wherever its content is (Item, LiveItems, Versions, ItemsAsOf);
+// a later version without one has none.
+func testCanonical(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "u")
+	raw := []byte("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John\r\nEND:VCARD\r\n")
+	canon := []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nFN:John Doe\r\nEND:VCARD\r\n")
+	write(t, s, store.ItemWrite{UserID: u, Datastore: "contacts", GUID: "g1", ContentType: "text/x-vcard", Data: raw,
+		CanonicalType: "text/vcard", Canonical: canon, Origin: "IMEI:1", Time: t0})
+	check := func(what string, it store.Item) {
+		t.Helper()
+		ct, data := it.Canon()
+		if ct != "text/vcard" || !bytes.Equal(data, canon) || !bytes.Equal(it.Data, raw) {
+			t.Errorf("%s: canonical %q %q, data %q", what, ct, data, it.Data)
+		}
+	}
+	view(t, s, func(tx store.Tx) error {
+		it, err := tx.Item(ctx, u, "contacts", "g1")
+		if err != nil {
+			return err
+		}
+		check("Item", *it)
+		live, err := tx.LiveItems(ctx, u, "contacts", "", 0)
+		if err != nil || len(live) != 1 {
+			return fmt.Errorf("LiveItems: %v, %v", live, err)
+		}
+		check("LiveItems", live[0])
+		asOf, err := tx.ItemsAsOf(ctx, u, "contacts", t0.Add(time.Minute), "", 0)
+		if err != nil || len(asOf) != 1 {
+			return fmt.Errorf("ItemsAsOf: %v, %v", asOf, err)
+		}
+		check("ItemsAsOf", asOf[0])
+		return nil
+	})
+	plain := []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jo;;;\r\nFN:Jo Doe\r\nEND:VCARD\r\n")
+	write(t, s, store.ItemWrite{UserID: u, Datastore: "contacts", GUID: "g1", ContentType: "text/vcard", Data: plain,
+		Origin: "IMEI:2", Time: t0.Add(time.Hour)})
+	view(t, s, func(tx store.Tx) error {
+		vs, err := tx.Versions(ctx, u, "contacts", "g1")
+		if err != nil || len(vs) != 2 {
+			return fmt.Errorf("Versions: %v, %v", vs, err)
+		}
+		check("Versions[0]", vs[0])
+		if ct, data := vs[1].Canon(); ct != "text/vcard" || !bytes.Equal(data, plain) || len(vs[1].Canonical) != 0 {
+			t.Errorf("a version written without a canonical form: %q %q", ct, data)
 		}
 		return nil
 	})

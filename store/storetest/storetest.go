@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PruneVersions", testPruneVersions},
 		{"Retention", testRetention},
 		{"ConflictSettings", testConflictSettings},
+		{"Canonical", testCanonical},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"UnconfirmedItems", testUnconfirmedItems},
