@@ -2,17 +2,11 @@ package engine_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"anchorage/protocol/engine"
-	"anchorage/server"
 	"anchorage/store"
-	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
 )
 
@@ -22,28 +16,17 @@ import (
 // sync (no duplicate, no rewrite), and export as vCard 3.0 uses it.
 func TestCanonicalFormStored(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	if err := eng.AddUser(ctx, "bob", "pw", true); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	defer hs.Close()
+	eng, st, url := syncEngine(t)
 
 	raw := "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Hans\r\nTEL;CELL:+49 170 1\r\nEND:VCARD\r\n"
-	phone := device(hs.URL+"/sync", "phone", simclient.Datastore{Name: "contacts", Local: "./contacts", Remote: "addressbook",
+	phone := device(url, "phone", simclient.Datastore{Name: "contacts", Local: "./contacts", Remote: "addressbook",
 		Type: "text/x-vcard", VerCT: "2.1"})
-	desk := device(hs.URL+"/sync", "desk", simclient.Contacts)
+	desk := device(url, "desk", simclient.Contacts)
 	phone.Add("contacts", raw)
 	syncOK(t, phone)
 
 	var stored store.Item
-	err = st.View(ctx, func(tx store.Tx) error {
+	err := st.View(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, "bob")
 		if err != nil {
 			return err
@@ -75,7 +58,7 @@ func TestCanonicalFormStored(t *testing.T) {
 		t.Errorf("export as vCard 3.0: %v\n%s", err, out)
 	}
 	// A second phone with the same contact: matched by the canonical form.
-	phone2 := device(hs.URL+"/sync", "phone2", simclient.Datastore{Name: "contacts", Local: "./contacts", Remote: "addressbook",
+	phone2 := device(url, "phone2", simclient.Datastore{Name: "contacts", Local: "./contacts", Remote: "addressbook",
 		Type: "text/x-vcard", VerCT: "2.1"})
 	phone2.Add("contacts", strings.Replace(raw, "TEL;CELL:+49 170 1", "TEL;CELL:+491701", 1))
 	if r := syncOK(t, phone2); r.RecvAdds != 0 {

@@ -20,6 +20,13 @@ import (
 // syncServer starts an engine with user bob behind an HTTP server.
 func syncServer(t *testing.T) string {
 	t.Helper()
+	_, _, url := syncEngine(t)
+	return url
+}
+
+// syncEngine is syncServer that also returns the engine and its store.
+func syncEngine(t *testing.T) (*engine.Engine, *sqlite.Store, string) {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +39,7 @@ func syncServer(t *testing.T) string {
 	}
 	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
 	t.Cleanup(hs.Close)
-	return hs.URL + "/sync"
+	return eng, st, hs.URL + "/sync"
 }
 
 func device(url, id string, ds simclient.Datastore) *simclient.Device {

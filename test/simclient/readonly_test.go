@@ -1,19 +1,13 @@
 package simclient_test
 
 import (
+	"anchorage/protocol/engine"
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"anchorage/conflict"
-	"anchorage/protocol/engine"
-	"anchorage/server"
-	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
 )
 
@@ -24,20 +18,9 @@ import (
 // conflict version.
 func TestReadOnlyDatastore(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	if err := eng.AddUser(ctx, "ro", "pw", true); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	defer hs.Close()
+	eng, url := newServer(t, "ro")
 	dev := func(id string) *simclient.Device {
-		return simclient.New(simclient.Options{URL: hs.URL + "/sync", User: "ro", Password: "pw", DeviceID: id})
+		return simclient.New(simclient.Options{URL: url, User: "ro", Password: "pw", DeviceID: id})
 	}
 	card := func(name string) string {
 		return "BEGIN:VCARD\r\nVERSION:3.0\r\nN:" + name + ";;;;\r\nFN:" + name + "\r\nEND:VCARD\r\n"

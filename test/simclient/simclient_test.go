@@ -14,25 +14,34 @@ import (
 	"anchorage/test/simclient"
 )
 
-// TestTwoDatastores runs devices with two datastores against the real
-// server: what one sends the other receives, in every datastore.
-func TestTwoDatastores(t *testing.T) {
+// newServer starts an engine with the users (password "pw") on a new
+// SQLite file behind an HTTP server on 127.0.0.1.
+func newServer(t *testing.T, users ...string) (*engine.Engine, string) {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := engine.New(engine.Options{Store: st, Logger: log})
-	if err := eng.AddUser(context.Background(), "bob", "pw", true); err != nil {
-		t.Fatal(err)
+	for _, u := range users {
+		if err := eng.AddUser(context.Background(), u, "pw", true); err != nil {
+			t.Fatal(err)
+		}
 	}
 	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	defer hs.Close()
+	t.Cleanup(hs.Close)
+	return eng, hs.URL + "/sync"
+}
 
+// TestTwoDatastores runs devices with two datastores against the real
+// server: what one sends the other receives, in every datastore.
+func TestTwoDatastores(t *testing.T) {
+	_, url := newServer(t, "bob")
 	cal := simclient.Datastore{Name: "calendar", Local: "./calendar", Remote: "calendar", Type: "text/calendar"}
 	dev := func(id, auth, ver string) *simclient.Device {
-		return simclient.New(simclient.Options{URL: hs.URL + "/sync", User: "bob", Password: "pw", DeviceID: id,
+		return simclient.New(simclient.Options{URL: url, User: "bob", Password: "pw", DeviceID: id,
 			Auth: auth, VerDTD: ver, Datastores: []simclient.Datastore{simclient.Contacts, cal}})
 	}
 	a, b := dev("a", simclient.AuthMD5, "1.2"), dev("b", simclient.AuthBasic, "1.1")
