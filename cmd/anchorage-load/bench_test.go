@@ -1,17 +1,11 @@
 package main
 
 import (
+	"anchorage/test/testserver"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
-
-	"anchorage/protocol/engine"
-	"anchorage/server"
-	"anchorage/store/sqlite"
 )
 
 // benchServer is testServer for benchmarks: engine, HTTP server and SQLite
@@ -19,21 +13,7 @@ import (
 // hotspots next to the (smaller) client's.
 func benchServer(b *testing.B, users ...string) *httptest.Server {
 	b.Helper()
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "anchorage.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	for _, u := range users {
-		if err := eng.AddUser(context.Background(), u, "pw", true); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ts := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	b.Cleanup(ts.Close)
-	return ts
+	return testserver.Start(b, users).HTTP
 }
 
 // BenchmarkSlowUpload is workload (a) of scripts/bench-peer.sh: a fresh

@@ -1,18 +1,14 @@
 package main
 
 import (
+	"anchorage/test/testserver"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"anchorage/protocol/engine"
-	"anchorage/server"
 	"anchorage/store"
 	"anchorage/store/sqlite"
 )
@@ -21,21 +17,8 @@ import (
 // given users (password "pw", MD5 enabled).
 func testServer(t *testing.T, users ...string) (*httptest.Server, *sqlite.Store) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	for _, u := range users {
-		if err := eng.AddUser(context.Background(), u, "pw", true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ts := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	t.Cleanup(ts.Close)
-	return ts, st
+	s := testserver.Start(t, users)
+	return s.HTTP, s.Store
 }
 
 func testClient(ts *httptest.Server, auth string) *Client {

@@ -1,18 +1,14 @@
 package engine_test
 
 import (
+	"anchorage/test/testserver"
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
-	"anchorage/server"
 	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
 )
@@ -27,19 +23,8 @@ func syncServer(t *testing.T) string {
 // syncEngine is syncServer that also returns the engine and its store.
 func syncEngine(t *testing.T) (*engine.Engine, *sqlite.Store, string) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	if err := eng.AddUser(context.Background(), "bob", "pw", true); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	t.Cleanup(hs.Close)
-	return eng, st, hs.URL + "/sync"
+	s := testserver.Start(t, []string{"bob"})
+	return s.Engine, s.Store, s.URL
 }
 
 func device(url, id string, ds simclient.Datastore) *simclient.Device {

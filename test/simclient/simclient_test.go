@@ -1,16 +1,11 @@
 package simclient_test
 
 import (
+	"anchorage/test/testserver"
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"anchorage/protocol/engine"
-	"anchorage/server"
-	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
 )
 
@@ -18,21 +13,8 @@ import (
 // SQLite file behind an HTTP server on 127.0.0.1.
 func newServer(t *testing.T, users ...string) (*engine.Engine, string) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	for _, u := range users {
-		if err := eng.AddUser(context.Background(), u, "pw", true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
-	t.Cleanup(hs.Close)
-	return eng, hs.URL + "/sync"
+	s := testserver.Start(t, users)
+	return s.Engine, s.URL
 }
 
 // TestTwoDatastores runs devices with two datastores against the real

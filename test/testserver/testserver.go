@@ -1,0 +1,54 @@
+// Package testserver starts the whole server in the test's process: an
+// engine on a new SQLite file, behind an HTTP server on 127.0.0.1, with
+// users whose password is Password. Tests and benchmarks of several
+// packages share it.
+package testserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"anchorage/protocol/engine"
+	"anchorage/server"
+	"anchorage/store/sqlite"
+)
+
+// Password is every test user's password.
+const Password = "pw"
+
+// Server is a running test server.
+type Server struct {
+	Engine *engine.Engine
+	Store  *sqlite.Store
+	HTTP   *httptest.Server
+	URL    string // the SyncML endpoint, .../sync
+}
+
+// Start starts a server with the users (MD5 enabled); it stops when the
+// test ends. opts tune the engine's options (Store and Logger are set).
+func Start(tb testing.TB, users []string, opts ...func(*engine.Options)) *Server {
+	tb.Helper()
+	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "anchorage.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	o := engine.Options{Store: st, Logger: log}
+	for _, f := range opts {
+		f(&o)
+	}
+	eng := engine.New(o)
+	for _, u := range users {
+		if err := eng.AddUser(context.Background(), u, Password, true); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
+	tb.Cleanup(hs.Close)
+	return &Server{Engine: eng, Store: st, HTTP: hs, URL: hs.URL + "/sync"}
+}
