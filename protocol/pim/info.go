@@ -279,6 +279,9 @@ func truncateRunes(s string, n int) string {
 // matchKey joins prefix and body, hashing the body when the key would be
 // longer than maxKeyLen. The same body always gives the same key.
 func matchKey(prefix, body string) string {
+	// Keys are stored and compared as text: bytes that are not UTF-8 (a
+	// raw 8-bit TZID, say) must not leak into them.
+	body = strings.ToValidUTF8(body, "\uFFFD")
 	if len(prefix)+len(body) <= maxKeyLen {
 		return prefix + body
 	}
