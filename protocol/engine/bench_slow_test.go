@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -107,12 +108,16 @@ func (s *benchSession) run(b testing.TB, mode int, adds []string) int {
 		Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
 			Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "n1"}}}}}
 	reply := s.send(b, true, alert)
-	meta := &syncml.Meta{Type: "text/vcard"}
+	meta, meta21 := &syncml.Meta{Type: "text/vcard"}, &syncml.Meta{Type: "text/x-vcard"}
 	for first := true; first || len(adds) > 0; first = false {
 		n := min(300, len(adds))
 		sync := &syncml.Command{Name: "Sync", Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
 			NumberOfChanges: -1}
 		for i, data := range adds[:n] {
+			meta := meta
+			if strings.Contains(data, "VERSION:2.1") {
+				meta = meta21
+			}
 			sync.Commands = append(sync.Commands, &syncml.Command{Name: "Add", Meta: meta, NumberOfChanges: -1,
 				Items: []syncml.Item{{Source: syncml.Loc{URI: strconv.Itoa(s.msgID*1000 + i)}, Data: data}}})
 		}
@@ -153,6 +158,18 @@ func benchVCard(dev string, i int) string {
 		dev, i, i, dev, dev, i, i, i, dev, i%200+1)
 }
 
+// benchVCard21 is benchVCard as a vCard 2.1 phone (and SyncEvolution's
+// contacts21 source) sends it: 2.1 type parameters, a non-ASCII name in
+// QUOTED-PRINTABLE UTF-8.
+func benchVCard21(dev string, i int) string {
+	return fmt.Sprintf("BEGIN:VCARD\r\nVERSION:2.1\r\nUID:bench-%s-%06d\r\n"+
+		"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=98=D0=B2=D0=B0=D0=BD=D0=BE=D0=B2%d;%s\r\n"+
+		"FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:%s =D0=98=D0=B2=D0=B0=D0=BD=D0=BE=D0=B2%d\r\n"+
+		"TEL;CELL:+49 170 %07d\r\nEMAIL;INTERNET:p%d@%s.example.com\r\n"+
+		"ADR;HOME:;;Main Street %d;Berlin;;10115;Germany\r\nORG:Bench Inc.\r\nEND:VCARD\r\n",
+		dev, i, i, dev, dev, i, i, i, dev, i%200+1)
+}
+
 func benchStore(b testing.TB) (*Engine, store.Store) {
 	st, err := sqlite.Open(filepath.Join(b.TempDir(), fmt.Sprintf("bench-%d.db", time.Now().UnixNano())))
 	if err != nil {
@@ -178,11 +195,18 @@ func cpuTime() time.Duration {
 // server-ms/op is the time inside HandleSyncML; cpu-ms/op is the whole
 // process (client encoding and decoding included).
 func BenchmarkSlowUploadEngine(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
-		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
-			adds := make([]string, n)
+	for _, tc := range []struct {
+		n       int
+		version string
+	}{{1000, "3.0"}, {5000, "3.0"}, {5000, "2.1"}} {
+		b.Run(fmt.Sprintf("items=%d/vcard=%s", tc.n, tc.version), func(b *testing.B) {
+			adds := make([]string, tc.n)
 			for i := range adds {
-				adds[i] = benchVCard("up", i)
+				if tc.version == "2.1" {
+					adds[i] = benchVCard21("up", i)
+				} else {
+					adds[i] = benchVCard("up", i)
+				}
 			}
 			var server, cpu time.Duration
 			for i := 0; i < b.N; i++ {
