@@ -91,10 +91,13 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
-	if d, err := tx.Device(ctx, st.UserID, st.DeviceID); err == nil {
-		ds.Charset = d.Charset
-	} else if !errors.Is(err, store.ErrNotFound) {
+	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		d = nil // first session of the device
+	} else if err != nil {
 		return fmt.Errorf("engine: alert %s: %w", name, err)
+	} else {
+		ds.Charset = d.Charset
 	}
 	if ds.Conflict, err = e.conflictRules(ctx, tx, st.UserID, name); err != nil {
 		return err
@@ -106,11 +109,7 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		r.status(c, 405)
 		return nil
 	}
-	pref, accepts, err := deviceFormats(ctx, tx, st, it.Source.URI)
-	if err != nil {
-		return err
-	}
-	ds.SendType, ds.Accepts = pref, accepts
+	ds.SendType, ds.Accepts = deviceFormats(d, it.Source.URI)
 	replaced := false
 	for i, old := range st.Datastores {
 		if old.Name == name {

@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -19,22 +16,20 @@ import (
 // format it sent before, else the datastore's default. Items already in an
 // accepted format go out as stored; others are converted.
 
-// deviceFormats reads the device's DevInf for one of its datastores: the
-// preferred receive type and every type it accepts.
-func deviceFormats(ctx context.Context, tx store.Tx, st *sessionState, clientURI string) (pref string, accepts []string, err error) {
-	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && len(d.DevInf) == 0) {
-		return "", nil, nil
-	} else if err != nil {
-		return "", nil, fmt.Errorf("engine: device %s: %w", st.DeviceID, err)
+// deviceFormats reads the device's DevInf (d may be nil: a device not seen
+// yet) for one of its datastores: the preferred receive type and every
+// type it accepts.
+func deviceFormats(d *store.Device, clientURI string) (pref string, accepts []string) {
+	if d == nil || len(d.DevInf) == 0 {
+		return "", nil
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(d.DevInf); err != nil || doc.Root() == nil {
-		return "", nil, nil // unreadable DevInf: as if none
+		return "", nil // unreadable DevInf: as if none
 	}
 	di, err := syncml.ParseDevInf(doc.Root())
 	if err != nil {
-		return "", nil, nil
+		return "", nil
 	}
 	want := strings.TrimPrefix(clientURI, "./")
 	for _, ds := range di.DataStores {
@@ -50,9 +45,9 @@ func deviceFormats(ctx context.Context, tx store.Tx, st *sessionState, clientURI
 				accepts = append(accepts, m)
 			}
 		}
-		return pref, accepts, nil
+		return pref, accepts
 	}
-	return "", nil, nil
+	return "", nil
 }
 
 // mimeType normalises a DevInf CTType: vCard 2.1 and vCalendar 1.0 are
