@@ -77,6 +77,10 @@ type Tx interface {
 	// FindTwins returns live items whose UID or match key equals the given
 	// (non-empty) value.
 	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)
+	// FindVersionTwins returns the versions with content, of any item (live
+	// or deleted), whose UID or match key equals the given (non-empty)
+	// value, ordered by GUID and version, at most limit (0 = no limit).
+	FindVersionTwins(ctx context.Context, userID int64, datastore, uid, matchKey string, limit int) ([]Item, error)
 	// Changes returns the latest state of every item whose latest change has
 	// a sequence in (after, upTo], excluding items whose latest change came
 	// from excludeOrigin, ordered by sequence, at most limit (0 = no limit).

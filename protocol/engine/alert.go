@@ -91,6 +91,9 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
+	if ds.PriorSeq, err = tx.LastSeq(ctx, st.UserID, name); err != nil {
+		return fmt.Errorf("engine: alert %s: %w", name, err)
+	}
 	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
 		d = nil // first session of the device

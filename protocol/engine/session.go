@@ -74,6 +74,9 @@ type syncedStore struct {
 	ServerNext  string `json:"server_next"`
 	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
 	ContentType string `json:"content_type"`
+	// PriorSeq is the datastore's change sequence when the Alert came: 0
+	// means it was empty, so no earlier version can match (versiontwin.go).
+	PriorSeq int64 `json:"prior_seq,omitempty"`
 	// Charset is the device's default charset for 8-bit data that
 	// declares none (store.Device.Charset), read at the Alert.
 	Charset string `json:"charset,omitempty"`

@@ -231,6 +231,17 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			if !same && readOnly {
 				return e.resolveConflict(ctx, tx, st, ds, twin, ci, luid)
 			}
+			if !same && ds.Mode == alertSlow {
+				// Same UID, other content: a change, unless it is an
+				// earlier version the device kept (versiontwin.go).
+				stale, err := staleCopy(ctx, tx, st, ds, twin, ci.contentType, ci.data)
+				if err != nil {
+					return 0, err
+				}
+				if stale {
+					return e.takeVersionTwin(ctx, tx, st, ds, twin, luid)
+				}
+			}
 			if !same {
 				if _, err := e.write(ctx, tx, st, ds, twin.GUID, ci); err != nil {
 					return 0, err
@@ -260,6 +271,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			ds.Matched++
 			return 208, nil
 		}
+	}
+	if vt, err := e.versionTwin(ctx, tx, st, ds, ci); err != nil {
+		return 0, err
+	} else if vt != nil {
+		return e.takeVersionTwin(ctx, tx, st, ds, vt, luid)
 	}
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)

@@ -166,6 +166,12 @@ WHERE i.datastore_id = ? AND i.match_key = ? AND i.deleted = 0`
 	qChanges = `SELECT ` + itemCols + ` FROM items i
 WHERE i.datastore_id = ? AND i.seq > ? AND i.seq <= ? AND (? = '' OR i.origin <> ?)
 ORDER BY i.seq LIMIT ?`
+	qVersionTwins = `SELECT guid, version, seq, deleted, content_type, uid, match_key, summary, origin, created_at,
+	data, canonical_type, canonical FROM (
+	SELECT * FROM item_versions WHERE datastore_id = ? AND uid = ? AND uid <> '' AND deleted = 0
+	UNION
+	SELECT * FROM item_versions WHERE datastore_id = ? AND match_key = ? AND match_key <> '' AND deleted = 0)
+ORDER BY guid, version LIMIT ?`
 	qLastSeq  = `SELECT last_seq FROM datastores WHERE user_id = ? AND name = ?`
 	qVersions = `SELECT guid, version, seq, deleted, content_type,
 	uid, match_key, summary, origin, created_at, data, canonical_type, canonical
@@ -326,6 +332,23 @@ func (t *tx) FindTwins(ctx context.Context, userID int64, datastore, uid, matchK
 	}
 	slices.SortFunc(its, func(a, b store.Item) int { return strings.Compare(a.GUID, b.GUID) })
 	return its, nil
+}
+
+// FindVersionTwins searches every version through the (datastore_id, uid)
+// and (datastore_id, match_key) indexes of migration 0008.
+func (t *tx) FindVersionTwins(ctx context.Context, userID int64, datastore, uid, matchKey string, limit int) ([]store.Item, error) {
+	dsID, err := t.datastoreID(ctx, userID, datastore, false)
+	if errors.Is(err, store.ErrNotFound) || uid == "" && matchKey == "" {
+		return nil, nil
+	}
+	if err == nil {
+		var its []store.Item
+		its, err = t.queryItems(ctx, userID, datastore, true, qVersionTwins, dsID, uid, dsID, matchKey, limitArg(limit))
+		if err == nil {
+			return its, nil
+		}
+	}
+	return nil, fmt.Errorf("sqlite: find version twins %d/%s: %w", userID, datastore, err)
 }
 
 // Changes reads only the items table through its (datastore_id, seq) index:

@@ -111,3 +111,42 @@ func testCanonical(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testFindVersionTwins: earlier versions are found by UID and match key,
+// of live and deleted items alike; tombstones themselves are not.
+func testFindVersionTwins(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "u")
+	w := func(guid, uid, key string, del bool) {
+		write(t, s, store.ItemWrite{UserID: u, Datastore: "contacts", GUID: guid, ContentType: "text/vcard",
+			Data: []byte(guid + ":" + key), UID: uid, MatchKey: key, Delete: del, Origin: "d", Time: t0})
+	}
+	w("g1", "uid-1", "k1", false)
+	w("g1", "uid-1", "k2", false)
+	w("g1", "", "", true)
+	w("g2", "", "k1", false)
+	view(t, s, func(tx store.Tx) error {
+		for _, c := range []struct {
+			uid, key string
+			want     []string
+		}{
+			{"uid-1", "", []string{"g1:k1", "g1:k2"}},
+			{"", "k1", []string{"g1:k1", "g2:k1"}},
+			{"uid-1", "k1", []string{"g1:k1", "g1:k2", "g2:k1"}},
+			{"", "nope", nil},
+		} {
+			its, err := tx.FindVersionTwins(ctx, u, "contacts", c.uid, c.key, 0)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, it := range its {
+				got = append(got, string(it.Data))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("FindVersionTwins(%q, %q) = %v, want %v", c.uid, c.key, got, c.want)
+			}
+		}
+		return nil
+	})
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Retention", testRetention},
 		{"ConflictSettings", testConflictSettings},
 		{"Canonical", testCanonical},
+		{"FindVersionTwins", testFindVersionTwins},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"UnconfirmedItems", testUnconfirmedItems},

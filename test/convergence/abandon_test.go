@@ -2,6 +2,7 @@ package convergence
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"anchorage/test/simclient"
@@ -92,5 +93,56 @@ func TestAbandonedSessionRestartAtOnce(t *testing.T) {
 	}
 	if _, err := a.Sync(context.Background(), simclient.TwoWay); err != nil {
 		t.Errorf("sync right after the device's abandoned session: %v", err)
+	}
+}
+
+// TestStaleCopyAfterLostMap: a device applies the server's Adds and is
+// killed before its Map; another device then edits one of those items and
+// deletes another. The device's next sync (it sends both as new items, in
+// their old versions) maps them to the server's items instead of adding
+// them again, and the device ends with the edit and without the deleted
+// one.
+func TestStaleCopyAfterLostMap(t *testing.T) {
+	ts := startServerClock(t, engineOpts(), 100)
+	ctx := context.Background()
+	a, b := ts.device("dev-a", nil), ts.device("dev-b", nil)
+	a.Add("contacts", card(1, 1))
+	a.Add("contacts", card(2, 1))
+	a.Add("contacts", card(3, 1))
+	syncAll(t, a)
+	syncAll(t, b)
+	b.Add("contacts", card(4, 1)) // b has something of its own, so its slow sync is not trivial
+	// A new device c gets the three in a slow sync and dies before its Map.
+	c := ts.device("dev-c", nil)
+	c.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := c.Sync(ctx, simclient.TwoWay); err != simclient.ErrAbandoned {
+		t.Fatalf("c's first sync: %v", err)
+	}
+	if n := len(c.Items("contacts")); n != 3 {
+		t.Fatalf("c applied %d items before it died, want 3", n)
+	}
+	ts.clock.advance(leaseTTL) // c's dead session no longer holds the datastore
+	// a edits item 1 and deletes item 2.
+	for luid, content := range a.Items("contacts") {
+		switch content {
+		case card(1, 1):
+			a.Edit("contacts", luid, card(1, 2))
+		case card(2, 1):
+			a.Delete("contacts", luid)
+		}
+	}
+	syncAll(t, a)
+	syncAll(t, c)
+	syncAll(t, b)
+	syncAll(t, a)
+	syncAll(t, c)
+	want := multiset([]string{card(1, 2), card(3, 1), card(4, 1)})
+	for _, d := range []*simclient.Device{a, b, c} {
+		if got := multiset(deviceContents(d)); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s holds %v, want %v", d.ID(), got, want)
+		}
+	}
+	if got := multiset(liveContents(ts.live(t))); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("server holds %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"anchorage/protocol/pim"
+	"anchorage/store"
+)
+
+// maxVersionTwins bounds the earlier versions one client item is compared
+// with.
+const maxVersionTwins = 64
+
+// versionTwin finds, for a new item of a two-way or slow sync, the server
+// item it is a stale copy of: an item this device has no mapping for, one
+// of whose earlier versions equals the client's content. That is what a
+// device sends after it lost the mapping of an item the server had sent it
+// (killed before its Map) when another device changed or deleted the item
+// in between: the current version no longer matches, an earlier one does
+// (DESIGN.md: no duplicates). It returns the item's current state.
+func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+	if ds.Mode != alertSlow && ds.Mode != alertTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
+		return nil, nil
+	}
+	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
+	if err != nil {
+		return nil, fmt.Errorf("engine: version twins: %w", err)
+	}
+	checked := map[string]bool{}
+	for i := range versions {
+		v := &versions[i]
+		if checked[v.GUID] || !equivalentTo(v, ci.contentType, ci.data) {
+			continue
+		}
+		checked[v.GUID] = true
+		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, v.GUID); err == nil {
+			continue // the device holds this item under another LUID
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("engine: map %s: %w", v.GUID, err)
+		}
+		cur, err := tx.Item(ctx, st.UserID, ds.Name, v.GUID)
+		if err != nil {
+			return nil, fmt.Errorf("engine: item %s: %w", v.GUID, err)
+		}
+		return cur, nil
+	}
+	return nil, nil
+}
+
+// takeVersionTwin maps the device's stale copy to the server item and
+// makes the item's current state (a newer version, or its deletion) reach
+// the device in this session: the device did not change the item, so the
+// server's state stands.
+func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (int, error) {
+	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+		return 0, err
+	}
+	ds.Matched++
+	e.log.Info("device's new item is an earlier version of a server item", "device", st.DeviceID,
+		"datastore", ds.Name, "guid", cur.GUID, "deleted", cur.Deleted)
+	switch {
+	case ds.Mode == alertSlow:
+		ds.Resend = append(ds.Resend, cur.GUID) // the slow sync sends only unmatched items
+	case !changedSince(cur, ds, st) && !cur.Deleted:
+		// Not in the device's change window: a new version puts it there.
+		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
+			return 0, err
+		}
+	}
+	if ds.Mode == alertSlow {
+		return 200, nil
+	}
+	return 208, nil
+}
+
+// staleCopy tells whether content equals an earlier version of an item
+// (not its current one): a device's old copy, not a change.
+func staleCopy(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) (bool, error) {
+	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
+	if err != nil {
+		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)
+	}
+	for i := range versions[:max(0, len(versions)-1)] {
+		v := &versions[i]
+		if !v.Deleted && pim.Equivalent(v.ContentType, v.Data, ct, data) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
