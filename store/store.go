@@ -257,6 +257,9 @@ type ItemWrite struct {
 	Summary     string
 	Origin      string
 	Time        time.Time
+	// New says the GUID was just made: no version of it exists, so the
+	// store need not look for one. Writing New to an existing GUID fails.
+	New bool
 	// CanonicalType and Canonical: the content's canonical form when it
 	// differs from Data (see Item.Canonical); ignored for a tombstone.
 	CanonicalType string

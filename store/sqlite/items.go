@@ -64,11 +64,13 @@ func (t *tx) writeItem(ctx context.Context, w *store.ItemWrite) (*store.Item, er
 		return nil, err
 	}
 	var prev store.Item
-	err = t.tx.QueryRowContext(ctx, `SELECT version, deleted, content_type, uid, match_key, summary
+	if !w.New { // a new GUID has no previous version (the INSERT below fails if it had)
+		err = t.tx.QueryRowContext(ctx, `SELECT version, deleted, content_type, uid, match_key, summary
 FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
-		&prev.Version, &prev.Deleted, &prev.ContentType, &prev.UID, &prev.MatchKey, &prev.Summary)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+			&prev.Version, &prev.Deleted, &prev.ContentType, &prev.UID, &prev.MatchKey, &prev.Summary)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 	}
 	if w.Delete && (prev.Version == 0 || prev.Deleted) {
 		return nil, store.ErrNotFound

@@ -150,3 +150,30 @@ func testFindVersionTwins(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testWriteNew: New skips nothing a caller could see, and writing New to
+// an existing GUID fails instead of forking the item.
+func testWriteNew(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "u")
+	w := store.ItemWrite{UserID: u, Datastore: "contacts", GUID: "n1", ContentType: "text/vcard",
+		Data: []byte("BEGIN:VCARD\r\nFN:N\r\nEND:VCARD\r\n"), Origin: "d", Time: t0, New: true}
+	it := write(t, s, w)
+	if it.Version != 1 || it.Seq != 1 {
+		t.Errorf("WriteItem(New) = version %d seq %d, want 1, 1", it.Version, it.Seq)
+	}
+	err := s.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.WriteItem(ctx, &w)
+		return err
+	})
+	if err == nil {
+		t.Error("WriteItem(New) of an existing GUID succeeded")
+	}
+	view(t, s, func(tx store.Tx) error {
+		vs, err := tx.Versions(ctx, u, "contacts", "n1")
+		if err != nil || len(vs) != 1 {
+			t.Errorf("versions after the failed write: %d, %v", len(vs), err)
+		}
+		return nil
+	})
+}

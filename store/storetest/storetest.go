@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConflictSettings", testConflictSettings},
 		{"Canonical", testCanonical},
 		{"FindVersionTwins", testFindVersionTwins},
+		{"WriteNew", testWriteNew},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"UnconfirmedItems", testUnconfirmedItems},
