@@ -33,6 +33,19 @@ func checkRobust(t *testing.T, ct string, data []byte) {
 // TestRobustOnBrokenFixtures feeds the malformed and fuzzer-found inputs of
 // libical and python icalendar (and their valid neighbours) to the package.
 func TestRobustOnBrokenFixtures(t *testing.T) {
+	forBrokenFixtures(t, 0, func(data []byte) {
+		for _, ct := range contentTypes {
+			checkRobust(t, ct, data)
+		}
+	})
+}
+
+// forBrokenFixtures calls fn with every file of libical's and python
+// icalendar's test data (the malformed and fuzzer-found inputs and their
+// valid neighbours), those up to maxSize bytes when maxSize > 0, and fails
+// when fewer than 30 were found.
+func forBrokenFixtures(t *testing.T, maxSize int64, fn func(data []byte)) {
+	t.Helper()
 	root := fixturesDir(t)
 	n := 0
 	for _, dir := range []string{"libical/test-data", "icalendar/src/icalendar/tests"} {
@@ -40,14 +53,15 @@ func TestRobustOnBrokenFixtures(t *testing.T) {
 			if err != nil || d.IsDir() {
 				return err
 			}
+			if info, err := d.Info(); err != nil || maxSize > 0 && info.Size() > maxSize {
+				return err
+			}
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return err
 			}
 			n++
-			for _, ct := range contentTypes {
-				checkRobust(t, ct, data)
-			}
+			fn(data)
 			return nil
 		})
 		if err != nil {
