@@ -112,7 +112,8 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		r.status(c, 405)
 		return nil
 	}
-	ds.SendType, ds.Accepts = deviceFormats(d, it.Source.URI)
+	caps := deviceFormats(d, it.Source.URI)
+	ds.SendType, ds.Accepts, ds.CTCaps = caps.pref, caps.accepts, caps.ctCaps
 	replaced := false
 	for i, old := range st.Datastores {
 		if old.Name == name {

@@ -16,38 +16,62 @@ import (
 // format it sent before, else the datastore's default. Items already in an
 // accepted format go out as stored; others are converted.
 
+// deviceCaps is what a device's DevInf says of one of its datastores.
+type deviceCaps struct {
+	pref    string   // preferred receive type (Rx-Pref)
+	accepts []string // every type it receives, pref first
+	// ctCaps lists, per content type, the properties (upper case) the
+	// device holds with their MaxOccur (0: unbounded), from its CTCaps
+	// (DevInf 1.2 5.3.4; 1.1 CTCaps are spread by syncml.ParseDevInf).
+	ctCaps map[string]map[string]int
+}
+
 // deviceFormats reads the device's DevInf (d may be nil: a device not seen
-// yet) for one of its datastores: the preferred receive type and every
-// type it accepts.
-func deviceFormats(d *store.Device, clientURI string) (pref string, accepts []string) {
+// yet) for one of its datastores, once per Alert.
+func deviceFormats(d *store.Device, clientURI string) deviceCaps {
+	var c deviceCaps
 	if d == nil || len(d.DevInf) == 0 {
-		return "", nil
+		return c
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(d.DevInf); err != nil || doc.Root() == nil {
-		return "", nil // unreadable DevInf: as if none
+		return c // unreadable DevInf: as if none
 	}
 	di, err := syncml.ParseDevInf(doc.Root())
 	if err != nil {
-		return "", nil
+		return c
 	}
 	want := strings.TrimPrefix(clientURI, "./")
 	for _, ds := range di.DataStores {
 		if !strings.EqualFold(strings.TrimPrefix(ds.SourceRef, "./"), want) {
 			continue
 		}
-		pref = mimeType(ds.RxPref)
-		if pref != "" {
-			accepts = append(accepts, pref)
+		c.pref = mimeType(ds.RxPref)
+		if c.pref != "" {
+			c.accepts = append(c.accepts, c.pref)
 		}
 		for _, t := range ds.Rx {
 			if m := mimeType(t); m != "" {
-				accepts = append(accepts, m)
+				c.accepts = append(c.accepts, m)
 			}
 		}
-		return pref, accepts
+		for _, cc := range ds.CTCaps {
+			t := mimeType(syncml.CTType{CTType: cc.CTType, VerCT: cc.VerCT})
+			if len(cc.Properties) == 0 || c.ctCaps[t] != nil {
+				continue
+			}
+			props := map[string]int{}
+			for _, p := range cc.Properties {
+				props[strings.ToUpper(strings.TrimSpace(p.Name))] = p.MaxOccur
+			}
+			if c.ctCaps == nil {
+				c.ctCaps = map[string]map[string]int{}
+			}
+			c.ctCaps[t] = props
+		}
+		return c
 	}
-	return "", nil
+	return c
 }
 
 // mimeType normalises a DevInf CTType: vCard 2.1 and vCalendar 1.0 are

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -19,7 +17,7 @@ import (
 // then the merged one, with the device as its origin, so the device is not
 // sent it back. Failures only cost the preservation, never the write.
 func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem) {
-	caps := pim.Caps{Props: e.ctCaps(ctx, tx, st, ds, ci.contentType)}
+	caps := pim.Caps{Props: e.ctCaps(ds, ci.contentType)}
 	if caps.Props == nil {
 		caps.Sent = e.sentProps(ctx, tx, st, ds, cur.GUID)
 	}
@@ -32,40 +30,10 @@ func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 // ctCaps returns the properties (name -> MaxOccur) of the device's CTCap
-// for content type ct in the datastore, or nil when its DevInf has none
-// (SyncML DevInf 1.2 5.3.4; 1.1 CTCaps are spread to the datastores by
-// syncml.ParseDevInf).
-func (e *Engine) ctCaps(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ct string) map[string]int {
-	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
-	if err != nil || len(d.DevInf) == 0 {
-		return nil
-	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(d.DevInf); err != nil || doc.Root() == nil {
-		return nil
-	}
-	di, err := syncml.ParseDevInf(doc.Root())
-	if err != nil {
-		return nil
-	}
-	want := mimeType(syncml.CTType{CTType: strings.TrimSpace(strings.Split(ct, ";")[0])})
-	uri := strings.TrimPrefix(ds.ClientURI, "./")
-	for _, s := range di.DataStores {
-		if !strings.EqualFold(strings.TrimPrefix(s.SourceRef, "./"), uri) {
-			continue
-		}
-		for _, cc := range s.CTCaps {
-			if mimeType(syncml.CTType{CTType: cc.CTType, VerCT: cc.VerCT}) != want || len(cc.Properties) == 0 {
-				continue
-			}
-			props := map[string]int{}
-			for _, p := range cc.Properties {
-				props[strings.ToUpper(strings.TrimSpace(p.Name))] = p.MaxOccur
-			}
-			return props
-		}
-	}
-	return nil
+// for content type ct in the datastore, read at the Alert; nil when its
+// DevInf has none.
+func (e *Engine) ctCaps(ds *syncedStore, ct string) map[string]int {
+	return ds.CTCaps[mimeType(syncml.CTType{CTType: strings.TrimSpace(strings.Split(ct, ";")[0])})]
 }
 
 // sentProps names the properties the device sent in earlier versions of
