@@ -27,6 +27,24 @@ func addContacts(t *testing.T, d *device, prefix string, from, n int) {
 }
 
 // confirm runs a two-way sync that must exchange nothing.
+// syncLeavesServer syncs d in mode and checks the mode the client reports
+// (unless wantMode is ""), that the server's contacts did not change, that
+// d then holds exactly them, and that a confirmation sync exchanges nothing.
+func syncLeavesServer(t *testing.T, srv *server, user string, d *device, mode, wantMode string) *report {
+	t.Helper()
+	before := serverContacts(t, srv, user)
+	r := d.mustSync(t, mode)
+	if got := r.sources["contacts"]["mode"]; wantMode != "" && got != wantMode {
+		t.Errorf("%s sync of %s: mode = %s, want %s", mode, d.id, got, wantMode)
+	}
+	if got := serverContacts(t, srv, user); !equalLists(got, before) {
+		t.Errorf("%s sync of %s changed the server's contacts: %v -> %v", mode, d.id, before, got)
+	}
+	assertConverged(t, srv, user, d)
+	confirmNothing(t, d)
+	return r
+}
+
 func confirmNothing(t *testing.T, d *device) {
 	t.Helper()
 	r := d.mustSync(t, "two-way")
@@ -120,16 +138,7 @@ func TestSyncModes(t *testing.T) {
 		if err := os.Remove(b.path("contacts", fileWith(t, b, "Seed000 Tester"))); err != nil {
 			t.Fatal(err)
 		}
-		before := serverContacts(t, srv, "mo")
-		r := b.mustSync(t, "refresh-from-server")
-		if r.sources["contacts"]["mode"] != "refresh-from-server" {
-			t.Errorf("mode = %s", r.sources["contacts"]["mode"])
-		}
-		if got := serverContacts(t, srv, "mo"); !equalLists(got, before) {
-			t.Errorf("refresh-from-server changed the server: %v -> %v", before, got)
-		}
-		assertConverged(t, srv, "mo", b)
-		confirmNothing(t, b)
+		syncLeavesServer(t, srv, "mo", b, "refresh-from-server", "refresh-from-server")
 	})
 
 	t.Run("refresh-from-client", func(t *testing.T) {
