@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -253,5 +254,63 @@ func TestEncodeErrors(t *testing.T) {
 		} else if !strings.HasPrefix(err.Error(), "syncml: encode: ") {
 			t.Errorf("%s: error %q", name, err)
 		}
+	}
+}
+
+// TestEncodeMatchesTree checks that Encode's direct writer produces the
+// bytes of EncodeDocument's tree (what the WBXML encoder gets) for every
+// capture, and for text with everything that needs escaping.
+func TestEncodeMatchesTree(t *testing.T) {
+	check := func(name string, m *Message) {
+		t.Helper()
+		got, err := Encode(m)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, err := EncodeDocument(m).WriteToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: Encode differs from the tree:\n%s\n%s", name, got, want)
+		}
+	}
+	for _, f := range captureFiles(t) {
+		data := readFile(t, f)
+		if !complete(data) {
+			continue
+		}
+		m, err := Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(f, m)
+		m.Final = !m.Final
+		check(f+" (Final flipped)", m)
+	}
+	texts := []string{"", "plain", "a & b < c > d ]]> \"q\" 'a'", "cr\rlf\ncrlf\r\ntab\t",
+		"ctl\x00\x01\x1f\x7f", "bad utf8 \xff\xfe \xc3", "\uFFFD \uFFFE \uFFFF \U0001F600 é ü",
+		"\xed\xa0\x80 surrogate", strings.Repeat("x&", 100)}
+	for i, s := range texts {
+		di := etree.NewElement("DevInf")
+		di.CreateElement("Man").SetText(s)
+		di.CreateAttr("a", s)
+		m := &Message{
+			Header: Header{VerDTD: "1.1", VerProto: "SyncML/1.1", SessionID: s, MsgID: "1", Target: Loc{URI: s, Name: s},
+				Source: Loc{URI: "dev"}, RespURI: s, Cred: &Cred{Type: AuthBasic, Format: "b64", Data: s}, MaxMsgSize: 100},
+			Commands: []*Command{
+				{Name: "Status", CmdID: "1", MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", TargetRefs: []string{s}, SourceRefs: []string{s, ""},
+					Chal: &Meta{Type: AuthMD5, Format: "b64", NextNonce: s}, Data: "212"},
+				{Name: "Sync", CmdID: "2", Target: Loc{URI: s}, NumberOfChanges: i, Commands: []*Command{
+					{Name: "Add", CmdID: "3", Meta: &Meta{Type: s, Size: 5}, Items: []Item{{Source: Loc{URI: s}, Data: s, MoreData: true}}},
+					{Name: "Delete", CmdID: "4", SftDel: true, Items: []Item{{Target: Loc{URI: s}}}}}},
+				{Name: "Map", CmdID: "5", Target: Loc{URI: s}, Source: Loc{URI: s}, MapItems: []MapItem{{Target: s, Source: s}}},
+				{Name: "Put", CmdID: "6", Items: []Item{{Source: Loc{URI: "./devinf12"}, DataXML: di}}},
+				{Name: "Alert", CmdID: "7", Data: "200", Items: []Item{{Target: Loc{URI: s}, Meta: &Meta{Anchor: &Anchor{Last: s, Next: s}}}}},
+				{Name: "Atomic", CmdID: "8", NoResp: true},
+			},
+			Final: i%2 == 0,
+		}
+		check(fmt.Sprintf("text %d", i), m)
 	}
 }
