@@ -94,12 +94,10 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.PriorSeq, err = tx.LastSeq(ctx, st.UserID, name); err != nil {
 		return fmt.Errorf("engine: alert %s: %w", name, err)
 	}
-	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
-	if errors.Is(err, store.ErrNotFound) {
-		d = nil // first session of the device
-	} else if err != nil {
+	d, err := e.sessionDevice(ctx, tx, st) // nil: first session of the device
+	if err != nil {
 		return fmt.Errorf("engine: alert %s: %w", name, err)
-	} else {
+	} else if d != nil {
 		ds.Charset = d.Charset
 	}
 	if ds.Conflict, err = e.conflictRules(ctx, tx, st.UserID, name); err != nil {

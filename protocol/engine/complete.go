@@ -94,18 +94,39 @@ func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *session
 // touchDevice creates or updates the device row of the session's device.
 func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState, change func(*store.Device)) error {
 	now := e.now()
-	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
-	if errors.Is(err, store.ErrNotFound) {
+	d, err := e.sessionDevice(ctx, tx, st)
+	if err != nil {
+		return err
+	}
+	if d == nil {
 		d = &store.Device{UserID: st.UserID, DeviceID: st.DeviceID, FirstSeen: now}
-	} else if err != nil {
-		return fmt.Errorf("engine: device %s: %w", st.DeviceID, err)
+	} else {
+		cp := *d
+		d = &cp
 	}
 	d.LastSeen = now
 	if change != nil {
 		change(d)
 	}
 	if err := tx.PutDevice(ctx, d); err != nil {
+		st.device = nil
 		return fmt.Errorf("engine: save device %s: %w", st.DeviceID, err)
 	}
+	st.device = d
 	return nil
+}
+
+// sessionDevice returns the session's device row, nil if the device has
+// none yet: as this message last wrote it, or else from the store.
+func (e *Engine) sessionDevice(ctx context.Context, tx store.Tx, st *sessionState) (*store.Device, error) {
+	if st.device != nil {
+		return st.device, nil
+	}
+	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: device %s: %w", st.DeviceID, err)
+	}
+	return d, nil
 }

@@ -180,15 +180,16 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 // unless the caller already waited for them. auth is set for a session's
 // first message.
 func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg *syncml.Message, req Request, wait leaseWaited, auth *authResult) (*Response, error) {
+	var acquired []string
 	if wait.done {
 		st.busy = wait.busy
-	} else if busy, _, err := e.acquireLeases(ctx, tx, st, syncAlertNames(msg)); err != nil {
-		return nil, fmt.Errorf("engine: lease datastores: %w", err)
-	} else if len(busy) > 0 {
-		return nil, errLeaseBusy
-	}
-	if err := e.renewLeases(ctx, tx, st); err != nil {
-		return nil, err
+	} else {
+		acquired = syncAlertNames(msg)
+		if busy, _, err := e.acquireLeases(ctx, tx, st, acquired); err != nil {
+			return nil, fmt.Errorf("engine: lease datastores: %w", err)
+		} else if len(busy) > 0 {
+			return nil, errLeaseBusy
+		}
 	}
 	st.encoding = req.Encoding
 	var a authResult
@@ -197,6 +198,11 @@ func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg 
 	}
 	body, err := e.process(ctx, tx, st, msg, auth != nil, a)
 	if err != nil {
+		return nil, err
+	}
+	// The other leases are renewed after the message, in the same
+	// transaction: none if it completed the session (and released them).
+	if err := e.renewLeases(ctx, tx, st, acquired); err != nil {
 		return nil, err
 	}
 	st.LastClientMsgID = msg.Header.MsgID

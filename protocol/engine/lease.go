@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"anchorage/protocol/syncml"
@@ -126,13 +127,17 @@ func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st 
 	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }
 
-// renewLeases extends the session's leases on every message.
-func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState) error {
+// renewLeases extends the session's leases on every message, but for the
+// datastores the message itself leased (acquired).
+func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState, acquired []string) error {
 	if st.Complete {
 		return nil
 	}
 	now := e.now()
 	for _, ds := range st.Datastores {
+		if slices.Contains(acquired, ds.Name) {
+			continue
+		}
 		if _, _, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL)); err != nil {
 			return fmt.Errorf("engine: renew lease: %w", err)
 		}

@@ -52,6 +52,9 @@ type sessionState struct {
 	// busy lists the datastores this message could not lease (another
 	// session of the user holds them); not persisted.
 	busy map[string]bool
+	// device is the device row as this message's transaction last wrote
+	// it (touchDevice), so that it is not read again; not persisted.
+	device *store.Device
 	// encoding is the current message's encoding; not persisted (a
 	// device may switch between messages, each reply follows its request).
 	encoding Encoding

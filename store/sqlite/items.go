@@ -174,7 +174,7 @@ ORDER BY i.seq LIMIT ?`
 	UNION
 	SELECT * FROM item_versions WHERE datastore_id = ? AND match_key = ? AND match_key <> '' AND deleted = 0)
 ORDER BY guid, version LIMIT ?`
-	qLastSeq  = `SELECT last_seq FROM datastores WHERE user_id = ? AND name = ?`
+	qLastSeq  = `SELECT id, last_seq FROM datastores WHERE user_id = ? AND name = ?`
 	qVersions = `SELECT guid, version, seq, deleted, content_type,
 	uid, match_key, summary, origin, created_at, data, canonical_type, canonical
 FROM item_versions WHERE datastore_id = ? AND guid = ? ORDER BY version`
@@ -374,10 +374,16 @@ func (t *tx) Changes(ctx context.Context, userID int64, datastore string, after,
 // LastSeq returns the datastore's last sequence, 0 if it has none. In a
 // write transaction it also creates the datastore.
 func (t *tx) LastSeq(ctx context.Context, userID int64, datastore string) (int64, error) {
-	var seq int64
+	var id, seq int64
 	err := t.tx.QueryRowContext(ctx, qLastSeq,
-		userID, datastore).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
+		userID, datastore).Scan(&id, &seq)
+	if err == nil {
+		// The id comes with it: Changes after LastSeq needs no lookup.
+		if t.ds == nil {
+			t.ds = make(map[dsKey]int64)
+		}
+		t.ds[dsKey{userID, datastore}] = id
+	} else if errors.Is(err, sql.ErrNoRows) {
 		seq = 0
 		err = nil
 		if t.writable {
