@@ -65,7 +65,7 @@ func (d *benchDevice) fastSync(b *testing.B) {
 	d.last = next
 }
 
-func benchEngine(b *testing.B, items int) *benchDevice {
+func benchEngine(b testing.TB, items int) *benchDevice {
 	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -45,6 +46,11 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 		return nil, &RequestError{Status: 413, Err: fmt.Errorf("engine: message holds %d commands, more than the limit %d", n, e.maxCmds)}
 	}
 	if req.SessionKey != "" {
+		if onlyStatuses(msg) {
+			if resp := e.answerTrailing(ctx, req, msg); resp != nil {
+				return resp, nil
+			}
+		}
 		resp, err := e.continueSession(ctx, req, msg)
 		if !errors.Is(err, errNoSession) {
 			return resp, err
@@ -103,6 +109,74 @@ func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.M
 		}
 		return resp, nil
 	}
+}
+
+// onlyStatuses tells whether a message carries nothing but Status commands.
+func onlyStatuses(msg *syncml.Message) bool {
+	for _, c := range msg.Commands {
+		if c.Name != "Status" {
+			return false
+		}
+	}
+	return true
+}
+
+// answerTrailing answers, in a read transaction, a message that changes
+// nothing: the device's statuses for our last message of a session that
+// already completed (the third message of a fast session). Nothing is
+// saved, so the message takes no turn on the single writer. A
+// retransmission of it is answered again from the same state, with the same
+// bytes, and a later message of the session numbers our reply after it
+// (msgGap). It returns nil when the message needs the write path: the
+// session is not complete, a status answers a command still awaiting one,
+// the message does not follow the last saved one, or anything fails.
+func (e *Engine) answerTrailing(ctx context.Context, req Request, msg *syncml.Message) *Response {
+	hdr := &msg.Header
+	var resp *Response
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		st, err := loadSession(ctx, tx, req.SessionKey)
+		if err != nil || st == nil || !st.Complete || st.DeviceID != hdr.Source.URI ||
+			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil ||
+			!st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
+			return err
+		}
+		if last, err1 := strconv.Atoi(st.LastClientMsgID); err1 != nil {
+			return nil
+		} else if cur, err2 := strconv.Atoi(hdr.MsgID); err2 != nil || cur <= last {
+			return nil // a retransmission, or not numbered as expected
+		}
+		for _, c := range msg.Commands {
+			for _, ds := range st.Datastores {
+				if _, ok := ds.Sent[c.MsgRef+"/"+c.CmdRef]; ok {
+					return nil // handleStatus would write
+				}
+			}
+		}
+		st.encoding = req.Encoding
+		body, err := e.process(ctx, tx, st, msg, false, authResult{})
+		if err != nil {
+			return err
+		}
+		resp = &Response{Body: body, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}
+		return nil
+	})
+	if err != nil {
+		e.log.Debug("trailing statuses go the write path", "session", req.SessionKey, "err", err)
+		return nil
+	}
+	return resp
+}
+
+// msgGap is the number of client messages between the last one saved and
+// cur that answerTrailing answered without saving: our replies to them used
+// that many MsgIDs.
+func msgGap(last, cur string) int {
+	l, err1 := strconv.Atoi(last)
+	c, err2 := strconv.Atoi(cur)
+	if err1 != nil || err2 != nil || c <= l+1 || c-l > 1<<20 {
+		return 0
+	}
+	return c - l - 1
 }
 
 // openSession answers a session's first message: a retransmission of one

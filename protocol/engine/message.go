@@ -107,6 +107,8 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	if st.Complete {
 		// The session committed; a device may still send the rest of its
 		// Map (idempotent) and statuses. Anything else is out of place.
+		// Replies to messages answerTrailing did not save took MsgIDs.
+		st.NextMsgID += msgGap(st.LastClientMsgID, hdr.MsgID)
 		for _, c := range msg.Commands {
 			switch c.Name {
 			case "Map", "Status":
