@@ -132,6 +132,9 @@ type Tx interface {
 	// LUID <-> GUID maps of a partnership.
 	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
 	MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*Mapping, error)
+	// UnmappedLUIDs returns those of the given LUIDs that have no mapping:
+	// one query for a message's items instead of a MapByLUID each.
+	UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error)
 	PutMapping(ctx context.Context, m *Mapping) error // insert or replace by LUID; a GUID maps to one LUID
 	DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error
 	// ConfirmedInSession tells which of the given GUIDs have a mapping

@@ -31,6 +31,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	policy := fs.String("conflict", string(conflict.Default), "server-wide conflict policy: "+policyNames())
 	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
+	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,6 +79,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go expireSessions(ctx, eng, log)
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")

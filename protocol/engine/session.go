@@ -93,15 +93,18 @@ type syncedStore struct {
 	Accepts  []string `json:"accepts,omitempty"`
 	// CTCaps are the device's CTCap properties per content type, read
 	// from its DevInf at the Alert (see deviceCaps); nil without.
-	CTCaps       map[string]map[string]int `json:"ctcaps,omitempty"`
-	ClientDone   bool                      `json:"client_done"` // the device's package with its changes is complete
-	ServerBegun  bool                      `json:"server_begun"`
-	ServerDone   bool                      `json:"server_done"`
-	TargetSeq    int64                     `json:"target_seq"`    // change sequence the server's changes go up to
-	CursorSeq    int64                     `json:"cursor_seq"`    // fast sync: last sequence sent
-	CursorGUID   string                    `json:"cursor_guid"`   // slow sync: last GUID considered
-	Undelivered  int                       `json:"undelivered"`   // server commands that failed or got no status
-	SentCommands int                       `json:"sent_commands"` // server commands sent in the session
+	CTCaps map[string]map[string]int `json:"ctcaps,omitempty"`
+	// unmapped holds, while one Sync command is applied, the LUIDs of its
+	// items that had no mapping when it began (see prefetchUnmapped).
+	unmapped     map[string]bool
+	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
+	ServerBegun  bool   `json:"server_begun"`
+	ServerDone   bool   `json:"server_done"`
+	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
+	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
+	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
+	Undelivered  int    `json:"undelivered"`   // server commands that failed or got no status
+	SentCommands int    `json:"sent_commands"` // server commands sent in the session
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`

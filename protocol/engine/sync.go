@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -39,7 +40,12 @@ func (e *Engine) handleSync(ctx context.Context, tx store.Tx, st *sessionState, 
 			return err
 		}
 	}
-	if err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta); err != nil {
+	if err := e.prefetchUnmapped(ctx, tx, st, ds, c.Commands); err != nil {
+		return err
+	}
+	err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta)
+	ds.unmapped = nil
+	if err != nil {
 		return err
 	}
 	if slow && ds.NoTwins {
@@ -72,6 +78,41 @@ func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, 
 		return fmt.Errorf("engine: twins left: %w", err)
 	}
 	ds.NoTwins, ds.NoTwinsSeq = len(left) == 0, seq
+	return nil
+}
+
+// prefetchUnmapped finds, in one query, which of the Sync command's Add
+// and Replace LUIDs have no mapping, so that applyItem need not look each
+// one up: an upload of new items then costs no mapping lookup per item.
+// Only the item with LUID L maps L (confirm), so an entry is true until
+// that item is applied; applyItem takes it out then, and any later item
+// with the same LUID looks its mapping up.
+func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cmds []*syncml.Command) error {
+	var luids []string
+	var collect func(cmds []*syncml.Command)
+	collect = func(cmds []*syncml.Command) {
+		for _, c := range cmds {
+			switch c.Name {
+			case "Add", "Replace":
+				for i := range c.Items {
+					if l := cmp.Or(c.Items[i].Source.URI, c.Items[i].Target.URI); l != "" {
+						luids = append(luids, l)
+					}
+				}
+			case "Atomic", "Sequence":
+				collect(c.Commands)
+			}
+		}
+	}
+	collect(cmds)
+	if len(luids) == 0 || ds.Mode == alertRefreshFromServer {
+		return nil
+	}
+	unmapped, err := tx.UnmappedLUIDs(ctx, st.UserID, st.DeviceID, ds.Name, luids)
+	if err != nil {
+		return fmt.Errorf("engine: unmapped luids: %w", err)
+	}
+	ds.unmapped = unmapped
 	return nil
 }
 
@@ -155,8 +196,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	}
 	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
 
-	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	var m *store.Mapping
+	var err error
+	if ds.unmapped[luid] {
+		delete(ds.unmapped, luid) // known unmapped (prefetchUnmapped)
+	} else if m, err = tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
 	}
 	var cur *store.Item
