@@ -315,7 +315,9 @@ func sourceFormat(ct string, data []byte) (format, Kind) {
 	switch kind {
 	case KindContact:
 		v := version
-		if card := parse(data).find("VCARD"); card != nil && card.text("VERSION") != "" {
+		if dv, ok := declaredVersion(data, "VCARD"); ok {
+			v = dv
+		} else if card := parse(data).find("VCARD"); card != nil && card.text("VERSION") != "" {
 			v = card.text("VERSION")
 		}
 		switch {
@@ -326,6 +328,12 @@ func sourceFormat(ct string, data []byte) (format, Kind) {
 		}
 		return fmtVCard30, kind
 	case KindEvent, KindTask:
+		switch v, _ := declaredVersion(data, "VCALENDAR"); v {
+		case "1.0":
+			return fmtVCal, kind
+		case "2.0":
+			return fmtICal, kind
+		}
 		return calendarVersion(parse(data), base), kind
 	case KindNote:
 		switch head := upperPrefix(data, 16); {
