@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/base64"
@@ -154,6 +155,12 @@ type clientItem struct {
 	contentType string
 	data        []byte
 	info        pim.Info
+	// canonical is data's canonical form when data is not in one, made
+	// with info (pim.DescribeCanonical); canonicalOf is the data it was
+	// made from, for writeVersion to tell whether data changed since.
+	canonicalType string
+	canonical     []byte
+	canonicalOf   []byte
 }
 
 // applyItem applies one item of a device's Add/Replace/Delete and returns
@@ -442,7 +449,6 @@ func checkItem(ct string, data []byte) int {
 	if !strings.HasPrefix(t, "text/") && !strings.HasPrefix(t, "application/vnd.syncml") {
 		return 415
 	}
-	upper := strings.ToUpper(string(data))
 	var comp string
 	switch t {
 	case "text/vcard", "text/x-vcard", "text/directory":
@@ -452,10 +458,16 @@ func checkItem(ct string, data []byte) int {
 	default:
 		return 0
 	}
-	if !strings.Contains(upper, "BEGIN:"+comp) || !strings.Contains(upper, "END:"+comp) {
+	if !containsFold(data, "BEGIN:"+comp) || !containsFold(data, "END:"+comp) {
 		return 400
 	}
 	return 0
+}
+
+// containsFold is strings.Contains(strings.ToUpper(data), upper) without
+// copying the item when it spells the name in upper case, as nearly all do.
+func containsFold(data []byte, upper string) bool {
+	return bytes.Contains(data, []byte(upper)) || strings.Contains(strings.ToUpper(string(data)), upper)
 }
 
 func rejectReason(code int) string {
@@ -487,11 +499,15 @@ func (e *Engine) writeNew(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
-	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
+	w := &store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
 		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
 		Origin: st.DeviceID, Time: e.now(), New: isNew,
-	}))
+	}
+	if ci.canonicalOf != nil && bytes.Equal(ci.canonicalOf, ci.data) && !bytes.Equal(ci.canonical, ci.data) {
+		w.CanonicalType, w.Canonical = ci.canonicalType, ci.canonical // made at decode
+	}
+	it, err := tx.WriteItem(ctx, withCanonical(w))
 	if err != nil {
 		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
 	}
@@ -530,5 +546,15 @@ func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syn
 	if code := checkItem(ct, data); code != 0 {
 		return nil, code
 	}
-	return &clientItem{contentType: ct, data: data, info: pim.Describe(ct, data)}, 0
+	ci := &clientItem{contentType: ct, data: data}
+	if isCanonicalForm(ct, data) {
+		ci.info = pim.Describe(ct, data)
+		return ci, 0
+	}
+	var err error
+	ci.info, ci.canonicalType, ci.canonical, err = pim.DescribeCanonical(ct, data)
+	if err == nil {
+		ci.canonicalOf = data
+	}
+	return ci, 0
 }
