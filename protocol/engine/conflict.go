@@ -98,7 +98,7 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 		}
 		ds.Replaced++
 	case conflict.MakeCopy:
-		if _, err := e.writeContent(ctx, tx, st, ds, newID(), res.ContentType, res.Data, OriginDuplicate); err != nil {
+		if _, err := e.writeContent(ctx, tx, st, ds, newGUID(e.now()), res.ContentType, res.Data, OriginDuplicate); err != nil {
 			return 0, err
 		}
 		ds.Added++
@@ -141,7 +141,7 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 // device receives as a Delete in this session, so that the device ends up
 // equal to the server and an admin can still restore what it sent.
 func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (int, error) {
-	guid := newID()
+	guid := newGUID(e.now())
 	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
 		return 0, err
 	}

@@ -331,7 +331,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)
 	}
-	guid := newID()
+	guid := newGUID(e.now())
 	if _, err := e.writeNew(ctx, tx, st, ds, guid, ci); err != nil {
 		return 0, err
 	}
