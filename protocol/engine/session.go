@@ -80,9 +80,14 @@ type syncedStore struct {
 	// Charset is the device's default charset for 8-bit data that
 	// declares none (store.Device.Charset), read at the Alert.
 	Charset string `json:"charset,omitempty"`
+	// Unacked is set while the partnership may hold unacknowledged Adds
+	// (unacked.go): read at the Alert, set when an Add is sent.
+	Unacked bool `json:"unacked,omitempty"`
 	// Resend lists items whose server state goes to the device after the
-	// slow sync's own Adds: what a read-only datastore refused in a slow
-	// sync, where the change log does not reach the device.
+	// slow sync's own Adds (or a fast sync's changes): what a read-only
+	// datastore refused in a slow sync, where the change log does not
+	// reach the device, or a deletion by the device of an item it still
+	// holds a copy of (versiontwin.go).
 	Resend []string `json:"resend,omitempty"`
 	// Conflict is the conflict rule of this user's datastore, read at
 	// the Alert so that one session applies one rule.

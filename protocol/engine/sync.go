@@ -284,13 +284,19 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			}
 			if !same && ds.Mode == alertSlow {
 				// Same UID, other content: a change, unless it is an
-				// earlier version the device kept (versiontwin.go).
+				// earlier version the device kept (versiontwin.go), or
+				// its edit of an Add it never mapped (unacked.go).
 				stale, err := staleCopy(ctx, tx, st, ds, twin, ci.contentType, ci.data)
 				if err != nil {
 					return 0, err
 				}
 				if stale {
 					return e.takeVersionTwin(ctx, tx, st, ds, twin, luid)
+				}
+				if a, err := e.isUnacked(ctx, tx, st, ds, twin.GUID); err != nil {
+					return 0, err
+				} else if a != nil {
+					return e.takePair(ctx, tx, st, ds, a, ci)
 				}
 			}
 			if !same {
@@ -327,6 +333,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		return 0, err
 	} else if vt != nil {
 		return e.takeVersionTwin(ctx, tx, st, ds, vt, luid)
+	}
+	if a, err := e.unackedPair(ctx, tx, st, ds, ci); err != nil {
+		return 0, err
+	} else if a != nil {
+		return e.takePair(ctx, tx, st, ds, a, ci)
 	}
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)
@@ -514,14 +525,15 @@ func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState
 	return it, nil
 }
 
-// confirm records (or re-confirms) the LUID<->GUID mapping in this session.
+// confirm records (or re-confirms) the LUID<->GUID mapping in this
+// session; a GUID mapped is no longer an unacknowledged Add.
 func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid, guid string) error {
 	err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
 		LUID: luid, GUID: guid, Session: st.Key})
 	if err != nil {
 		return fmt.Errorf("engine: map %s to %s: %w", luid, guid, err)
 	}
-	return nil
+	return e.forgetAdds(ctx, tx, st, ds, []string{guid})
 }
 
 // decodeClientItem extracts content type and data; a non-zero code rejects
