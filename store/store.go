@@ -325,6 +325,10 @@ type UnackedAdd struct {
 	// Idents are the sent version's strong identifiers
 	// (pim.Identifiers), by which a device's new item is paired with it.
 	Idents []string
+	// New tells PutUnackedAdd that the device datastore held no such rows
+	// when the session began, so that no earlier row of the GUID need be
+	// deleted first (one statement less per Add of a refresh).
+	New bool
 }
 
 // Session is persisted protocol session state.

@@ -99,6 +99,7 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		return fmt.Errorf("engine: alert %s: %w", name, err)
 	}
 	ds.Unacked = len(unacked) > 0
+	ds.UnackedAtAlert = ds.Unacked
 	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
 		d = nil // first session of the device

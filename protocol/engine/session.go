@@ -83,6 +83,9 @@ type syncedStore struct {
 	// Unacked is set while the partnership may hold unacknowledged Adds
 	// (unacked.go): read at the Alert, set when an Add is sent.
 	Unacked bool `json:"unacked,omitempty"`
+	// UnackedAtAlert is Unacked as read at the Alert: without, the Adds
+	// this session remembers need no earlier row deleted.
+	UnackedAtAlert bool `json:"unacked_at_alert,omitempty"`
 	// Resend lists items whose server state goes to the device after the
 	// slow sync's own Adds (or a fast sync's changes): what a read-only
 	// datastore refused in a slow sync, where the change log does not

@@ -31,7 +31,8 @@ func (e *Engine) rememberAdd(ctx context.Context, tx store.Tx, st *sessionState,
 	ct, data := it.Canon()
 	ds.Unacked = true
 	err := tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
-		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), Idents: pim.Identifiers(ct, data)})
+		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), Idents: pim.Identifiers(ct, data),
+		New: !ds.UnackedAtAlert})
 	if err != nil {
 		return fmt.Errorf("engine: remember add %s: %w", it.GUID, err)
 	}

@@ -18,8 +18,10 @@ func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
 	if a.GUID == "" || a.DeviceID == "" || a.Datastore == "" {
 		return wrap(fmt.Errorf("empty GUID, device or datastore"))
 	}
-	if err := t.DeleteUnackedAdds(ctx, a.UserID, a.DeviceID, a.Datastore, []string{a.GUID}); err != nil {
-		return err
+	if !a.New {
+		if err := t.DeleteUnackedAdds(ctx, a.UserID, a.DeviceID, a.Datastore, []string{a.GUID}); err != nil {
+			return err
+		}
 	}
 	idents := a.Idents
 	if len(idents) == 0 {
@@ -29,12 +31,15 @@ func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
 	if sent.IsZero() {
 		sent = now()
 	}
+	// One statement for all the identifiers' rows.
+	args := make([]any, 0, 10*len(idents))
 	for _, id := range idents {
-		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO unacked_adds
-(user_id, device_id, datastore, guid, ident, version, seq, session, sent_at, deferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.UserID, a.DeviceID, a.Datastore, a.GUID, id, a.Version, a.Seq, a.Session, nanos(sent), a.Deferred); err != nil {
-			return wrap(userFK(err, a.UserID))
-		}
+		args = append(args, a.UserID, a.DeviceID, a.Datastore, a.GUID, id, a.Version, a.Seq, a.Session, nanos(sent), a.Deferred)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO unacked_adds
+(user_id, device_id, datastore, guid, ident, version, seq, session, sent_at, deferred) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(idents)), ", "), args...); err != nil {
+		return wrap(userFK(err, a.UserID))
 	}
 	return nil
 }
