@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer
+.PHONY: build run test test-unit bench lint clean bench-peer bench-rss
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -23,6 +23,9 @@ test:
 test-unit:
 	$(GO) test -count=1 -short ./...
 
+# Go benchmarks of every package (not part of make test): codecs (syncml,
+# wbxml, pim), engine, store, load generator. One package:
+# go test -run '^$$' -bench . -benchmem ./protocol/pim/
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
@@ -37,3 +40,9 @@ clean:
 # real client (../shared/conformance): make bench-peer [N="1000 5000"] [REPS=3]
 bench-peer:
 	REPS="$(REPS)" bash scripts/bench-peer.sh $(N)
+
+# The server's peak RSS and CPU with a large address book: slow upload,
+# refresh-from-server and slow compare of N contacts by the real client
+# (../shared/conformance): make bench-rss [N=100000] [PPROF_PORT=6061]
+bench-rss:
+	PPROF_PORT="$(PPROF_PORT)" bash scripts/bench-rss.sh $(N)

@@ -55,13 +55,14 @@ type Tx interface {
 	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
 	PutPartnership(ctx context.Context, p *Partnership) error // insert or update
 	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
-	// DeletePartnerships forgets a device's sync state (anchors and
-	// acknowledgements) for one datastore, or all when datastore is "", so
-	// that its next sync is slow. Its mappings stay, so the slow sync
-	// matches by LUID. It returns how many partnerships were deleted.
+	// DeletePartnerships forgets a device's sync state (anchors,
+	// acknowledgements and unacknowledged Adds) for one datastore, or all
+	// when datastore is "", so that its next sync is slow. Its mappings
+	// stay, so the slow sync matches by LUID. It returns how many
+	// partnerships were deleted.
 	DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error)
-	// DeleteDevice forgets a device: its row, partnerships, mappings and
-	// sessions. Items are untouched. ErrNotFound if there is no such device.
+	// DeleteDevice forgets a device: its row, partnerships, mappings,
+	// unacknowledged Adds and sessions. Items are untouched. ErrNotFound if there is no such device.
 	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
 
 	// Items. WriteItem appends a version and returns it with Seq and Version
@@ -132,6 +133,9 @@ type Tx interface {
 	// LUID <-> GUID maps of a partnership.
 	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
 	MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*Mapping, error)
+	// UnmappedLUIDs returns those of the given LUIDs that have no mapping:
+	// one query for a message's items instead of a MapByLUID each.
+	UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error)
 	PutMapping(ctx context.Context, m *Mapping) error // insert or replace by LUID; a GUID maps to one LUID
 	DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error
 	// ConfirmedInSession tells which of the given GUIDs have a mapping
@@ -149,6 +153,29 @@ type Tx interface {
 	// device still has was confirmed). It returns how many were deleted.
 	PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error)
 	DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error
+
+	// Unacknowledged Adds (see UnackedAdd): the server's Adds a device has
+	// not mapped yet, kept beyond the session that sent them.
+
+	// PutUnackedAdd records (or replaces) the unacknowledged Add of a GUID.
+	PutUnackedAdd(ctx context.Context, a *UnackedAdd) error
+	// UnackedAdds returns the partnership's unacknowledged Adds that share
+	// one of the identifiers (none: every one), ordered by GUID, at most
+	// limit (0 = no limit). Idents is not loaded.
+	UnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, idents []string, limit int) ([]UnackedAdd, error)
+	// UnackedAdd returns the unacknowledged Add of one GUID (Idents not
+	// loaded); ErrNotFound when there is none.
+	UnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) (*UnackedAdd, error)
+	// DeferUnackedAdd sets Deferred on the unacknowledged Add of a GUID;
+	// ErrNotFound when there is none.
+	DeferUnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) error
+	// DeleteUnackedAdds forgets the unacknowledged Adds of the given GUIDs
+	// (mapped by the device now, or refused by it).
+	DeleteUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, guids []string) error
+	// ClearUnackedAdds forgets every unacknowledged Add of the partnership
+	// (of every datastore of the device when datastore is "") except those
+	// recorded by session keep. It returns how many it forgot.
+	ClearUnackedAdds(ctx context.Context, userID int64, deviceID, datastore, keep string) (int, error)
 
 	// Sessions: protocol session state, so that any server process can take
 	// the next message of a session.
@@ -276,6 +303,32 @@ type Mapping struct {
 	// Session is the key of the session that last confirmed the mapping
 	// (slow and refresh syncs re-confirm every item the device still has).
 	Session string
+}
+
+// UnackedAdd is an Add the server sent a device that the device has not
+// mapped (no Map for the GUID arrived): it may hold the item under a LUID
+// the server does not know, e.g. when it was killed before its Map (OMA DS
+// 1.2 Sync Protocol 5.10), and later send it back as a new item, edited.
+type UnackedAdd struct {
+	UserID    int64
+	DeviceID  string
+	Datastore string
+	GUID      string
+	Version   int64  // the item version that was sent
+	Seq       int64  // its change sequence
+	Session   string // the session that sent it
+	Sent      time.Time
+	// Deferred is set when a sync in which the device sends nothing
+	// (one-way from the server) did not send the Add again, as the device
+	// may hold it already; the next such sync sends it.
+	Deferred bool
+	// Idents are the sent version's strong identifiers
+	// (pim.Identifiers), by which a device's new item is paired with it.
+	Idents []string
+	// New tells PutUnackedAdd that the device datastore held no such rows
+	// when the session began, so that no earlier row of the GUID need be
+	// deleted first (one statement less per Add of a refresh).
+	New bool
 }
 
 // Session is persisted protocol session state.

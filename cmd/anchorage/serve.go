@@ -10,18 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
 	"anchorage/server"
 	"anchorage/store"
 )
-
-// serveGCPercent is the server's GOGC unless the environment sets one.
-const serveGCPercent = 200
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -36,6 +31,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	policy := fs.String("conflict", string(conflict.Default), "server-wide conflict policy: "+policyNames())
 	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
+	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
+	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
+	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,13 +50,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --log-level: %v", errUsage, err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if os.Getenv("GOGC") == "" {
-		// A fast session allocates about 100 KB and keeps nearly nothing;
-		// collecting at 3x the live heap instead of 2x saved about 10 % of
-		// the server's CPU under load (BENCHMARKS.md, section 9) for a few
-		// MB more memory. GOGC in the environment still decides.
-		debug.SetGCPercent(serveGCPercent)
-	}
+	tuneGC(*gcPercent, *memLimitMB, log)
 
 	eng, closeStore, err := openEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
 	if err != nil {
@@ -90,6 +82,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go expireSessions(ctx, eng, log)
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")

@@ -94,6 +94,12 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	if ds.PriorSeq, err = tx.LastSeq(ctx, st.UserID, name); err != nil {
 		return fmt.Errorf("engine: alert %s: %w", name, err)
 	}
+	unacked, err := tx.UnackedAdds(ctx, st.UserID, st.DeviceID, name, nil, 1)
+	if err != nil {
+		return fmt.Errorf("engine: alert %s: %w", name, err)
+	}
+	ds.Unacked = len(unacked) > 0
+	ds.UnackedAtAlert = ds.Unacked
 	d, err := e.sessionDevice(ctx, tx, st) // nil: first session of the device
 	if err != nil {
 		return fmt.Errorf("engine: alert %s: %w", name, err)

@@ -13,9 +13,11 @@ import (
 // and export read) when it differs from the content. Content already in a
 // canonical type (vCard 3.0, iCalendar 2.0, plain text), as most desktop
 // clients send it, costs nothing here; vCard 2.1, vCalendar 1.0, vNote and
-// SIF are converted once, at write, instead of at every comparison.
+// SIF are converted once, at write, instead of at every comparison. A
+// write that brings its canonical form (made when the item was decoded)
+// keeps it.
 func withCanonical(w *store.ItemWrite) *store.ItemWrite {
-	if w.Delete || len(w.Data) == 0 || isCanonicalForm(w.ContentType, w.Data) {
+	if w.Delete || len(w.Data) == 0 || len(w.Canonical) > 0 || isCanonicalForm(w.ContentType, w.Data) {
 		return w
 	}
 	ct, data, err := pim.Canonical(w.ContentType, w.Data)

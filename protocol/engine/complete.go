@@ -50,6 +50,11 @@ func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) er
 			if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
 				return fmt.Errorf("engine: prune mappings: %w", err)
 			}
+			// Every item the device holds was mapped in this session:
+			// Adds of earlier sessions it did not map, it does not hold.
+			if _, err := tx.ClearUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
+				return fmt.Errorf("engine: clear unacked adds: %w", err)
+			}
 		}
 		p.ClientAnchor, p.ServerAnchor = ds.ClientNext, ds.ServerNext
 		p.LastSync, p.LastSyncMode = now, ds.Mode

@@ -27,11 +27,16 @@ const (
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
 func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
-	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
 	if err != nil {
 		return 0, err
 	}
+	return e.resolveWithBase(ctx, tx, st, ds, cur, ci, luid, base)
+}
+
+// resolveWithBase is resolveConflict with the base given.
+func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (int, error) {
+	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	server := conflict.Version{Deleted: cur.Deleted, Modified: cur.Modified}
 	server.ContentType, server.Data = cur.Canon()
 	client := conflict.Version{Deleted: ci == nil, Modified: e.now()}
@@ -98,7 +103,7 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 		}
 		ds.Replaced++
 	case conflict.MakeCopy:
-		if _, err := e.writeContent(ctx, tx, st, ds, newID(), res.ContentType, res.Data, OriginDuplicate); err != nil {
+		if _, err := e.writeContent(ctx, tx, st, ds, newGUID(e.now()), res.ContentType, res.Data, OriginDuplicate); err != nil {
 			return 0, err
 		}
 		ds.Added++
@@ -106,7 +111,9 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
-	if res.Outcome == conflict.KeepServer && ds.Mode == alertSlow {
+	if (res.Outcome == conflict.KeepServer || res.Outcome == conflict.TakeMerged) && ds.Mode == alertSlow {
+		// A slow sync sends only what the device did not send; the
+		// server's or the merged version goes after (fillResend).
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return res.Status, nil
@@ -141,7 +148,7 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 // device receives as a Delete in this session, so that the device ends up
 // equal to the server and an admin can still restore what it sent.
 func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (int, error) {
-	guid := newID()
+	guid := newGUID(e.now())
 	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
 		return 0, err
 	}

@@ -138,6 +138,24 @@ func newID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))[:20]
 }
 
+// newGUID returns a new item GUID: 20 characters of base32hex (which sorts
+// as its bytes do) for 48 bits of the time in milliseconds and 56 random
+// bits. GUIDs made one after another sort one after another, so that the
+// indexes keyed by GUID (items, versions, mappings) grow at their end
+// during an upload instead of at random pages.
+func newGUID(now time.Time) string {
+	var b [13]byte
+	ms := uint64(now.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic(fmt.Sprintf("engine: crypto/rand failed: %v", err))
+	}
+	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))[:20]
+}
+
 // credentialCache remembers, for a while, basic-auth credentials that passed
 // the bcrypt check, so that a password is not run through the KDF on every
 // session of a busy device. Keys are SHA-256 digests keyed with a random

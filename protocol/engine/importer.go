@@ -92,7 +92,7 @@ func (e *Engine) Import(ctx context.Context, user, datastore, file string, data 
 				rep.Matched++
 				continue
 			}
-			guid := newID()
+			guid := newGUID(e.now())
 			if twin != nil {
 				guid = twin.GUID
 				claimed[guid] = true

@@ -66,16 +66,26 @@ func (e *Engine) fillFast(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return fmt.Errorf("engine: changes: %w", err)
 		}
 		if len(changes) == 0 {
-			ds.ServerDone = true
-			return nil
+			return e.fillResend(ctx, tx, st, ds, r, sync)
 		}
 		for _, ch := range changes {
-			cmd, sent, err := e.serverCommand(ctx, tx, st, ds, ch.GUID)
+			cmd, sent, it, err := e.serverCommand(ctx, tx, st, ds, ch.GUID)
 			if err != nil {
 				return err
 			}
+			if cmd != nil && sent.Op == "Add" {
+				if held, err := e.deferAdd(ctx, tx, st, ds, ch.GUID); err != nil {
+					return err
+				} else if held {
+					cmd = nil
+				}
+			}
 			if cmd != nil {
-				switch e.place(st, ds, r, sync, cmd, sent) {
+				p := e.place(st, ds, r, sync, cmd, sent)
+				if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
+					return err
+				}
+				switch p {
 				case noRoom:
 					return nil // the rest goes in the next message
 				case chunking:
@@ -103,7 +113,12 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 		}
 		for i := range items {
 			it := &items[i]
-			switch e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: it.GUID}) {
+			sent := sentCommand{Op: "Add", GUID: it.GUID}
+			p := e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sent)
+			if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
+				return err
+			}
+			switch p {
 			case noRoom:
 				return nil
 			case chunking:
@@ -118,40 +133,46 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 // serverCommand builds the command that brings one changed item to the
 // device: Replace or Delete when the device has it (mapped), Add when it
 // does not; nil when there is nothing to do (deleted and never sent).
-func (e *Engine) serverCommand(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*syncml.Command, sentCommand, error) {
+func (e *Engine) serverCommand(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*syncml.Command, sentCommand, *store.Item, error) {
 	it, err := tx.Item(ctx, st.UserID, ds.Name, guid)
 	if err != nil {
-		return nil, sentCommand{}, fmt.Errorf("engine: item %s: %w", guid, err)
+		return nil, sentCommand{}, nil, fmt.Errorf("engine: item %s: %w", guid, err)
 	}
 	m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, guid)
 	if errors.Is(err, store.ErrNotFound) {
 		m = nil
 	} else if err != nil {
-		return nil, sentCommand{}, fmt.Errorf("engine: map %s: %w", guid, err)
+		return nil, sentCommand{}, nil, fmt.Errorf("engine: map %s: %w", guid, err)
 	}
 	switch {
 	case it.Deleted && m == nil:
-		return nil, sentCommand{}, nil
+		return nil, sentCommand{}, it, nil
 	case it.Deleted:
 		return &syncml.Command{Name: "Delete", Items: []syncml.Item{{Target: syncml.Loc{URI: m.LUID}}}},
-			sentCommand{Op: "Delete", GUID: guid, LUID: m.LUID}, nil
+			sentCommand{Op: "Delete", GUID: guid, LUID: m.LUID}, it, nil
 	case m != nil:
-		return e.itemCommand(st, ds, "Replace", it, m.LUID), sentCommand{Op: "Replace", GUID: guid, LUID: m.LUID}, nil
+		return e.itemCommand(st, ds, "Replace", it, m.LUID), sentCommand{Op: "Replace", GUID: guid, LUID: m.LUID}, it, nil
 	default:
-		return e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: guid}, nil
+		return e.itemCommand(st, ds, "Add", it, ""), sentCommand{Op: "Add", GUID: guid}, it, nil
 	}
 }
 
-// fillResend sends, at the end of a slow sync, the server's state of the
-// items listed in ds.Resend (a Delete or a Replace for the device's LUID).
+// fillResend sends, at the end of a slow sync (or of a fast one's
+// changes), the server's state of the items listed in ds.Resend (a Delete
+// or a Replace for the device's LUID): items whose state the change log
+// does not bring to the device.
 func (e *Engine) fillResend(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) error {
 	for len(ds.Resend) > 0 {
-		cmd, sent, err := e.serverCommand(ctx, tx, st, ds, ds.Resend[0])
+		cmd, sent, it, err := e.serverCommand(ctx, tx, st, ds, ds.Resend[0])
 		if err != nil {
 			return err
 		}
 		if cmd != nil {
-			switch e.place(st, ds, r, sync, cmd, sent) {
+			p := e.place(st, ds, r, sync, cmd, sent)
+			if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
+				return err
+			}
+			switch p {
 			case noRoom:
 				return nil
 			case chunking:
@@ -246,6 +267,9 @@ func (e *Engine) handleStatus(ctx context.Context, tx store.Tx, st *sessionState
 			ds.Undelivered++
 			e.log.Info("device refused a change", "device", st.DeviceID, "datastore", ds.Name,
 				"op", sent.Op, "guid", sent.GUID, "status", code)
+			if sent.Op == "Add" {
+				return e.forgetAdds(ctx, tx, st, ds, []string{sent.GUID}) // the device does not hold it
+			}
 			return nil
 		}
 		if sent.Op == "Delete" && sent.LUID != "" {
@@ -263,12 +287,21 @@ func (e *Engine) handleStatus(ctx context.Context, tx store.Tx, st *sessionState
 }
 
 // handleMap stores the device's LUIDs for the items we added (Sync
-// Protocol 5.10). Only GUIDs of this user's datastore are accepted; their
-// existence is checked in one lookup per Map, without loading content.
+// Protocol 5.10). A Map may come in a later session than the Adds it
+// answers: a device that got no Status for its Map sends it again in its
+// next session, possibly before that session's Alert for the datastore.
+// Only GUIDs of this user's datastore are accepted (a Map naming any
+// other is refused and logged); their existence is checked in one lookup
+// per Map, without loading content.
 func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
 	ds := st.datastoreByURI(c.Target.URI, c.Source.URI)
 	if ds == nil {
-		return 404, nil
+		name, ok := ResolveDatastore(c.Target.URI)
+		if !ok {
+			return 404, nil
+		}
+		// Not alerted in this session: the mappings only (see forgetAdds).
+		ds = &syncedStore{Name: name, Unacked: true}
 	}
 	guids := make([]string, 0, len(c.MapItems))
 	for _, mi := range c.MapItems {
@@ -283,17 +316,30 @@ func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c
 	// A Map may move a LUID off another item, which a slow sync could then
 	// have to match again.
 	ds.NoTwins = false
+	mapped, refused := make([]string, 0, len(guids)), 0
 	for _, mi := range c.MapItems {
 		if mi.Source == "" || mi.Target == "" {
 			continue
 		}
 		if !known[mi.Target] {
-			e.log.Warn("map names an unknown item", "device", st.DeviceID, "guid", mi.Target)
+			// Not an item of this user's datastore: another user's GUID
+			// or a made-up one. Nothing is mapped (user isolation).
+			e.log.Warn("map names no item of the user's datastore; refused", "device", st.DeviceID,
+				"user", st.UserName, "datastore", ds.Name, "guid", mi.Target, "luid", mi.Source)
+			refused++
 			continue
 		}
-		if err := e.confirm(ctx, tx, st, ds, mi.Source, mi.Target); err != nil {
-			return 0, err
+		if err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+			LUID: mi.Source, GUID: mi.Target, Session: st.Key}); err != nil {
+			return 0, fmt.Errorf("engine: map %s to %s: %w", mi.Source, mi.Target, err)
 		}
+		mapped = append(mapped, mi.Target)
+	}
+	if err := e.forgetAdds(ctx, tx, st, ds, mapped); err != nil {
+		return 0, err
+	}
+	if len(mapped) == 0 && refused > 0 {
+		return 404, nil
 	}
 	return 200, nil
 }

@@ -83,9 +83,17 @@ type syncedStore struct {
 	// Charset is the device's default charset for 8-bit data that
 	// declares none (store.Device.Charset), read at the Alert.
 	Charset string `json:"charset,omitempty"`
+	// Unacked is set while the partnership may hold unacknowledged Adds
+	// (unacked.go): read at the Alert, set when an Add is sent.
+	Unacked bool `json:"unacked,omitempty"`
+	// UnackedAtAlert is Unacked as read at the Alert: without, the Adds
+	// this session remembers need no earlier row deleted.
+	UnackedAtAlert bool `json:"unacked_at_alert,omitempty"`
 	// Resend lists items whose server state goes to the device after the
-	// slow sync's own Adds: what a read-only datastore refused in a slow
-	// sync, where the change log does not reach the device.
+	// slow sync's own Adds (or a fast sync's changes): what a read-only
+	// datastore refused in a slow sync, where the change log does not
+	// reach the device, or a deletion by the device of an item it still
+	// holds a copy of (versiontwin.go).
 	Resend []string `json:"resend,omitempty"`
 	// Conflict is the conflict rule of this user's datastore, read at
 	// the Alert so that one session applies one rule.
@@ -96,15 +104,18 @@ type syncedStore struct {
 	Accepts  []string `json:"accepts,omitempty"`
 	// CTCaps are the device's CTCap properties per content type, read
 	// from its DevInf at the Alert (see deviceCaps); nil without.
-	CTCaps       map[string]map[string]int `json:"ctcaps,omitempty"`
-	ClientDone   bool                      `json:"client_done"` // the device's package with its changes is complete
-	ServerBegun  bool                      `json:"server_begun"`
-	ServerDone   bool                      `json:"server_done"`
-	TargetSeq    int64                     `json:"target_seq"`    // change sequence the server's changes go up to
-	CursorSeq    int64                     `json:"cursor_seq"`    // fast sync: last sequence sent
-	CursorGUID   string                    `json:"cursor_guid"`   // slow sync: last GUID considered
-	Undelivered  int                       `json:"undelivered"`   // server commands that failed or got no status
-	SentCommands int                       `json:"sent_commands"` // server commands sent in the session
+	CTCaps map[string]map[string]int `json:"ctcaps,omitempty"`
+	// unmapped holds, while one Sync command is applied, the LUIDs of its
+	// items that had no mapping when it began (see prefetchUnmapped).
+	unmapped     map[string]bool
+	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
+	ServerBegun  bool   `json:"server_begun"`
+	ServerDone   bool   `json:"server_done"`
+	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
+	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
+	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
+	Undelivered  int    `json:"undelivered"`   // server commands that failed or got no status
+	SentCommands int    `json:"sent_commands"` // server commands sent in the session
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -39,7 +41,12 @@ func (e *Engine) handleSync(ctx context.Context, tx store.Tx, st *sessionState, 
 			return err
 		}
 	}
-	if err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta); err != nil {
+	if err := e.prefetchUnmapped(ctx, tx, st, ds, c.Commands); err != nil {
+		return err
+	}
+	err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta)
+	ds.unmapped = nil
+	if err != nil {
 		return err
 	}
 	if slow && ds.NoTwins {
@@ -72,6 +79,41 @@ func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, 
 		return fmt.Errorf("engine: twins left: %w", err)
 	}
 	ds.NoTwins, ds.NoTwinsSeq = len(left) == 0, seq
+	return nil
+}
+
+// prefetchUnmapped finds, in one query, which of the Sync command's Add
+// and Replace LUIDs have no mapping, so that applyItem need not look each
+// one up: an upload of new items then costs no mapping lookup per item.
+// Only the item with LUID L maps L (confirm), so an entry is true until
+// that item is applied; applyItem takes it out then, and any later item
+// with the same LUID looks its mapping up.
+func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cmds []*syncml.Command) error {
+	var luids []string
+	var collect func(cmds []*syncml.Command)
+	collect = func(cmds []*syncml.Command) {
+		for _, c := range cmds {
+			switch c.Name {
+			case "Add", "Replace":
+				for i := range c.Items {
+					if l := cmp.Or(c.Items[i].Source.URI, c.Items[i].Target.URI); l != "" {
+						luids = append(luids, l)
+					}
+				}
+			case "Atomic", "Sequence":
+				collect(c.Commands)
+			}
+		}
+	}
+	collect(cmds)
+	if len(luids) == 0 || ds.Mode == alertRefreshFromServer {
+		return nil
+	}
+	unmapped, err := tx.UnmappedLUIDs(ctx, st.UserID, st.DeviceID, ds.Name, luids)
+	if err != nil {
+		return fmt.Errorf("engine: unmapped luids: %w", err)
+	}
+	ds.unmapped = unmapped
 	return nil
 }
 
@@ -113,6 +155,12 @@ type clientItem struct {
 	contentType string
 	data        []byte
 	info        pim.Info
+	// canonical is data's canonical form when data is not in one, made
+	// with info (pim.DescribeCanonical); canonicalOf is the data it was
+	// made from, for writeVersion to tell whether data changed since.
+	canonicalType string
+	canonical     []byte
+	canonicalOf   []byte
 }
 
 // applyItem applies one item of a device's Add/Replace/Delete and returns
@@ -155,8 +203,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	}
 	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
 
-	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	var m *store.Mapping
+	var err error
+	if ds.unmapped[luid] {
+		delete(ds.unmapped, luid) // known unmapped (prefetchUnmapped)
+	} else if m, err = tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
 	}
 	var cur *store.Item
@@ -233,13 +284,19 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			}
 			if !same && ds.Mode == alertSlow {
 				// Same UID, other content: a change, unless it is an
-				// earlier version the device kept (versiontwin.go).
+				// earlier version the device kept (versiontwin.go), or
+				// its edit of an Add it never mapped (unacked.go).
 				stale, err := staleCopy(ctx, tx, st, ds, twin, ci.contentType, ci.data)
 				if err != nil {
 					return 0, err
 				}
 				if stale {
 					return e.takeVersionTwin(ctx, tx, st, ds, twin, luid)
+				}
+				if a, err := e.isUnacked(ctx, tx, st, ds, twin.GUID); err != nil {
+					return 0, err
+				} else if a != nil {
+					return e.takePair(ctx, tx, st, ds, a, ci)
 				}
 			}
 			if !same {
@@ -277,10 +334,15 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	} else if vt != nil {
 		return e.takeVersionTwin(ctx, tx, st, ds, vt, luid)
 	}
+	if a, err := e.unackedPair(ctx, tx, st, ds, ci); err != nil {
+		return 0, err
+	} else if a != nil {
+		return e.takePair(ctx, tx, st, ds, a, ci)
+	}
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)
 	}
-	guid := newID()
+	guid := newGUID(e.now())
 	if _, err := e.writeNew(ctx, tx, st, ds, guid, ci); err != nil {
 		return 0, err
 	}
@@ -398,7 +460,6 @@ func checkItem(ct string, data []byte) int {
 	if !strings.HasPrefix(t, "text/") && !strings.HasPrefix(t, "application/vnd.syncml") {
 		return 415
 	}
-	upper := strings.ToUpper(string(data))
 	var comp string
 	switch t {
 	case "text/vcard", "text/x-vcard", "text/directory":
@@ -408,10 +469,16 @@ func checkItem(ct string, data []byte) int {
 	default:
 		return 0
 	}
-	if !strings.Contains(upper, "BEGIN:"+comp) || !strings.Contains(upper, "END:"+comp) {
+	if !containsFold(data, "BEGIN:"+comp) || !containsFold(data, "END:"+comp) {
 		return 400
 	}
 	return 0
+}
+
+// containsFold is strings.Contains(strings.ToUpper(data), upper) without
+// copying the item when it spells the name in upper case, as nearly all do.
+func containsFold(data []byte, upper string) bool {
+	return bytes.Contains(data, []byte(upper)) || strings.Contains(strings.ToUpper(string(data)), upper)
 }
 
 func rejectReason(code int) string {
@@ -443,25 +510,30 @@ func (e *Engine) writeNew(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
-	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
+	w := &store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
 		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
 		Origin: st.DeviceID, Time: e.now(), New: isNew,
-	}))
+	}
+	if ci.canonicalOf != nil && bytes.Equal(ci.canonicalOf, ci.data) && !bytes.Equal(ci.canonical, ci.data) {
+		w.CanonicalType, w.Canonical = ci.canonicalType, ci.canonical // made at decode
+	}
+	it, err := tx.WriteItem(ctx, withCanonical(w))
 	if err != nil {
 		return nil, fmt.Errorf("engine: write %s: %w", guid, err)
 	}
 	return it, nil
 }
 
-// confirm records (or re-confirms) the LUID<->GUID mapping in this session.
+// confirm records (or re-confirms) the LUID<->GUID mapping in this
+// session; a GUID mapped is no longer an unacknowledged Add.
 func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid, guid string) error {
 	err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
 		LUID: luid, GUID: guid, Session: st.Key})
 	if err != nil {
 		return fmt.Errorf("engine: map %s to %s: %w", luid, guid, err)
 	}
-	return nil
+	return e.forgetAdds(ctx, tx, st, ds, []string{guid})
 }
 
 // decodeClientItem extracts content type and data; a non-zero code rejects
@@ -486,5 +558,15 @@ func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syn
 	if code := checkItem(ct, data); code != 0 {
 		return nil, code
 	}
-	return &clientItem{contentType: ct, data: data, info: pim.Describe(ct, data)}, 0
+	ci := &clientItem{contentType: ct, data: data}
+	if isCanonicalForm(ct, data) {
+		ci.info = pim.Describe(ct, data)
+		return ci, 0
+	}
+	var err error
+	ci.info, ci.canonicalType, ci.canonical, err = pim.DescribeCanonical(ct, data)
+	if err == nil {
+		ci.canonicalOf = data
+	}
+	return ci, 0
 }

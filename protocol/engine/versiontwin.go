@@ -35,8 +35,13 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 			continue
 		}
 		checked[v.GUID] = true
-		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, v.GUID); err == nil {
-			continue // the device holds this item under another LUID
+		if m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, v.GUID); err == nil {
+			// The device holds this item under another LUID; in a slow
+			// sync only if it sent it in this one (a mapping left from
+			// before may name a LUID the device no longer has).
+			if ds.Mode != alertSlow || m.Session == st.Key {
+				continue
+			}
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("engine: map %s: %w", v.GUID, err)
 		}
@@ -68,6 +73,11 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
 			return 0, err
 		}
+	case !changedSince(cur, ds, st):
+		// Deleted by this device, through the LUID it had mapped: the
+		// change log does not send a device its own deletion, so the
+		// copy it still holds is deleted after the changes (fillResend).
+		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	if ds.Mode == alertSlow {
 		return 200, nil

@@ -315,7 +315,9 @@ func sourceFormat(ct string, data []byte) (format, Kind) {
 	switch kind {
 	case KindContact:
 		v := version
-		if card := parse(data).find("VCARD"); card != nil && card.text("VERSION") != "" {
+		if dv, ok := declaredVersion(data, "VCARD"); ok {
+			v = dv
+		} else if card := parse(data).find("VCARD"); card != nil && card.text("VERSION") != "" {
 			v = card.text("VERSION")
 		}
 		switch {
@@ -326,6 +328,12 @@ func sourceFormat(ct string, data []byte) (format, Kind) {
 		}
 		return fmtVCard30, kind
 	case KindEvent, KindTask:
+		switch v, _ := declaredVersion(data, "VCALENDAR"); v {
+		case "1.0":
+			return fmtVCal, kind
+		case "2.0":
+			return fmtICal, kind
+		}
 		return calendarVersion(parse(data), base), kind
 	case KindNote:
 		switch head := upperPrefix(data, 16); {
@@ -419,4 +427,35 @@ func checkStructure(root *component, f format, fam Kind) error {
 		return fmt.Errorf("%w: no %s in the %s item", ErrMalformed, strings.Join(want, " or "), f)
 	}
 	return nil
+}
+
+// DescribeCanonical is Describe and Canonical of one item. For a vCard
+// 2.1 item, what devices of that kind upload, one parse serves both,
+// instead of a parse each. Info is filled even when err (Canonical's) is
+// set; a SIF item is described by its canonical form, as Describe does.
+func DescribeCanonical(contentType string, data []byte) (info Info, canonicalType string, canonical []byte, err error) {
+	defer func() {
+		if recover() != nil { // as Describe and Convert: whatever a device sends
+			info = Describe(contentType, data)
+			canonicalType, canonical, err = Canonical(contentType, data)
+		}
+	}()
+	if src, kind := sourceFormat(contentType, data); src == fmtVCard21 && kind == KindContact && len(bytes.TrimSpace(data)) > 0 {
+		// What Describe and Convert to "text/vcard" each do, on one parse
+		// (describeContact only reads the tree).
+		root := parseCharset(data, "")
+		if card := root.find("VCARD"); card != nil {
+			info = describeContact(card)
+		}
+		out, err := convertContacts(root, fmtVCard30, losses{})
+		if err != nil {
+			return info, "", nil, err
+		}
+		return info, "text/vcard", out, nil
+	}
+	canonicalType, canonical, err = Canonical(contentType, data)
+	if err == nil && sifKind(contentType, data) != KindUnknown {
+		return Describe(canonicalType, canonical), canonicalType, canonical, nil
+	}
+	return Describe(contentType, data), canonicalType, canonical, err
 }

@@ -1,6 +1,7 @@
 package pim
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,13 @@ func checkRobust(t *testing.T, ct string, data []byte) {
 		if !utf8.ValidString(s) {
 			t.Errorf("%s is not valid UTF-8: %q", name, s)
 		}
+	}
+	dInfo, dType, dCanon, dErr := DescribeCanonical(ct, data)
+	cType, cCanon, cErr := Canonical(ct, data)
+	if dInfo != Describe(ct, data) || dType != cType ||
+		!bytes.Equal(dCanon, cCanon) || (dErr == nil) != (cErr == nil) {
+		t.Errorf("DescribeCanonical(%q) differs from Describe and Canonical:\n%+v %q %q %v\n%+v %q %q %v",
+			ct, dInfo, dType, dCanon, dErr, Describe(ct, data), cType, cCanon, cErr)
 	}
 	if !Equivalent(ct, data, ct, data) {
 		t.Errorf("item not Equivalent to itself (type %q)", ct)

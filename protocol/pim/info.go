@@ -180,29 +180,39 @@ func calendarItem(root *component, kind Kind) *component {
 // for the vCalendar 1.0 TZ property.
 func describeCalendar(root, c *component, kind Kind) Info {
 	info := Info{UID: c.text("UID"), Summary: c.text("SUMMARY")}
-	tz := ""
-	if cal := root.find("VCALENDAR"); cal != nil {
-		tz = cal.text("TZ")
-	}
-	summary := foldText(info.Summary)
-	var when string
+	summary, when := foldText(info.Summary), calendarWhen(root, c, kind)
 	prefix := "e:"
 	if kind == KindTask {
 		prefix = "t:"
-		if p := c.prop("DUE"); p != nil {
-			when = normDateTime(p, tz)
-		}
-	} else if p := c.prop("DTSTART"); p != nil {
-		if d, ok := allDayDate(c); ok {
-			when = d
-		} else {
-			when = normDateTime(p, tz)
-		}
 	}
 	if summary != "" || when != "" {
 		info.MatchKey = matchKey(prefix, summary+"|"+when)
 	}
 	return info
+}
+
+// calendarWhen is the normalised DTSTART of an event (its date when all
+// day), the DUE of a task; root is the whole parsed item, for the
+// vCalendar 1.0 TZ property.
+func calendarWhen(root, c *component, kind Kind) string {
+	tz := ""
+	if cal := root.find("VCALENDAR"); cal != nil {
+		tz = cal.text("TZ")
+	}
+	if kind == KindTask {
+		if p := c.prop("DUE"); p != nil {
+			return normDateTime(p, tz)
+		}
+		return ""
+	}
+	p := c.prop("DTSTART")
+	if p == nil {
+		return ""
+	}
+	if d, ok := allDayDate(c); ok {
+		return d
+	}
+	return normDateTime(p, tz)
 }
 
 // describeNote reads a plain-text note, a vNote or a VJOURNAL.

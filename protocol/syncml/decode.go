@@ -30,12 +30,24 @@ func Decode(data []byte) (*Message, error) {
 	if declaresEntities(data) {
 		return nil, errors.New("syncml: decode: DTD entity declarations are not accepted")
 	}
+	if doc, ok := readFast(data); ok {
+		return DecodeDocument(doc)
+	}
+	doc, err := readEtree(data)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeDocument(doc)
+}
+
+// readEtree parses XML with etree (encoding/xml): whatever readFast leaves.
+func readEtree(data []byte) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{CharsetReader: charsetReader, MaxDepth: maxDepth}
 	if err := doc.ReadFromBytes(data); err != nil {
 		return nil, fmt.Errorf("syncml: decode: parse XML: %w", err)
 	}
-	return DecodeDocument(doc)
+	return doc, nil
 }
 
 // DecodeDocument builds the message model from an element tree, as parsed

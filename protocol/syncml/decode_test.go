@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"bytes"
+	"github.com/beevik/etree"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -311,6 +312,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Sync><Atomic><Add><Item><Data><Anchor><Next>1</Next></Anchor></Data></Item></Add></Atomic></Sync><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Status><Chal/><Data>&#13;</Data></Status></SyncBody></SyncML>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReadFast(t, data)
 		m, err := Decode(data)
 		if err != nil {
 			return
@@ -331,4 +333,69 @@ func FuzzDecode(f *testing.F) {
 			_ = EncodedSize(c)
 		}
 	})
+}
+
+// checkReadFast: whenever readFast reads a message, etree's reader reads
+// it too, into a document that decodes to the same message (compared by
+// encoding both) and serialises to the same XML.
+func checkReadFast(t *testing.T, data []byte) {
+	t.Helper()
+	if declaresEntities(data) {
+		return // Decode refuses these before reading
+	}
+	fast, ok := readFast(data)
+	if !ok {
+		return
+	}
+	slow, err := readEtree(data)
+	if err != nil {
+		t.Fatalf("readFast read %q, etree refuses it: %v", data, err)
+	}
+	if fast.Root() == nil || slow.Root() == nil {
+		t.Fatalf("readFast or etree: no root in %q", data)
+	}
+	if fs, ss := elementXML(fast.Root()), elementXML(slow.Root()); fs != ss {
+		t.Fatalf("readFast and etree differ on %q:\n%s\n%s", data, fs, ss)
+	}
+	mf, errF := DecodeDocument(fast)
+	ms, errS := DecodeDocument(slow)
+	if (errF == nil) != (errS == nil) {
+		t.Fatalf("DecodeDocument errors differ on %q: %v / %v", data, errF, errS)
+	}
+	if errF != nil {
+		return
+	}
+	bf, errF := Encode(mf)
+	bs, errS := Encode(ms)
+	if (errF == nil) != (errS == nil) || !bytes.Equal(bf, bs) {
+		t.Fatalf("messages differ on %q:\n%s\n%s", data, bf, bs)
+	}
+}
+
+// TestReadFastCaptures: the fast reader reads every captured client and
+// server message, as etree does.
+func TestReadFastCaptures(t *testing.T) {
+	shared, ok := findShared()
+	if !ok {
+		t.Skip("../shared not found: captures not available")
+	}
+	files, _ := filepath.Glob(filepath.Join(shared, "conformance", "captures", "*", "msg*-*.xml"))
+	read := 0
+	for _, file := range files {
+		data := readFile(t, file)
+		checkReadFast(t, data)
+		if _, ok := readFast(data); ok {
+			read++
+		}
+	}
+	if len(files) > 0 && read < len(files)*9/10 {
+		t.Errorf("readFast read %d of %d captured messages; etree had to read the rest", read, len(files))
+	}
+}
+
+func elementXML(el *etree.Element) string {
+	doc := etree.NewDocument()
+	doc.SetRoot(el.Copy())
+	s, _ := doc.WriteToString()
+	return s
 }

@@ -144,7 +144,7 @@ func scanPartnership(r scanner) (*store.Partnership, error) {
 }
 
 // DeletePartnerships deletes one (or, with datastore "", every) partnership
-// of a device; mappings stay.
+// of a device and its unacknowledged Adds; mappings stay.
 func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error) {
 	q, args := `DELETE FROM partnerships WHERE user_id = ? AND device_id = ?`, []any{userID, deviceID}
 	if datastore != "" {
@@ -156,11 +156,17 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 		return 0, fmt.Errorf("sqlite: delete partnerships %d/%s: %w", userID, deviceID, err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	if _, err := t.ClearUnackedAdds(ctx, userID, deviceID, datastore, ""); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
-// DeleteDevice deletes a device with its partnerships, mappings and
-// sessions; items stay.
+// DeleteDevice deletes a device with its partnerships, mappings,
+// unacknowledged Adds and sessions; items stay.
 func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
 	if err != nil {
@@ -169,7 +175,7 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
-	for _, table := range []string{"partnerships", "mappings", "sessions"} {
+	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "sessions"} {
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
 			return fmt.Errorf("sqlite: delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}

@@ -107,8 +107,7 @@ FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 		}
 	}
 
-	if err := t.tx.QueryRowContext(ctx, `UPDATE datastores SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`,
-		dsID).Scan(&it.Seq); err != nil {
+	if it.Seq, err = t.nextSeq(ctx, dsID); err != nil {
 		return nil, err
 	}
 	mod := nanos(it.Modified)
@@ -374,6 +373,9 @@ func (t *tx) Changes(ctx context.Context, userID int64, datastore string, after,
 // LastSeq returns the datastore's last sequence, 0 if it has none. In a
 // write transaction it also creates the datastore.
 func (t *tx) LastSeq(ctx context.Context, userID int64, datastore string) (int64, error) {
+	if seq, ok := t.pendingSeq(userID, datastore); ok {
+		return seq, nil
+	}
 	var id, seq int64
 	err := t.tx.QueryRowContext(ctx, qLastSeq,
 		userID, datastore).Scan(&id, &seq)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"anchorage/store"
 )
@@ -36,6 +37,33 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, dev
 		return nil, fmt.Errorf("sqlite: map %d/%s/%s guid %s: %w", userID, deviceID, datastore, guid, err)
 	}
 	return m, nil
+}
+
+// UnmappedLUIDs looks the LUIDs up on the mappings' (…, luid) unique index,
+// knownChunk per query.
+func (t *tx) UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error) {
+	mapped := make(map[string]bool, len(luids))
+	for rest := luids; len(rest) > 0; {
+		chunk := rest[:min(knownChunk, len(rest))]
+		rest = rest[len(chunk):]
+		args := make([]any, 0, len(chunk)+3)
+		args = append(args, userID, deviceID, datastore)
+		for _, l := range chunk {
+			args = append(args, l)
+		}
+		q := `SELECT luid FROM mappings WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid IN (?` +
+			strings.Repeat(", ?", len(chunk)-1) + `)`
+		if err := t.scanGUIDs(ctx, mapped, q, args...); err != nil {
+			return nil, fmt.Errorf("sqlite: unmapped luids %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+	}
+	res := make(map[string]bool, len(luids))
+	for _, l := range luids {
+		if !mapped[l] {
+			res[l] = true
+		}
+	}
+	return res, nil
 }
 
 // PutMapping maps m.LUID to m.GUID, replacing the LUID's previous mapping and

@@ -146,7 +146,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(stor
 			stx.Rollback()
 		}
 	}()
-	if err := fn(&tx{tx: stx, writable: writable}); err != nil {
+	t := &tx{tx: stx, writable: writable}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flushSeqs(ctx); err != nil {
 		return err
 	}
 	committed = true
@@ -174,6 +178,10 @@ type tx struct {
 	tx       *sql.Tx
 	writable bool
 	ds       map[dsKey]int64 // datastore ids known in this transaction
+	// seqs holds, per datastore id, the last sequence number this
+	// transaction gave out; it is written to datastores.last_seq once, at
+	// commit (seq.go).
+	seqs map[int64]int64
 }
 
 var _ store.Tx = (*tx)(nil)

@@ -63,6 +63,15 @@ func testMappings(t *testing.T, s store.Store) {
 	putMaps(m("dev", "contacts", "L1", "G1"), m("dev2", "contacts", "L1", "G9"), m("dev", "calendar", "L1", "G8"))
 	expect("dev", map[string]string{"L1": "G1"}, map[string]string{"G1": "L1", "G9": "", "G8": ""})
 	expect("dev2", map[string]string{"L1": "G9"}, map[string]string{"G9": "L1", "G1": ""})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.UnmappedLUIDs(ctx, u, "dev", "contacts", []string{"L1", "L7", "L8", "L7"})
+		if err != nil {
+			t.Errorf("UnmappedLUIDs: %v", err)
+		} else if len(got) != 2 || !got["L7"] || !got["L8"] {
+			t.Errorf("UnmappedLUIDs(L1 L7 L8) = %v, want L7 and L8 (L1 is mapped in contacts of dev)", got)
+		}
+		return nil
+	})
 
 	// Replace by LUID: L1 now means G2, G1 is unmapped.
 	putMaps(m("dev", "contacts", "L1", "G2"))

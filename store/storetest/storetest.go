@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConfirmAndPrune", testConfirmAndPrune},
 		{"UnconfirmedItems", testUnconfirmedItems},
 		{"KnownItems", testKnownItems},
+		{"UnackedAdds", testUnackedAdds},
 		{"Sessions", testSessions},
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},

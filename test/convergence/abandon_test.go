@@ -72,13 +72,6 @@ func TestAbandonedSession(t *testing.T) {
 	}
 }
 
-// bugUnmappedAdds: items the server sent in a session the device never
-// finished (killed before its statuses and Map) come back from the device as
-// Adds; the server matches them to what it sent when the content is equal,
-// but when another device changed the item in between, the re-sent old
-// version is stored as a new item (a known limit).
-const bugUnmappedAdds = "an item the server sent to a device killed before its Map, and changed by another device before the next sync, comes back as a second item"
-
 // TestAbandonedSessionRestartAtOnce: a killed device restarted at once
 // finds its datastore leased by its own dead session.
 func TestAbandonedSessionRestartAtOnce(t *testing.T) {

@@ -7,11 +7,6 @@ import (
 	"anchorage/test/simclient"
 )
 
-// bugSlowResurrect: an item whose LUID maps to an item deleted on the server
-// is revived under its GUID (tested below); without a mapping the server
-// cannot tell two versions of one item from two items (a known limit).
-const bugSlowResurrect = "an item deleted on the server and still held, in two versions, by devices without a mapping for it (e.g. after a kill before Map) can come back twice"
-
 // TestSlowSyncResurrection: an item deleted by one device and still held, in
 // two versions, by two others that slow-sync comes back once, not twice.
 func TestSlowSyncResurrection(t *testing.T) {

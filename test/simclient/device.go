@@ -91,6 +91,11 @@ type Options struct {
 	MaxObjSize int64
 	Datastores []Datastore // default: Contacts
 	HTTPClient *http.Client
+	// ResendMaps keeps the Map items of a session that did not end (their
+	// items count as synced) and sends them first in the next session, as
+	// a client does whose Map got no Status (OMA DS 1.2 Sync Protocol
+	// 5.10); without it the items go back as Adds.
+	ResendMaps bool
 }
 
 // Faults inject failures into the next Sync only (Sync resets them).
@@ -135,6 +140,9 @@ type localStore struct {
 	known map[string]bool
 	last  string // Next anchor of the last successful session
 	nNext int
+	// pendingMaps are Map items of a session that did not end, sent again
+	// in the next one (Options.ResendMaps).
+	pendingMaps []syncml.MapItem
 }
 
 // New returns a device with empty datastores.

@@ -69,6 +69,9 @@ func (s *session) handleStatus(c *syncml.Command) error {
 		if code != 200 {
 			return fmt.Errorf("simclient: Map status %d", code)
 		}
+		if sc.oldMap {
+			sc.st.ls.pendingMaps = nil
+		}
 		return nil
 	}
 	sc.st.rep.Statuses[code]++

@@ -107,6 +107,18 @@ func (s *session) next() *syncml.Message {
 	s.statuses = nil
 
 	if !s.packageSent {
+		for _, st := range s.stores {
+			if !st.ok || st.syncSent || len(st.ls.pendingMaps) == 0 {
+				continue
+			}
+			// A Map of an earlier session goes first.
+			c := &syncml.Command{Name: "Map", CmdID: nextID(), NumberOfChanges: -1,
+				Target: syncml.Loc{URI: st.ls.cfg.Remote}, Source: syncml.Loc{URI: st.ls.cfg.Local}, MapItems: st.ls.pendingMaps}
+			st.rep.MapsSent += len(c.MapItems)
+			s.sent[msgID+"/"+c.CmdID] = sentCmd{st: st, op: "Map", oldMap: true}
+			m.Commands = append(m.Commands, c)
+			size += syncml.EncodedSize(c)
+		}
 		full := false
 		for _, st := range s.stores {
 			if !st.ok || (st.syncSent && len(st.queue) == 0) {

@@ -60,6 +60,7 @@ type sentCmd struct {
 	luid    string
 	content string
 	acked   bool
+	oldMap  bool // a Map of an earlier session (Options.ResendMaps)
 }
 
 // Sync runs one session with the given mode for every datastore. It returns
@@ -82,6 +83,9 @@ func (d *Device) Sync(ctx context.Context, mode int) (*Report, error) {
 	err := s.run(mode)
 	if errors.Is(err, ErrAbandoned) {
 		s.rep.Abandoned = true
+		if d.opts.ResendMaps {
+			s.keepMaps()
+		}
 		return s.rep, err
 	}
 	if err != nil {
@@ -221,6 +225,21 @@ func (s *session) prepare(st *sessStore) {
 		clear(ls.base)
 		clear(ls.known)
 		ls.last = ""
+	}
+}
+
+// keepMaps keeps, when the device dies, the Map items it did not send,
+// for its next session; their items count as synced from now on.
+func (s *session) keepMaps() {
+	for _, st := range s.stores {
+		ls := st.ls
+		for _, mi := range st.maps {
+			if c, ok := ls.items[mi.Source]; ok {
+				ls.base[mi.Source] = c
+			}
+			ls.pendingMaps = append(ls.pendingMaps, mi)
+		}
+		st.maps = nil
 	}
 }
 

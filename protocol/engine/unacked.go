@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"anchorage/conflict"
+	"anchorage/protocol/pim"
+	"anchorage/store"
+)
+
+// Unacknowledged Adds (issue 8). A device that applies the server's Adds
+// and is killed before its Map (OMA DS 1.2 Sync Protocol 5.10) holds them
+// under LUIDs the server never learns; its next session sends them back as
+// new items. Unchanged, they match the item (undeliveredTwin, versionTwin);
+// edited, only their identifiers are left. So every Add sent is remembered
+// until the device maps it, and a new item of the device that shares an
+// identifier with exactly one of them is taken as that item, edited.
+
+// maxPairCandidates bounds the unacknowledged Adds one item is compared
+// with; two are enough to know it is ambiguous.
+const maxPairCandidates = 8
+
+// rememberAdd records an Add placed (or begun, in chunks) in the reply as
+// unacknowledged until the device maps it.
+func (e *Engine) rememberAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) error {
+	if sent.Op != "Add" || p == noRoom || it == nil {
+		return nil
+	}
+	ct, data := it.Canon()
+	ds.Unacked = true
+	err := tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), Idents: pim.Identifiers(ct, data),
+		New: !ds.UnackedAtAlert})
+	if err != nil {
+		return fmt.Errorf("engine: remember add %s: %w", it.GUID, err)
+	}
+	return nil
+}
+
+// deferAdd tells whether to hold back, in a one-way sync from the server,
+// the Add of an item the device has not acknowledged: a device killed
+// before its Map holds it already, and sends nothing in this mode by
+// which it could be paired, so the Add would give it a second copy. It is
+// held back once and counted undelivered (the acknowledged sequence stays,
+// so the next sync sends it if the device has not paired it by then).
+func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
+	if ds.Mode != alertOneWayFromServer || !ds.Unacked {
+		return false, nil
+	}
+	a, err := e.isUnacked(ctx, tx, st, ds, guid)
+	if err != nil || a == nil || a.Deferred {
+		return false, err
+	}
+	if err := tx.DeferUnackedAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
+		return false, fmt.Errorf("engine: defer add %s: %w", guid, err)
+	}
+	ds.Undelivered++
+	e.log.Info("Add of an item the device may hold unmapped held back until it can send its copy",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "sent_in", a.Session)
+	return true, nil
+}
+
+// forgetAdds drops the unacknowledged Adds of GUIDs the device mapped (or
+// refused).
+func (e *Engine) forgetAdds(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guids []string) error {
+	if !ds.Unacked || len(guids) == 0 {
+		return nil
+	}
+	if err := tx.DeleteUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, guids); err != nil {
+		return fmt.Errorf("engine: forget adds: %w", err)
+	}
+	return nil
+}
+
+// pairMode tells whether a device's new items may be paired in a mode:
+// those in which it sends its changes or all its items.
+func pairMode(mode int) bool {
+	return mode == alertTwoWay || mode == alertSlow || mode == alertOneWayFromClient || mode == alertRefreshFromClient
+}
+
+// unackedPair finds the unacknowledged Add a device's new item is an
+// edited copy of: the one Add sent to this device, not mapped since, that
+// shares a strong identifier with it (pim.Identifiers). None or several:
+// nil, and the item stays new (nothing is lost).
+func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
+	if !ds.Unacked || !pairMode(ds.Mode) {
+		return nil, nil
+	}
+	ids := pim.Identifiers(ci.contentType, ci.data)
+	if len(ids) == 0 {
+		e.log.Info("device's new item has no identifier to pair it with an unmapped item; kept as new",
+			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid)
+		return nil, nil
+	}
+	cands, err := tx.UnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, ids, maxPairCandidates)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unacked adds: %w", err)
+	}
+	// Every mapping of a GUID drops its row (confirm, handleMap): a row
+	// left means the device has not mapped the item since it was sent,
+	// whatever older mapping of it the store still holds (a device wiped
+	// by a refresh from the server that died keeps none of its LUIDs).
+	open := cands
+	switch len(open) {
+	case 1:
+		return &open[0], nil
+	case 0:
+		e.log.Info("device's new item matches none of its unmapped items; kept as new",
+			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid)
+	default:
+		guids := make([]string, len(open))
+		for i, c := range open {
+			guids[i] = c.GUID
+		}
+		e.log.Info("device's new item matches several of its unmapped items; kept as new",
+			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid, "candidates", guids)
+	}
+	return nil, nil
+}
+
+// takePair applies a device's new item as its change of the unacknowledged
+// Add a: the LUID is mapped to the GUID, and the device's content is a
+// change to the version that was sent. When the server's item moved on
+// since (another device changed or deleted it), the conflict rules decide,
+// with the sent version as the base both sides started from (an edit
+// survives a delete unless delete wins).
+func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (int, error) {
+	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
+	if err != nil {
+		return 0, fmt.Errorf("engine: item %s: %w", a.GUID, err)
+	}
+	if err := e.forgetAdds(ctx, tx, st, ds, []string{a.GUID}); err != nil {
+		return 0, err
+	}
+	unchanged := cur.Version == a.Version && !cur.Deleted
+	e.log.Info("device's new item is its edited copy of an item it never mapped", "device", st.DeviceID,
+		"datastore", ds.Name, "guid", cur.GUID, "luid", ci.luid, "sent_version", a.Version,
+		"server_version", cur.Version, "server_deleted", cur.Deleted)
+	if unchanged && equivalentTo(cur, ci.contentType, ci.data) {
+		if err := e.confirm(ctx, tx, st, ds, ci.luid, cur.GUID); err != nil {
+			return 0, err
+		}
+		ds.Matched++
+		return 200, nil
+	}
+	if !cur.Deleted {
+		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
+	}
+	// Only the device changed it, or its data replaces the server's (a
+	// refresh from the device, where the other items it lacks are
+	// deleted too): a plain change.
+	if unchanged && ds.Conflict.Policy != conflict.ReadOnly || ds.Mode == alertRefreshFromClient {
+		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
+			return 0, err
+		}
+		if err := e.confirm(ctx, tx, st, ds, ci.luid, cur.GUID); err != nil {
+			return 0, err
+		}
+		ds.Replaced++
+		return 200, nil
+	}
+	base, err := e.sentBase(ctx, tx, st, ds, a)
+	if err != nil {
+		return 0, err
+	}
+	return e.resolveWithBase(ctx, tx, st, ds, cur, ci, ci.luid, base)
+}
+
+// sentBase returns the version an unacknowledged Add sent, as a conflict
+// base; nil when retention pruned it (the merge then has no base).
+func (e *Engine) sentBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*conflict.Version, error) {
+	vs, err := tx.Versions(ctx, st.UserID, ds.Name, a.GUID)
+	if err != nil {
+		return nil, fmt.Errorf("engine: versions %s: %w", a.GUID, err)
+	}
+	for i := range vs {
+		if v := &vs[i]; v.Version == a.Version && !v.Deleted {
+			ct, data := v.Canon()
+			return &conflict.Version{ContentType: ct, Data: data, Modified: v.Modified}, nil
+		}
+	}
+	return nil, nil
+}
+
+// isUnacked returns the device's unacknowledged Add of a GUID, or nil.
+func (e *Engine) isUnacked(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*store.UnackedAdd, error) {
+	if !ds.Unacked {
+		return nil, nil
+	}
+	a, err := tx.UnackedAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: unacked add %s: %w", guid, err)
+	}
+	return a, nil
+}

@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"anchorage/store"
+)
+
+// PutUnackedAdd replaces the GUID's rows with one per identifier (one with
+// ident ” when it has none).
+func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
+	wrap := func(err error) error {
+		return fmt.Errorf("sqlite: put unacked add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, err)
+	}
+	if a.GUID == "" || a.DeviceID == "" || a.Datastore == "" {
+		return wrap(fmt.Errorf("empty GUID, device or datastore"))
+	}
+	if !a.New {
+		if err := t.DeleteUnackedAdds(ctx, a.UserID, a.DeviceID, a.Datastore, []string{a.GUID}); err != nil {
+			return err
+		}
+	}
+	idents := a.Idents
+	if len(idents) == 0 {
+		idents = []string{""}
+	}
+	sent := a.Sent
+	if sent.IsZero() {
+		sent = now()
+	}
+	// One statement for all the identifiers' rows.
+	args := make([]any, 0, 10*len(idents))
+	for _, id := range idents {
+		args = append(args, a.UserID, a.DeviceID, a.Datastore, a.GUID, id, a.Version, a.Seq, a.Session, nanos(sent), a.Deferred)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO unacked_adds
+(user_id, device_id, datastore, guid, ident, version, seq, session, sent_at, deferred) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(idents)), ", "), args...); err != nil {
+		return wrap(userFK(err, a.UserID))
+	}
+	return nil
+}
+
+func (t *tx) UnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, idents []string, limit int) ([]store.UnackedAdd, error) {
+	q := `SELECT guid, min(version), min(seq), min(session), min(sent_at), max(deferred) FROM unacked_adds
+WHERE user_id = ? AND device_id = ? AND datastore = ?`
+	args := []any{userID, deviceID, datastore}
+	var ids []string
+	for _, id := range idents {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(idents) > 0 {
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		q += ` AND ident IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	q += ` GROUP BY guid ORDER BY guid LIMIT ?`
+	args = append(args, limitArg(limit))
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	defer rows.Close()
+	var out []store.UnackedAdd
+	for rows.Next() {
+		a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore}
+		var sent sql.NullInt64
+		if err := rows.Scan(&a.GUID, &a.Version, &a.Seq, &a.Session, &sent, &a.Deferred); err != nil {
+			return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+		a.Sent = fromNullNanos(sent)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return out, nil
+}
+
+func (t *tx) UnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) (*store.UnackedAdd, error) {
+	a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore, GUID: guid}
+	var sent int64
+	err := t.tx.QueryRowContext(ctx, `SELECT version, seq, session, sent_at, deferred FROM unacked_adds
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? LIMIT 1`, userID, deviceID, datastore, guid).
+		Scan(&a.Version, &a.Seq, &a.Session, &sent, &a.Deferred)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, notFound(err))
+	}
+	a.Sent = fromNanos(sent)
+	return &a, nil
+}
+
+func (t *tx) DeferUnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE unacked_adds SET deferred = 1
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, deviceID, datastore, guid)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: defer unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, err)
+	}
+	return nil
+}
+
+func (t *tx) DeleteUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, guids []string) error {
+	for len(guids) > 0 {
+		chunk := guids[:min(knownChunk, len(guids))]
+		guids = guids[len(chunk):]
+		args := []any{userID, deviceID, datastore}
+		for _, g := range chunk {
+			args = append(args, g)
+		}
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ?
+AND guid IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
+			return fmt.Errorf("sqlite: delete unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) ClearUnackedAdds(ctx context.Context, userID int64, deviceID, datastore, keep string) (int, error) {
+	q, args := `DELETE FROM unacked_adds WHERE user_id = ? AND device_id = ? AND (? = '' OR session <> ?)`, []any{userID, deviceID, keep, keep}
+	if datastore != "" {
+		q += ` AND datastore = ?`
+		args = append(args, datastore)
+	}
+	var n int
+	err := t.tx.QueryRowContext(ctx, strings.Replace(q, "DELETE FROM", "SELECT count(DISTINCT datastore || ' ' || guid) FROM", 1), args...).Scan(&n)
+	if err == nil && n > 0 {
+		_, err = t.tx.ExecContext(ctx, q, args...)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: clear unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return n, nil
+}
