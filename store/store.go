@@ -163,6 +163,10 @@ type Tx interface {
 	// one of the identifiers (none: every one), ordered by GUID, at most
 	// limit (0 = no limit). Idents is not loaded.
 	UnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, idents []string, limit int) ([]UnackedAdd, error)
+	// PendingUnackedAdds returns, ordered by GUID and at most limit (0 = no
+	// limit), the partnership's unacknowledged Adds recorded with
+	// IdentsPending, whose identifiers are still to be computed.
+	PendingUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, limit int) ([]UnackedAdd, error)
 	// UnackedAdd returns the unacknowledged Add of one GUID (Idents not
 	// loaded); ErrNotFound when there is none.
 	UnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) (*UnackedAdd, error)
@@ -325,6 +329,12 @@ type UnackedAdd struct {
 	// Idents are the sent version's strong identifiers
 	// (pim.Identifiers), by which a device's new item is paired with it.
 	Idents []string
+	// IdentsPending records the Add without identifiers, to be computed
+	// (and stored with PutUnackedAdd) only if a device's new item needs to
+	// be paired: nearly every Add gets mapped, and computing them means
+	// parsing every item sent. UnackedAdds by identifier does not find it
+	// until then; PendingUnackedAdds does.
+	IdentsPending bool
 	// New tells PutUnackedAdd that the device datastore held no such rows
 	// when the session began, so that no earlier row of the GUID need be
 	// deleted first (one statement less per Add of a refresh).

@@ -107,7 +107,10 @@ type syncedStore struct {
 	CTCaps map[string]map[string]int `json:"ctcaps,omitempty"`
 	// unmapped holds, while one Sync command is applied, the LUIDs of its
 	// items that had no mapping when it began (see prefetchUnmapped).
-	unmapped     map[string]bool
+	unmapped map[string]bool
+	// identsFilled is set once the unacknowledged Adds' identifiers were
+	// computed in this message (see fillIdents).
+	identsFilled bool
 	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
 	ServerBegun  bool   `json:"server_begun"`
 	ServerDone   bool   `json:"server_done"`

@@ -23,20 +23,76 @@ import (
 const maxPairCandidates = 8
 
 // rememberAdd records an Add placed (or begun, in chunks) in the reply as
-// unacknowledged until the device maps it.
+// unacknowledged until the device maps it. Its identifiers are left to
+// compute until a new item of the device needs pairing (fillIdents): almost
+// every Add gets mapped, and computing them parses every item sent, which
+// cost a refresh from the server nearly half of its CPU (BENCHMARKS.md).
 func (e *Engine) rememberAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) error {
 	if sent.Op != "Add" || p == noRoom || it == nil {
 		return nil
 	}
-	ct, data := it.Canon()
 	ds.Unacked = true
 	err := tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
-		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), Idents: pim.Identifiers(ct, data),
+		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), IdentsPending: true,
 		New: !ds.UnackedAtAlert})
 	if err != nil {
 		return fmt.Errorf("engine: remember add %s: %w", it.GUID, err)
 	}
 	return nil
+}
+
+// fillIdentsBatch is how many pending unacknowledged Adds fillIdents
+// reads at a time.
+const fillIdentsBatch = 256
+
+// fillIdents computes and stores the identifiers of the partnership's
+// unacknowledged Adds recorded without them, from the version each Add
+// sent. A version pruned since leaves the Add with none (it cannot be
+// paired; nothing is lost, the device's item stays new).
+func (e *Engine) fillIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+	if ds.identsFilled {
+		return nil
+	}
+	for {
+		pending, err := tx.PendingUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, fillIdentsBatch)
+		if err != nil {
+			return fmt.Errorf("engine: unacked adds to identify: %w", err)
+		}
+		for i := range pending {
+			a := &pending[i]
+			if a.Idents, err = e.sentIdents(ctx, tx, st, ds, a); err != nil {
+				return err
+			}
+			a.IdentsPending, a.New = false, false
+			if err := tx.PutUnackedAdd(ctx, a); err != nil {
+				return fmt.Errorf("engine: identify unacked add %s: %w", a.GUID, err)
+			}
+		}
+		if len(pending) < fillIdentsBatch {
+			break
+		}
+	}
+	ds.identsFilled = true
+	return nil
+}
+
+// sentIdents returns the identifiers of the version an unacknowledged Add
+// sent.
+func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
+	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: item %s: %w", a.GUID, err)
+	}
+	if cur.Version == a.Version && !cur.Deleted {
+		return pim.Identifiers(cur.Canon()), nil
+	}
+	v, err := e.sentBase(ctx, tx, st, ds, a)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return pim.Identifiers(v.ContentType, v.Data), nil
 }
 
 // deferAdd tells whether to hold back, in a one-way sync from the server,
@@ -89,6 +145,11 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState,
 		return nil, nil
 	}
 	ids := pim.Identifiers(ci.contentType, ci.data)
+	if len(ids) > 0 {
+		if err := e.fillIdents(ctx, tx, st, ds); err != nil {
+			return nil, err
+		}
+	}
 	if len(ids) == 0 {
 		e.log.Info("device's new item has no identifier to pair it with an unmapped item; kept as new",
 			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid)

@@ -9,8 +9,13 @@ import (
 	"anchorage/store"
 )
 
+// pendingIdent is the ident of the one row of an Add recorded with
+// IdentsPending. Identifiers are "kind:value" (pim.Identifiers), so it is
+// never one.
+const pendingIdent = "?pending"
+
 // PutUnackedAdd replaces the GUID's rows with one per identifier (one with
-// ident ” when it has none).
+// ident '' when it has none, one with pendingIdent when they are pending).
 func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
 	wrap := func(err error) error {
 		return fmt.Errorf("sqlite: put unacked add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, err)
@@ -24,7 +29,10 @@ func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
 		}
 	}
 	idents := a.Idents
-	if len(idents) == 0 {
+	switch {
+	case a.IdentsPending:
+		idents = []string{pendingIdent}
+	case len(idents) == 0:
 		idents = []string{""}
 	}
 	sent := a.Sent
@@ -50,7 +58,7 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 	args := []any{userID, deviceID, datastore}
 	var ids []string
 	for _, id := range idents {
-		if id != "" {
+		if id != "" && id != pendingIdent {
 			ids = append(ids, id)
 		}
 	}
@@ -82,6 +90,30 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return out, nil
+}
+
+func (t *tx) PendingUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, limit int) ([]store.UnackedAdd, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT guid, version, seq, session, sent_at, deferred FROM unacked_adds
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND ident = ? ORDER BY guid LIMIT ?`,
+		userID, deviceID, datastore, pendingIdent, limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	defer rows.Close()
+	var out []store.UnackedAdd
+	for rows.Next() {
+		a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore, IdentsPending: true}
+		var sent int64
+		if err := rows.Scan(&a.GUID, &a.Version, &a.Seq, &a.Session, &sent, &a.Deferred); err != nil {
+			return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+		a.Sent = fromNanos(sent)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return out, nil
 }

@@ -85,6 +85,40 @@ func testUnackedAdds(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	// An Add recorded with its identifiers pending is found by GUID and
+	// among all, not by identifier, until they are stored.
+	update(t, s, func(tx store.Tx) error {
+		return tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: u, DeviceID: "dev", Datastore: "contacts", GUID: "g7",
+			Version: 2, Seq: 20, Session: "s2", Sent: t0, IdentsPending: true, New: true})
+	})
+	pending := func() (out []store.UnackedAdd) {
+		t.Helper()
+		view(t, s, func(tx store.Tx) (err error) {
+			out, err = tx.PendingUnackedAdds(ctx, u, "dev", "contacts", 0)
+			return err
+		})
+		return out
+	}
+	check("with g7 pending", guids(u, "dev", "contacts"), "g1", "g2", "g3", "g7")
+	check("by the pending marker", guids(u, "dev", "contacts", "?pending"))
+	p := pending()
+	if len(p) != 1 || p[0].GUID != "g7" || p[0].Version != 2 || p[0].Seq != 20 || p[0].Session != "s2" || !p[0].IdentsPending {
+		t.Fatalf("PendingUnackedAdds = %+v, want g7 version 2, seq 20, session s2", p)
+	}
+	checkTime(t, "pending Sent", p[0].Sent, t0)
+	update(t, s, func(tx store.Tx) error {
+		a := p[0]
+		a.IdentsPending, a.Idents = false, []string{"email:g@x"}
+		return tx.PutUnackedAdd(ctx, &a)
+	})
+	if p := pending(); len(p) != 0 {
+		t.Errorf("PendingUnackedAdds after its identifiers were stored = %+v, want none", p)
+	}
+	check("g7 by its identifier", guids(u, "dev", "contacts", "email:g@x"), "g7")
+	update(t, s, func(tx store.Tx) error {
+		return tx.DeleteUnackedAdds(ctx, u, "dev", "contacts", []string{"g7"})
+	})
+
 	update(t, s, func(tx store.Tx) error {
 		return tx.DeleteUnackedAdds(ctx, u, "dev", "contacts", []string{"g2", "nope"})
 	})
