@@ -15,7 +15,8 @@ import (
 const pendingIdent = "?pending"
 
 // PutUnackedAdd replaces the GUID's rows with one per identifier (one with
-// ident ” when it has none, one with pendingIdent when they are pending).
+// an empty ident when it has none, one with pendingIdent when they are
+// pending).
 func (t *tx) PutUnackedAdd(ctx context.Context, a *store.UnackedAdd) error {
 	wrap := func(err error) error {
 		return fmt.Errorf("sqlite: put unacked add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, err)
