@@ -137,6 +137,8 @@ type Tx interface {
 	// one query for a message's items instead of a MapByLUID each.
 	UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error)
 	PutMapping(ctx context.Context, m *Mapping) error // insert or replace by LUID; a GUID maps to one LUID
+	// PutMappings stores several mappings, as PutMapping each, in order.
+	PutMappings(ctx context.Context, ms []Mapping) error
 	DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error
 	// ConfirmedInSession tells which of the given GUIDs have a mapping
 	// confirmed by the session (see Mapping.Session).
@@ -159,6 +161,8 @@ type Tx interface {
 
 	// PutUnackedAdd records (or replaces) the unacknowledged Add of a GUID.
 	PutUnackedAdd(ctx context.Context, a *UnackedAdd) error
+	// PutUnackedAdds records several, as PutUnackedAdd each, in order.
+	PutUnackedAdds(ctx context.Context, adds []UnackedAdd) error
 	// UnackedAdds returns the partnership's unacknowledged Adds that share
 	// one of the identifiers (none: every one), ordered by GUID, at most
 	// limit (0 = no limit). Idents is not loaded.

@@ -50,6 +50,9 @@ func (e *Engine) appendServerSync(ctx context.Context, tx store.Tx, st *sessionS
 	default:
 		err = e.fillFast(ctx, tx, st, ds, r, sync)
 	}
+	if err == nil {
+		err = e.flushRemembered(ctx, tx, ds)
+	}
 	if err != nil {
 		return err
 	}
@@ -82,9 +85,7 @@ func (e *Engine) fillFast(ctx context.Context, tx store.Tx, st *sessionState, ds
 			}
 			if cmd != nil {
 				p := e.place(st, ds, r, sync, cmd, sent)
-				if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
-					return err
-				}
+				e.rememberAdd(st, ds, p, sent, it)
 				switch p {
 				case noRoom:
 					return nil // the rest goes in the next message
@@ -115,9 +116,7 @@ func (e *Engine) fillSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 			it := &items[i]
 			sent := sentCommand{Op: "Add", GUID: it.GUID}
 			p := e.place(st, ds, r, sync, e.itemCommand(st, ds, "Add", it, ""), sent)
-			if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
-				return err
-			}
+			e.rememberAdd(st, ds, p, sent, it)
 			switch p {
 			case noRoom:
 				return nil
@@ -169,9 +168,7 @@ func (e *Engine) fillResend(ctx context.Context, tx store.Tx, st *sessionState, 
 		}
 		if cmd != nil {
 			p := e.place(st, ds, r, sync, cmd, sent)
-			if err := e.rememberAdd(ctx, tx, st, ds, p, sent, it); err != nil {
-				return err
-			}
+			e.rememberAdd(st, ds, p, sent, it)
 			switch p {
 			case noRoom:
 				return nil
@@ -317,6 +314,7 @@ func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c
 	// have to match again.
 	ds.NoTwins = false
 	mapped, refused := make([]string, 0, len(guids)), 0
+	ms := make([]store.Mapping, 0, len(guids))
 	for _, mi := range c.MapItems {
 		if mi.Source == "" || mi.Target == "" {
 			continue
@@ -329,11 +327,12 @@ func (e *Engine) handleMap(ctx context.Context, tx store.Tx, st *sessionState, c
 			refused++
 			continue
 		}
-		if err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
-			LUID: mi.Source, GUID: mi.Target, Session: st.Key}); err != nil {
-			return 0, fmt.Errorf("engine: map %s to %s: %w", mi.Source, mi.Target, err)
-		}
+		ms = append(ms, store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+			LUID: mi.Source, GUID: mi.Target, Session: st.Key})
 		mapped = append(mapped, mi.Target)
+	}
+	if err := tx.PutMappings(ctx, ms); err != nil {
+		return 0, fmt.Errorf("engine: map: %w", err)
 	}
 	if err := e.forgetAdds(ctx, tx, st, ds, mapped); err != nil {
 		return 0, err

@@ -111,6 +111,9 @@ type syncedStore struct {
 	// identsFilled is set once the unacknowledged Adds' identifiers were
 	// computed in this message (see fillIdents).
 	identsFilled bool
+	// remembered collects the Adds placed while a message's Sync is
+	// filled (rememberAdd, flushRemembered).
+	remembered   []store.UnackedAdd
 	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
 	ServerBegun  bool   `json:"server_begun"`
 	ServerDone   bool   `json:"server_done"`

@@ -23,21 +23,31 @@ import (
 const maxPairCandidates = 8
 
 // rememberAdd records an Add placed (or begun, in chunks) in the reply as
-// unacknowledged until the device maps it. Its identifiers are left to
+// unacknowledged until the device maps it; appendServerSync stores them
+// (flushRemembered) once the message's Sync is filled. Its identifiers are left to
 // compute until a new item of the device needs pairing (fillIdents): almost
 // every Add gets mapped, and computing them parses every item sent, which
 // cost a refresh from the server nearly half of its CPU (BENCHMARKS.md).
-func (e *Engine) rememberAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) error {
+func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) {
 	if sent.Op != "Add" || p == noRoom || it == nil {
-		return nil
+		return
 	}
 	ds.Unacked = true
-	err := tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+	ds.remembered = append(ds.remembered, store.UnackedAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
 		GUID: it.GUID, Version: it.Version, Seq: it.Seq, Session: st.Key, Sent: e.now(), IdentsPending: true,
 		New: !ds.UnackedAtAlert})
-	if err != nil {
-		return fmt.Errorf("engine: remember add %s: %w", it.GUID, err)
+}
+
+// flushRemembered stores the Adds rememberAdd collected while a message's
+// Sync was filled, in one go.
+func (e *Engine) flushRemembered(ctx context.Context, tx store.Tx, ds *syncedStore) error {
+	if len(ds.remembered) == 0 {
+		return nil
 	}
+	if err := tx.PutUnackedAdds(ctx, ds.remembered); err != nil {
+		return fmt.Errorf("engine: remember %d adds: %w", len(ds.remembered), err)
+	}
+	ds.remembered = ds.remembered[:0]
 	return nil
 }
 

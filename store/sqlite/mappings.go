@@ -83,6 +83,33 @@ func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
 	return nil
 }
 
+// mappingsPerInsert keeps an INSERT's parameters well below SQLite's
+// limit.
+const mappingsPerInsert = 500
+
+// PutMappings writes a Map's mappings with one statement per
+// mappingsPerInsert: rows of one multi-row INSERT OR REPLACE are inserted in
+// order, so a later one replaces an earlier one as with PutMapping each.
+func (t *tx) PutMappings(ctx context.Context, ms []store.Mapping) error {
+	for len(ms) > 0 {
+		chunk := ms[:min(mappingsPerInsert, len(ms))]
+		ms = ms[len(chunk):]
+		args := make([]any, 0, 6*len(chunk))
+		for i := range chunk {
+			m := &chunk[i]
+			if m.LUID == "" || m.GUID == "" {
+				return fmt.Errorf("sqlite: put map %d/%s/%s %q -> %s: empty LUID or GUID", m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID)
+			}
+			args = append(args, m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, m.Session)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO mappings (`+mappingCols+`) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", "), args...); err != nil {
+			return fmt.Errorf("sqlite: put %d mappings of %d/%s/%s: %w", len(chunk), chunk[0].UserID, chunk[0].DeviceID, chunk[0].Datastore, userFK(err, chunk[0].UserID))
+		}
+	}
+	return nil
+}
+
 // DeleteMapping deletes the LUID's mapping; deleting a missing one is not an
 // error.
 func (t *tx) DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error {

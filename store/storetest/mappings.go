@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -90,6 +91,27 @@ func testMappings(t *testing.T, s store.Store) {
 		return tx.DeleteMapping(ctx, u, "dev", "contacts", "missing") // not an error
 	})
 	expect("dev", map[string]string{"L2": "", "L3": "G3"}, map[string]string{"G2": "", "G3": "L3"})
+
+	// PutMappings applies its mappings in order, as PutMapping each: L4
+	// first means G4 then G5, and G6 moves from L6 to L7 within one call;
+	// a chunk boundary (more than 500) changes nothing.
+	update(t, s, func(tx store.Tx) error {
+		ms := []store.Mapping{*m("dev", "contacts", "L4", "G4"), *m("dev", "contacts", "L4", "G5"),
+			*m("dev", "contacts", "L6", "G6"), *m("dev", "contacts", "L7", "G6")}
+		for i := range 600 {
+			ms = append(ms, *m("dev", "contacts", fmt.Sprintf("B%d", i), fmt.Sprintf("GB%d", i)))
+		}
+		ms = append(ms, *m("dev", "contacts", "B0", "GB599"))
+		return tx.PutMappings(ctx, ms)
+	})
+	expect("dev", map[string]string{"L4": "G5", "L6": "", "L7": "G6", "B0": "GB599", "B1": "GB1", "B599": ""},
+		map[string]string{"G4": "", "G5": "L4", "G6": "L7", "GB0": "", "GB599": "B0"})
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.PutMappings(ctx, nil); err != nil {
+			t.Errorf("PutMappings(none): %v", err)
+		}
+		return nil
+	})
 
 	update(t, s, func(tx store.Tx) error { return tx.DeleteMappings(ctx, u, "dev", "contacts") })
 	expect("dev", map[string]string{"L3": ""}, nil)

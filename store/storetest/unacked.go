@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -117,6 +118,29 @@ func testUnackedAdds(t *testing.T, s store.Store) {
 	check("g7 by its identifier", guids(u, "dev", "contacts", "email:g@x"), "g7")
 	update(t, s, func(tx store.Tx) error {
 		return tx.DeleteUnackedAdds(ctx, u, "dev", "contacts", []string{"g7"})
+	})
+
+	// PutUnackedAdds in one call: more rows than one INSERT takes, and a
+	// GUID recorded twice, the second time replacing the first.
+	update(t, s, func(tx store.Tx) error {
+		var adds []store.UnackedAdd
+		for i := range 400 {
+			adds = append(adds, store.UnackedAdd{UserID: u, DeviceID: "dev", Datastore: "tasks", GUID: fmt.Sprintf("t%03d", i),
+				Version: 1, Seq: int64(i), Session: "s3", Sent: t0, Idents: []string{fmt.Sprintf("uid:%d", i)}, New: true})
+		}
+		adds = append(adds, store.UnackedAdd{UserID: u, DeviceID: "dev", Datastore: "tasks", GUID: "t007",
+			Version: 2, Seq: 500, Session: "s3", Sent: t0, Idents: []string{"uid:new"}})
+		return tx.PutUnackedAdds(ctx, adds)
+	})
+	if got := guids(u, "dev", "tasks"); len(got) != 400 {
+		t.Errorf("PutUnackedAdds of 400 GUIDs: %d recorded", len(got))
+	}
+	check("tasks by uid:399", guids(u, "dev", "tasks", "uid:399"), "t399")
+	check("tasks by t007's old identifier", guids(u, "dev", "tasks", "uid:7"))
+	check("tasks by t007's new identifier", guids(u, "dev", "tasks", "uid:new"), "t007")
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.ClearUnackedAdds(ctx, u, "dev", "tasks", "")
+		return err
 	})
 
 	update(t, s, func(tx store.Tx) error {
