@@ -45,15 +45,7 @@ func TestRoundTripCaptures(t *testing.T) {
 }
 
 func TestEncodedSizeAddsUp(t *testing.T) {
-	for _, f := range captureFiles(t) {
-		data := readFile(t, f)
-		if !complete(data) {
-			continue
-		}
-		m, err := Decode(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, m := range decodedCaptures(t) {
 		for _, final := range []bool{true, false} {
 			m.Final = final
 			out, err := Encode(m)
@@ -275,15 +267,7 @@ func TestEncodeMatchesTree(t *testing.T) {
 			t.Errorf("%s: Encode differs from the tree:\n%s\n%s", name, got, want)
 		}
 	}
-	for _, f := range captureFiles(t) {
-		data := readFile(t, f)
-		if !complete(data) {
-			continue
-		}
-		m, err := Decode(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, m := range decodedCaptures(t) {
 		check(f, m)
 		m.Final = !m.Final
 		check(f+" (Final flipped)", m)

@@ -61,6 +61,24 @@ func complete(data []byte) bool {
 	return strings.HasSuffix(strings.TrimSpace(string(data)), "</SyncML>")
 }
 
+// decodedCaptures decodes every whole captured message, by file name.
+func decodedCaptures(t testing.TB) map[string]*Message {
+	t.Helper()
+	out := make(map[string]*Message)
+	for _, f := range captureFiles(t) {
+		data := readFile(t, f)
+		if !complete(data) {
+			continue
+		}
+		m, err := Decode(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[f] = m
+	}
+	return out
+}
+
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
