@@ -23,11 +23,12 @@ import (
 const maxPairCandidates = 8
 
 // rememberAdd records an Add placed (or begun, in chunks) in the reply as
-// unacknowledged until the device maps it; appendServerSync stores them
-// (flushRemembered) once the message's Sync is filled. Its identifiers are left to
-// compute until a new item of the device needs pairing (fillIdents): almost
-// every Add gets mapped, and computing them parses every item sent, which
-// cost a refresh from the server nearly half of its CPU (BENCHMARKS.md).
+// unacknowledged until the device maps it; appendServerSync stores the
+// message's Adds in one go (flushRemembered). Their identifiers are left
+// to compute until a new item of the device needs pairing (fillIdents):
+// almost every Add gets mapped, and computing them parses every item sent,
+// which cost a refresh from the server nearly half of its CPU
+// (BENCHMARKS.md, section 13).
 func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) {
 	if sent.Op != "Add" || p == noRoom || it == nil {
 		return
