@@ -70,17 +70,7 @@ func (t *tx) UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastor
 // removing the mapping of any other LUID to m.GUID: SQLite's REPLACE deletes
 // the rows that conflict on either unique key, in one statement.
 func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
-	wrap := func(err error) error {
-		return fmt.Errorf("sqlite: put map %d/%s/%s %q -> %s: %w", m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, err)
-	}
-	if m.LUID == "" || m.GUID == "" {
-		return wrap(fmt.Errorf("empty LUID or GUID"))
-	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO mappings (`+mappingCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, m.Session); err != nil {
-		return wrap(userFK(err, m.UserID))
-	}
-	return nil
+	return t.PutMappings(ctx, []store.Mapping{*m})
 }
 
 // mappingsPerInsert keeps an INSERT's parameters well below SQLite's

@@ -109,9 +109,19 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 	}
 	q += ` GROUP BY guid ORDER BY guid LIMIT ?`
 	args = append(args, limitArg(limit))
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	out, err := t.queryUnackedAdds(ctx, userID, deviceID, datastore, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return out, nil
+}
+
+// queryUnackedAdds runs a query of the partnership's rows that selects
+// guid, version, seq, session, sent_at and deferred.
+func (t *tx) queryUnackedAdds(ctx context.Context, userID int64, deviceID, datastore, q string, args ...any) ([]store.UnackedAdd, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []store.UnackedAdd
@@ -119,37 +129,23 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 		a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore}
 		var sent sql.NullInt64
 		if err := rows.Scan(&a.GUID, &a.Version, &a.Seq, &a.Session, &sent, &a.Deferred); err != nil {
-			return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+			return nil, err
 		}
 		a.Sent = fromNullNanos(sent)
 		out = append(out, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func (t *tx) PendingUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, limit int) ([]store.UnackedAdd, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT guid, version, seq, session, sent_at, deferred FROM unacked_adds
-WHERE user_id = ? AND device_id = ? AND datastore = ? AND ident = ? ORDER BY guid LIMIT ?`,
+	out, err := t.queryUnackedAdds(ctx, userID, deviceID, datastore, `SELECT guid, version, seq, session, sent_at, deferred
+FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ? AND ident = ? ORDER BY guid LIMIT ?`,
 		userID, deviceID, datastore, pendingIdent, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
-	defer rows.Close()
-	var out []store.UnackedAdd
-	for rows.Next() {
-		a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore, IdentsPending: true}
-		var sent int64
-		if err := rows.Scan(&a.GUID, &a.Version, &a.Seq, &a.Session, &sent, &a.Deferred); err != nil {
-			return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
-		}
-		a.Sent = fromNanos(sent)
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	for i := range out {
+		out[i].IdentsPending = true
 	}
 	return out, nil
 }
