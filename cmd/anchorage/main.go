@@ -44,6 +44,8 @@ commands:
   restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
   restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+  backup  --data DIR --to FILE       (a consistent copy, while the server runs)
+  backup  verify FILE                (integrity check; counts users, devices, items, versions)
 
 POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
 read-only; an edit survives a delete on the other side unless --delete-wins.
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRestore(ctx, rest, stdout, stderr)
 	case "prune":
 		return cmdPrune(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
