@@ -16,8 +16,9 @@ import (
 // SQLite's VACUUM INTO (https://sqlite.org/lang_vacuum.html#vacuuminto),
 // which reads the database in one read transaction: the copy is the state
 // of the last commit before it started, compacted, and never holds a
-// half-written transaction. The copy is written beside to and renamed into
-// place, so a failed backup leaves no partial file under that name.
+// half-written transaction. The leases of sessions in flight are dropped
+// from the copy (dropLeases). The copy is written beside to and renamed
+// into place, so a failed backup leaves no partial file under that name.
 func (s *Store) Backup(ctx context.Context, to string) error {
 	if _, err := os.Stat(to); err == nil {
 		return fmt.Errorf("sqlite: backup to %s: the file exists", to)
@@ -43,10 +44,30 @@ func (s *Store) Backup(ctx context.Context, to string) error {
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmpName); err != nil {
 		return fmt.Errorf("sqlite: backup %s to %s: %w", s.path, to, err)
 	}
+	if err := dropLeases(ctx, tmpName); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", to, err)
+	}
 	if err := os.Rename(tmpName, to); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", to, err)
 	}
 	return nil
+}
+
+// dropLeases empties datastore_leases in the copy at path. A lease belongs
+// to a session of the running server; a server started on the copy has no
+// such session, and would keep the datastore busy (503) until the lease
+// expired. The sessions themselves stay: a device whose session was cut by
+// the restore starts again as after a server crash.
+func dropLeases(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", dsn(path, url.Values{}))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "DELETE FROM datastore_leases"); err != nil {
+		return fmt.Errorf("drop leases: %w", err)
+	}
+	return db.Close()
 }
 
 // Counts are the number of rows a backup holds, as Verify reports them.
