@@ -50,11 +50,16 @@ func (t *tally) read(r io.Reader, w io.Writer) error {
 		}
 		key := e.Package + " " + e.Test
 		switch {
+		case e.Action == "build-output":
+			fmt.Fprint(w, e.Output) // compiler errors (Go 1.24+ reports them as events)
 		case e.Test == "" && e.Action == "output":
 			// Package level: "ok", "FAIL", "--- FAIL" summaries, panics.
 			if !strings.HasPrefix(e.Output, "=== ") && !strings.HasPrefix(e.Output, "PASS\n") {
 				fmt.Fprint(w, e.Output)
 			}
+		case e.Test == "":
+			// A package's own pass, fail or skip ("no test files"): its
+			// output line above says so; only tests are counted.
 		case e.Action == "output":
 			t.output[key] = append(t.output[key], e.Output)
 		case e.Action == "pass":
