@@ -36,10 +36,18 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer closeStore()
-	out, err := eng.Export(ctx, *user, *db, opts)
+	res, err := eng.Export(ctx, *user, *db, opts)
 	if err != nil {
 		return err
 	}
-	_, err = stdout.Write(out)
-	return err
+	if _, err := stdout.Write(res.Data); err != nil {
+		return err
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(stderr, "anchorage: export: item %s (%s) left out: %v\n", s.GUID, orDash(oneLine(s.Summary)), s.Err)
+	}
+	if len(res.Skipped) > 0 {
+		return fmt.Errorf("export incomplete: %d of %d items left out (listed above)", len(res.Skipped), len(res.Skipped)+res.Items)
+	}
+	return nil
 }
