@@ -101,7 +101,7 @@ func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, erro
 			}
 		}
 		if !found {
-			return fmt.Errorf("engine: user %q: %w", user, store.ErrNotFound)
+			return &PlainError{Msg: fmt.Sprintf("no user %q", user), Err: fmt.Errorf("engine: user %q: %w", user, store.ErrNotFound)}
 		}
 		return nil
 	})
@@ -122,34 +122,58 @@ func (e *Engine) ResetDevice(ctx context.Context, user, device, datastore string
 	if datastore != "" {
 		var ok bool
 		if name, ok = ResolveDatastore(datastore); !ok {
-			return 0, fmt.Errorf("engine: unknown datastore %q", datastore)
+			return 0, unknownDatastore(datastore)
 		}
 	}
 	var n int
 	err := e.store.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		if _, err := tx.Device(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
-		n, err = tx.DeletePartnerships(ctx, u.ID, device, name)
-		return err
+		ps, err := tx.ListPartnerships(ctx, u.ID, device)
+		if err != nil {
+			return fmt.Errorf("engine: partnerships of %q: %w", device, err)
+		}
+		if n, err = tx.DeletePartnerships(ctx, u.ID, device, name); err != nil {
+			return fmt.Errorf("engine: reset %q: %w", device, err)
+		}
+		// The partnerships stay listed, with their last sync, but without
+		// anchors or acknowledgements: the next Alert finds no anchor to
+		// match and gets 508 and a slow sync (alert.go).
+		for _, p := range ps {
+			if name != "" && p.Datastore != name {
+				continue
+			}
+			reset := store.Partnership{UserID: p.UserID, DeviceID: p.DeviceID, Datastore: p.Datastore,
+				LastSync: p.LastSync, LastSyncMode: p.LastSyncMode}
+			if err := tx.PutPartnership(ctx, &reset); err != nil {
+				return fmt.Errorf("engine: reset %q: %w", device, err)
+			}
+		}
+		return nil
 	})
 	return n, err
 }
+
+// NextSyncSlow tells whether a partnership's next sync is a slow sync
+// whatever the device asks for: it has no client anchor (never completed,
+// or reset by ResetDevice).
+func NextSyncSlow(p store.Partnership) bool { return p.ClientAnchor == "" }
 
 // RemoveDevice forgets a device (partnerships, maps, sessions); the items
 // it synced stay. If it syncs again it starts a new partnership.
 func (e *Engine) RemoveDevice(ctx context.Context, user, device string) error {
 	return e.store.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		if err := tx.DeleteDevice(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
 		return nil
 	})
@@ -167,15 +191,15 @@ func (e *Engine) SetDeviceCharset(ctx context.Context, user, device, charset str
 		return errors.New("engine: empty device id")
 	}
 	return e.store.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		d, err := tx.Device(ctx, u.ID, device)
 		if errors.Is(err, store.ErrNotFound) {
 			d = &store.Device{UserID: u.ID, DeviceID: device}
 		} else if err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
 		d.Charset = charset
 		return tx.PutDevice(ctx, d)

@@ -53,7 +53,7 @@ func (e *Engine) History(ctx context.Context, user, datastore string, q HistoryQ
 		if q.GUID != "" {
 			var err error
 			if its, err = tx.Versions(ctx, userID, ds, q.GUID); err != nil {
-				return fmt.Errorf("engine: history of item %s: %w", q.GUID, err)
+				return noItem(user, ds, q.GUID, err)
 			}
 		} else {
 			since, afterSeq := q.Since, int64(0)
@@ -138,7 +138,7 @@ func (e *Engine) RestoreItem(ctx context.Context, user, datastore, guid string, 
 	return e.restore(ctx, user, datastore, dryRun, func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		vs, err := tx.Versions(ctx, userID, ds, guid)
 		if err != nil {
-			return nil, fmt.Errorf("engine: item %s: %w", guid, err)
+			return nil, noItem(user, ds, guid, err)
 		}
 		cur := vs[len(vs)-1]
 		var target *store.Item
@@ -330,12 +330,12 @@ func (e *Engine) onDatastore(ctx context.Context, run func(context.Context, func
 	user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
 	name, ok := ResolveDatastore(datastore)
 	if !ok {
-		return fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return unknownDatastore(datastore)
 	}
 	return run(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		return fn(tx, u.ID, name)
 	})
@@ -382,7 +382,7 @@ func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]P
 			}
 		}
 		if err == nil && user != "" && len(users) == 0 {
-			err = fmt.Errorf("user %q: %w", user, store.ErrNotFound)
+			err = &PlainError{Msg: fmt.Sprintf("no user %q", user), Err: fmt.Errorf("user %q: %w", user, store.ErrNotFound)}
 		}
 		return err
 	})

@@ -192,14 +192,25 @@ func streamHolds(ds, format, contentType string, data []byte) error {
 	return nil
 }
 
+// checkExportFormat tells why format is no export format of ds, naming
+// the formats there are.
 func checkExportFormat(ds, format string) error {
 	if format == "" || slices.Contains(ExportFormats[ds], format) {
 		return nil
 	}
-	if len(ExportFormats[ds]) == 0 {
-		return fmt.Errorf("engine: %s are exported in one format only; drop --format %s", ds, format)
+	const names = "vcard30 or vcard21 for contacts, ical or vcal for calendar and tasks"
+	if _, known := formatTypes[format]; !known || format == FormatVCard40 {
+		for _, f := range []string{FormatVCard30, FormatVCard21, FormatICal, FormatVCal} {
+			if strings.EqualFold(f, format) {
+				return plainf("unknown format %q: format names are lower case (%s)", format, f)
+			}
+		}
+		return plainf("unknown format %q (formats: %s)", format, names)
 	}
-	return fmt.Errorf("engine: format %q cannot hold %s (use %s)", format, ds, strings.Join(ExportFormats[ds], " or "))
+	if len(ExportFormats[ds]) == 0 {
+		return plainf("%s are exported in one format only (plain text); drop --format %s", ds, format)
+	}
+	return plainf("%s cannot be exported as %s (use %s)", ds, format, strings.Join(ExportFormats[ds], " or "))
 }
 
 // itemFormat tells the format of a stored item by its VERSION, else by
