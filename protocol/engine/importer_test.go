@@ -157,8 +157,9 @@ func TestImportCalendar(t *testing.T) {
 	if got := importCounts(env.importFile("alice", "calendar", "c.ics", importCalendar)); got != "added 0 matched 2 updated 0 rejected 2" {
 		t.Errorf("second import: %s", got)
 	}
-	if rep := env.importFile("alice", "tasks", "c.ics", importCalendar); rep.Added != 1 || rep.Rejected != 3 {
-		t.Errorf("import into tasks: %s", importCounts(rep))
+	if rep := env.importFile("alice", "tasks", "c.ics", importCalendar); rep.Added != 1 || rep.Rejected != 3 ||
+		!strings.Contains(rep.Problems[0], ": an event, not for the tasks datastore") {
+		t.Errorf("import into tasks: %s %q", importCounts(rep), rep.Problems)
 	}
 	if _, err := env.eng.Import(t.Context(), "alice", "calendar", "x.ics", []byte("B\x00E\x00")); err == nil {
 		t.Errorf("import of UTF-16 succeeded")
