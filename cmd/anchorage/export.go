@@ -16,7 +16,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	user := fs.String("user", "", "user whose items to export")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	asOf := fs.String("as-of", "", `export the items as they were at TIME (RFC 3339, "2006-01-02" or "2006-01-02 15:04:05", UTC)`)
-	format := fs.String("format", "", "item format: vcard30 or vcard21 (contacts), ical or vcal (calendar, tasks); default: as stored")
+	format := fs.String("format", "", "item format: vcard30 or vcard21 (contacts), ical or vcal (calendar, tasks); default: as stored, SIF as vCard 3.0, iCalendar 2.0 or text")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
