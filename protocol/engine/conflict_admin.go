@@ -24,14 +24,14 @@ func (e *Engine) SetConflictRules(ctx context.Context, user, datastore string, r
 	if datastore != "" {
 		name, ok := ResolveDatastore(datastore)
 		if !ok {
-			return fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+			return unknownDatastore(datastore)
 		}
 		datastore = name
 	}
 	return e.store.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		if rules == nil {
 			return tx.DeleteConflictSetting(ctx, u.ID, datastore)
@@ -49,9 +49,9 @@ func (e *Engine) SetConflictRules(ctx context.Context, user, datastore string, r
 func (e *Engine) ConflictRules(ctx context.Context, user string) ([]ConflictReport, error) {
 	var out []ConflictReport
 	err := e.store.View(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return err
 		}
 		settings, err := tx.ConflictSettings(ctx, u.ID)
 		if err != nil {

@@ -449,9 +449,11 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState,
 }
 
 // checkItem refuses items that cannot be what they claim: a non-text type
-// (415), or a vCard / vCalendar without its BEGIN and END lines (400, a
-// truncated item). Anything else is stored as received, so that an odd
-// but readable item from some phone is never lost to strictness.
+// (415), a vCard / vCalendar without its BEGIN and END lines (400, a
+// truncated item), or a calendar without an event, task or journal entry
+// (400: a VTIMEZONE alone is no item, RFC 5545 3.6). Anything else is
+// stored as received, so that an odd but readable item from some phone is
+// never lost to strictness.
 func checkItem(ct string, data []byte) int {
 	t := strings.ToLower(strings.TrimSpace(ct))
 	if i := strings.IndexByte(t, ';'); i >= 0 {
@@ -472,6 +474,9 @@ func checkItem(ct string, data []byte) int {
 	if !containsFold(data, "BEGIN:"+comp) || !containsFold(data, "END:"+comp) {
 		return 400
 	}
+	if comp == "VCALENDAR" && pim.CheckCalendarItem(data) != nil {
+		return 400
+	}
 	return 0
 }
 
@@ -486,7 +491,7 @@ func rejectReason(code int) string {
 	case 415:
 		return "unsupported content type"
 	case 400:
-		return "empty, undecodable or truncated item (no BEGIN/END of its VCARD or VCALENDAR)"
+		return "empty, undecodable or truncated item, or none of a contact, event, task or note"
 	}
 	return ""
 }
@@ -565,8 +570,14 @@ func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syn
 	}
 	var err error
 	ci.info, ci.canonicalType, ci.canonical, err = pim.DescribeCanonical(ct, data)
-	if err == nil {
+	switch {
+	case err == nil:
 		ci.canonicalOf = data
+	case pim.IsSIF(ct):
+		// SIF (XML no other device or export reads) that has no canonical
+		// form is no item: stored, nothing could compare, merge or export
+		// it. An odd vCard or vCalendar is kept as received (checkItem).
+		return nil, 400
 	}
 	return ci, 0
 }
