@@ -1,0 +1,61 @@
+package pim
+
+// Exchange ActiveSync item classes (MS-ASCNTC, MS-ASCAL, MS-ASTASK,
+// MS-ASNOTE) <-> the stored formats. The EAS front end turns an
+// ApplicationData element into a list of EASField and back; this package
+// knows nothing of WBXML or XML trees, so the conversions are pure
+// functions of field lists and item bytes.
+
+import (
+	"strings"
+	"time"
+)
+
+// EASField is one child of ApplicationData: its code page (Space:
+// "Contacts", "Contacts2", "AirSyncBase", ...), element name and text.
+// Lists (Categories/Category, Children/Child) carry their entries in
+// Items; AirSyncBase Body carries its Data as Value.
+type EASField struct {
+	Space string
+	Name  string
+	Value string
+	Items []string
+}
+
+// easGet returns the value of the named field, or "".
+func easGet(fields []EASField, name string) string {
+	for _, f := range fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// easDate reads an EAS date-time (MS-ASDTYPE 2.3: 2006-07-15T00:00:00.000Z,
+// also the compact 20060715T000000Z some clients send) as YYYY-MM-DD. A
+// birthday that Outlook stored as local midnight east of UTC arrives as
+// the evening before (…T22:00:00Z); times from noon on count as the next
+// day, as Z-Push and Horde read them.
+func easDate(v string) string {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{"2006-01-02T15:04:05.000Z", "2006-01-02T15:04:05Z", "20060102T150405Z", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			if t.Hour() >= 12 {
+				t = t.AddDate(0, 0, 1)
+			}
+			return t.Format("2006-01-02")
+		}
+	}
+	return sifDate(v)
+}
+
+// dateEAS writes a YYYY-MM-DD date as the EAS date-time at UTC midnight;
+// a value that is no such date (evolution-activesync sends 28/09/1889…)
+// goes back as it came rather than being dropped.
+func dateEAS(v string) string {
+	if t, err := time.Parse("2006-01-02", sifDate(v)); err == nil {
+		return t.Format("2006-01-02T15:04:05.000Z")
+	}
+	return v
+}
