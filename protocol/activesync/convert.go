@@ -9,8 +9,7 @@ import (
 )
 
 // PIMConverter is the Converter of protocol/pim: Contacts <-> vCard 3.0,
-// Notes <-> text. Calendar and Tasks (MS-ASCAL, MS-ASTASK) are not
-// converted yet and are refused (status 6 for a device's item).
+// Calendar <-> iCalendar VEVENT, Tasks <-> VTODO, Notes <-> text.
 type PIMConverter struct{}
 
 // lists are the EAS elements whose children are list entries.
@@ -18,28 +17,43 @@ var lists = map[string]bool{"Categories": true, "Children": true}
 
 // ToItem reads ApplicationData into fields and converts them.
 func (PIMConverter) ToItem(class Class, ad *etree.Element, version string) (Item, error) {
+	fields := readFields(ad)
+	var data []byte
+	var err error
+	switch class {
+	case ClassContacts:
+		data, _ = pim.EASContactToVCard(fields)
+	case ClassCalendar:
+		data, _, err = pim.EASEventToICal(fields)
+	case ClassTasks:
+		data, _, err = pim.EASTaskToICal(fields)
+	case ClassNotes:
+		data, _ = pim.EASNoteToText(fields)
+	default:
+		err = fmt.Errorf("class %s is not converted", class)
+	}
+	return Item{Class: class, Data: data}, err
+}
+
+// readFields turns the children of e into fields: text, list entries
+// (Categories), AirSyncBase Body Data, or nested containers.
+func readFields(e *etree.Element) []pim.EASField {
 	var fields []pim.EASField
-	for _, e := range ad.ChildElements() {
-		f := pim.EASField{Space: space(e), Name: e.Tag, Value: e.Text()}
+	for _, c := range e.ChildElements() {
+		f := pim.EASField{Space: space(c), Name: c.Tag, Value: c.Text()}
 		switch {
-		case lists[e.Tag]:
-			for _, c := range e.ChildElements() {
-				f.Items = append(f.Items, c.Text())
+		case lists[c.Tag]:
+			for _, it := range c.ChildElements() {
+				f.Items = append(f.Items, it.Text())
 			}
-		case e.Tag == "Body" && f.Space == "AirSyncBase":
-			f.Value = text(e, "Data")
+		case c.Tag == "Body" && f.Space == "AirSyncBase":
+			f.Value = text(c, "Data")
+		case len(c.ChildElements()) > 0:
+			f.Children = readFields(c)
 		}
 		fields = append(fields, f)
 	}
-	switch class {
-	case ClassContacts:
-		card, _ := pim.EASContactToVCard(fields)
-		return Item{Class: class, Data: card}, nil
-	case ClassNotes:
-		note, _ := pim.EASNoteToText(fields)
-		return Item{Class: class, Data: note}, nil
-	}
-	return Item{}, fmt.Errorf("class %s is not converted yet", class)
+	return fields
 }
 
 // FromItem converts an item and writes its fields into ApplicationData.
@@ -52,25 +66,47 @@ func (PIMConverter) FromItem(item Item, ad *etree.Element, version string) error
 			return err
 		}
 		fields = f
+	case ClassCalendar:
+		f, _, err := pim.ICalToEASEvent(item.Data)
+		if err != nil {
+			return err
+		}
+		fields = f
+	case ClassTasks:
+		f, _, err := pim.ICalToEASTask(item.Data)
+		if err != nil {
+			return err
+		}
+		fields = f
 	case ClassNotes:
 		fields = pim.TextToEASNote(item.Data)
 	default:
-		return fmt.Errorf("class %s is not converted yet", item.Class)
+		return fmt.Errorf("class %s is not converted", item.Class)
 	}
+	writeFields(ad, item.Class, fields, version)
+	return nil
+}
+
+// writeFields writes fields as children of e.
+func writeFields(e *etree.Element, class Class, fields []pim.EASField, version string) {
 	for _, f := range fields {
 		if f.Space == "AirSyncBase" && f.Name == "Body" {
-			writeBody(ad, item.Class, f.Value, version)
+			writeBody(e, class, f.Value, version)
 			continue
 		}
-		e := addNS(ad, f.Name, f.Space+":", f.Value)
+		sp := f.Space
+		if sp == "" {
+			sp = string(class)
+		}
+		c := addNS(e, f.Name, sp+":", f.Value)
 		if lists[f.Name] {
 			child := map[string]string{"Categories": "Category", "Children": "Child"}[f.Name]
 			for _, it := range f.Items {
-				add(e, child, it)
+				add(c, child, it)
 			}
 		}
+		writeFields(c, class, f.Children, version)
 	}
-	return nil
 }
 
 // writeBody writes notes as a plain-text AirSyncBase Body (12.0+,

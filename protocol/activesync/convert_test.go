@@ -44,7 +44,40 @@ func TestPIMConverterContact(t *testing.T) {
 			t.Errorf("%s: body %q", v, body)
 		}
 	}
-	if _, err := c.ToItem(ClassCalendar, doc.Root(), "14.0"); err == nil {
-		t.Error("calendar items are not converted yet and must be refused")
+	if _, err := c.ToItem(ClassEmail, doc.Root(), "14.0"); err == nil {
+		t.Error("mail items must be refused")
+	}
+}
+
+// TestPIMConverterEvent converts an event with a recurrence and an
+// attendee, as nested ApplicationData, to iCalendar and back.
+func TestPIMConverterEvent(t *testing.T) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(`<ApplicationData xmlns="AirSync:">` +
+		`<TimeZone xmlns="Calendar:">AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==</TimeZone>` +
+		`<StartTime xmlns="Calendar:">20260105T100000Z</StartTime><EndTime xmlns="Calendar:">20260105T110000Z</EndTime>` +
+		`<Subject xmlns="Calendar:">Standup</Subject><UID xmlns="Calendar:">u1</UID>` +
+		`<Recurrence xmlns="Calendar:"><Type>0</Type><Interval>1</Interval><Occurrences>5</Occurrences></Recurrence>` +
+		`<Attendees xmlns="Calendar:"><Attendee><Email>a@example.org</Email><Name>A</Name><AttendeeType>1</AttendeeType></Attendee></Attendees>` +
+		`</ApplicationData>`); err != nil {
+		t.Fatal(err)
+	}
+	var c PIMConverter
+	it, err := c.ToItem(ClassCalendar, doc.Root(), "14.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(it.Data); !strings.Contains(s, "RRULE:FREQ=DAILY;COUNT=5") || !strings.Contains(s, "DTSTART:20260105T100000Z") {
+		t.Errorf("iCalendar:\n%s", s)
+	}
+	ad := etree.NewElement("ApplicationData")
+	if err := c.FromItem(it, ad, "14.0"); err != nil {
+		t.Fatal(err)
+	}
+	if text(ad, "Recurrence/Occurrences") != "5" || text(ad, "Attendees/Attendee/Email") != "a@example.org" || text(ad, "Subject") != "Standup" {
+		doc := etree.NewDocument()
+		doc.SetRoot(ad)
+		s, _ := doc.WriteToString()
+		t.Errorf("ApplicationData back:\n%s", s)
 	}
 }

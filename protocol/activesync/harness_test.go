@@ -13,8 +13,8 @@ import (
 // ../shared/conformance/activesync, installed by its setup.sh into the
 // folder named by EAS_KIT) against this front end with the in-memory test
 // backend: the wire as a real client speaks it. The backend is a stand-in
-// until the sync core implements Session; calendar and tasks items are not
-// converted yet, so only contacts are exchanged.
+// until the sync core implements Session. Device A uploads a contact;
+// device B receives it and an event and a task put on the server.
 func TestTbSyncHarness(t *testing.T) {
 	kit := os.Getenv("EAS_KIT")
 	if kit == "" || testing.Short() {
@@ -54,9 +54,27 @@ func TestTbSyncHarness(t *testing.T) {
 			if out := run("repeat sync"); !strings.Contains(out, "changelog after sync: (empty)") {
 				t.Errorf("repeat sync left local changes:\n%s", out)
 			}
-			// Device B's first sync receives the contact, non-ASCII intact.
+			// Device B's first sync receives the contact, non-ASCII intact,
+			// and the server's event and task.
+			b.items["calendar"]["ev1"] = Item{Class: ClassCalendar, Data: []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" +
+				"BEGIN:VEVENT\r\nUID:ev1@example.org\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n" +
+				"DTEND;TZID=Europe/Berlin:20260302T100000\r\nSUMMARY:Übung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")}
+			b.items["tasks"]["t1"] = Item{Class: ClassTasks, Data: []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" +
+				"BEGIN:VTODO\r\nUID:t1@example.org\r\nDUE:20260531T220000Z\r\nSUMMARY:Steuererklärung\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")}
 			store, device = t.TempDir(), "MZTBbbbbbbbbbbbbbbbbbbbbbbbbbb"
 			run("device B initial sync")
+			for folder, want := range map[string]string{"calendar": "Übung", "tasks": "Steuererklärung"} {
+				got, _ := filepath.Glob(filepath.Join(store, folder, "*.json"))
+				if len(got) != 1 {
+					t.Errorf("device B holds %d items in %s, want 1", len(got), folder)
+					continue
+				}
+				data, _ := os.ReadFile(got[0])
+				if !strings.Contains(string(data), want) {
+					t.Errorf("device B's %s item lacks %q:\n%s", folder, want, data)
+				}
+				t.Logf("device B received in %s: %s", folder, data)
+			}
 			files, _ := filepath.Glob(filepath.Join(store, "contacts", "*.json"))
 			if len(files) != 1 {
 				t.Fatalf("device B holds %d contacts, want 1", len(files))
