@@ -11,4 +11,9 @@ require (
 	golang.org/x/text v0.43.0
 )
 
-require github.com/teambition/rrule-go v1.8.2 // indirect
+require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
+	github.com/chromedp/chromedp v0.23.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/teambition/rrule-go v1.8.2 // indirect
+)
