@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -238,4 +239,33 @@ func TestHostileRequests(t *testing.T) {
 	if resp, err := b.c.Get(e.srv.URL + "/sync"); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET /sync = %v %v, want the SyncML endpoint's 405", resp.StatusCode, err)
 	}
+}
+
+// TestSecureCookieUnderTLS: over https the session cookie is Secure.
+func TestSecureCookieUnderTLS(t *testing.T) {
+	e := newEnv(t)
+	e.addUser("alice", "pw", false)
+	tlsSrv := httptest.NewTLSServer(e.srv.Config.Handler)
+	t.Cleanup(tlsSrv.Close)
+	b := e.browser()
+	b.c.Transport = tlsSrv.Client().Transport
+	e.srv = tlsSrv // the browser's requests go here now
+	b.get("/login")
+	code, _, hdr := b.post("/login", url.Values{"user": {"alice"}, "password": {"pw"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("login over TLS = %d", code)
+	}
+	found := false
+	for _, c := range hdr.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "anchorage_session=") {
+			found = true
+			if !strings.Contains(c, "; Secure") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
+				t.Errorf("session cookie over TLS = %q, want Secure, HttpOnly, SameSite=Strict", c)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no session cookie over TLS")
+	}
+	b.mustGet("/devices")
 }
