@@ -100,6 +100,19 @@ func TestWebUndoChanges(t *testing.T) {
 		t.Errorf("after the undo the device's phones are %q\nwant %q", got, wantPhones)
 	}
 
+	// An edited contact's history shows both devices' versions and the
+	// field that changed.
+	b.run(chromedp.Navigate(base+"/data?ds=contacts&q=grace"),
+		chromedp.Click(chromedp.CSS(".card.item h3 a")),
+		chromedp.WaitVisible(chromedp.CSS("table.diff")))
+	if got := b.text("table.diff"); !strings.Contains(got, "Xq9 Garbage") || !strings.Contains(got, "Grace Hopper") {
+		t.Errorf("Grace Hopper's history diff = %q, want the garbled and the restored name", got)
+	}
+	if n := b.count(".card.version"); n != 3 {
+		t.Errorf("Grace Hopper's history has %d versions, want 3 (added, garbled, restored)", n)
+	}
+	b.shot("history")
+
 	// One contact deleted on the device comes back from Recently deleted.
 	waitForMtime()
 	if err := os.Remove(dev.path("contacts", fileWith(t, dev, "Ken Thompson"))); err != nil {
