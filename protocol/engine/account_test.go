@@ -59,3 +59,27 @@ func TestLiveItemsAndVersions(t *testing.T) {
 		t.Errorf("ItemVersions(missing) = %v, want ErrNotFound", err)
 	}
 }
+
+// TestLoginSharesSyncThrottle: web login failures count in the same
+// record as sync login failures (per user and address), and a success
+// clears it.
+func TestLoginSharesSyncThrottle(t *testing.T) {
+	env := newArchEnv(t)
+	ctx := t.Context()
+	if err := env.eng.AddUser(ctx, "bob", "s3cret", false); err != nil {
+		t.Fatal(err)
+	}
+	for range freeFailures {
+		_, _ = env.eng.Login(ctx, "bob", "guess", "10.0.0.1:5000")
+	}
+	// The next failure from that address, by either door, is delayed.
+	if d := env.eng.throttle.fail("bob", "10.0.0.1:6000", env.clock); d <= 0 {
+		t.Errorf("after %d failed web logins a sync failure is not delayed", freeFailures)
+	}
+	if _, err := env.eng.Login(ctx, "bob", "s3cret", "10.0.0.1:7000"); err != nil {
+		t.Fatal(err)
+	}
+	if d := env.eng.throttle.fail("bob", "10.0.0.1:6000", env.clock); d != 0 {
+		t.Errorf("after a successful login the next failure is delayed %v", d)
+	}
+}
