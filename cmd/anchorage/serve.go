@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"anchorage/server"
+	"anchorage/server/web"
 	"anchorage/store"
 )
 
@@ -52,7 +54,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
-	eng, closeStore, err := createEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
+	var st store.Store
+	eng, closeStore, err := createEngine(*data, log, func(o *engine.Options) { o.Conflict = rules; st = o.Store })
 	if err != nil {
 		return err
 	}
@@ -74,6 +77,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	fmt.Fprintf(stdout, "web interface at %s://%s/\n", scheme, l.Addr())
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
@@ -87,7 +91,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
+	ui, err := web.New(web.Options{Ops: eng, Store: st, Logger: log, Started: time.Now(),
+		StoreInfo: "SQLite " + filepath.Join(*data, "anchorage.db")})
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err

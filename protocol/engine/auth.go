@@ -89,6 +89,9 @@ func (e *Engine) authenticate(ctx context.Context, tx store.Tx, hdr *syncml.Head
 	if err != nil {
 		return authResult{}, fmt.Errorf("engine: authenticate: %w", err)
 	}
+	if res.user != nil && res.user.Disabled {
+		return authResult{status: 401}, nil
+	}
 	return res, nil
 }
 
