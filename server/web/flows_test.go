@@ -36,8 +36,15 @@ func TestDevicesPage(t *testing.T) {
 	}
 	reps, _ := e.eng.Devices(t.Context(), "alice")
 	for _, r := range reps {
-		if r.Device.DeviceID == "old-phone" && len(r.Datastores) != 0 {
-			t.Errorf("old-phone still has partnerships after reset: %+v", r.Datastores)
+		if r.Device.DeviceID != "old-phone" {
+			continue
+		}
+		// A reset keeps the datastores listed but forgets their anchors:
+		// the next sync is slow.
+		for _, p := range r.Datastores {
+			if p.ClientAnchor != "" || p.ServerAnchor != "" || p.AckSeq != 0 {
+				t.Errorf("old-phone keeps its sync state after reset: %+v", p)
+			}
 		}
 	}
 	b.mustGet("/devices/confirm?action=remove&device=old-phone")
