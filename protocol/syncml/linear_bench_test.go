@@ -28,31 +28,24 @@ func hostileMessage(attrs, elems int) []byte {
 // is linear in attributes and in elements: the ns/attr (ns/elem) figure
 // stays about the same from the small input to the one ten times larger.
 func BenchmarkDecodeAttributes(b *testing.B) {
-	for _, n := range []int{4000, 40000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			data := hostileMessage(n, 0)
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := Decode(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/attr")
-		})
-	}
+	benchLinear(b, "ns/attr", func(n int) []byte { return hostileMessage(n, 0) })
 }
 
 func BenchmarkDecodeElements(b *testing.B) {
+	benchLinear(b, "ns/elem", func(n int) []byte { return hostileMessage(0, n) })
+}
+
+func benchLinear(b *testing.B, unit string, message func(n int) []byte) {
 	for _, n := range []int{4000, 40000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			data := hostileMessage(0, n)
+			data := message(n)
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if _, err := Decode(data); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), unit)
 		})
 	}
 }
