@@ -218,6 +218,11 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 		var resp *Response
 		cur := *fresh // a rolled-back attempt must not leave its changes
 		err := e.store.Update(ctx, func(tx store.Tx) error {
+			if auth.md5 {
+				if err := spendNonce(ctx, tx, auth, hdr.Source.URI); err != nil {
+					return err
+				}
+			}
 			var err error
 			if resp, err = e.answer(ctx, tx, &cur, msg, req, wait, &auth); err != nil {
 				return err
@@ -236,6 +241,11 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			wait.done = true
 			continue
+		}
+		if errors.Is(err, errNonceSpent) {
+			// A replayed digest, or two first messages racing for one
+			// nonce: only one of them opens a session.
+			return e.refuse(ctx, msg, authResult{status: 401}, req)
 		}
 		if err != nil {
 			var re *RequestError

@@ -294,20 +294,16 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 		"remote", req.Remote, "delay", delay)
 	sleep(ctx, delay)
 	nonce, nonceB64 := newNonce()
-	// Give an existing device of this user the new nonce, so that a client
-	// whose nonce went stale can succeed on its retry.
+	// Issue the new nonce to this device of the user (a known device or a
+	// first contact), so that an MD5 client retries with it (nonce.go).
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
 			return nil
 		}
-		d, err := tx.Device(ctx, u.ID, hdr.Source.URI)
-		if err != nil {
-			return nil
-		}
-		d.Nonce = nonce
-		d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
-		return tx.PutDevice(ctx, d)
+		return e.issueNonce(ctx, tx, u.ID, hdr.Source.URI, nonce, func(d *store.Device) {
+			d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
+		})
 	})
 	if err != nil {
 		return nil, err

@@ -156,8 +156,8 @@ func loadSession(ctx context.Context, tx store.Tx, key string) (*sessionState, e
 	if err := json.Unmarshal(row.State, &st); err != nil {
 		return nil, fmt.Errorf("engine: decode session %s: %w", key, err)
 	}
-	if st.AliasOf != "" {
-		return nil, nil // not a session of its own
+	if st.AliasOf != "" || st.Key == "" {
+		return nil, nil // an alias or a pending nonce (nonce.go), not a session
 	}
 	if row.LastResponse != nil {
 		st.LastResponse = row.LastResponse

@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"anchorage/store"
+)
+
+// MD5 authentication (SyncML Security 5.3) is only as good as its nonce: a
+// digest computed over a nonce the server did not issue, or one already
+// used, proves nothing, since whoever saw it once can send it again. So an
+// MD5 credential is accepted only against the nonce the server last issued
+// for the user's device, and a nonce is spent by the session it opens.
+// A known device's nonce is kept in its row (store.Device.Nonce); a device
+// the server has not seen gets its nonce in a row of the sessions table
+// (pendingNonceKey), so that any server process sharing the database
+// checks it, and so that it expires with idle sessions.
+
+// errNonceSpent: the nonce a first message's digest was checked against
+// was used (or replaced) by another message in the meantime.
+var errNonceSpent = errors.New("engine: MD5 nonce already used")
+
+// pendingNonceKey names the sessions-table row that holds the nonce issued
+// to a device of a user that has no device row yet.
+func pendingNonceKey(userID int64, deviceID string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s", userID, deviceID)
+	return "nonce-" + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// pendingNonce is the state of a pendingNonceKey row.
+type pendingNonce struct {
+	PendingNonce string `json:"pending_nonce"`
+}
+
+// currentNonce returns the nonce issued last to the user's device, "" when
+// none is outstanding.
+func currentNonce(ctx context.Context, tx store.Tx, userID int64, deviceID string) (string, error) {
+	d, err := tx.Device(ctx, userID, deviceID)
+	if err == nil && d.Nonce != "" {
+		return d.Nonce, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	row, err := tx.Session(ctx, pendingNonceKey(userID, deviceID))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	var p pendingNonce
+	if json.Unmarshal(row.State, &p) != nil {
+		return "", nil
+	}
+	return p.PendingNonce, nil
+}
+
+// issueNonce stores nonce as the one the user's device must use next: in
+// its device row, or in a pending row when it has none.
+func (e *Engine) issueNonce(ctx context.Context, tx store.Tx, userID int64, deviceID, nonce string, note func(*store.Device)) error {
+	d, err := tx.Device(ctx, userID, deviceID)
+	if err == nil {
+		d.Nonce = nonce
+		if note != nil {
+			note(d)
+		}
+		return tx.PutDevice(ctx, d)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	state, _ := json.Marshal(pendingNonce{PendingNonce: nonce})
+	now := e.now()
+	return tx.PutSession(ctx, &store.Session{Key: pendingNonceKey(userID, deviceID), UserID: userID,
+		DeviceID: deviceID, State: state, Created: now, UpdatedAt: now})
+}
+
+// spendNonce uses up, in the write transaction that opens the session, the
+// nonce an MD5 credential was checked against: it returns errNonceSpent
+// when that nonce is no longer the device's current one. The device row
+// gets its next nonce when the session's reply is built (process).
+func spendNonce(ctx context.Context, tx store.Tx, a authResult, deviceID string) error {
+	cur, err := currentNonce(ctx, tx, a.user.ID, deviceID)
+	if err != nil {
+		return fmt.Errorf("engine: read nonce: %w", err)
+	}
+	if cur == "" || cur != a.nonce {
+		return errNonceSpent
+	}
+	err = tx.DeleteSession(ctx, pendingNonceKey(a.user.ID, deviceID))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("engine: spend nonce: %w", err)
+	}
+	return nil
+}
