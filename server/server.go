@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"anchorage/protocol/engine"
@@ -114,6 +115,9 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		code := http.StatusInternalServerError
 		if errors.As(err, &re) {
 			code = re.Status
+			if re.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(re.RetryAfter.Seconds())))
+			}
 		}
 		s.log.Warn("sync request failed", "status", code, "err", err, "remote", r.RemoteAddr,
 			"session", req.SessionKey, "duration", time.Since(start))

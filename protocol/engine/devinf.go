@@ -22,14 +22,33 @@ func (e *Engine) handleGet(st *sessionState, r *reply, c *syncml.Command, alerte
 		}
 		return nil
 	}
-	if !c.NoResp {
-		r.status(c, 200)
+	if st.DevInfSent {
+		// Once per session is all a device needs; more would let one
+		// message of Gets make an answer of any size (issue 21).
+		e.log.Info("DevInf asked for again in one session", "session", st.Key, "device", st.DeviceID)
+		if !c.NoResp {
+			r.status(c, int(syncml.StatusCommandNotAllowed))
+		}
+		return nil
 	}
 	uri := c.Items[0].Target.URI
 	di := serverDevInf(st.VerDTD, alerted)
-	r.add(&syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
+	res := &syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
 		Meta:  &syncml.Meta{Type: devInfXMLType},
-		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}})
+		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}}
+	if !r.fits(syncml.EncodedSize(res) + 200) {
+		// Results are not split over messages; a device whose
+		// MaxMsgSize cannot hold our DevInf goes without it.
+		if !c.NoResp {
+			r.status(c, int(syncml.StatusEntityTooLarge))
+		}
+		return nil
+	}
+	if !c.NoResp {
+		r.status(c, 200)
+	}
+	r.add(res)
+	st.DevInfSent = true
 	return nil
 }
 

@@ -41,7 +41,10 @@ type Response struct {
 // SyncHdr status can be built); the server answers with HTTP Status.
 type RequestError struct {
 	Status int
-	Err    error
+	// RetryAfter, when set, tells the client when to try again (HTTP
+	// Retry-After, with 503).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *RequestError) Error() string { return e.Err.Error() }
@@ -62,7 +65,7 @@ func (e *Engine) newSession(u *store.User, hdr *syncml.Header, req Request) *ses
 	return &sessionState{
 		Key: key, UserID: u.ID, UserName: u.Name, DeviceID: hdr.Source.URI,
 		ClientSessionID: hdr.SessionID, VerDTD: verDTD(hdr), ServerURI: hdr.Target.URI,
-		RespURI: resp, NextMsgID: 1, Started: e.now(),
+		RespURI: resp, NextMsgID: 1, Started: e.now(), Cred: credHash(hdr.Cred),
 	}
 }
 
