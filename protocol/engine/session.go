@@ -47,9 +47,9 @@ type sessionState struct {
 	LastRequest string `json:"last_request,omitempty"`
 	// Cred is the credHash of the credentials that opened the session: a
 	// later message carrying others must authenticate again.
-	Cred            string         `json:"cred,omitempty"`
-	LastResponse    []byte         `json:"last_response,omitempty"`
-	Datastores      []*syncedStore `json:"datastores"`
+	Cred         string         `json:"cred,omitempty"`
+	LastResponse []byte         `json:"last_response,omitempty"`
+	Datastores   []*syncedStore `json:"datastores"`
 	// Incoming is a large object the device is sending in chunks.
 	Incoming *incomingObject `json:"incoming,omitempty"`
 	// ClientMaxObjSize is the largest object the device accepts (0: unknown).
