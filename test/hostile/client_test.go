@@ -21,6 +21,7 @@ type msg struct {
 	cred                *syncml.Cred
 	maxMsgSize          int64
 	cmds                []*syncml.Command
+	more                bool // not the last message of the package (no Final)
 }
 
 func (m msg) encode(t testing.TB) []byte {
@@ -41,7 +42,7 @@ func (m msg) encode(t testing.TB) []byte {
 	}
 	sm := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "SyncML/1.2", SessionID: session,
 		MsgID: m.msgID, Target: syncml.Loc{URI: "http://127.0.0.1/sync"}, Source: syncml.Loc{URI: m.dev, Name: "u"},
-		Cred: m.cred, MaxMsgSize: m.maxMsgSize}, Commands: m.cmds, Final: true}
+		Cred: m.cred, MaxMsgSize: m.maxMsgSize}, Commands: m.cmds, Final: !m.more}
 	b, err := syncml.Encode(sm)
 	if err != nil {
 		t.Fatal(err)
