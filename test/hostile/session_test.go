@@ -195,3 +195,24 @@ func TestWrongCredentialsEndSession(t *testing.T) {
 		t.Errorf("%d items stored from a session with wrong credentials", n)
 	}
 }
+
+// TestResumeGoesOnSlow: Alert 225 (resume, what SyncEvolution sends after
+// the server died mid-session) is answered 508 with a slow-sync Alert, so
+// the same session goes on instead of failing with 406.
+func TestResumeGoesOnSlow(t *testing.T) {
+	srv := testserver.Start(t, []string{"u"})
+	r := post(t, srv.URL, msg{dev: "phone", msgID: "1", cred: basicCred(testserver.Password),
+		cmds: []*syncml.Command{alert("225")}}.encode(t))
+	var status, mode string
+	for _, c := range r.msg.Commands {
+		switch {
+		case c.Name == "Status" && c.Cmd == "Alert":
+			status = c.Data
+		case c.Name == "Alert":
+			mode = c.Data
+		}
+	}
+	if status != "508" || mode != "201" {
+		t.Errorf("Alert 225: status %q and server Alert %q, want 508 and 201", status, mode)
+	}
+}
