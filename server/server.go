@@ -121,7 +121,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Warn("sync request failed", "status", code, "err", err, "remote", r.RemoteAddr,
 			"session", req.SessionKey, "duration", time.Since(start))
-		s.trace.write("unknown", req.SessionKey, 0, body, nil)
+		s.trace.summary("unknown", code, len(body), 0)
 		http.Error(w, http.StatusText(code)+": "+err.Error(), code)
 		return
 	}
