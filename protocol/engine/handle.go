@@ -208,8 +208,7 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			prev = nil
 		}
-		auth, err = e.authenticate(ctx, tx, hdr)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -218,10 +217,22 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 		e.log.Info("retransmitted first message answered again", "session", prev.Key, "device", prev.DeviceID)
 		return &Response{Body: prev.LastResponse, SessionKey: prev.Key, UserName: prev.UserName, DeviceID: prev.DeviceID, MsgNo: 1}, nil
 	}
+	if err := e.admitCheck(ctx, hdr, req); err != nil {
+		return nil, err
+	}
+	err = e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		auth, err = e.authenticate(ctx, tx, hdr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	if auth.status != 212 {
 		return e.refuse(ctx, msg, auth, req)
 	}
 	e.throttle.succeed(auth.user.Name, req.Remote)
+	e.throttle.release(claimedUser(hdr), req.Remote)
 	fresh := e.newSession(auth.user, hdr, req)
 
 	var wait leaseWaited

@@ -283,12 +283,7 @@ func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header
 // that an MD5 client can retry with a fresh nonce. No session is opened.
 func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
 	hdr := &msg.Header
-	user := hdr.Source.Name
-	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
-		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
-			user = name
-		}
-	}
+	user := claimedUser(hdr)
 	delay := time.Duration(0)
 	if auth.status == 401 {
 		delay = e.throttle.fail(user, req.Remote, e.now())

@@ -20,6 +20,8 @@ type loginThrottle struct {
 type loginFailures struct {
 	count int
 	last  time.Time
+	// next is when the next admitted attempt may be checked (admit).
+	next time.Time
 }
 
 const (
