@@ -58,13 +58,7 @@ func (lt *loginThrottle) admit(user, remote string, now time.Time) (wait time.Du
 		}
 	}
 	for _, k := range keys {
-		f := lt.failures[k]
-		if f == nil || now.Sub(f.last) > failureMemory {
-			f = &loginFailures{}
-			lt.failures[k] = f
-		}
-		f.count++
-		f.last = now
+		f := lt.count(k, now)
 		if f.count <= admitFree {
 			continue
 		}
@@ -72,7 +66,7 @@ func (lt *loginThrottle) admit(user, remote string, now time.Time) (wait time.Du
 		if f.next.After(now) {
 			slot = f.next
 		}
-		f.next = slot.Add(min(baseDelay<<min(f.count-admitFree-1, 10), maxDelay))
+		f.next = slot.Add(backoff(f.count - admitFree))
 		wait = max(wait, slot.Sub(now))
 	}
 	return wait, true
