@@ -60,8 +60,21 @@ func isDevInfURI(uri string) bool {
 // handleDevInf stores the DevInf a device Puts (or returns as Results to our
 // Get), so later issues can decide per device what formats to send.
 func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
+	raw, code := devInfData(c)
+	if code != 200 {
+		return code, nil
+	}
+	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
+		return 0, err
+	}
+	return 200, nil
+}
+
+// devInfData returns the DevInf a Put or Results carries, or the status
+// that refuses the command.
+func devInfData(c *syncml.Command) ([]byte, int) {
 	if len(c.Items) == 0 {
-		return 412, nil
+		return nil, 412
 	}
 	it := c.Items[0]
 	var raw []byte
@@ -71,21 +84,30 @@ func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState
 		doc.SetRoot(it.DataXML.Copy())
 		b, err := doc.WriteToBytes()
 		if err != nil {
-			return 400, nil
+			return nil, 400
 		}
 		raw = b
 	case it.Data != "":
 		raw = []byte(it.Data)
 	default:
-		return 412, nil
+		return nil, 412
 	}
 	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
-		return 404, nil
+		return nil, 404
 	}
-	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
-		return 0, err
+	return raw, 200
+}
+
+// putDevInf returns the DevInf a message Puts, nil if none.
+func putDevInf(msg *syncml.Message) []byte {
+	for _, c := range msg.Commands {
+		if c.Name == "Put" {
+			if raw, code := devInfData(c); code == 200 {
+				return raw
+			}
+		}
 	}
-	return 200, nil
+	return nil
 }
 
 // serverDevInf describes the server (OMA DS DevInf 1.2), naming the

@@ -241,7 +241,7 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 		cur := *fresh // a rolled-back attempt must not leave its changes
 		err := e.store.Update(ctx, func(tx store.Tx) error {
 			if auth.md5 {
-				if err := spendNonce(ctx, tx, auth, hdr.Source.URI); err != nil {
+				if err := e.spendNonce(ctx, tx, &cur, auth); err != nil {
 					return err
 				}
 			}

@@ -299,7 +299,7 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 		if err != nil {
 			return nil
 		}
-		return e.issueNonce(ctx, tx, u.ID, hdr.Source.URI, nonce, func(d *store.Device) {
+		return e.issueNonce(ctx, tx, u.ID, hdr.Source.URI, nonce, putDevInf(msg), func(d *store.Device) {
 			d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
 		})
 	})

@@ -36,33 +36,47 @@ func pendingNonceKey(userID int64, deviceID string) string {
 // pendingNonce is the state of a pendingNonceKey row.
 type pendingNonce struct {
 	PendingNonce string `json:"pending_nonce"`
+	// DevInf is what the refused first message Put: a client retrying
+	// with the nonce does not send it again (SyncEvolution), and without
+	// it the device would get formats it cannot read.
+	DevInf []byte `json:"devinf,omitempty"`
 }
+
+// maxPendingDevInf bounds the DevInf kept with a pending nonce.
+const maxPendingDevInf = 64 << 10
 
 // currentNonce returns the nonce issued last to the user's device, "" when
 // none is outstanding.
 func currentNonce(ctx context.Context, tx store.Tx, userID int64, deviceID string) (string, error) {
+	p, err := issuedNonce(ctx, tx, userID, deviceID)
+	return p.PendingNonce, err
+}
+
+// issuedNonce returns the nonce issued last to the user's device: from its
+// device row, else from a pending row (with the DevInf kept there).
+func issuedNonce(ctx context.Context, tx store.Tx, userID int64, deviceID string) (pendingNonce, error) {
 	d, err := tx.Device(ctx, userID, deviceID)
 	if err == nil && d.Nonce != "" {
-		return d.Nonce, nil
+		return pendingNonce{PendingNonce: d.Nonce}, nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return "", err
+		return pendingNonce{}, err
 	}
 	row, err := tx.Session(ctx, pendingNonceKey(userID, deviceID))
 	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
+		return pendingNonce{}, nil
 	} else if err != nil {
-		return "", err
+		return pendingNonce{}, err
 	}
 	var p pendingNonce
 	if json.Unmarshal(row.State, &p) != nil {
-		return "", nil
+		return pendingNonce{}, nil
 	}
-	return p.PendingNonce, nil
+	return p, nil
 }
 
 // issueNonce stores nonce as the one the user's device must use next: in
 // its device row, or in a pending row when it has none.
-func (e *Engine) issueNonce(ctx context.Context, tx store.Tx, userID int64, deviceID, nonce string, note func(*store.Device)) error {
+func (e *Engine) issueNonce(ctx context.Context, tx store.Tx, userID int64, deviceID, nonce string, devInf []byte, note func(*store.Device)) error {
 	d, err := tx.Device(ctx, userID, deviceID)
 	if err == nil {
 		d.Nonce = nonce
@@ -73,27 +87,38 @@ func (e *Engine) issueNonce(ctx context.Context, tx store.Tx, userID int64, devi
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	state, _ := json.Marshal(pendingNonce{PendingNonce: nonce})
+	if len(devInf) > maxPendingDevInf {
+		devInf = nil
+	}
+	state, _ := json.Marshal(pendingNonce{PendingNonce: nonce, DevInf: devInf})
 	now := e.now()
 	return tx.PutSession(ctx, &store.Session{Key: pendingNonceKey(userID, deviceID), UserID: userID,
 		DeviceID: deviceID, State: state, Created: now, UpdatedAt: now})
 }
 
-// spendNonce uses up, in the write transaction that opens the session, the
+// spendNonce uses up, in the write transaction that opens session st, the
 // nonce an MD5 credential was checked against: it returns errNonceSpent
 // when that nonce is no longer the device's current one. The device row
-// gets its next nonce when the session's reply is built (process).
-func spendNonce(ctx context.Context, tx store.Tx, a authResult, deviceID string) error {
-	cur, err := currentNonce(ctx, tx, a.user.ID, deviceID)
+// gets its next nonce when the session's reply is built (process); a new
+// device gets the DevInf its refused first message Put.
+func (e *Engine) spendNonce(ctx context.Context, tx store.Tx, st *sessionState, a authResult) error {
+	p, err := issuedNonce(ctx, tx, a.user.ID, st.DeviceID)
 	if err != nil {
 		return fmt.Errorf("engine: read nonce: %w", err)
 	}
-	if cur == "" || cur != a.nonce {
+	if p.PendingNonce == "" || p.PendingNonce != a.nonce {
 		return errNonceSpent
 	}
-	err = tx.DeleteSession(ctx, pendingNonceKey(a.user.ID, deviceID))
+	err = tx.DeleteSession(ctx, pendingNonceKey(a.user.ID, st.DeviceID))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("engine: spend nonce: %w", err)
+	}
+	if p.DevInf != nil {
+		return e.touchDevice(ctx, tx, st, func(d *store.Device) {
+			if d.DevInf == nil {
+				d.DevInf = p.DevInf
+			}
+		})
 	}
 	return nil
 }
