@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"anchorage/protocol/engine"
@@ -120,10 +121,13 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		code := http.StatusInternalServerError
 		if errors.As(err, &re) {
 			code = re.Status
+			if re.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(re.RetryAfter.Seconds())))
+			}
 		}
 		s.log.Warn("sync request failed", "status", code, "err", err, "remote", r.RemoteAddr,
 			"session", req.SessionKey, "duration", time.Since(start))
-		s.trace.write("unknown", req.SessionKey, 0, body, nil)
+		s.trace.summary("unknown", code, len(body), 0)
 		http.Error(w, http.StatusText(code)+": "+err.Error(), code)
 		return
 	}

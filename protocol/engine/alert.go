@@ -81,6 +81,9 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 			"requested", code, "device_last", anchor.Last, "stored", p.ClientAnchor)
 		mode, statusCode = alertSlow, 508
 	}
+	if syncml.AlertCode(code) == syncml.AlertResume {
+		statusCode = 508 // resume is answered with a slow sync (SyncMode)
+	}
 
 	ds := &syncedStore{
 		Name: name, ClientURI: it.Source.URI, ServerURI: it.Target.URI, Mode: mode,

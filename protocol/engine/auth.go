@@ -20,12 +20,17 @@ type authResult struct {
 	user *store.User
 	// status is 212 (accepted), 401 (wrong credentials) or 407 (missing).
 	status int
+	// nonce is the nonce an accepted MD5 digest was computed with; the
+	// session's first write spends it (spendNonce).
+	nonce string
+	md5   bool
 }
 
 // authenticate checks the credentials of a session's first message. With
 // syncml:auth-md5 the user is named by the header's Source LocName and the
-// digest uses the nonce the server gave this device last time (empty on
-// first contact). Basic credentials that passed bcrypt once are cached for a
+// digest must use the nonce the server issued to this device and that no
+// session used yet (nonce.go); on first contact there is none, so the
+// device gets 401 with a fresh one to retry with. Basic credentials that passed bcrypt once are cached for a
 // while so that the KDF does not dominate a session's cost.
 func (e *Engine) authenticate(ctx context.Context, tx store.Tx, hdr *syncml.Header) (authResult, error) {
 	if hdr.Cred == nil || hdr.Cred.Data == "" {
@@ -69,18 +74,15 @@ func (e *Engine) authenticate(ctx context.Context, tx store.Tx, hdr *syncml.Head
 				res.status = 401
 				return nil
 			}
-			nonce := ""
-			d, err := tx.Device(ctx, u.ID, hdr.Source.URI)
-			if err == nil {
-				nonce = d.Nonce
-			} else if !errors.Is(err, store.ErrNotFound) {
+			nonce, err := currentNonce(ctx, tx, u.ID, hdr.Source.URI)
+			if err != nil {
 				return err
 			}
-			if !syncml.EqualDigest(syncml.MD5Digest(u.MD5Secret, []byte(nonce)), hdr.Cred.Data) {
+			if nonce == "" || !syncml.EqualDigest(syncml.MD5Digest(u.MD5Secret, []byte(nonce)), hdr.Cred.Data) {
 				res.status = 401
 				return nil
 			}
-			res = authResult{user: u, status: 212}
+			res = authResult{user: u, status: 212, nonce: nonce, md5: true}
 		default:
 			res.status = 401
 		}

@@ -22,14 +22,33 @@ func (e *Engine) handleGet(st *sessionState, r *reply, c *syncml.Command, alerte
 		}
 		return nil
 	}
-	if !c.NoResp {
-		r.status(c, 200)
+	if st.DevInfSent {
+		// Once per session is all a device needs; more would let one
+		// message of Gets make an answer of any size (issue 21).
+		e.log.Info("DevInf asked for again in one session", "session", st.Key, "device", st.DeviceID)
+		if !c.NoResp {
+			r.status(c, int(syncml.StatusCommandNotAllowed))
+		}
+		return nil
 	}
 	uri := c.Items[0].Target.URI
 	di := serverDevInf(st.VerDTD, alerted)
-	r.add(&syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
+	res := &syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
 		Meta:  &syncml.Meta{Type: devInfXMLType},
-		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}})
+		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}}
+	if !r.fits(syncml.EncodedSize(res) + 200) {
+		// Results are not split over messages; a device whose
+		// MaxMsgSize cannot hold our DevInf goes without it.
+		if !c.NoResp {
+			r.status(c, int(syncml.StatusEntityTooLarge))
+		}
+		return nil
+	}
+	if !c.NoResp {
+		r.status(c, 200)
+	}
+	r.add(res)
+	st.DevInfSent = true
 	return nil
 }
 
@@ -41,8 +60,21 @@ func isDevInfURI(uri string) bool {
 // handleDevInf stores the DevInf a device Puts (or returns as Results to our
 // Get), so later issues can decide per device what formats to send.
 func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
+	raw, code := devInfData(c)
+	if code != 200 {
+		return code, nil
+	}
+	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
+		return 0, err
+	}
+	return 200, nil
+}
+
+// devInfData returns the DevInf a Put or Results carries, or the status
+// that refuses the command.
+func devInfData(c *syncml.Command) ([]byte, int) {
 	if len(c.Items) == 0 {
-		return 412, nil
+		return nil, 412
 	}
 	it := c.Items[0]
 	var raw []byte
@@ -52,21 +84,30 @@ func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState
 		doc.SetRoot(it.DataXML.Copy())
 		b, err := doc.WriteToBytes()
 		if err != nil {
-			return 400, nil
+			return nil, 400
 		}
 		raw = b
 	case it.Data != "":
 		raw = []byte(it.Data)
 	default:
-		return 412, nil
+		return nil, 412
 	}
 	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
-		return 404, nil
+		return nil, 404
 	}
-	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
-		return 0, err
+	return raw, 200
+}
+
+// putDevInf returns the DevInf a message Puts, nil if none.
+func putDevInf(msg *syncml.Message) []byte {
+	for _, c := range msg.Commands {
+		if c.Name == "Put" {
+			if raw, code := devInfData(c); code == 200 {
+				return raw
+			}
+		}
 	}
-	return 200, nil
+	return nil
 }
 
 // serverDevInf describes the server (OMA DS DevInf 1.2), naming the

@@ -42,8 +42,8 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 	if hdr.MsgID == "" || hdr.Source.URI == "" {
 		return nil, &RequestError{Status: 400, Err: errors.New("engine: SyncHdr lacks MsgID or Source")}
 	}
-	if n := countCommands(msg.Commands); n > e.maxCmds {
-		return nil, &RequestError{Status: 413, Err: fmt.Errorf("engine: message holds %d commands, more than the limit %d", n, e.maxCmds)}
+	if err := e.checkMessage(msg); err != nil {
+		return nil, err
 	}
 	if req.SessionKey != "" {
 		if onlyStatuses(msg) {
@@ -85,10 +85,18 @@ func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.M
 				e.log.Warn("session exceeded its lifetime", "session", st.Key, "device", st.DeviceID, "started", st.Started)
 				return &RequestError{Status: 408, Err: fmt.Errorf("engine: session %s is older than %v; start a new sync", st.Key, e.maxAge)}
 			}
-			if st.LastClientMsgID == hdr.MsgID && st.LastResponse != nil {
+			retransmit, err := checkSequence(st, msg, req.Body)
+			if err != nil {
+				e.log.Warn("message out of sequence", "session", st.Key, "device", st.DeviceID, "remote", req.Remote, "err", err)
+				return err
+			}
+			if retransmit {
 				e.log.Info("retransmitted message answered again", "session", st.Key, "device", st.DeviceID, "msg", hdr.MsgID)
 				resp = &Response{Body: st.LastResponse, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}
 				return nil
+			}
+			if err := e.recheckCredentials(ctx, tx, st, hdr); err != nil {
+				return err
 			}
 			resp, err = e.answer(ctx, tx, st, msg, req, wait, nil)
 			return err
@@ -99,6 +107,9 @@ func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.M
 			}
 			wait.done = true
 			continue
+		}
+		if errors.Is(err, errBadCredentials) {
+			return e.endSession(ctx, st, msg, req)
 		}
 		if err != nil {
 			var re *RequestError
@@ -197,8 +208,7 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			prev = nil
 		}
-		auth, err = e.authenticate(ctx, tx, hdr)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -207,10 +217,22 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 		e.log.Info("retransmitted first message answered again", "session", prev.Key, "device", prev.DeviceID)
 		return &Response{Body: prev.LastResponse, SessionKey: prev.Key, UserName: prev.UserName, DeviceID: prev.DeviceID, MsgNo: 1}, nil
 	}
+	if err := e.admitCheck(ctx, hdr, req); err != nil {
+		return nil, err
+	}
+	err = e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		auth, err = e.authenticate(ctx, tx, hdr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	if auth.status != 212 {
 		return e.refuse(ctx, msg, auth, req)
 	}
 	e.throttle.succeed(auth.user.Name, req.Remote)
+	e.throttle.release(claimedUser(hdr), req.Remote)
 	fresh := e.newSession(auth.user, hdr, req)
 
 	var wait leaseWaited
@@ -218,6 +240,11 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 		var resp *Response
 		cur := *fresh // a rolled-back attempt must not leave its changes
 		err := e.store.Update(ctx, func(tx store.Tx) error {
+			if auth.md5 {
+				if err := e.spendNonce(ctx, tx, &cur, auth); err != nil {
+					return err
+				}
+			}
 			var err error
 			if resp, err = e.answer(ctx, tx, &cur, msg, req, wait, &auth); err != nil {
 				return err
@@ -236,6 +263,11 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			wait.done = true
 			continue
+		}
+		if errors.Is(err, errNonceSpent) {
+			// A replayed digest, or two first messages racing for one
+			// nonce: only one of them opens a session.
+			return e.refuse(ctx, msg, authResult{status: 401}, req)
 		}
 		if err != nil {
 			var re *RequestError
@@ -265,6 +297,11 @@ func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg 
 			return nil, errLeaseBusy
 		}
 	}
+	// The other leases are renewed before the message is applied, in the
+	// same transaction (a session that completes releases them all).
+	if err := e.renewLeases(ctx, tx, st, acquired); err != nil {
+		return nil, err
+	}
 	st.encoding = req.Encoding
 	var a authResult
 	if auth != nil {
@@ -274,12 +311,8 @@ func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg 
 	if err != nil {
 		return nil, err
 	}
-	// The other leases are renewed after the message, in the same
-	// transaction: none if it completed the session (and released them).
-	if err := e.renewLeases(ctx, tx, st, acquired); err != nil {
-		return nil, err
-	}
 	st.LastClientMsgID = msg.Header.MsgID
+	st.LastRequest = bodyHash(req.Body)
 	st.LastResponse = body
 	if err := e.saveSession(ctx, tx, st); err != nil {
 		return nil, err

@@ -95,7 +95,18 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 		}
 		if !ok && e.sameDevice(ctx, tx, h, st) {
 			// A device runs one session at a time: a new session of it
-			// means its old one was abandoned.
+			// means its old one was abandoned. Unless the old one has the
+			// same client session id and is not over: then two clients
+			// share one device id (a cloned profile), and merging them
+			// would answer one with the other's statuses.
+			if other, err := loadSession(ctx, tx, h); err != nil {
+				return nil, "", err
+			} else if other != nil && !other.Complete && other.ClientSessionID == st.ClientSessionID {
+				e.log.Warn("second session of a device refused", "user", st.UserName, "device", st.DeviceID,
+					"running", h, "client_session", st.ClientSessionID)
+				return nil, "", &RequestError{Status: 503, RetryAfter: deviceBusyRetry, Err: fmt.Errorf(
+					"%w: device %q already runs session %s %q; retry when it is over", errDeviceBusy, st.DeviceID, h, st.ClientSessionID)}
+			}
 			if err := tx.ReleaseLeases(ctx, h); err != nil {
 				return nil, "", err
 			}
@@ -128,7 +139,9 @@ func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st 
 }
 
 // renewLeases extends the session's leases on every message, but for the
-// datastores the message itself leased (acquired).
+// datastores the message itself leased (acquired). A session whose lease
+// another session took (a newer session of its device) is over: its
+// message is refused, so that two sessions never write one datastore.
 func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState, acquired []string) error {
 	if st.Complete {
 		return nil
@@ -138,8 +151,14 @@ func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState,
 		if slices.Contains(acquired, ds.Name) {
 			continue
 		}
-		if _, _, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL)); err != nil {
+		holder, ok, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL))
+		if err != nil {
 			return fmt.Errorf("engine: renew lease: %w", err)
+		}
+		if !ok {
+			e.log.Warn("session lost its datastore to another session", "session", st.Key, "device", st.DeviceID,
+				"datastore", ds.Name, "holder", holder)
+			return &RequestError{Status: 409, Err: fmt.Errorf("%w (%s, session %s)", errSuperseded, ds.Name, st.Key)}
 		}
 	}
 	return nil

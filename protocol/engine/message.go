@@ -41,7 +41,10 @@ type Response struct {
 // SyncHdr status can be built); the server answers with HTTP Status.
 type RequestError struct {
 	Status int
-	Err    error
+	// RetryAfter, when set, tells the client when to try again (HTTP
+	// Retry-After, with 503).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *RequestError) Error() string { return e.Err.Error() }
@@ -62,7 +65,7 @@ func (e *Engine) newSession(u *store.User, hdr *syncml.Header, req Request) *ses
 	return &sessionState{
 		Key: key, UserID: u.ID, UserName: u.Name, DeviceID: hdr.Source.URI,
 		ClientSessionID: hdr.SessionID, VerDTD: verDTD(hdr), ServerURI: hdr.Target.URI,
-		RespURI: resp, NextMsgID: 1, Started: e.now(),
+		RespURI: resp, NextMsgID: 1, Started: e.now(), Cred: credHash(hdr.Cred),
 	}
 }
 
@@ -280,12 +283,7 @@ func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header
 // that an MD5 client can retry with a fresh nonce. No session is opened.
 func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
 	hdr := &msg.Header
-	user := hdr.Source.Name
-	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
-		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
-			user = name
-		}
-	}
+	user := claimedUser(hdr)
 	delay := time.Duration(0)
 	if auth.status == 401 {
 		delay = e.throttle.fail(user, req.Remote, e.now())
@@ -294,20 +292,16 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 		"remote", req.Remote, "delay", delay)
 	sleep(ctx, delay)
 	nonce, nonceB64 := newNonce()
-	// Give an existing device of this user the new nonce, so that a client
-	// whose nonce went stale can succeed on its retry.
+	// Issue the new nonce to this device of the user (a known device or a
+	// first contact), so that an MD5 client retries with it (nonce.go).
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
 			return nil
 		}
-		d, err := tx.Device(ctx, u.ID, hdr.Source.URI)
-		if err != nil {
-			return nil
-		}
-		d.Nonce = nonce
-		d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
-		return tx.PutDevice(ctx, d)
+		return e.issueNonce(ctx, tx, u.ID, hdr.Source.URI, nonce, putDevInf(msg), func(d *store.Device) {
+			d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
+		})
 	})
 	if err != nil {
 		return nil, err
