@@ -139,6 +139,8 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 	sentCT, sent := ci.contentType, ci.data
 	e.preserve(ctx, tx, st, ds, cur, ci) // what the device cannot hold
 	curCT, curData := cur.Canon()
+	// The same name written another way is no difference.
+	ci.contentType, ci.data = pim.AdoptName(curCT, curData, ci.contentType, ci.data)
 	all := pim.Caps{Props: map[string]int{}} // "holds nothing": every property is put back
 	// union: the device's copy with what only the server holds; server:
 	// the server's with what only the device holds. Equal, they disagree

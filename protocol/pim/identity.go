@@ -192,3 +192,62 @@ func Best(id Identity, cands []Identity) (best int, ambiguous bool) {
 	}
 	return best, false
 }
+
+// AdoptName returns the client's copy of an item, in canonical form, with
+// the properties that name it taken from the server's copy when both name
+// it the same way (equal Identity Name, and When for the time): contacts'
+// N and FN, events' and tasks' SUMMARY, DTSTART and DUE. A phone writing
+// "N:Given Family;;;;" holds the server's "N:Family;Given", not another
+// name, and a merge must not take it for a change. Otherwise, and for
+// items it cannot read, the client's copy comes back as given.
+func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (ct string, data []byte) {
+	defer func() {
+		if recover() != nil {
+			ct, data = clientCT, client
+		}
+	}()
+	sid, cid := IdentityOf(serverCT, server), IdentityOf(clientCT, client)
+	if sid.Kind != cid.Kind || sid.Name == "" || sid.Name != cid.Name {
+		return clientCT, client
+	}
+	names := []string{"N", "FN"}
+	if sid.Kind == KindEvent || sid.Kind == KindTask {
+		names = []string{"SUMMARY"}
+		if sid.When != "" && sid.When == cid.When {
+			names = append(names, "DTSTART", "DUE")
+		}
+	} else if sid.Kind != KindContact {
+		return clientCT, client
+	}
+	sct, s, err := Canonical(serverCT, server)
+	if err != nil {
+		return clientCT, client
+	}
+	cct, c, err := Canonical(clientCT, client)
+	if err != nil || sct != cct {
+		return clientCT, client
+	}
+	sroot, croot := parse(s), parse(c)
+	sm, cm := mainComponent(sroot, sid.Kind), mainComponent(croot, sid.Kind)
+	if sm == nil || cm == nil {
+		return clientCT, client
+	}
+	for _, name := range names {
+		var from []prop
+		for i := range sm.props {
+			if sm.props[i].name == name {
+				from = append(from, sm.props[i])
+			}
+		}
+		if len(from) == 0 {
+			continue
+		}
+		cm.props = slices.DeleteFunc(cm.props, func(p prop) bool { return p.name == name })
+		cm.props = append(cm.props, from...)
+	}
+	var w writer
+	for _, ch := range croot.children {
+		writeComponent(&w, ch)
+	}
+	return cct, []byte(w.String())
+}
