@@ -100,3 +100,138 @@ func versions(t *testing.T, eng *engine.Engine) int {
 	return len(h)
 }
 
+// calDevice is a device with one calendar datastore of the given type.
+func calDevice(url, id, ct, ver string) *simclient.Device {
+	return device(url, id, simclient.Datastore{Name: "calendar", Local: "./calendar", Remote: "calendar", Type: ct, VerCT: ver})
+}
+
+// syncCal is syncOK for the calendar datastore.
+func syncCal(t *testing.T, d *simclient.Device) *simclient.StoreReport {
+	t.Helper()
+	rep, err := d.Sync(context.Background(), simclient.TwoWay)
+	if err != nil || !rep.Complete {
+		t.Fatalf("sync of %s: %v", d.ID(), err)
+	}
+	return rep.Stores["calendar"]
+}
+
+// A phone holding the account's events without UID, with its start in
+// UTC (the server's is in Europe/Berlin) and fewer fields, pairs each with
+// its server event in its first slow sync, in iCalendar 2.0 and in
+// vCalendar 1.0.
+func TestSlowSyncPairsEventsWithoutUID(t *testing.T) {
+	for _, tc := range []struct{ ct, ver string }{{"text/calendar", "2.0"}, {"text/x-vcalendar", "1.0"}} {
+		t.Run(tc.ct, func(t *testing.T) {
+			eng, _, url := syncEngine(t)
+			desk := calDevice(url, "desk", "text/calendar", "2.0")
+			phone := calDevice(url, "phone", tc.ct, tc.ver)
+			const n = 3
+			for i := 1; i <= n; i++ {
+				desk.Add("calendar", fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ev-%d\r\nSUMMARY:Meeting %d\r\n"+
+					"DTSTART;TZID=Europe/Berlin:2026070%dT140000\r\nDTEND;TZID=Europe/Berlin:2026070%dT150000\r\n"+
+					"LOCATION:Room %d\r\nDESCRIPTION:agenda %d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", i, i, i, i, i, i))
+				if tc.ver == "1.0" {
+					phone.Add("calendar", fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nSUMMARY:meeting %d\r\n"+
+						"DTSTART:2026070%dT120000Z\r\nDTEND:2026070%dT130000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", i, i, i))
+				} else {
+					phone.Add("calendar", fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:meeting %d\r\n"+
+						"DTSTART:2026070%dT120000Z\r\nDTEND:2026070%dT130000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", i, i, i))
+				}
+			}
+			syncCal(t, desk)
+			h, err := eng.History(context.Background(), "bob", "calendar", engine.HistoryQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			syncCal(t, phone)
+			probe := calDevice(url, "probe", "text/calendar", "2.0")
+			syncCal(t, probe)
+			for _, d := range []*simclient.Device{phone, probe} {
+				if got := len(d.Items("calendar")); got != n {
+					t.Errorf("%s holds %d events, want %d", d.ID(), got, n)
+				}
+			}
+			for _, ev := range probe.Items("calendar") {
+				for _, want := range []string{"UID:ev-", "LOCATION:Room", "DESCRIPTION:agenda"} {
+					if !strings.Contains(ev, want) {
+						t.Errorf("the server's event lost %q:\n%s", want, ev)
+					}
+				}
+			}
+			h2, err := eng.History(context.Background(), "bob", "calendar", engine.HistoryQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(h2) != len(h) {
+				t.Errorf("the phone's slow sync wrote %d versions, want none", len(h2)-len(h))
+			}
+			for _, d := range []*simclient.Device{desk, phone, probe} {
+				if r := syncCal(t, d); r.SentAdds+r.SentReplaces+r.SentDeletes+r.RecvAdds+r.RecvReplaces+r.RecvDeletes != 0 {
+					t.Errorf("confirmation sync of %s exchanged items: %+v", d.ID(), r)
+				}
+			}
+		})
+	}
+}
+
+// P1 uploads contacts; P2 edits one and deletes another; P3, holding the
+// original contacts, starts its first slow sync and abandons it (before
+// reading the server's reply, after reading it, after its Map), then
+// retries. The edit and the deletion survive, and every device converges.
+func TestAbandonedSlowSyncRetryKeepsOthersChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		after  int
+		unread bool
+	}{{"before reading the reply", 2, true}, {"after reading the reply", 2, false}, {"after the Map", 3, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := syncServer(t)
+			p1, p2, p3 := device(url, "p1", simclient.Contacts), device(url, "p2", simclient.Contacts), device(url, "p3", simclient.Contacts)
+			const n = 10
+			for i := 1; i <= n; i++ {
+				p1.Add("contacts", fullContact(i))
+				p3.Add("contacts", fullContact(i))
+			}
+			syncOK(t, p1)
+			syncOK(t, p2)
+			var edited, deleted string
+			for l, c := range p2.Items("contacts") {
+				switch {
+				case strings.Contains(c, "uid-1\r"):
+					edited = l
+				case strings.Contains(c, "uid-2\r"):
+					deleted = l
+				}
+			}
+			if err := p2.Edit("contacts", edited, strings.Replace(fullContact(1), "given1@example.org", "new1@example.org", 1)); err != nil {
+				t.Fatal(err)
+			}
+			if err := p2.Delete("contacts", deleted); err != nil {
+				t.Fatal(err)
+			}
+			syncOK(t, p2)
+			p3.Faults = simclient.Faults{AbandonAfter: tc.after, Unread: tc.unread}
+			if rep, err := p3.Sync(context.Background(), simclient.TwoWay); err == nil && rep.Complete {
+				t.Fatalf("p3's first sync was not abandoned")
+			}
+			syncOK(t, p3)
+			for _, d := range []*simclient.Device{p1, p2, p3, p1, p2, p3} {
+				syncOK(t, d)
+			}
+			for _, d := range []*simclient.Device{p1, p2, p3} {
+				items := d.Items("contacts")
+				if len(items) != n-1 {
+					t.Errorf("%s holds %d contacts, want %d", d.ID(), len(items), n-1)
+				}
+				for _, c := range items {
+					if strings.Contains(c, "uid-2\r") {
+						t.Errorf("%s holds the deleted contact again", d.ID())
+					}
+					if strings.Contains(c, "uid-1\r") && !strings.Contains(c, "new1@example.org") {
+						t.Errorf("%s holds the edited contact without the edit:\n%s", d.ID(), c)
+					}
+				}
+			}
+		})
+	}
+}

@@ -196,7 +196,8 @@ func Best(id Identity, cands []Identity) (best int, ambiguous bool) {
 // AdoptName returns the client's copy of an item, in canonical form, with
 // the properties that name it taken from the server's copy when both name
 // it the same way (equal Identity Name, and When for the time): contacts'
-// N and FN, events' and tasks' SUMMARY, DTSTART and DUE. A phone writing
+// N and FN, events' and tasks' SUMMARY, and DTSTART, DTEND and DUE when
+// they are the same instant. A phone writing
 // "N:Given Family;;;;" holds the server's "N:Family;Given", not another
 // name, and a merge must not take it for a change. Otherwise, and for
 // items it cannot read, the client's copy comes back as given.
@@ -210,13 +211,7 @@ func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (
 	if sid.Kind != cid.Kind || sid.Name == "" || sid.Name != cid.Name {
 		return clientCT, client
 	}
-	names := []string{"N", "FN"}
-	if sid.Kind == KindEvent || sid.Kind == KindTask {
-		names = []string{"SUMMARY"}
-		if sid.When != "" && sid.When == cid.When {
-			names = append(names, "DTSTART", "DUE")
-		}
-	} else if sid.Kind != KindContact {
+	if sid.Kind != KindContact && sid.Kind != KindEvent && sid.Kind != KindTask {
 		return clientCT, client
 	}
 	sct, s, err := Canonical(serverCT, server)
@@ -231,6 +226,18 @@ func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (
 	sm, cm := mainComponent(sroot, sid.Kind), mainComponent(croot, sid.Kind)
 	if sm == nil || cm == nil {
 		return clientCT, client
+	}
+	names := []string{"N", "FN"}
+	if sid.Kind != KindContact {
+		names = []string{"SUMMARY"}
+		// A time is the same when it is the same instant (time zones
+		// resolved), however it is written.
+		for _, name := range []string{"DTSTART", "DTEND", "DUE"} {
+			sp, cp := sm.prop(name), cm.prop(name)
+			if sp != nil && cp != nil && resolveTZID(sroot, sp, normDateTime(sp, "")) == resolveTZID(croot, cp, normDateTime(cp, "")) {
+				names = append(names, name)
+			}
+		}
 	}
 	for _, name := range names {
 		var from []prop
