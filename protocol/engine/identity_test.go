@@ -235,3 +235,59 @@ func TestAbandonedSlowSyncRetryKeepsOthersChanges(t *testing.T) {
 		})
 	}
 }
+
+// After `device reset`, a slow sync of a device whose copies differ from
+// the server's only in what carries no meaning (empty properties, PRODID,
+// REV, property order, TYPE spelling) writes no version and sends nothing;
+// also when the server's items came from an import.
+func TestResetSlowSyncWritesNothing(t *testing.T) {
+	for _, imported := range []bool{false, true} {
+		t.Run(fmt.Sprintf("imported %v", imported), func(t *testing.T) {
+			eng, _, url := syncEngine(t)
+			ctx := context.Background()
+			phone := device(url, "phone", simclient.Contacts)
+			const n = 4
+			if imported {
+				var file strings.Builder
+				for i := 1; i <= n; i++ {
+					file.WriteString(fullContact(i))
+				}
+				if rep, err := eng.Import(ctx, "bob", "contacts", "contacts.vcf", []byte(file.String())); err != nil || rep.Added != n {
+					t.Fatalf("import: %+v, %v", rep, err)
+				}
+			} else {
+				for i := 1; i <= n; i++ {
+					phone.Add("contacts", fullContact(i))
+				}
+			}
+			syncOK(t, phone)
+			if got := len(phone.Items("contacts")); got != n {
+				t.Fatalf("phone holds %d contacts, want %d", got, n)
+			}
+			for l, c := range phone.Items("contacts") {
+				noisy := strings.Replace(c, "END:VCARD", "NICKNAME:\r\nURL:\r\nPRODID:-//Phone//EN\r\nREV:2026-01-01T00:00:00Z\r\nEND:VCARD", 1)
+				noisy = strings.Replace(noisy, "TEL;TYPE=CELL:", "TEL;CELL:", 1)
+				if err := phone.Edit("contacts", l, noisy); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := versions(t, eng)
+			if _, err := eng.ResetDevice(ctx, "bob", "phone", ""); err != nil {
+				t.Fatal(err)
+			}
+			r := syncOK(t, phone)
+			if r.Mode != simclient.Slow {
+				t.Fatalf("sync after reset: mode %d, want slow", r.Mode)
+			}
+			if r.RecvAdds+r.RecvReplaces+r.RecvDeletes != 0 {
+				t.Errorf("the phone was sent items: %+v", r)
+			}
+			if got := versions(t, eng) - before; got != 0 {
+				t.Errorf("the slow sync after reset wrote %d versions, want none", got)
+			}
+			if got := len(phone.Items("contacts")); got != n {
+				t.Errorf("phone holds %d contacts, want %d", got, n)
+			}
+		})
+	}
+}
