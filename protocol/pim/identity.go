@@ -195,10 +195,10 @@ func Best(id Identity, cands []Identity) (best int, ambiguous bool) {
 
 // AdoptName returns the client's copy of an item, in canonical form, with
 // the properties that name it taken from the server's copy when both name
-// it the same way (equal Identity Name, and When for the time): contacts'
-// N and FN, events' and tasks' SUMMARY, and DTSTART, DTEND and DUE when
-// they are the same instant. A phone writing
-// "N:Given Family;;;;" holds the server's "N:Family;Given", not another
+// it the same way (equal Identity Name, and When for the time): the UID,
+// contacts' N and FN, events' and tasks' SUMMARY, and DTSTART, DTEND and DUE when
+// they are the same instant, and DESCRIPTION when the client's only
+// repeats its SUMMARY. A phone writing "N:Given Family;;;;" holds the server's "N:Family;Given", not another
 // name, and a merge must not take it for a change. Otherwise, and for
 // items it cannot read, the client's copy comes back as given.
 func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (ct string, data []byte) {
@@ -227,9 +227,16 @@ func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (
 	if sm == nil || cm == nil {
 		return clientCT, client
 	}
-	names := []string{"N", "FN"}
+	// Paired, the item keeps the server's UID: other devices know it by it.
+	names := []string{"UID", "N", "FN"}
 	if sid.Kind != KindContact {
-		names = []string{"SUMMARY"}
+		names = []string{"UID", "SUMMARY"}
+		// vCalendar 1.0 phones copy SUMMARY into an empty DESCRIPTION:
+		// that copy is no description of their own.
+		if d := cm.prop("DESCRIPTION"); d != nil && sm.prop("DESCRIPTION") != nil &&
+			foldText(unescape(d.value)) == foldText(unescape(cm.text("SUMMARY"))) {
+			names = append(names, "DESCRIPTION")
+		}
 		// A time is the same when it is the same instant (time zones
 		// resolved), however it is written.
 		for _, name := range []string{"DTSTART", "DTEND", "DUE"} {

@@ -114,9 +114,9 @@ func TestBest(t *testing.T) {
 func TestAdoptName(t *testing.T) {
 	phone21 := "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Given1 Family1;;;;\r\nTEL;CELL:1\r\nEND:VCARD\r\n"
 	ct, got := AdoptName("text/vcard", []byte(fullCard), "text/x-vcard", []byte(phone21))
-	want := "BEGIN:VCARD\nVERSION:3.0\nN:Family1;Given1\nFN:Given1 Family1\nTEL;TYPE=CELL:1\nEND:VCARD\n"
+	want := "BEGIN:VCARD\nVERSION:3.0\nUID:u-1\nN:Family1;Given1\nFN:Given1 Family1\nTEL;TYPE=CELL:1\nEND:VCARD\n"
 	if !Equivalent(ct, got, "text/vcard", []byte(want)) {
-		t.Errorf("AdoptName = %s %q, want the server's N and FN with the phone's TEL", ct, got)
+		t.Errorf("AdoptName = %s %q, want the server's UID, N and FN with the phone's TEL", ct, got)
 	}
 	other := "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Other;Name\r\nTEL;CELL:1\r\nEND:VCARD\r\n"
 	if ct, got := AdoptName("text/vcard", []byte(fullCard), "text/x-vcard", []byte(other)); ct != "text/x-vcard" || string(got) != other {
