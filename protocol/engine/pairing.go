@@ -157,6 +157,13 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 		ds.Matched++
 		code = 200
 	case pim.Equivalent(uct, union, sct, server):
+		if !pim.Equivalent(uct, union, sentCT, sent) {
+			// The archive keeps the device's own copy too, as a conflict
+			// keeps the loser's: the merge took it apart.
+			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, sentCT, sent, OriginConflict); err != nil {
+				return 0, err
+			}
+		}
 		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err

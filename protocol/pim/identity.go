@@ -99,11 +99,13 @@ func contactName(card *component) string {
 }
 
 // NameKey normalises a person's name so that the ways devices write it
-// compare equal: lower-cased, its words sorted ("Family Given", "Given
+// compare equal: lower-cased (final sigma as sigma), its words sorted ("Family Given", "Given
 // Family" and the vCard 2.1 habit of the whole name in one N component
 // are one name), runs of whitespace, commas and semicolons as one.
 func NameKey(s string) string {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+	// Greek final sigma: a name written in capitals has only Σ.
+	s = strings.ReplaceAll(strings.ToLower(s), "ς", "σ")
+	words := strings.FieldsFunc(s, func(r rune) bool {
 		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	})
 	slices.Sort(words)

@@ -44,6 +44,7 @@ func TestMatch(t *testing.T) {
 		{"same name, phone against other e-mail stay two", "text/vcard", vc("N:A;B\nTEL:111\n"), "text/vcard", vc("N:A;B\nEMAIL:b@a\n"), false, 0},
 		{"same name, no identifiers, same ORG", "text/vcard", vc("N:A;B\nORG:Acme;Sales\n"), "text/vcard", vc("N:a;b\nORG:ACME\n"), true, 0},
 		{"same name, no identifiers, other ORG", "text/vcard", vc("N:A;B\nORG:Acme\n"), "text/vcard", vc("N:A;B\nORG:Other\n"), false, 0},
+		{"name in capitals, Greek final sigma", "text/vcard", vc("N:Οικονόμου;Παναγιώτης\nTEL:1\n"), "text/vcard", vc("N:ΟΙΚΟΝΌΜΟΥ;ΠΑΝΑΓΙΏΤΗΣ\nTEL:1\n"), true, 1},
 		{"other name, same phone", "text/vcard", vc("N:A;B\nTEL:1\n"), "text/vcard", vc("N:A;C\nTEL:1\n"), false, 0},
 		{"no name", "text/vcard", vc("TEL:1\n"), "text/vcard", vc("TEL:1\n"), false, 0},
 		{"contact against event", "text/vcard", fullCard, "text/calendar", ev("SUMMARY:Given1 Family1\nDTSTART:20260101T100000Z\n"), false, 0},
