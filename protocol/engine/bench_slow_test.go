@@ -263,3 +263,53 @@ func BenchmarkRefreshEngine(b *testing.B) {
 		})
 	}
 }
+
+// benchFewer21 is benchVCard as a vCard 2.1 phone holds the same person:
+// no UID, address or organisation, the e-mail upper-cased, the number
+// spaced another way.
+func benchFewer21(dev string, i int) string {
+	return fmt.Sprintf("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Person%d;%s\r\nTEL;CELL:+4917 0%07d\r\n"+
+		"EMAIL;INTERNET:P%d@%s.EXAMPLE.COM\r\nEND:VCARD\r\n", i, dev, i, i, strings.ToUpper(dev))
+}
+
+// BenchmarkReinstalledSlowSyncEngine: the account holds N contacts; a
+// re-installed phone (a new device each time) slow-syncs the same people,
+// as the account holds them (vCard 3.0) or with fewer fields in vCard 2.1.
+// Every item must pair: no new item, no version written, nothing sent.
+func BenchmarkReinstalledSlowSyncEngine(b *testing.B) {
+	for _, tc := range []struct {
+		n      int
+		fewer  bool
+		suffix string
+	}{{2000, false, "same"}, {5000, false, "same"}, {2000, true, "fewer-2.1"}, {5000, true, "fewer-2.1"}} {
+		b.Run(fmt.Sprintf("items=%d/%s", tc.n, tc.suffix), func(b *testing.B) {
+			e, _ := benchStore(b)
+			adds, phone := make([]string, tc.n), make([]string, tc.n)
+			for i := range adds {
+				adds[i] = benchVCard("up", i)
+				phone[i] = adds[i]
+				if tc.fewer {
+					phone[i] = benchFewer21("up", i)
+				}
+			}
+			(&benchSession{e: e, dev: "up", id: "1"}).run(b, alertSlow, adds)
+			var server, cpu time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := &benchSession{e: e, dev: fmt.Sprintf("phone-%d", i), id: "1"}
+				c0 := cpuTime()
+				got := s.run(b, alertSlow, phone)
+				cpu += cpuTime() - c0
+				server += s.server
+				b.StopTimer()
+				h, err := e.History(context.Background(), "bench", "contacts", HistoryQuery{})
+				if err != nil || got != 0 || len(h) != tc.n {
+					b.Fatalf("phone received %d items, server holds %d versions (%v); want 0 and %d", got, len(h), err, tc.n)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(server.Milliseconds())/float64(b.N), "server-ms/op")
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
