@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"anchorage/protocol/engine"
@@ -26,6 +27,11 @@ type Options struct {
 	// TraceDir, when set, receives every request and response of every
 	// session: DIR/<device>/<session>/NN-in.xml and NN-out.xml.
 	TraceDir string
+	// Ready reports whether the store is reachable and migrated, for GET
+	// /readyz; nil means always ready (until shutdown).
+	Ready func(context.Context) error
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
 }
 
 // DefaultMaxBodyBytes is the default request body limit: well above the
@@ -45,11 +51,15 @@ type Server struct {
 	maxBody int64
 	trace   *tracer
 	mux     *http.ServeMux
+	ready   func(context.Context) error
+	// stopping is set when graceful shutdown begins: /readyz then fails so
+	// that a load balancer stops sending new sessions.
+	stopping atomic.Bool
 }
 
 // New returns a Server.
 func New(opts Options) *Server {
-	s := &Server{engine: opts.Engine, log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	s := &Server{engine: opts.Engine, log: opts.Logger, maxBody: opts.MaxBodyBytes, ready: opts.Ready}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -64,6 +74,10 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	s.mux.HandleFunc("/readyz", s.handleReady)
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
 	return s
 }
 
@@ -165,6 +179,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, certFile, keyFile st
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
+	s.stopping.Store(true)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
