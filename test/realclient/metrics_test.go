@@ -1,12 +1,10 @@
 package realclient_test
 
 import (
-	"bufio"
-	"io"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
+
+	"anchorage/test/testserver"
 )
 
 // TestMetricsMoveWithSyncs scrapes GET /metrics over HTTP around real
@@ -20,7 +18,7 @@ func TestMetricsMoveWithSyncs(t *testing.T) {
 	seedDevice(t, a)
 	base := strings.TrimSuffix(srv.url, "/sync")
 
-	before := scrape(t, base)
+	before := testserver.MustScrapeMetrics(t, base)
 	if v := before[`anchorage_open_sessions{protocol="syncml"}`]; v != 0 {
 		t.Errorf("open sessions before any sync = %v, want 0", v)
 	}
@@ -29,7 +27,7 @@ func TestMetricsMoveWithSyncs(t *testing.T) {
 	if added == 0 {
 		t.Fatal("the slow sync uploaded nothing")
 	}
-	m := scrape(t, base)
+	m := testserver.MustScrapeMetrics(t, base)
 	checks := []struct {
 		series string
 		want   float64
@@ -56,7 +54,7 @@ func TestMetricsMoveWithSyncs(t *testing.T) {
 	// A second device receives the contacts: items sent move.
 	b := newDevice(t, shared, srv, "metrics-b", "alice", "pw", "md5")
 	r = b.mustSync(t, "two-way")
-	m = scrape(t, base)
+	m = testserver.MustScrapeMetrics(t, base)
 	if got, want := m[`anchorage_items_sent_total{op="Add",protocol="syncml"}`], float64(sumOf(r, "local_added")); got != want || got == 0 {
 		t.Errorf("items sent (Add) = %v, want %v", got, want)
 	}
@@ -69,43 +67,13 @@ func TestMetricsMoveWithSyncs(t *testing.T) {
 	if r := a.syncWith(t, "two-way", "wrong"); r.ok() {
 		t.Fatal("sync with a wrong password succeeded")
 	}
-	m = scrape(t, base)
+	m = testserver.MustScrapeMetrics(t, base)
 	if got := m[`anchorage_sessions_total{mode="two-way",outcome="ok",protocol="syncml"}`]; got != 1 {
 		t.Errorf("two-way sessions ok = %v, want 1", got)
 	}
 	if got := m[`anchorage_auth_failures_total{protocol="syncml"}`]; got < 1 {
 		t.Errorf("auth failures = %v, want at least 1", got)
 	}
-}
-
-// scrape reads GET /metrics: the value of every series, keyed by its name
-// and labels as the exposition format writes them.
-func scrape(t *testing.T, base string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET /metrics: %s\n%s", resp.Status, b)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("metrics line %q: %v", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out
 }
 
 // sumOf adds a counter of the report over every source.
