@@ -65,7 +65,7 @@ func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) er
 			"mode", ds.Mode, "added", ds.Added, "replaced", ds.Replaced, "deleted", ds.Deleted,
 			"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
 	}
-	st.Complete = true
+	st.Complete, st.obs.completed = true, true
 	if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
 		return fmt.Errorf("engine: release leases: %w", err)
 	}

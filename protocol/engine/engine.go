@@ -45,6 +45,9 @@ type Options struct {
 	// last sync. A user's or datastore's setting in the store overrides
 	// it; an empty Policy means conflict.Default.
 	Conflict conflict.Rules
+	// Observer is told about sessions, items and conflicts for
+	// monitoring; nil means NopObserver.
+	Observer Observer
 }
 
 // Defaults of the limits that keep one client from holding the server.
@@ -71,6 +74,7 @@ type Engine struct {
 	basicCache *credentialCache
 	conflict   conflict.Rules
 	throttle   *loginThrottle
+	obs        Observer
 }
 
 // New returns an Engine.
@@ -93,6 +97,9 @@ func New(opts Options) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.obs = opts.Observer; e.obs == nil {
+		e.obs = NopObserver{}
 	}
 	if e.maxMsgSize <= 0 {
 		e.maxMsgSize = DefaultMaxMsgSize

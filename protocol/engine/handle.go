@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
@@ -34,6 +35,7 @@ type leaseWaited struct {
 
 // HandleSyncML processes one SyncML message and returns the reply.
 func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
+	defer e.messageAnswered(time.Now())
 	msg, err := decodeMessage(req.Body, req.Encoding)
 	if err != nil {
 		return nil, &RequestError{Status: 400, Err: fmt.Errorf("engine: decode message: %w", err)}
@@ -118,6 +120,7 @@ func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.M
 			}
 			return nil, err
 		}
+		e.flushObserved(st)
 		return resp, nil
 	}
 }
@@ -276,6 +279,7 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			return nil, err
 		}
+		e.flushObserved(&cur)
 		return resp, nil
 	}
 }

@@ -287,6 +287,7 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 	delay := time.Duration(0)
 	if auth.status == 401 {
 		delay = e.throttle.fail(user, req.Remote, e.now())
+		e.obs.AuthFailed(protocolSyncML)
 	}
 	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
 		"remote", req.Remote, "delay", delay)
@@ -337,6 +338,7 @@ func (e *Engine) recordFailure(ctx context.Context, st *sessionState, auth authR
 	default:
 		return
 	}
+	e.sessionFailed(st)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		d, err := tx.Device(ctx, userID, hdr.Source.URI)
 		if err != nil {

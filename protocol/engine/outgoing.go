@@ -244,6 +244,7 @@ func (e *Engine) recordSent(st *sessionState, ds *syncedStore, r *reply, sync, c
 	}
 	ds.Sent[strconv.Itoa(st.NextMsgID)+"/"+cmd.CmdID] = sent
 	ds.SentCommands++
+	st.obs.itemSent(cmd.Name)
 }
 
 // handleStatus records the device's Status for one of our commands. A

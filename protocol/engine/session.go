@@ -69,6 +69,8 @@ type sessionState struct {
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`
+	// obs collects this message's events for the Observer; not persisted.
+	obs observed
 }
 
 // syncedStore is the state of one datastore within a session.

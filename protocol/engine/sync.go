@@ -127,6 +127,7 @@ func (e *Engine) applyCommands(ctx context.Context, tx store.Tx, st *sessionStat
 				if err != nil {
 					return err
 				}
+				st.obs.itemReceived(ch.Name)
 				if !ch.NoResp {
 					r.itemStatus(ch, it, code)
 				}
