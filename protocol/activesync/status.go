@@ -77,6 +77,13 @@ const (
 	PingChanges     PingStatus = 2
 	PingNeedFolders PingStatus = 3 // ask the client to send its folder list
 	PingBadRequest  PingStatus = 4
+	// PingBadHeartbeat: the heartbeat is outside the server's bounds; the
+	// answer's HeartbeatInterval is the bound (MS-ASCMD 2.2.3.88.1).
+	PingBadHeartbeat PingStatus = 5
+	// PingTooManyFolders: the answer's MaxFolders is the limit.
+	PingTooManyFolders   PingStatus = 6
+	PingHierarchyChanged PingStatus = 7 // FolderSync first
+	PingServerError      PingStatus = 8
 )
 
 // CommonStatus is the global status of MS-ASCMD 2.2.2, for requests that
