@@ -244,3 +244,35 @@ func BenchmarkPingWake(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+func TestHangingSync(t *testing.T) {
+	s := newTestServer(t, ProvisionOff, shortBounds)
+	s.primed("contacts")
+	req := func(wait string) []byte {
+		return enc(t, `<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>1</SyncKey><CollectionId>contacts</CollectionId>`+
+			`</Collection></Collections>`+wait+`</Sync>`)
+	}
+	for _, tc := range []struct{ wait, limit string }{
+		{`<Wait>60</Wait>`, "2"}, // minutes; the bound is 120 s
+		{`<HeartbeatInterval>0</HeartbeatInterval>`, "1"},
+		{`<HeartbeatInterval>121</HeartbeatInterval>`, "120"},
+	} {
+		if _, out := s.do("Sync", req(tc.wait)); text(out, "Status") != "14" || text(out, "Limit") != tc.limit {
+			t.Errorf("%s: %s, want status 14 with Limit %s", tc.wait, dump(out), tc.limit)
+		}
+	}
+	// Nothing changes: the answer comes at the heartbeat, key unchanged.
+	if _, out := s.do("Sync", req(`<HeartbeatInterval>1</HeartbeatInterval>`)); text(out, "Collections/Collection/SyncKey") != "1" ||
+		out.FindElement("Collections/Collection/Commands") != nil {
+		t.Errorf("expired hanging Sync: %s", dump(out))
+	}
+	// A change while parked is in the answer.
+	ans := make(chan *etree.Element, 1)
+	go func() { _, out := s.do("Sync", req(`<Wait>1</Wait>`)); ans <- out }()
+	s.parked("contacts", 1)
+	s.backend.put("contacts", "c1", Item{Data: []byte(`<ApplicationData><FileAs xmlns="Contacts:">Ada</FileAs></ApplicationData>`)})
+	out := <-ans
+	if text(out, "Collections/Collection/Commands/Add/ServerId") != "c1" || text(out, "Collections/Collection/SyncKey") != "2" {
+		t.Errorf("hanging Sync after a change: %s", dump(out))
+	}
+}

@@ -16,6 +16,7 @@ const (
 	SyncNotFound        SyncStatus = 8
 	SyncHierarchyChange SyncStatus = 12
 	SyncIncomplete      SyncStatus = 13
+	SyncBadWait         SyncStatus = 14 // Wait/HeartbeatInterval out of bounds; Limit says the bound
 	SyncRetry           SyncStatus = 16
 )
 
