@@ -52,6 +52,10 @@ type Session interface {
 	// ErrNotFound if there is none.
 	Fetch(ctx context.Context, folderID, serverID string) (Item, error)
 
+	// WipeState and AckWipe: remote wipe (wipe.go). A Session may also
+	// implement Pusher (push.go) for Ping and the hanging Sync.
+	Wiper
+
 	Close() error
 }
 

@@ -29,6 +29,7 @@ type memBackend struct {
 	infos    []DeviceInfo
 	policies map[string]uint32
 	pings    map[string]PingParams // device -> last Ping parameters
+	wipes    map[string]Wipe
 	hub      *hub.Local
 }
 
@@ -58,6 +59,7 @@ func newMemBackend() *memBackend {
 		devices:  map[string]*memDevice{},
 		policies: map[string]uint32{},
 		pings:    map[string]PingParams{},
+		wipes:    map[string]Wipe{},
 		hub:      hub.NewLocal(),
 	}
 }
@@ -315,4 +317,32 @@ func (rawConverter) FromItem(it Item, ad *etree.Element, _ string) error {
 		ad.AddChild(c.Copy())
 	}
 	return nil
+}
+
+func (s *memSession) WipeState(context.Context) (Wipe, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	return s.b.wipes[s.dev], nil
+}
+
+func (s *memSession) AckWipe(_ context.Context, to WipeState) error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	w := s.b.wipes[s.dev]
+	if to <= w.State {
+		return fmt.Errorf("wipe of %s: %d to %d is no step forward", s.dev, w.State, to)
+	}
+	w.State = to
+	s.b.wipes[s.dev] = w
+	return nil
+}
+
+// remove is `device remove`: the device's state and its wipe go.
+func (b *memBackend) remove(dev string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.devices, dev)
+	delete(b.wipes, dev)
+	delete(b.policies, dev)
+	delete(b.pings, dev)
 }

@@ -103,6 +103,7 @@ type conn struct {
 	user string
 	req  *Request
 	sess Session
+	wipe Wipe // the device's remote-wipe state
 	w    http.ResponseWriter
 	r    *http.Request
 }
@@ -172,6 +173,12 @@ func (c *conn) serve() {
 		// 2.2.2: 137 Command not supported, sent as HTTP 501 to older
 		// versions).
 		c.srv.fail(c.w, c.r, http.StatusNotImplemented, "command not supported: "+c.req.Cmd)
+		return
+	}
+	if done, err := c.wipeGate(); err != nil {
+		c.srv.fail(c.w, c.r, http.StatusInternalServerError, "wipe state: "+err.Error())
+		return
+	} else if done {
 		return
 	}
 	if need, err := c.needsProvisioning(); err != nil {
