@@ -30,6 +30,7 @@ type memBackend struct {
 	policies map[string]uint32
 	pings    map[string]PingParams // device -> last Ping parameters
 	wipes    map[string]Wipe
+	lastSync SyncRequest // the last Sync request, as the front end read it
 	hub      *hub.Local
 }
 
@@ -164,6 +165,7 @@ func (s *memSession) pending(folder string, st *memState) []string {
 func (s *memSession) Sync(_ context.Context, req SyncRequest) (*SyncResult, error) {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
+	s.b.lastSync = req
 	if _, ok := s.b.items[req.FolderID]; !ok {
 		return nil, ErrNoFolder
 	}

@@ -156,6 +156,12 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 	if key == "0" {
 		req.GetChanges = false
 	}
+	for _, bp := range col.FindElements("Options/BodyPreference") {
+		req.BodyPreferences = append(req.BodyPreferences, BodyPreference{
+			Type: num(bp, "Type", 1), TruncationSize: num(bp, "TruncationSize", 0),
+			AllOrNone: text(bp, "AllOrNone") == "1",
+		})
+	}
 	if s := col.FindElement("Supported"); s != nil {
 		req.Supported = []string{}
 		for _, e := range s.ChildElements() {
@@ -175,7 +181,7 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 			return nil
 		}
 		for _, e := range cs.ChildElements() {
-			cmd := ClientCommand{ClientID: text(e, "ClientId"), ServerID: text(e, "ServerId")}
+			cmd := ClientCommand{ClientID: text(e, "ClientId"), ServerID: text(e, "ServerId"), InstanceID: text(e, "InstanceId")}
 			switch e.Tag {
 			case "Add":
 				cmd.Kind = CmdAdd
@@ -267,6 +273,9 @@ func (c *conn) writeChanges(cmds *etree.Element, f Folder, changes []ServerChang
 			return fmt.Errorf("server change of kind %d", ch.Kind)
 		}
 		add(e, "ServerId", ch.ServerID)
+		if ch.InstanceID != "" && ch.Kind == CmdDelete && atLeast(c.req.ProtocolVersion, 16.0) {
+			addNS(e, "InstanceId", "AirSyncBase:", ch.InstanceID)
+		}
 		if ch.Kind == CmdAdd || ch.Kind == CmdChange {
 			ch.Item.Class = f.Class
 			if err := c.srv.opts.Converter.FromItem(ch.Item, add(e, "ApplicationData", ""), c.req.ProtocolVersion); err != nil {
