@@ -2,6 +2,7 @@ package activesync
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -99,6 +100,9 @@ const (
 // disconnects. It returns the changed folders with waitChanged.
 func (c *conn) waitChanges(p Pusher, folders []string, heartbeat time.Duration) ([]string, waitResult, error) {
 	ctx := c.r.Context()
+	// The HTTP server's write timeout is shorter than a long heartbeat;
+	// this request may take the heartbeat and a margin to answer.
+	_ = http.NewResponseController(c.w).SetWriteDeadline(time.Now().Add(heartbeat + 30*time.Second))
 	wake, cancel := p.Watch(folders)
 	defer cancel()
 	superseded, release := c.srv.parking.park(c.user, c.req.DeviceID)
