@@ -59,7 +59,7 @@ type Tx interface {
 
 	// Devices (one row per user and device id).
 	Device(ctx context.Context, userID int64, deviceID string) (*Device, error)
-	PutDevice(ctx context.Context, d *Device) error                  // insert or update
+	PutDevice(ctx context.Context, d *Device) error                  // insert or update; leaves Wipe as stored
 	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
 
 	// Partnerships (one row per user, device and datastore).
@@ -75,6 +75,10 @@ type Tx interface {
 	// DeleteDevice forgets a device: its row, partnerships, mappings,
 	// unacknowledged Adds and sessions. Items are untouched. ErrNotFound if there is no such device.
 	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
+	// SetWipe records the remote-wipe state of a device (Device.Wipe);
+	// ErrNotFound if there is no such device. A wipe is undone only by
+	// DeleteDevice.
+	SetWipe(ctx context.Context, userID int64, deviceID string, w Wipe) error
 
 	// Items. WriteItem appends a version and returns it with Seq and Version
 	// set; the datastore's sequence is advanced in the same transaction.
@@ -254,6 +258,29 @@ type Device struct {
 	// Charset is the charset of 8-bit item data the device sends without
 	// declaring one ("": UTF-8 when valid, else windows-1252).
 	Charset string
+	// Wipe is the device's remote-wipe state, set by SetWipe only.
+	Wipe Wipe
+}
+
+// WipeState is where a remote wipe of a device stands (MS-ASPROV 3.2.5.1.2).
+type WipeState string
+
+const (
+	WipeNone         WipeState = ""
+	WipePending      WipeState = "pending"      // asked for; sent with Provision until acknowledged
+	WipeAcknowledged WipeState = "acknowledged" // the device reported the wipe
+	WipeDone         WipeState = "done"         // the wiped device came back and was refused
+)
+
+// Wipe is a device's remote-wipe state. A wiped device (acknowledged or
+// done) is refused until it is removed; the user's data stays.
+type Wipe struct {
+	State WipeState
+	// AccountOnly removes only this account from the device
+	// (AccountOnlyRemoteWipe, EAS 16.1) instead of a factory reset.
+	AccountOnly bool
+	Requested   time.Time // when the admin asked
+	Changed     time.Time // when State last changed
 }
 
 // Partnership is a device's sync state for one datastore.

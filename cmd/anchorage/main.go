@@ -33,6 +33,7 @@ commands:
   device  reset --data DIR --user NAME --device ID [--db NAME]
   device  remove --data DIR --user NAME --device ID
   device  set --data DIR --user NAME --device ID --charset NAME|default
+  device  wipe --data DIR --user NAME --device ID [--account-only]  (ActiveSync remote wipe; data stays)
   export  --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME]
           [--format vcard30|vcard21|ical|vcal]
   import  --data DIR --user NAME --db NAME FILE...   (.vcf, .ics, .vcs; .txt for notes)
