@@ -299,6 +299,11 @@ type ItemWrite struct {
 	// differs from Data (see Item.Canonical); ignored for a tombstone.
 	CanonicalType string
 	Canonical     []byte
+	// Version, when set, is the version number to write instead of the
+	// next one; it must be above the item's latest. Copying a store sets
+	// it, so that an item whose older versions were pruned keeps its
+	// numbers, and a tombstone may then be the first version written.
+	Version int64
 }
 
 // Mapping maps a device's local id (LUID) to a server item (GUID).

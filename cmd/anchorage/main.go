@@ -18,10 +18,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"anchorage/protocol/engine"
-	"anchorage/store/sqlite"
 )
 
 const usage = `usage: anchorage <command> [flags]
@@ -121,16 +119,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openEngine opens the SQLite database in dir (created if needed); tune
-// adjusts the engine's options.
-func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
-	if dir == "" {
-		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, nil, fmt.Errorf("create data dir: %w", err)
-	}
-	st, err := sqlite.Open(filepath.Join(dir, "anchorage.db"))
+// openEngine opens the store at loc (see openStore); tune adjusts the
+// engine's options.
+func openEngine(loc string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
+	st, err := openStore(context.Background(), loc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,7 +22,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	data := fs.String("data", "", "data directory (SQLite database anchorage.db)")
+	data := storeFlags(fs)
 	trace := fs.String("trace", "", "write every request and response to this directory")
 	demo := fs.Bool("demo", false, `create user "demo" with password "demo" if missing`)
 	certFile := fs.String("tls-cert", "", "TLS certificate file (PEM); serve https")
