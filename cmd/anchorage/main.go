@@ -7,6 +7,7 @@
 //	anchorage import --data DIR --user NAME --db NAME FILE...
 //	anchorage history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--conflicts] [--since TIME]
 //	anchorage restore --data DIR --user NAME --db NAME (--item GUID [--version N] | --as-of TIME) [--dry-run]
+//	anchorage store copy --from DIR_OR_URL --to DIR_OR_URL
 //	anchorage prune --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
 package main
 
@@ -42,6 +43,10 @@ commands:
   restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
   restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+  store   copy --from DIR_OR_URL --to DIR_OR_URL   (everything, into an empty store)
+
+Every --data DIR may be --store DIR_OR_URL instead (default $ANCHORAGE_STORE):
+a postgres://user@host/db URL runs on PostgreSQL.
 
 POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
 read-only; an edit survives a delete on the other side unless --delete-wins.
@@ -91,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRestore(ctx, rest, stdout, stderr)
 	case "prune":
 		return cmdPrune(ctx, rest, stdout, stderr)
+	case "store":
+		return cmdStore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
