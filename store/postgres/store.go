@@ -250,3 +250,16 @@ func userFK(err error, userID int64) error {
 	}
 	return err
 }
+
+// LockWaiters returns how many connections to the database wait for a
+// lock (another transaction's datastore row, mostly): for monitoring, and
+// for tests that show writers queueing.
+func (s *Store) LockWaiters(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: lock waiters: %w", err)
+	}
+	return n, nil
+}
