@@ -73,11 +73,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *certFile != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), redact(*data))
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
-	log.Info("listening", "addr", l.Addr().String(), "data", *data, "tls", *certFile != "", "conflict", rules.String())
+	log.Info("listening", "addr", l.Addr().String(), "data", redact(*data), "tls", *certFile != "", "conflict", rules.String())
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -29,12 +29,12 @@ func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	src, err := openStore(ctx, *from)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", *from, err)
+		return fmt.Errorf("open %s: %w", redact(*from), err)
 	}
 	defer src.Close()
 	dst, err := openStore(ctx, *to)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", *to, err)
+		return fmt.Errorf("open %s: %w", redact(*to), err)
 	}
 	defer dst.Close()
 	st, err := storecopy.Copy(ctx, src, dst)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -49,4 +50,12 @@ func openStore(ctx context.Context, loc string) (store.Store, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	return sqlite.Open(filepath.Join(loc, "anchorage.db"))
+}
+
+// redact hides the password of a store URL, for messages.
+func redact(loc string) string {
+	if u, err := url.Parse(loc); err == nil && postgres.IsURL(loc) {
+		return u.Redacted()
+	}
+	return loc
 }

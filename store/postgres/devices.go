@@ -145,6 +145,9 @@ func scanPartnership(r scanner) (*store.Partnership, error) {
 // DeletePartnerships deletes one (or, with datastore "", every) partnership
 // of a device and its unacknowledged Adds; mappings stay.
 func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error) {
+	if err := t.lockDatastores(ctx, userID, datastore); err != nil {
+		return 0, fmt.Errorf("postgres: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
 	q, args := `DELETE FROM partnerships WHERE user_id = ? AND device_id = ?`, []any{userID, deviceID}
 	if datastore != "" {
 		q += ` AND datastore = ?`
@@ -167,6 +170,9 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 // DeleteDevice deletes a device with its partnerships, mappings,
 // unacknowledged Adds and sessions; items stay.
 func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
+	if err := t.lockDatastores(ctx, userID, ""); err != nil {
+		return fmt.Errorf("postgres: delete device %d/%s: %w", userID, deviceID, err)
+	}
 	res, err := t.tx.Exec(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
 	if err != nil {
 		return fmt.Errorf("postgres: delete device %d/%s: %w", userID, deviceID, err)

@@ -58,6 +58,37 @@ ON CONFLICT (user_id, name) DO UPDATE SET last_seq = datastores.last_seq RETURNI
 	return id, nil
 }
 
+// lockDatastores locks the user's datastore of that name, or every one
+// of the user's when name is "", in id order (so two such transactions do
+// not deadlock): admin writes that touch no item, such as a device reset,
+// take the lock a session's writes take.
+func (t *tx) lockDatastores(ctx context.Context, userID int64, name string) error {
+	rows, err := t.tx.Query(ctx, `SELECT id, name, last_seq FROM datastores
+WHERE user_id = ? AND (? = '' OR name = ?) ORDER BY id FOR UPDATE`, userID, name, name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, last int64
+		var ds string
+		if err := rows.Scan(&id, &ds, &last); err != nil {
+			return err
+		}
+		if _, ok := t.ds[dsKey{userID, ds}]; ok {
+			continue // locked already; its last_seq may be pending
+		}
+		if t.ds == nil {
+			t.ds = make(map[dsKey]int64)
+		}
+		if t.lastSeq == nil {
+			t.lastSeq = make(map[int64]int64)
+		}
+		t.ds[dsKey{userID, ds}], t.lastSeq[id] = id, last
+	}
+	return rows.Err()
+}
+
 // WriteItem appends a version of w.GUID with the datastore's next sequence
 // and makes it the item's latest. A tombstone of an item that does not exist
 // or is already deleted writes nothing and returns store.ErrNotFound; a
