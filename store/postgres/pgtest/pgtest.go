@@ -63,54 +63,78 @@ func version(binDir string) int {
 // when CI=true.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
-	bin := BinDir()
-	if bin == "" {
+	if BinDir() == "" {
 		msg := "PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin or on PATH): apt-get install postgresql"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+// New starts a cluster, for a TestMain that shares one among its tests;
+// Stop stops it. Tests use Start.
+func New() (*Cluster, error) {
+	bin := BinDir()
+	if bin == "" {
+		return nil, fmt.Errorf("PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin or on PATH)")
+	}
 	c := &Cluster{bin: bin}
 	if os.Geteuid() == 0 {
 		if _, err := user.Lookup("postgres"); err != nil {
-			t.Fatalf("running as root and there is no postgres user to run PostgreSQL as: %v", err)
+			return nil, fmt.Errorf("running as root and there is no postgres user to run PostgreSQL as: %w", err)
 		}
 		c.runAs = "postgres"
 	}
 	dir, err := os.MkdirTemp("", "anchorage-pg-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	c.dir = dir
+	fail := func(err error) (*Cluster, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	if c.runAs != "" {
 		if out, err := exec.Command("chown", c.runAs, dir).CombinedOutput(); err != nil {
-			t.Fatalf("chown %s: %v: %s", dir, err, out)
+			return fail(fmt.Errorf("chown %s: %v: %s", dir, err, out))
 		}
 	}
 	if c.port, err = freePort(); err != nil {
-		t.Fatal(err)
+		return fail(err)
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := c.command("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
 		"--locale=C", "--no-sync").CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
+		return fail(fmt.Errorf("initdb: %v\n%s", err, out))
 	}
 	// Durability is not what these tests are about: fsync off keeps the
 	// many CREATE DATABASEs cheap.
 	opts := fmt.Sprintf("-k %s -c listen_addresses=127.0.0.1 -p %d -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
 		dir, c.port)
 	if out, err := c.command("pg_ctl", "start", "-w", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts).CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+		return fail(fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, c.Log()))
 	}
-	t.Cleanup(func() {
-		if out, err := c.command("pg_ctl", "stop", "-w", "-D", data, "-m", "immediate").CombinedOutput(); err != nil {
-			t.Errorf("pg_ctl stop: %v\n%s", err, out)
-		}
-	})
-	return c
+	return c, nil
+}
+
+// Stop stops the server at once and removes its files.
+func (c *Cluster) Stop() error {
+	defer os.RemoveAll(c.dir)
+	if out, err := c.command("pg_ctl", "stop", "-w", "-D", filepath.Join(c.dir, "data"), "-m", "immediate").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
 }
 
 func (c *Cluster) command(name string, args ...string) *exec.Cmd {
