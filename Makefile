@@ -15,9 +15,13 @@ run: build
 	./$(BIN) serve --listen $(LISTEN) --data $(DATA) --demo
 
 # The whole suite: unit tests, store conformance, and the real-client suite
-# (SyncEvolution driven by ../shared/conformance/syncml-client.sh).
+# (SyncEvolution driven by ../shared/conformance/syncml-client.sh). The
+# randomized convergence scenarios run a second time on PostgreSQL, two
+# server nodes taking a session's messages in turn (a throwaway cluster; add
+# -scenarios 500 for the long run).
 test:
 	$(GO) test -count=1 -timeout 45m ./...
+	$(GO) test -count=1 -timeout 20m ./test/convergence -run TestRandomizedConvergence -args -postgres -scenarios 60
 
 # Everything but the real-client suite.
 test-unit:
