@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,11 +49,18 @@ func IsURL(s string) bool {
 }
 
 // Open connects to the database at url (postgres://user@host/db?...) and
-// applies the embedded migrations it lacks.
+// applies the embedded migrations it lacks. The URL may set pgxpool's
+// pool_max_conns; the default is 16 or 4 per CPU, whichever is more.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (the number of CPUs, at least 4) is sized for
+		// CPU-bound work; a sync server's transactions mostly wait (for
+		// the network, for a datastore lock), so allow more of them.
+		cfg.MaxConns = int32(max(16, 4*runtime.GOMAXPROCS(0)))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
