@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"anchorage/store/postgres/pgtest"
 )
@@ -124,31 +123,7 @@ func TestMultiNodeKilledMidSession(t *testing.T) {
 	trace := t.TempDir()
 	nodes, _ := startCluster(t, 2, trace)
 	srv := nodes[0]
-	srv.addUser(t, "kill", "pw")
-	a := newDevice(t, shared, srv, "kill-a", "kill", "pw", "", "contacts")
-	b := newDevice(t, shared, srv, "kill-b", "kill", "pw", "", "contacts")
-	addContacts(t, a, "base", 0, 50)
-	a.mustSync(t, "slow")
-	b.mustSync(t, "two-way")
-
-	waitForMtime()
-	addContacts(t, b, "crash", 0, 150)
-	var wg sync.WaitGroup
-	var r *report
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		r = b.sync(t, "two-way", "--max-msg-size", "8000", "--timeout", "20")
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for !traceHas(filepath.Join(trace, "a"), "kill-b", "03-in.xml") && !traceHas(filepath.Join(trace, "b"), "kill-b", "03-in.xml") {
-		if time.Now().After(deadline) {
-			t.Fatal("the device never sent its third message")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	nodes[0].kill(t)
-	wg.Wait()
+	a, b, r := killDuringUpload(t, shared, srv, []string{filepath.Join(trace, "a"), filepath.Join(trace, "b")}, nodes[0])
 	if !r.ok() {
 		t.Log("the session did not survive the kill; the next one has to recover")
 		b.mustSync(t, "two-way")
