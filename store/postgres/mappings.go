@@ -11,9 +11,6 @@ import (
 
 const mappingCols = `user_id, device_id, datastore, luid, guid, session`
 
-const qConfirmed = `SELECT count(*) FROM mappings
-WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? AND session = ?`
-
 func scanMapping(r scanner) (*store.Mapping, error) {
 	var m store.Mapping
 	if err := r.Scan(&m.UserID, &m.DeviceID, &m.Datastore, &m.LUID, &m.GUID, &m.Session); err != nil {
@@ -142,18 +139,20 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid = ?`, userID, dev
 }
 
 // ConfirmedInSession returns a map holding every given GUID: true when its
-// mapping was last confirmed by session.
+// mapping was last confirmed by session. One query for all: every
+// statement is a round trip to the server.
 func (t *tx) ConfirmedInSession(ctx context.Context, userID int64, deviceID, datastore, session string, guids []string) (map[string]bool, error) {
 	res := make(map[string]bool, len(guids))
 	for _, g := range guids {
-		// A point lookup per GUID on the (…, guid) unique index: in-process
-		// SQLite makes this as cheap as one IN query, with one cached statement.
-		var n int
-		if err := t.tx.QueryRow(ctx, qConfirmed,
-			userID, deviceID, datastore, g, session).Scan(&n); err != nil {
-			return nil, fmt.Errorf("postgres: confirmed in session %d/%s/%s: %w", userID, deviceID, datastore, err)
-		}
-		res[g] = n > 0
+		res[g] = false
+	}
+	if len(guids) == 0 {
+		return res, nil
+	}
+	if err := t.scanGUIDs(ctx, res, `SELECT guid FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND session = ? AND guid = ANY(?)`,
+		userID, deviceID, datastore, session, guids); err != nil {
+		return nil, fmt.Errorf("postgres: confirmed in session %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return res, nil
 }
