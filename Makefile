@@ -16,8 +16,12 @@ run: build
 
 # The whole suite: gofmt and go vet, unit tests, store conformance, and the
 # real-client suite (SyncEvolution driven by ../shared/conformance/syncml-client.sh).
+# The randomized convergence scenarios run a second time on PostgreSQL, two
+# server nodes taking a session's messages in turn (a throwaway cluster; add
+# -scenarios 500 for the long run).
 test: lint
 	$(GO) test -count=1 -timeout 45m ./...
+	$(GO) test -count=1 -timeout 20m ./test/convergence -run TestRandomizedConvergence -args -postgres -scenarios 60
 
 # Everything but the real-client suite, then a count of passed and skipped
 # tests and the reasons for the skips (tests on ../shared's third-party data

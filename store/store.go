@@ -1,6 +1,6 @@
 // Package store defines the persistence interfaces of Anchorage and the types
-// they speak. It imports no database driver: store/sqlite (and later
-// store/postgres) implement it, and store/storetest holds the conformance
+// they speak. It imports no database driver: store/sqlite and store/postgres
+// implement it, and store/storetest holds the conformance
 // suite every backend runs.
 //
 // Data model, in short (see DESIGN.md "Change tracking" and "Archive"):
@@ -26,10 +26,25 @@ var ErrNotFound = errors.New("store: not found")
 // ErrExists is returned (wrapped) when creating a row whose key is taken.
 var ErrExists = errors.New("store: already exists")
 
-// Store is a database holding every user's data. It is safe for concurrent use.
+// Store is a database holding every user's data. It is safe for concurrent
+// use, and a backend shared by several server processes (store/postgres)
+// keeps the same contract across them.
+//
+// Concurrency contract: write transactions are serialised per datastore.
+// An Update that touches a datastore (reads or writes its items, or asks
+// its LastSeq) holds the datastore's lock from that first touch to commit;
+// another Update touching the same datastore, in any process, waits, and
+// Updates of different datastores (so sessions of different users) need
+// not wait for each other. Change sequences are allocated under that lock,
+// inside the transaction. Admin writes (import, restore, prune, device
+// reset) are Updates like a session's and take the same locks. Sessions
+// are also serialised per datastore by leases (AcquireLease) that expire,
+// so a lease of a process that died is taken over by another. A backend
+// may serialise more (store/sqlite runs one write transaction at a time).
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it when fn
-	// returns nil. Write transactions on one database are serialised.
+	// returns nil; see the concurrency contract above. Calling Update from
+	// inside fn may deadlock.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
@@ -351,6 +366,11 @@ type ItemWrite struct {
 	// differs from Data (see Item.Canonical); ignored for a tombstone.
 	CanonicalType string
 	Canonical     []byte
+	// Version, when set, is the version number to write instead of the
+	// next one; it must be above the item's latest. Copying a store sets
+	// it, so that an item whose older versions were pruned keeps its
+	// numbers, and a tombstone may then be the first version written.
+	Version int64
 }
 
 // Mapping maps a device's local id (LUID) to a server item (GUID).

@@ -31,7 +31,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub := args[0]
 	fs := flag.NewFlagSet("device "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "user name (list: only this user's devices)")
 	dev := fs.String("device", "", "device id (reset, remove)")
 	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")

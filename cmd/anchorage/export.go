@@ -12,7 +12,7 @@ import (
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "user whose items to export")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	asOf := fs.String("as-of", "", `export the items as they were at TIME (RFC 3339, "2006-01-02" or "2006-01-02 15:04:05", UTC)`)

@@ -19,7 +19,7 @@ const historyUsage = `history --data DIR --user NAME --db NAME [--item GUID] [--
 func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "user whose items to list")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	item := fs.String("item", "", "only this item's versions (its GUID)")

@@ -18,7 +18,7 @@ const importUsage = `import --data DIR --user NAME --db NAME FILE...`
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "user whose datastore to seed")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	files, err := parseFlags(fs, args)

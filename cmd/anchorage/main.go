@@ -9,13 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"anchorage/protocol/engine"
-	"anchorage/store/sqlite"
 )
 
 const usage = `usage: anchorage <command> [flags]
@@ -44,6 +41,10 @@ commands:
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
   backup  --data DIR --to FILE       (a consistent copy, while the server runs)
   backup  verify FILE                (integrity check; counts users, devices, items, versions)
+  store   copy --from DIR_OR_URL --to DIR_OR_URL   (everything, into an empty store)
+
+Every --data DIR may be --store DIR_OR_URL instead (default $ANCHORAGE_STORE):
+a postgres://user@host/db URL runs on PostgreSQL.
 
 POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
 read-only; an edit survives a delete on the other side unless --delete-wins.
@@ -110,6 +111,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdPrune(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
+	case "store":
+		return cmdStore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -157,29 +160,21 @@ func (e errNoData) Error() string {
 	return fmt.Sprintf("no Anchorage data in %s (create it with `anchorage user add` or `serve`)", e.dir)
 }
 
-// openEngine opens the SQLite database in dir, which must exist: a
-// mistyped --data must not quietly start an empty server. tune adjusts
-// the engine's options.
-func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
-	if dir == "" {
-		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
-	}
-	if _, err := os.Stat(filepath.Join(dir, dbFile)); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, errNoData{dir}
-	}
-	return createEngine(dir, log, tune...)
+// openEngine opens the store at loc (see openStore), which must hold
+// Anchorage data: a mistyped --data must not quietly start an empty
+// server. tune adjusts the engine's options.
+func openEngine(loc string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
+	return newEngine(loc, false, log, tune...)
 }
 
-// createEngine is openEngine that creates the directory and the database
-// when missing (serve, user add).
-func createEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
-	if dir == "" {
-		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, nil, fmt.Errorf("create data dir: %w", err)
-	}
-	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+// createEngine is openEngine that creates the data directory and the
+// database when missing (serve, user add).
+func createEngine(loc string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
+	return newEngine(loc, true, log, tune...)
+}
+
+func newEngine(loc string, create bool, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
+	st, err := openStore(context.Background(), loc, create)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -18,7 +18,7 @@ const pruneUsage = `prune --data DIR [--user NAME] [--keep-versions N] [--keep-d
 func cmdPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "only this user (default: every user)")
 	keepVersions := fs.Int("keep-versions", 0, "keep the N newest versions of each item (0: no limit by count)")
 	keepDays := fs.Int("keep-days", 0, "keep every version current in the last D days (0: no limit by age)")

@@ -18,7 +18,7 @@ restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]`
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "user whose items to restore")
 	db := fs.String("db", "contacts", "datastore: contacts, calendar, tasks or notes")
 	item := fs.String("item", "", "restore this item (its GUID)")

@@ -27,7 +27,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	data := fs.String("data", "", "data directory (SQLite database anchorage.db)")
+	data := storeFlags(fs)
 	trace := fs.String("trace", "", "write every request and response to this directory")
 	demo := fs.Bool("demo", false, `create user "demo" with password "demo" if missing`)
 	certFile := fs.String("tls-cert", "", "TLS certificate file (PEM); serve https")
@@ -87,12 +87,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *certFile != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), redact(*data))
 	fmt.Fprintf(stdout, "web interface at %s://%s/\n", scheme, l.Addr())
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
-	log.Info("listening", "addr", l.Addr().String(), "data", *data, "tls", *certFile != "", "conflict", rules.String())
+	log.Info("listening", "addr", l.Addr().String(), "data", redact(*data), "tls", *certFile != "", "conflict", rules.String())
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -26,7 +26,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	noMD5 := fs.Bool("no-md5", false, "store no MD5 secret: the user can only use syncml:auth-basic")
 	db := fs.String("db", "", "set: the datastore the setting is for (default: all the user's datastores)")
 	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")

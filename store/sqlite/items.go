@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -72,15 +73,18 @@ FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 			return nil, err
 		}
 	}
-	if w.Delete && (prev.Version == 0 || prev.Deleted) {
+	if w.Delete && (prev.Version == 0 && w.Version == 0 || prev.Deleted) {
 		return nil, store.ErrNotFound
+	}
+	if w.Version != 0 && w.Version <= prev.Version {
+		return nil, fmt.Errorf("version %d is not above the latest, %d", w.Version, prev.Version)
 	}
 
 	it := &store.Item{
 		UserID:      w.UserID,
 		Datastore:   w.Datastore,
 		GUID:        w.GUID,
-		Version:     prev.Version + 1,
+		Version:     cmp.Or(w.Version, prev.Version+1),
 		Deleted:     w.Delete,
 		ContentType: w.ContentType,
 		UID:         w.UID,

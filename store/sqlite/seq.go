@@ -6,10 +6,12 @@ import (
 )
 
 // Sequence numbers order every write of a datastore (change tracking: a
-// fast sync sends what has a seq above the device's last one). Only one
-// write transaction runs at a time (one write connection), so a transaction
-// can count them in memory and store the last one once, at commit, instead
-// of updating datastores.last_seq for every item it writes.
+// fast sync sends what has a seq above the device's last one). store.Store
+// serialises writers per datastore; this backend does more, running one
+// write transaction at a time (one write connection, BEGIN IMMEDIATE, which
+// also excludes other processes on the file), so a transaction can count
+// them in memory and store the last one once, at commit, instead of
+// updating datastores.last_seq for every item it writes.
 
 // nextSeq gives out the datastore's next sequence number.
 func (t *tx) nextSeq(ctx context.Context, dsID int64) (int64, error) {

@@ -25,6 +25,7 @@ import (
 	"anchorage/protocol/syncml"
 	"anchorage/server"
 	"anchorage/store"
+	"anchorage/store/postgres"
 	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
 )
@@ -52,10 +53,15 @@ type testServer struct {
 	mu       sync.Mutex
 	restarts int
 	clock    *clock
+	// With -postgres: the database, and a second node on it that takes
+	// every other request; restart replaces the first.
+	pgURL string
+	other *instance
+	turn  atomic.Int64
 }
 
 type instance struct {
-	st  *sqlite.Store
+	st  store.Store
 	eng *engine.Engine
 	srv *server.Server
 }
@@ -92,13 +98,24 @@ func startServerClock(t testing.TB, opts engine.Options, speed int64) *testServe
 	t.Helper()
 	ts := &testServer{t: t, path: filepath.Join(t.TempDir(), "anchorage.db"), opts: opts,
 		clock: &clock{start: time.Now(), speed: speed}}
-	ts.open()
+	if pgCluster != nil {
+		ts.pgURL = pgCluster.NewDatabase(t)
+		ts.other = ts.newInstance()
+	}
+	ts.cur.Store(ts.newInstance())
 	ts.hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ts.other != nil && ts.turn.Add(1)%2 == 0 {
+			ts.other.srv.ServeHTTP(w, r)
+			return
+		}
 		ts.cur.Load().srv.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() {
 		ts.hs.Close()
 		ts.cur.Load().st.Close()
+		if ts.other != nil {
+			ts.other.st.Close()
+		}
 	})
 	hash, err := passwordHash()
 	if err != nil {
@@ -114,8 +131,16 @@ func startServerClock(t testing.TB, opts engine.Options, speed int64) *testServe
 	return ts
 }
 
-func (ts *testServer) open() {
-	st, err := sqlite.Open(ts.path)
+// newInstance opens a store, engine and handler: on the SQLite file, or
+// a node on the PostgreSQL database.
+func (ts *testServer) newInstance() *instance {
+	var st store.Store
+	var err error
+	if ts.pgURL != "" {
+		st, err = postgres.Open(context.Background(), ts.pgURL)
+	} else {
+		st, err = sqlite.Open(ts.path)
+	}
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -128,7 +153,7 @@ func (ts *testServer) open() {
 		opts.Now = ts.clock.now
 	}
 	eng := engine.New(opts)
-	ts.cur.Store(&instance{st: st, eng: eng, srv: server.New(server.Options{Engine: eng, Logger: opts.Logger})})
+	return &instance{st: st, eng: eng, srv: server.New(server.Options{Engine: eng, Logger: opts.Logger})}
 }
 
 // restart closes the store and opens a new store, engine and handler on
@@ -140,11 +165,11 @@ func (ts *testServer) restart() {
 	if err := old.st.Close(); err != nil {
 		ts.t.Fatalf("closing store: %v", err)
 	}
-	ts.open()
+	ts.cur.Store(ts.newInstance())
 	ts.restarts++
 }
 
-func (ts *testServer) store() *sqlite.Store   { return ts.cur.Load().st }
+func (ts *testServer) store() store.Store     { return ts.cur.Load().st }
 func (ts *testServer) engine() *engine.Engine { return ts.cur.Load().eng }
 func (ts *testServer) url() string            { return ts.hs.URL + "/sync" }
 

@@ -3,6 +3,7 @@ package realclient_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,33 +18,7 @@ func TestServerKilledMidSession(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	trace := filepath.Join(t.TempDir(), "trace")
 	srv := startServerOn(t, data, "--trace", trace)
-	srv.addUser(t, "kill", "pw")
-	a := newDevice(t, shared, srv, "kill-a", "kill", "pw", "", "contacts")
-	b := newDevice(t, shared, srv, "kill-b", "kill", "pw", "", "contacts")
-	addContacts(t, a, "base", 0, 50)
-	a.mustSync(t, "slow")
-	b.mustSync(t, "two-way")
-
-	// B sends 150 new contacts in small messages; the server dies after
-	// it received B's second message.
-	waitForMtime()
-	addContacts(t, b, "crash", 0, 150)
-	var wg sync.WaitGroup
-	var r *report
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		r = b.sync(t, "two-way", "--max-msg-size", "8000", "--timeout", "20")
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for !traceHas(trace, "kill-b", "03-in.xml") {
-		if time.Now().After(deadline) {
-			t.Fatal("the device never sent its third message")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	srv.kill(t)
-	wg.Wait()
+	a, b, r := killDuringUpload(t, shared, srv, []string{trace}, srv)
 	if r.ok() {
 		t.Log("the sync finished before the kill; the restart still has to hold")
 	}
@@ -64,6 +39,40 @@ func TestServerKilledMidSession(t *testing.T) {
 	assertConverged(t, srv2, "kill", a, b)
 	confirmNothing(t, a)
 	confirmNothing(t, b)
+}
+
+// killDuringUpload sets up the kill scenario on srv (user "kill", device
+// kill-a with 50 contacts synced to kill-b), then has kill-b send 150 new
+// contacts in small messages and kills victim with SIGKILL once one of the
+// traces shows that the server received kill-b's third message. It returns
+// both devices and the report of kill-b's interrupted sync.
+func killDuringUpload(t *testing.T, shared string, srv *server, traces []string, victim *server) (a, b *device, r *report) {
+	t.Helper()
+	srv.addUser(t, "kill", "pw")
+	a = newDevice(t, shared, srv, "kill-a", "kill", "pw", "", "contacts")
+	b = newDevice(t, shared, srv, "kill-b", "kill", "pw", "", "contacts")
+	addContacts(t, a, "base", 0, 50)
+	a.mustSync(t, "slow")
+	b.mustSync(t, "two-way")
+
+	waitForMtime()
+	addContacts(t, b, "crash", 0, 150)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r = b.sync(t, "two-way", "--max-msg-size", "8000", "--timeout", "20")
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !slices.ContainsFunc(traces, func(tr string) bool { return traceHas(tr, "kill-b", "03-in.xml") }) {
+		if time.Now().After(deadline) {
+			t.Fatal("the device never sent its third message")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	victim.kill(t)
+	wg.Wait()
+	return a, b, r
 }
 
 // traceHas tells whether the trace holds a file of a device's session.

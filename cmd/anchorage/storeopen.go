@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"anchorage/store"
+	"anchorage/store/postgres"
+	"anchorage/store/sqlite"
+)
+
+// storeEnv names the store when neither --data nor --store is given.
+const storeEnv = "ANCHORAGE_STORE"
+
+// storeLocation is where a command's store is: a data directory (SQLite
+// database anchorage.db in it) or a postgres://… URL. --data and --store
+// both set it.
+type storeLocation struct{ s string }
+
+func (l *storeLocation) String() string     { return l.s }
+func (l *storeLocation) Set(v string) error { l.s = v; return nil }
+
+// storeFlags registers --data and --store on fs and returns the location
+// they set, for openEngine.
+func storeFlags(fs *flag.FlagSet) *string {
+	l := &storeLocation{}
+	fs.Var(l, "data", "data directory (SQLite database anchorage.db)")
+	fs.Var(l, "store", "data directory or postgres://… URL (default $"+storeEnv+")")
+	return &l.s
+}
+
+// openStore opens the store at loc: PostgreSQL for a postgres:// URL, else
+// SQLite in the directory (created if needed). An empty loc is taken from
+// $ANCHORAGE_STORE.
+func openStore(ctx context.Context, loc string, create bool) (store.Store, error) {
+	if loc == "" {
+		loc = os.Getenv(storeEnv)
+	}
+	switch {
+	case loc == "":
+		return nil, fmt.Errorf("%w: --data DIR or --store URL is required", errUsage)
+	case postgres.IsURL(loc):
+		return postgres.Open(ctx, loc)
+	}
+	if !create {
+		if _, err := os.Stat(filepath.Join(loc, dbFile)); errors.Is(err, fs.ErrNotExist) {
+			return nil, errNoData{loc}
+		}
+	}
+	if err := os.MkdirAll(loc, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	return sqlite.Open(filepath.Join(loc, dbFile))
+}
+
+// redact hides the password of a store URL, for messages.
+func redact(loc string) string {
+	if u, err := url.Parse(loc); err == nil && postgres.IsURL(loc) {
+		return u.Redacted()
+	}
+	return loc
+}

@@ -1,0 +1,189 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"anchorage/store"
+)
+
+const deviceCols = `user_id, device_id, devinf, nonce, first_seen, last_seen, last_error, charset`
+
+func (t *tx) Device(ctx context.Context, userID int64, deviceID string) (*store.Device, error) {
+	d, err := scanDevice(t.tx.QueryRow(ctx,
+		`SELECT `+deviceCols+` FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: device %d/%s: %w", userID, deviceID, notFound(err))
+	}
+	return d, nil
+}
+
+// PutDevice inserts d or replaces every field of the stored row with d's.
+func (t *tx) PutDevice(ctx context.Context, d *store.Device) error {
+	if d.DeviceID == "" {
+		return fmt.Errorf("postgres: put device: empty device id")
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (user_id, device_id) DO UPDATE SET devinf = excluded.devinf, nonce = excluded.nonce,
+	first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_error = excluded.last_error,
+	charset = excluded.charset`,
+		d.UserID, d.DeviceID, d.DevInf, nullBytes(d.Nonce), nullNanos(d.FirstSeen), nullNanos(d.LastSeen), d.LastError, d.Charset)
+	if err != nil {
+		return fmt.Errorf("postgres: put device %d/%s: %w", d.UserID, d.DeviceID, userFK(err, d.UserID))
+	}
+	return nil
+}
+
+// ListDevices lists the devices of a user (of every user when userID is 0),
+// ordered by user and device id.
+func (t *tx) ListDevices(ctx context.Context, userID int64) ([]store.Device, error) {
+	q, args := `SELECT `+deviceCols+` FROM devices ORDER BY user_id, device_id`, []any(nil)
+	if userID != 0 {
+		q, args = `SELECT `+deviceCols+` FROM devices WHERE user_id = ? ORDER BY device_id`, []any{userID}
+	}
+	rows, err := t.tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list devices: %w", err)
+	}
+	defer rows.Close()
+	var ds []store.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list devices: %w", err)
+		}
+		ds = append(ds, *d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list devices: %w", err)
+	}
+	return ds, nil
+}
+
+func scanDevice(r scanner) (*store.Device, error) {
+	var d store.Device
+	var nonce []byte
+	var first, last *int64
+	if err := r.Scan(&d.UserID, &d.DeviceID, &d.DevInf, &nonce, &first, &last, &d.LastError, &d.Charset); err != nil {
+		return nil, err
+	}
+	d.Nonce = string(nonce)
+	d.FirstSeen = fromNullNanos(first)
+	d.LastSeen = fromNullNanos(last)
+	return &d, nil
+}
+
+// nullBytes stores a string of raw bytes (not necessarily UTF-8) as a BLOB.
+func nullBytes(s string) any {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+const partnershipCols = `user_id, device_id, datastore, client_anchor, server_anchor, ack_seq, last_sync_at, last_sync_mode`
+
+func (t *tx) Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*store.Partnership, error) {
+	p, err := scanPartnership(t.tx.QueryRow(ctx, `SELECT `+partnershipCols+` FROM partnerships
+WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datastore))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: partnership %d/%s/%s: %w", userID, deviceID, datastore, notFound(err))
+	}
+	return p, nil
+}
+
+// PutPartnership inserts p or replaces every field of the stored row.
+func (t *tx) PutPartnership(ctx context.Context, p *store.Partnership) error {
+	if p.DeviceID == "" || p.Datastore == "" {
+		return fmt.Errorf("postgres: put partnership: empty device id or datastore")
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO partnerships (`+partnershipCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (user_id, device_id, datastore) DO UPDATE SET client_anchor = excluded.client_anchor,
+	server_anchor = excluded.server_anchor, ack_seq = excluded.ack_seq,
+	last_sync_at = excluded.last_sync_at, last_sync_mode = excluded.last_sync_mode`,
+		p.UserID, p.DeviceID, p.Datastore, p.ClientAnchor, p.ServerAnchor, p.AckSeq, nullNanos(p.LastSync), p.LastSyncMode)
+	if err != nil {
+		return fmt.Errorf("postgres: put partnership %d/%s/%s: %w", p.UserID, p.DeviceID, p.Datastore, userFK(err, p.UserID))
+	}
+	return nil
+}
+
+// ListPartnerships lists a device's partnerships ordered by datastore (every
+// device's of the user, ordered by device, when deviceID is "").
+func (t *tx) ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]store.Partnership, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+partnershipCols+` FROM partnerships
+WHERE user_id = ? AND (? = '' OR device_id = ?) ORDER BY device_id, datastore`, userID, deviceID, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	defer rows.Close()
+	var ps []store.Partnership
+	for rows.Next() {
+		p, err := scanPartnership(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list partnerships %d/%s: %w", userID, deviceID, err)
+		}
+		ps = append(ps, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	return ps, nil
+}
+
+func scanPartnership(r scanner) (*store.Partnership, error) {
+	var p store.Partnership
+	var last *int64
+	if err := r.Scan(&p.UserID, &p.DeviceID, &p.Datastore, &p.ClientAnchor, &p.ServerAnchor,
+		&p.AckSeq, &last, &p.LastSyncMode); err != nil {
+		return nil, err
+	}
+	p.LastSync = fromNullNanos(last)
+	return &p, nil
+}
+
+// DeletePartnerships deletes one (or, with datastore "", every) partnership
+// of a device and its unacknowledged Adds; mappings stay.
+func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error) {
+	if err := t.lockDatastores(ctx, userID, datastore); err != nil {
+		return 0, fmt.Errorf("postgres: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	q, args := `DELETE FROM partnerships WHERE user_id = ? AND device_id = ?`, []any{userID, deviceID}
+	if datastore != "" {
+		q += ` AND datastore = ?`
+		args = append(args, datastore)
+	}
+	res, err := t.tx.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	if _, err := t.ClearUnackedAdds(ctx, userID, deviceID, datastore, ""); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// DeleteDevice deletes a device with its partnerships, mappings,
+// unacknowledged Adds and sessions; items stay.
+func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
+	if err := t.lockDatastores(ctx, userID, ""); err != nil {
+		return fmt.Errorf("postgres: delete device %d/%s: %w", userID, deviceID, err)
+	}
+	res, err := t.tx.Exec(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
+	if err != nil {
+		return fmt.Errorf("postgres: delete device %d/%s: %w", userID, deviceID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("postgres: delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
+	}
+	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "sessions"} {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
+			return fmt.Errorf("postgres: delete device %d/%s %s: %w", userID, deviceID, table, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"anchorage/store"
+)
+
+const mappingCols = `user_id, device_id, datastore, luid, guid, session`
+
+func scanMapping(r scanner) (*store.Mapping, error) {
+	var m store.Mapping
+	if err := r.Scan(&m.UserID, &m.DeviceID, &m.Datastore, &m.LUID, &m.GUID, &m.Session); err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+func (t *tx) MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*store.Mapping, error) {
+	m, err := scanMapping(t.tx.QueryRow(ctx, `SELECT `+mappingCols+` FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid = ?`, userID, deviceID, datastore, luid))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: map %d/%s/%s luid %q: %w", userID, deviceID, datastore, luid, err)
+	}
+	return m, nil
+}
+
+func (t *tx) MapByGUID(ctx context.Context, userID int64, deviceID, datastore, guid string) (*store.Mapping, error) {
+	m, err := scanMapping(t.tx.QueryRow(ctx, `SELECT `+mappingCols+` FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, deviceID, datastore, guid))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: map %d/%s/%s guid %s: %w", userID, deviceID, datastore, guid, err)
+	}
+	return m, nil
+}
+
+// UnmappedLUIDs looks the LUIDs up on the mappings' (…, luid) unique index,
+// knownChunk per query.
+func (t *tx) UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error) {
+	mapped := make(map[string]bool, len(luids))
+	for rest := luids; len(rest) > 0; {
+		chunk := rest[:min(knownChunk, len(rest))]
+		rest = rest[len(chunk):]
+		args := make([]any, 0, len(chunk)+3)
+		args = append(args, userID, deviceID, datastore)
+		for _, l := range chunk {
+			args = append(args, l)
+		}
+		q := `SELECT luid FROM mappings WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid IN (?` +
+			strings.Repeat(", ?", len(chunk)-1) + `)`
+		if err := t.scanGUIDs(ctx, mapped, q, args...); err != nil {
+			return nil, fmt.Errorf("postgres: unmapped luids %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+	}
+	res := make(map[string]bool, len(luids))
+	for _, l := range luids {
+		if !mapped[l] {
+			res[l] = true
+		}
+	}
+	return res, nil
+}
+
+// PutMapping maps m.LUID to m.GUID, replacing the LUID's previous mapping and
+// removing the mapping of any other LUID to m.GUID.
+func (t *tx) PutMapping(ctx context.Context, m *store.Mapping) error {
+	return t.PutMappings(ctx, []store.Mapping{*m})
+}
+
+// mappingsPerInsert bounds the rows of one INSERT.
+const mappingsPerInsert = 500
+
+// PutMappings writes a Map's mappings as PutMapping each, in order: the
+// chunk is first reduced to what those writes leave (a later mapping
+// replaces an earlier one of its LUID or GUID), then the stored rows that
+// conflict on either key are deleted and the rest inserted, two statements
+// per chunk.
+func (t *tx) PutMappings(ctx context.Context, ms []store.Mapping) error {
+	for len(ms) > 0 {
+		chunk := ms[:min(mappingsPerInsert, len(ms))]
+		ms = ms[len(chunk):]
+		for i := range chunk {
+			if m := &chunk[i]; m.LUID == "" || m.GUID == "" {
+				return fmt.Errorf("postgres: put map %d/%s/%s %q -> %s: empty LUID or GUID", m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID)
+			}
+		}
+		// Partnerships in one chunk are grouped: the engine writes one
+		// partnership's Map at a time, but nothing requires it.
+		for len(chunk) > 0 {
+			first := chunk[0]
+			n := 1
+			for n < len(chunk) && chunk[n].UserID == first.UserID && chunk[n].DeviceID == first.DeviceID && chunk[n].Datastore == first.Datastore {
+				n++
+			}
+			if err := t.putPartnershipMappings(ctx, chunk[:n]); err != nil {
+				return fmt.Errorf("postgres: put %d mappings of %d/%s/%s: %w", n, first.UserID, first.DeviceID, first.Datastore, userFK(err, first.UserID))
+			}
+			chunk = chunk[n:]
+		}
+	}
+	return nil
+}
+
+// putPartnershipMappings writes mappings of one partnership.
+func (t *tx) putPartnershipMappings(ctx context.Context, ms []store.Mapping) error {
+	var keep []store.Mapping
+	for _, m := range ms {
+		keep = slices.DeleteFunc(keep, func(k store.Mapping) bool { return k.LUID == m.LUID || k.GUID == m.GUID })
+		keep = append(keep, m)
+	}
+	luids := make([]string, len(keep))
+	guids := make([]string, len(keep))
+	args := make([]any, 0, 6*len(keep))
+	for i, m := range keep {
+		luids[i], guids[i] = m.LUID, m.GUID
+		args = append(args, m.UserID, m.DeviceID, m.Datastore, m.LUID, m.GUID, m.Session)
+	}
+	m := keep[0]
+	if _, err := t.tx.Exec(ctx, `DELETE FROM mappings WHERE user_id = ? AND device_id = ? AND datastore = ?
+AND (luid = ANY(?) OR guid = ANY(?))`, m.UserID, m.DeviceID, m.Datastore, luids, guids); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO mappings (`+mappingCols+`) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(keep)), ", "), args...)
+	return err
+}
+
+// DeleteMapping deletes the LUID's mapping; deleting a missing one is not an
+// error.
+func (t *tx) DeleteMapping(ctx context.Context, userID int64, deviceID, datastore, luid string) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid = ?`, userID, deviceID, datastore, luid); err != nil {
+		return fmt.Errorf("postgres: delete map %d/%s/%s %q: %w", userID, deviceID, datastore, luid, err)
+	}
+	return nil
+}
+
+// ConfirmedInSession returns a map holding every given GUID: true when its
+// mapping was last confirmed by session. One query for all: every
+// statement is a round trip to the server.
+func (t *tx) ConfirmedInSession(ctx context.Context, userID int64, deviceID, datastore, session string, guids []string) (map[string]bool, error) {
+	res := make(map[string]bool, len(guids))
+	for _, g := range guids {
+		res[g] = false
+	}
+	if len(guids) == 0 {
+		return res, nil
+	}
+	if err := t.scanGUIDs(ctx, res, `SELECT guid FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND session = ? AND guid = ANY(?)`,
+		userID, deviceID, datastore, session, guids); err != nil {
+		return nil, fmt.Errorf("postgres: confirmed in session %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return res, nil
+}
+
+func (t *tx) PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error) {
+	res, err := t.tx.Exec(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND session <> ?`, userID, deviceID, datastore, session)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return int(n), nil
+}
+
+// DeleteMappings deletes every mapping of the partnership.
+func (t *tx) DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datastore); err != nil {
+		return fmt.Errorf("postgres: delete maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/jackc/pgx/v5"
+
+	"anchorage/store"
+)
+
+const userCols = `id, name, password_hash, md5_secret, created_at`
+
+// CreateUser inserts u and sets u.ID (and u.Created to now when zero).
+func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
+	if u.Name == "" {
+		return fmt.Errorf("postgres: create user: empty name")
+	}
+	created := u.Created
+	if created.IsZero() {
+		created = now()
+	}
+	var id int64
+	err := t.tx.QueryRow(ctx,
+		`INSERT INTO users (name, password_hash, md5_secret, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (name) DO NOTHING RETURNING id`,
+		u.Name, u.PasswordHash, u.MD5Secret, nanos(created)).Scan(&id)
+	// A taken name returns no row, and leaves the transaction usable.
+	if errors.Is(err, pgx.ErrNoRows) || isConstraint(err, codeUniqueViolation) {
+		return fmt.Errorf("postgres: create user %q: %w", u.Name, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create user %q: %w", u.Name, err)
+	}
+	u.ID = id
+	u.Created = created
+	return nil
+}
+
+func (t *tx) UserByName(ctx context.Context, name string) (*store.User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+func (t *tx) UserByID(ctx context.Context, id int64) (*store.User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUsers lists every user ordered by name.
+func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	defer rows.Close()
+	var us []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list users: %w", err)
+		}
+		us = append(us, *u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	return us, nil
+}
+
+// UpdateUserSecrets stores u.PasswordHash and u.MD5Secret for user u.ID.
+func (t *tx) UpdateUserSecrets(ctx context.Context, u *store.User) error {
+	res, err := t.tx.Exec(ctx, `UPDATE users SET password_hash = ?, md5_secret = ? WHERE id = ?`,
+		u.PasswordHash, u.MD5Secret, u.ID)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update user %d: %w", u.ID, err)
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(r scanner) (*store.User, error) {
+	var u store.User
+	var created int64
+	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.MD5Secret, &created); err != nil {
+		return nil, notFound(err)
+	}
+	u.Created = fromNanos(created)
+	return &u, nil
+}
+
+// notFound turns pgx.ErrNoRows into store.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// oneRow returns store.ErrNotFound when res affected no row.
+func oneRow(res result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}

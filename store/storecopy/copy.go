@@ -1,0 +1,237 @@
+// Package storecopy copies everything one store holds into another, empty
+// one (anchorage store copy): accounts, devices, the full archive of every
+// datastore, partnerships with their anchors, maps and unacknowledged Adds,
+// conflict settings and retention, so that devices continue with fast
+// syncs after a move between backends (SQLite to PostgreSQL or back).
+//
+// It speaks only store.Tx. The destination hands out its own user ids and
+// change sequences: every version is written in the source's sequence
+// order, and the sequences the copied rows refer to (a partnership's
+// AckSeq, an unacknowledged Add's Seq) are translated; version numbers are kept, so that
+// the changes a device has not acknowledged are the same ones. Protocol
+// sessions and leases are not copied: a session in flight restarts.
+package storecopy
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"anchorage/store"
+)
+
+// Datastores are the datastore names every user may have (besides those a
+// partnership names).
+var Datastores = []string{"contacts", "calendar", "tasks", "notes"}
+
+// Stats counts what Copy copied.
+type Stats struct {
+	Users, Devices, Partnerships, Versions, Mappings, UnackedAdds int
+}
+
+// Copy copies src into dst, which must hold no user. Each user is copied
+// in one write transaction of dst, so a failed copy leaves whole users.
+func Copy(ctx context.Context, src, dst store.Store) (Stats, error) {
+	var st Stats
+	var users []store.User
+	var defaultKeep *store.Retention
+	if err := src.View(ctx, func(tx store.Tx) error {
+		var err error
+		if users, err = tx.ListUsers(ctx); err != nil {
+			return err
+		}
+		defaultKeep, err = retention(ctx, tx, 0)
+		return err
+	}); err != nil {
+		return st, fmt.Errorf("copy: read source: %w", err)
+	}
+	if err := dst.Update(ctx, func(tx store.Tx) error {
+		have, err := tx.ListUsers(ctx)
+		if err == nil && len(have) > 0 {
+			err = fmt.Errorf("the destination holds %d users already; copy needs an empty one", len(have))
+		}
+		if err == nil && defaultKeep != nil {
+			err = tx.PutRetention(ctx, 0, *defaultKeep)
+		}
+		return err
+	}); err != nil {
+		return st, fmt.Errorf("copy: %w", err)
+	}
+	for _, u := range users {
+		var d userData
+		if err := src.View(ctx, func(tx store.Tx) error { return d.read(ctx, tx, u) }); err != nil {
+			return st, fmt.Errorf("copy: read user %s: %w", u.Name, err)
+		}
+		if err := dst.Update(ctx, func(tx store.Tx) error { return d.write(ctx, tx, &st) }); err != nil {
+			return st, fmt.Errorf("copy: write user %s: %w", u.Name, err)
+		}
+	}
+	return st, nil
+}
+
+func retention(ctx context.Context, tx store.Tx, userID int64) (*store.Retention, error) {
+	r, err := tx.Retention(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// userData is everything of one user, as read from the source.
+type userData struct {
+	user         store.User
+	keep         *store.Retention
+	conflicts    []store.ConflictSetting
+	devices      []store.Device
+	partnerships []store.Partnership
+	versions     map[string][]store.Item // by datastore, in sequence order
+	mappings     []store.Mapping
+	unacked      []store.UnackedAdd
+}
+
+func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
+	d.user = u
+	var err error
+	if d.keep, err = retention(ctx, tx, u.ID); err != nil {
+		return err
+	}
+	if d.conflicts, err = tx.ConflictSettings(ctx, u.ID); err != nil {
+		return err
+	}
+	if d.devices, err = tx.ListDevices(ctx, u.ID); err != nil {
+		return err
+	}
+	if d.partnerships, err = tx.ListPartnerships(ctx, u.ID, ""); err != nil {
+		return err
+	}
+	names := slices.Clone(Datastores)
+	for _, p := range d.partnerships {
+		if !slices.Contains(names, p.Datastore) {
+			names = append(names, p.Datastore)
+		}
+	}
+	d.versions = map[string][]store.Item{}
+	for _, ds := range names {
+		items, err := tx.AllItems(ctx, u.ID, ds, "", 0)
+		if err != nil {
+			return err
+		}
+		var vs []store.Item
+		for _, it := range items {
+			iv, err := tx.Versions(ctx, u.ID, ds, it.GUID)
+			if err != nil {
+				return err
+			}
+			vs = append(vs, iv...)
+		}
+		slices.SortFunc(vs, func(a, b store.Item) int { return cmp.Compare(a.Seq, b.Seq) })
+		d.versions[ds] = vs
+		for _, dev := range d.devices {
+			for _, it := range items {
+				m, err := tx.MapByGUID(ctx, u.ID, dev.DeviceID, ds, it.GUID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				d.mappings = append(d.mappings, *m)
+			}
+			adds, err := tx.UnackedAdds(ctx, u.ID, dev.DeviceID, ds, nil, 0)
+			if err != nil {
+				return err
+			}
+			d.unacked = append(d.unacked, adds...)
+		}
+	}
+	return nil
+}
+
+func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
+	u := d.user
+	if err := tx.CreateUser(ctx, &u); err != nil {
+		return err
+	}
+	st.Users++
+	if d.keep != nil {
+		if err := tx.PutRetention(ctx, u.ID, *d.keep); err != nil {
+			return err
+		}
+	}
+	for _, c := range d.conflicts {
+		c.UserID = u.ID
+		if err := tx.PutConflictSetting(ctx, &c); err != nil {
+			return err
+		}
+	}
+	for _, dev := range d.devices {
+		dev.UserID = u.ID
+		if err := tx.PutDevice(ctx, &dev); err != nil {
+			return err
+		}
+		st.Devices++
+	}
+	seqs := map[string]*seqMap{}
+	for ds, vs := range d.versions {
+		sm := &seqMap{}
+		seqs[ds] = sm
+		for _, v := range vs {
+			it, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: u.ID, Datastore: ds, GUID: v.GUID,
+				Delete: v.Deleted, ContentType: v.ContentType, Data: v.Data, UID: v.UID, MatchKey: v.MatchKey,
+				Summary: v.Summary, Origin: v.Origin, Time: v.Modified, Version: v.Version,
+				CanonicalType: v.CanonicalType, Canonical: v.Canonical})
+			if err != nil {
+				return fmt.Errorf("%s item %s version %d: %w", ds, v.GUID, v.Version, err)
+			}
+			sm.src = append(sm.src, v.Seq)
+			sm.dst = append(sm.dst, it.Seq)
+			st.Versions++
+		}
+	}
+	for _, p := range d.partnerships {
+		p.UserID = u.ID
+		p.AckSeq = seqs[p.Datastore].at(p.AckSeq)
+		if err := tx.PutPartnership(ctx, &p); err != nil {
+			return err
+		}
+		st.Partnerships++
+	}
+	for i := range d.mappings {
+		d.mappings[i].UserID = u.ID
+	}
+	if err := tx.PutMappings(ctx, d.mappings); err != nil {
+		return err
+	}
+	st.Mappings += len(d.mappings)
+	for i := range d.unacked {
+		a := &d.unacked[i]
+		a.UserID = u.ID
+		a.Seq = seqs[a.Datastore].at(a.Seq)
+		// Identifiers are not listed by the store: they are computed
+		// again when a device's new item needs pairing.
+		a.Idents, a.IdentsPending, a.New = nil, true, false
+	}
+	if err := tx.PutUnackedAdds(ctx, d.unacked); err != nil {
+		return err
+	}
+	st.UnackedAdds += len(d.unacked)
+	return nil
+}
+
+// seqMap translates a datastore's source sequences to the destination's.
+type seqMap struct{ src, dst []int64 } // both ascending, same length
+
+// at returns the destination sequence that covers the same changes as
+// source sequence s: that of the last version at or below s (0 if none).
+func (m *seqMap) at(s int64) int64 {
+	if m == nil {
+		return 0
+	}
+	i := sort.Search(len(m.src), func(i int) bool { return m.src[i] > s })
+	if i == 0 {
+		return 0
+	}
+	return m.dst[i-1]
+}

@@ -1,0 +1,173 @@
+package storecopy_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"anchorage/protocol/engine"
+	"anchorage/server"
+	"anchorage/store"
+	"anchorage/store/postgres"
+	"anchorage/store/postgres/pgtest"
+	"anchorage/store/sqlite"
+	"anchorage/store/storecopy"
+	"anchorage/test/simclient"
+)
+
+// serve starts a server on st and returns its SyncML URL.
+func serve(t *testing.T, st store.Store) (*engine.Engine, string) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := engine.New(engine.Options{Store: st, Logger: log})
+	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
+	t.Cleanup(hs.Close)
+	return eng, hs.URL + "/sync"
+}
+
+func sync(t *testing.T, d *simclient.Device, wantMode int) {
+	t.Helper()
+	rep, err := d.Sync(t.Context(), simclient.TwoWay)
+	if err != nil || !rep.Complete {
+		t.Fatalf("sync of %s: %v (complete %v)", d.ID(), err, rep != nil && rep.Complete)
+	}
+	if got := rep.Stores["contacts"].Mode; got != wantMode {
+		t.Fatalf("sync of %s: mode %d, want %d", d.ID(), got, wantMode)
+	}
+}
+
+func vcard(name string) string {
+	return "BEGIN:VCARD\nVERSION:3.0\nN:" + name + ";\nFN:" + name + "\nEND:VCARD\n"
+}
+
+// TestCopy syncs two devices on SQLite, prunes part of the archive (gaps
+// in the sequences), copies the store to PostgreSQL and back, compares the
+// archives, and has each device continue on the copy with a fast sync.
+func TestCopy(t *testing.T) {
+	c := pgtest.Start(t)
+	ctx := t.Context()
+	src, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	eng, url := serve(t, src)
+	if err := eng.AddUser(ctx, "bob", "pw", true); err != nil {
+		t.Fatal(err)
+	}
+	dev := func(id string) *simclient.Device {
+		return simclient.New(simclient.Options{URL: url, User: "bob", Password: "pw", DeviceID: id})
+	}
+	a, b := dev("a"), dev("b")
+	var luids []string
+	for _, n := range []string{"Ann", "Ben", "Cid", "Dot"} {
+		l, err := a.Add("contacts", vcard(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		luids = append(luids, l)
+	}
+	sync(t, a, 201) // slow: first sync
+	sync(t, b, 201)
+	for i, n := range []string{"Ann 2", "Ann 3"} {
+		if err := a.Edit("contacts", luids[0], vcard(n)); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, a, 200)
+		if i == 0 {
+			sync(t, b, 200)
+		}
+	}
+	if err := a.Delete("contacts", luids[1]); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, a, 200) // b has not seen "Ann 3" nor the deletion
+	if err := src.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "bob")
+		if err == nil {
+			_, err = tx.PruneVersions(ctx, u.ID, "contacts", store.Retention{KeepVersions: 1}, time.Now(), false)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	pg, err := postgres.Open(ctx, c.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	st, err := storecopy.Copy(ctx, src, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Users != 1 || st.Devices != 2 || st.Partnerships != 2 || st.Mappings != 7 {
+		t.Errorf("copied %+v; want 1 user, 2 devices, 2 partnerships, 7 mappings", st)
+	}
+	if _, err := storecopy.Copy(ctx, src, pg); err == nil {
+		t.Error("a second copy into the same store succeeded")
+	}
+	back, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { back.Close() })
+	if _, err := storecopy.Copy(ctx, pg, back); err != nil {
+		t.Fatal(err)
+	}
+	want := archive(t, src)
+	for name, s := range map[string]store.Store{"postgres": pg, "sqlite again": back} {
+		if got := archive(t, s); !slices.Equal(got, want) {
+			t.Errorf("%s copy differs:\n got %q\nwant %q", name, got, want)
+		}
+	}
+
+	// Both devices continue on PostgreSQL: fast syncs, b gets what it had
+	// not acknowledged.
+	_, pgURL := serve(t, pg)
+	a.SetURL(pgURL)
+	b.SetURL(pgURL)
+	if _, err := a.Add("contacts", vcard("Eve")); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, a, 200)
+	sync(t, b, 200)
+	sync(t, a, 200)
+	if ai, bi := a.Items("contacts"), b.Items("contacts"); len(ai) != 4 || len(bi) != 4 {
+		t.Errorf("after the move a has %d items, b %d; want 4 each", len(ai), len(bi))
+	}
+}
+
+// archive lists every version of bob's contacts, for comparison.
+func archive(t *testing.T, s store.Store) []string {
+	var out []string
+	ctx := t.Context()
+	err := s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "bob")
+		if err != nil {
+			return err
+		}
+		items, err := tx.AllItems(ctx, u.ID, "contacts", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			vs, err := tx.Versions(ctx, u.ID, "contacts", it.GUID)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				out = append(out, fmt.Sprint(v.GUID, " v", v.Version, " deleted ", v.Deleted, " ", v.Modified.Format(time.RFC3339Nano), " ", v.Origin, " ", string(v.Data)))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
