@@ -13,7 +13,6 @@ import (
 
 	"anchorage/protocol/pim"
 	"anchorage/store"
-	"anchorage/store/sqlite"
 )
 
 // cli runs one command as main does and returns its stdout, its stderr
@@ -36,15 +35,16 @@ func dataWithUser(t *testing.T) string {
 	return dir
 }
 
-// withStore opens the data directory's database while no command runs.
-func withStore(t *testing.T, dir string, fn func(ctx context.Context, tx store.Tx, userID int64) error) {
+// withStore opens the store at loc (a data directory or a PostgreSQL URL)
+// while no command runs.
+func withStore(t *testing.T, loc string, fn func(ctx context.Context, tx store.Tx, userID int64) error) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+	ctx := context.Background()
+	st, err := openStore(ctx, loc, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ctx := context.Background()
 	if err := st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, "demo")
 		if err != nil {

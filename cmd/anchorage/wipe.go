@@ -5,26 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"anchorage/store"
-	"anchorage/store/sqlite"
 )
 
 // wipeDevice asks for a remote wipe of an ActiveSync device (issue 17):
 // its next request is answered with a Provision carrying RemoteWipe, or
 // AccountOnlyRemoteWipe (EAS 16.1) with accountOnly. The user's data on
 // the server stays; `device remove` lets the device sync again.
-func wipeDevice(ctx context.Context, dir, user, device string, accountOnly bool, stdout io.Writer) error {
-	if dir == "" {
-		return fmt.Errorf("%w: --data DIR is required", errUsage)
-	}
-	if _, err := os.Stat(filepath.Join(dir, dbFile)); errors.Is(err, os.ErrNotExist) {
-		return errNoData{dir}
-	}
-	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+func wipeDevice(ctx context.Context, loc, user, device string, accountOnly bool, stdout io.Writer) error {
+	st, err := openStore(ctx, loc, false)
 	if err != nil {
 		return err
 	}

@@ -20,3 +20,19 @@ func TestStore(t *testing.T) {
 		return s
 	})
 }
+
+// TestReadySize: a migrated database is ready and has a size.
+func TestReadySize(t *testing.T) {
+	c := pgtest.Start(t)
+	s, err := postgres.Open(t.Context(), c.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ready(t.Context()); err != nil {
+		t.Errorf("Ready: %v", err)
+	}
+	if n, err := s.Size(); err != nil || n <= 0 {
+		t.Errorf("Size: %d, %v", n, err)
+	}
+}

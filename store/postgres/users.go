@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
 	"github.com/jackc/pgx/v5"
 
 	"anchorage/store"
 )
 
-const userCols = `id, name, password_hash, md5_secret, created_at`
+const userCols = `id, name, password_hash, md5_secret, created_at, admin, disabled`
 
 // CreateUser inserts u and sets u.ID (and u.Created to now when zero).
 func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
@@ -22,9 +23,9 @@ func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
 	}
 	var id int64
 	err := t.tx.QueryRow(ctx,
-		`INSERT INTO users (name, password_hash, md5_secret, created_at) VALUES (?, ?, ?, ?)
+		`INSERT INTO users (name, password_hash, md5_secret, created_at, admin, disabled) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (name) DO NOTHING RETURNING id`,
-		u.Name, u.PasswordHash, u.MD5Secret, nanos(created)).Scan(&id)
+		u.Name, u.PasswordHash, u.MD5Secret, nanos(created), u.Admin, u.Disabled).Scan(&id)
 	// A taken name returns no row, and leaves the transaction usable.
 	if errors.Is(err, pgx.ErrNoRows) || isConstraint(err, codeUniqueViolation) {
 		return fmt.Errorf("postgres: create user %q: %w", u.Name, store.ErrExists)
@@ -87,13 +88,25 @@ func (t *tx) UpdateUserSecrets(ctx context.Context, u *store.User) error {
 	return nil
 }
 
+// UpdateUserFlags stores u.Admin and u.Disabled for user u.ID.
+func (t *tx) UpdateUserFlags(ctx context.Context, u *store.User) error {
+	res, err := t.tx.Exec(ctx, `UPDATE users SET admin = ?, disabled = ? WHERE id = ?`, u.Admin, u.Disabled, u.ID)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update user %d flags: %w", u.ID, err)
+	}
+	return nil
+}
+
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(r scanner) (*store.User, error) {
 	var u store.User
 	var created int64
-	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.MD5Secret, &created); err != nil {
+	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.MD5Secret, &created, &u.Admin, &u.Disabled); err != nil {
 		return nil, notFound(err)
 	}
 	u.Created = fromNanos(created)

@@ -1,5 +1,6 @@
 // Package storecopy copies everything one store holds into another, empty
-// one (anchorage store copy): accounts, devices, the full archive of every
+// one (anchorage store copy): accounts with their admin and disabled flags,
+// devices with their remote-wipe state, the full archive of every
 // datastore, partnerships with their anchors, maps and unacknowledged Adds,
 // conflict settings and retention, so that devices continue with fast
 // syncs after a move between backends (SQLite to PostgreSQL or back).
@@ -9,7 +10,8 @@
 // order, and the sequences the copied rows refer to (a partnership's
 // AckSeq, an unacknowledged Add's Seq) are translated; version numbers are kept, so that
 // the changes a device has not acknowledged are the same ones. Protocol
-// sessions and leases are not copied: a session in flight restarts.
+// sessions and leases are not copied: a session in flight restarts. Nor are
+// web sessions: a browser logged in to the web interface logs in again.
 package storecopy
 
 import (
@@ -170,6 +172,12 @@ func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
 		dev.UserID = u.ID
 		if err := tx.PutDevice(ctx, &dev); err != nil {
 			return err
+		}
+		// PutDevice leaves the wipe state as stored (none, in a new row).
+		if dev.Wipe != (store.Wipe{}) {
+			if err := tx.SetWipe(ctx, u.ID, dev.DeviceID, dev.Wipe); err != nil {
+				return err
+			}
 		}
 		st.Devices++
 	}

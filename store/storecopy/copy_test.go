@@ -95,6 +95,24 @@ func TestCopy(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Flags and a wiped device, which CreateUser and SetWipe carry over.
+	wipe := store.Wipe{State: store.WipeAcknowledged, AccountOnly: true,
+		Requested: time.Unix(1700000000, 0).UTC(), Changed: time.Unix(1700000100, 0).UTC()}
+	if err := src.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateUser(ctx, &store.User{Name: "carol", Admin: true, Disabled: true}); err != nil {
+			return err
+		}
+		u, err := tx.UserByName(ctx, "bob")
+		if err != nil {
+			return err
+		}
+		if err := tx.PutDevice(ctx, &store.Device{UserID: u.ID, DeviceID: "lost"}); err != nil {
+			return err
+		}
+		return tx.SetWipe(ctx, u.ID, "lost", wipe)
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	pg, err := postgres.Open(ctx, c.NewDatabase(t))
 	if err != nil {
@@ -105,8 +123,8 @@ func TestCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Users != 1 || st.Devices != 2 || st.Partnerships != 2 || st.Mappings != 7 {
-		t.Errorf("copied %+v; want 1 user, 2 devices, 2 partnerships, 7 mappings", st)
+	if st.Users != 2 || st.Devices != 3 || st.Partnerships != 2 || st.Mappings != 7 {
+		t.Errorf("copied %+v; want 2 users, 3 devices, 2 partnerships, 7 mappings", st)
 	}
 	if _, err := storecopy.Copy(ctx, src, pg); err == nil {
 		t.Error("a second copy into the same store succeeded")
@@ -123,6 +141,9 @@ func TestCopy(t *testing.T) {
 	for name, s := range map[string]store.Store{"postgres": pg, "sqlite again": back} {
 		if got := archive(t, s); !slices.Equal(got, want) {
 			t.Errorf("%s copy differs:\n got %q\nwant %q", name, got, want)
+		}
+		if got := accounts(t, s); got != accounts(t, src) {
+			t.Errorf("%s copy: accounts %s, want %s", name, got, accounts(t, src))
 		}
 	}
 
@@ -162,6 +183,33 @@ func archive(t *testing.T, s store.Store) []string {
 			}
 			for _, v := range vs {
 				out = append(out, fmt.Sprint(v.GUID, " v", v.Version, " deleted ", v.Deleted, " ", v.Modified.Format(time.RFC3339Nano), " ", v.Origin, " ", string(v.Data)))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// accounts describes every user's flags and devices' wipe state.
+func accounts(t *testing.T, s store.Store) string {
+	var out string
+	ctx := t.Context()
+	err := s.View(ctx, func(tx store.Tx) error {
+		us, err := tx.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			out += fmt.Sprintf("%s admin %v disabled %v;", u.Name, u.Admin, u.Disabled)
+			ds, err := tx.ListDevices(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				out += fmt.Sprintf(" %s wipe %+v;", d.DeviceID, d.Wipe)
 			}
 		}
 		return nil
