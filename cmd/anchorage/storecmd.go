@@ -14,13 +14,19 @@ const storeUsage = `store copy --from DIR_OR_URL --to DIR_OR_URL`
 // cmdStore runs "store copy": everything of one store into another, empty
 // one, e.g. from SQLite to PostgreSQL, so devices continue with fast syncs.
 func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "copy" {
+	if len(args) == 0 {
 		return fmt.Errorf("%w: usage: anchorage %s", errUsage, storeUsage)
 	}
 	fs := flag.NewFlagSet("store copy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "source: data directory or postgres://… URL")
 	to := fs.String("to", "", "destination, empty: data directory or postgres://… URL")
+	if isHelp(args[0]) {
+		return subHelp(fs, storeUsage)
+	}
+	if args[0] != "copy" {
+		return fmt.Errorf("%w: usage: anchorage %s", errUsage, storeUsage)
+	}
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
