@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -7,29 +7,30 @@ import (
 	"sort"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/store"
 )
 
 // AddUser creates a user. With md5 the MD5 secret (a password equivalent,
 // see README) is stored too, so that syncml:auth-md5 clients can log in.
-func (e *Engine) AddUser(ctx context.Context, name, password string, md5 bool) error {
+func (e *Admin) AddUser(ctx context.Context, name, password string, md5 bool) error {
 	if name == "" || password == "" {
-		return errors.New("engine: user name and password must not be empty")
+		return errors.New("admin: user name and password must not be empty")
 	}
 	hash, secret, err := HashPassword(name, password, md5)
 	if err != nil {
 		return err
 	}
-	return e.store.Update(ctx, func(tx store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		return tx.CreateUser(ctx, &store.User{Name: name, PasswordHash: hash, MD5Secret: secret, Created: e.now()})
 	})
 }
 
 // Users lists every user.
-func (e *Engine) Users(ctx context.Context) ([]store.User, error) {
+func (e *Admin) Users(ctx context.Context) ([]store.User, error) {
 	var users []store.User
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		var err error
 		users, err = tx.ListUsers(ctx)
 		return err
@@ -69,9 +70,9 @@ func (r DeviceReport) Overdue(now time.Time, limit time.Duration) bool {
 }
 
 // Devices lists the devices of one user (or of all users when user is "").
-func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, error) {
+func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error) {
 	var out []DeviceReport
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		users, err := tx.ListUsers(ctx)
 		if err != nil {
 			return err
@@ -101,7 +102,7 @@ func (e *Engine) Devices(ctx context.Context, user string) ([]DeviceReport, erro
 			}
 		}
 		if !found {
-			return fmt.Errorf("engine: user %q: %w", user, store.ErrNotFound)
+			return fmt.Errorf("admin: user %q: %w", user, store.ErrNotFound)
 		}
 		return nil
 	})
@@ -129,19 +130,19 @@ type ExportOptions struct {
 // Export returns the items of a user's datastore as one stream: a .vcf
 // for contacts, an .ics (a .vcs with Format "vcal") for calendar and
 // tasks, plain text for notes.
-func (e *Engine) Export(ctx context.Context, user, datastore string, opts ExportOptions) ([]byte, error) {
-	name, ok := ResolveDatastore(datastore)
+func (e *Admin) Export(ctx context.Context, user, datastore string, opts ExportOptions) ([]byte, error) {
+	name, ok := engine.ResolveDatastore(datastore)
 	if !ok {
-		return nil, fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return nil, fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
 	}
 	if err := checkExportFormat(name, opts.Format); err != nil {
 		return nil, err
 	}
 	var items []store.Item
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		after := ""
 		for {
@@ -152,7 +153,7 @@ func (e *Engine) Export(ctx context.Context, user, datastore string, opts Export
 				page, err = tx.ItemsAsOf(ctx, u.ID, name, opts.AsOf, after, pageSize)
 			}
 			if err != nil {
-				return fmt.Errorf("engine: export %s of %q: %w", name, user, err)
+				return fmt.Errorf("admin: export %s of %q: %w", name, user, err)
 			}
 			if len(page) == 0 {
 				return nil
@@ -173,12 +174,12 @@ func (e *Engine) Export(ctx context.Context, user, datastore string, opts Export
 		return nil, err
 	}
 	switch name {
-	case Contacts:
+	case engine.Contacts:
 		return pim.ConcatVCards(datas), nil
-	case Calendar, Tasks:
+	case engine.Calendar, engine.Tasks:
 		out, err := pim.MergeCalendars(datas)
 		if err != nil {
-			return nil, fmt.Errorf("engine: export %s of %q: %w", name, user, err)
+			return nil, fmt.Errorf("admin: export %s of %q: %w", name, user, err)
 		}
 		if opts.Format == FormatVCal {
 			out = vcalendarHeader(out)
@@ -192,22 +193,22 @@ func (e *Engine) Export(ctx context.Context, user, datastore string, opts Export
 // ResetDevice makes the device's next sync of one datastore (all when
 // datastore is "") a slow sync. Its LUID maps stay, so the slow sync
 // matches what the device has; nothing is duplicated or lost.
-func (e *Engine) ResetDevice(ctx context.Context, user, device, datastore string) (int, error) {
+func (e *Admin) ResetDevice(ctx context.Context, user, device, datastore string) (int, error) {
 	name := ""
 	if datastore != "" {
 		var ok bool
-		if name, ok = ResolveDatastore(datastore); !ok {
-			return 0, fmt.Errorf("engine: unknown datastore %q", datastore)
+		if name, ok = engine.ResolveDatastore(datastore); !ok {
+			return 0, fmt.Errorf("admin: unknown datastore %q", datastore)
 		}
 	}
 	var n int
-	err := e.store.Update(ctx, func(tx store.Tx) error {
+	err := e.update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		if _, err := tx.Device(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
 		}
 		n, err = tx.DeletePartnerships(ctx, u.ID, device, name)
 		return err
@@ -217,14 +218,14 @@ func (e *Engine) ResetDevice(ctx context.Context, user, device, datastore string
 
 // RemoveDevice forgets a device (partnerships, maps, sessions); the items
 // it synced stay. If it syncs again it starts a new partnership.
-func (e *Engine) RemoveDevice(ctx context.Context, user, device string) error {
-	return e.store.Update(ctx, func(tx store.Tx) error {
+func (e *Admin) RemoveDevice(ctx context.Context, user, device string) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		if err := tx.DeleteDevice(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
 		}
 		return nil
 	})
@@ -234,23 +235,23 @@ func (e *Engine) RemoveDevice(ctx context.Context, user, device string) error {
 // declaring one ("" restores the default: UTF-8 when valid, else
 // windows-1252). A device not seen yet is recorded, so it can be set up
 // before its first sync.
-func (e *Engine) SetDeviceCharset(ctx context.Context, user, device, charset string) error {
+func (e *Admin) SetDeviceCharset(ctx context.Context, user, device, charset string) error {
 	if charset != "" && !pim.KnownCharset(charset) {
-		return fmt.Errorf("engine: unknown charset %q", charset)
+		return fmt.Errorf("admin: unknown charset %q", charset)
 	}
 	if device == "" {
-		return errors.New("engine: empty device id")
+		return errors.New("admin: empty device id")
 	}
-	return e.store.Update(ctx, func(tx store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		d, err := tx.Device(ctx, u.ID, device)
 		if errors.Is(err, store.ErrNotFound) {
 			d = &store.Device{UserID: u.ID, DeviceID: device}
 		} else if err != nil {
-			return fmt.Errorf("engine: device %q of %q: %w", device, user, err)
+			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
 		}
 		d.Charset = charset
 		return tx.PutDevice(ctx, d)

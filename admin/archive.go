@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/store"
 )
@@ -51,21 +52,21 @@ type HistoryEntry struct {
 }
 
 // History lists versions of a user's datastore, oldest first.
-func (e *Engine) History(ctx context.Context, user, datastore string, q HistoryQuery) ([]HistoryEntry, error) {
+func (e *Admin) History(ctx context.Context, user, datastore string, q HistoryQuery) ([]HistoryEntry, error) {
 	var out []HistoryEntry
 	err := e.viewDatastore(ctx, user, datastore, func(tx store.Tx, userID int64, ds string) error {
 		var its []store.Item
 		if q.GUID != "" {
 			var err error
 			if its, err = tx.Versions(ctx, userID, ds, q.GUID); err != nil {
-				return fmt.Errorf("engine: history of item %s: %w", q.GUID, err)
+				return fmt.Errorf("admin: history of item %s: %w", q.GUID, err)
 			}
 		} else {
 			since, afterSeq := q.Since, int64(0)
 			for {
 				page, err := tx.History(ctx, userID, ds, since, afterSeq, q.DeletedOnly, pageSize)
 				if err != nil {
-					return fmt.Errorf("engine: history: %w", err)
+					return fmt.Errorf("admin: history: %w", err)
 				}
 				its = append(its, page...)
 				if len(page) < pageSize {
@@ -139,11 +140,11 @@ type restorePlan struct {
 // the latest non-deleted version before the current one: it undoes the last
 // delete or overwrite. Restoring a tombstone deletes the item. With dryRun
 // nothing is written and the report tells what would be.
-func (e *Engine) RestoreItem(ctx context.Context, user, datastore, guid string, version int64, dryRun bool) (*RestoreReport, error) {
+func (e *Admin) RestoreItem(ctx context.Context, user, datastore, guid string, version int64, dryRun bool) (*RestoreReport, error) {
 	return e.restore(ctx, user, datastore, dryRun, func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		vs, err := tx.Versions(ctx, userID, ds, guid)
 		if err != nil {
-			return nil, fmt.Errorf("engine: item %s: %w", guid, err)
+			return nil, fmt.Errorf("admin: item %s: %w", guid, err)
 		}
 		cur := vs[len(vs)-1]
 		var target *store.Item
@@ -155,9 +156,9 @@ func (e *Engine) RestoreItem(ctx context.Context, user, datastore, guid string, 
 		}
 		switch {
 		case target == nil && version == 0:
-			return nil, fmt.Errorf("engine: item %s has no earlier version with content to restore", guid)
+			return nil, fmt.Errorf("admin: item %s has no earlier version with content to restore", guid)
 		case target == nil:
-			return nil, fmt.Errorf("engine: item %s has no version %d (versions %d to %d are kept): %w",
+			return nil, fmt.Errorf("admin: item %s has no version %d (versions %d to %d are kept): %w",
 				guid, version, vs[0].Version, cur.Version, store.ErrNotFound)
 		}
 		if p, ok := planRestore(target, &cur); ok {
@@ -172,9 +173,9 @@ func (e *Engine) RestoreItem(ctx context.Context, user, datastore, guid string, 
 // live then but deleted or changed since get their version of then written
 // again, items created (or brought back) since are deleted. Items whose
 // versions of then were pruned cannot be restored and are left as they are.
-func (e *Engine) RestoreAsOf(ctx context.Context, user, datastore string, at time.Time, dryRun bool) (*RestoreReport, error) {
+func (e *Admin) RestoreAsOf(ctx context.Context, user, datastore string, at time.Time, dryRun bool) (*RestoreReport, error) {
 	if at.IsZero() {
-		return nil, errors.New("engine: restore as of the zero time")
+		return nil, errors.New("admin: restore as of the zero time")
 	}
 	return e.restore(ctx, user, datastore, dryRun, func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		// Merge the current items and the items of then, both by GUID; every
@@ -212,7 +213,7 @@ func (e *Engine) RestoreAsOf(ctx context.Context, user, datastore string, at tim
 				// surely created later.
 				vs, err := tx.Versions(ctx, userID, ds, cur.GUID)
 				if err != nil {
-					return nil, fmt.Errorf("engine: versions of %s: %w", cur.GUID, err)
+					return nil, fmt.Errorf("admin: versions of %s: %w", cur.GUID, err)
 				}
 				if vs[0].Version > 1 {
 					rep.Pruned++
@@ -239,7 +240,7 @@ func planRestore(target, cur *store.Item) (restorePlan, bool) {
 	case !wantLive:
 		return restorePlan{change: RestoreChange{Op: "delete", GUID: cur.GUID, Summary: cur.Summary}}, true
 	case !cur.Deleted && (cur.Version == target.Version ||
-		equivalentTo(cur, target.ContentType, target.Data)):
+		engine.Equivalent(cur, target.ContentType, target.Data)):
 		return restorePlan{}, false
 	}
 	op := "update"
@@ -252,7 +253,7 @@ func planRestore(target, cur *store.Item) (restorePlan, bool) {
 
 // restore runs plan in a read-only transaction for a dry run, else in one
 // write transaction that also applies it, so a restore is all or nothing.
-func (e *Engine) restore(ctx context.Context, user, datastore string, dryRun bool,
+func (e *Admin) restore(ctx context.Context, user, datastore string, dryRun bool,
 	plan func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error)) (*RestoreReport, error) {
 	rep := &RestoreReport{DryRun: dryRun}
 	run := e.updateDatastore
@@ -275,7 +276,7 @@ func (e *Engine) restore(ctx context.Context, user, datastore string, dryRun boo
 				}
 				it, err := tx.WriteItem(ctx, w)
 				if err != nil {
-					return fmt.Errorf("engine: restore %s: %w", p.change.GUID, err)
+					return fmt.Errorf("admin: restore %s: %w", p.change.GUID, err)
 				}
 				p.change.Version = it.Version
 			}
@@ -322,25 +323,25 @@ func (p *itemPager) pop() { p.buf = p.buf[1:] }
 
 // viewDatastore runs fn in a read-only transaction with the user's id and
 // the canonical datastore name.
-func (e *Engine) viewDatastore(ctx context.Context, user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
-	return e.onDatastore(ctx, e.store.View, user, datastore, fn)
+func (e *Admin) viewDatastore(ctx context.Context, user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
+	return e.onDatastore(ctx, e.view, user, datastore, fn)
 }
 
 // updateDatastore is viewDatastore in a write transaction.
-func (e *Engine) updateDatastore(ctx context.Context, user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
-	return e.onDatastore(ctx, e.store.Update, user, datastore, fn)
+func (e *Admin) updateDatastore(ctx context.Context, user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
+	return e.onDatastore(ctx, e.update, user, datastore, fn)
 }
 
-func (e *Engine) onDatastore(ctx context.Context, run func(context.Context, func(store.Tx) error) error,
+func (e *Admin) onDatastore(ctx context.Context, run func(context.Context, func(store.Tx) error) error,
 	user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
-	name, ok := ResolveDatastore(datastore)
+	name, ok := engine.ResolveDatastore(datastore)
 	if !ok {
-		return fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
 	}
 	return run(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		return fn(tx, u.ID, name)
 	})
@@ -374,12 +375,12 @@ type PruneResult struct {
 // datastore of one user, or of every user when user is "". It never
 // removes an item's latest version, so devices' fast syncs and the current
 // state are unaffected (see store.Retention).
-func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]PruneResult, error) {
+func (e *Admin) Prune(ctx context.Context, user string, opts PruneOptions) ([]PruneResult, error) {
 	if opts.Save && opts.Policy == nil {
-		return nil, errors.New("engine: prune: nothing to save (give a policy)")
+		return nil, errors.New("admin: prune: nothing to save (give a policy)")
 	}
 	var users []store.User
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		all, err := tx.ListUsers(ctx)
 		for _, u := range all {
 			if user == "" || u.Name == user {
@@ -392,20 +393,20 @@ func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]P
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("engine: prune: %w", err)
+		return nil, fmt.Errorf("admin: prune: %w", err)
 	}
 	if opts.Save && !opts.DryRun {
 		var id int64 // the server-wide default
 		if user != "" {
 			id = users[0].ID
 		}
-		if err := e.store.Update(ctx, func(tx store.Tx) error { return tx.PutRetention(ctx, id, *opts.Policy) }); err != nil {
-			return nil, fmt.Errorf("engine: save retention: %w", err)
+		if err := e.update(ctx, func(tx store.Tx) error { return tx.PutRetention(ctx, id, *opts.Policy) }); err != nil {
+			return nil, fmt.Errorf("admin: save retention: %w", err)
 		}
 	}
-	run := e.store.Update
+	run := e.update
 	if opts.DryRun {
-		run = e.store.View
+		run = e.view
 	}
 	var out []PruneResult
 	for _, u := range users {
@@ -416,7 +417,7 @@ func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]P
 				return err
 			}
 			now := e.now()
-			for _, ds := range Datastores {
+			for _, ds := range engine.Datastores {
 				st, err := tx.PruneVersions(ctx, u.ID, ds, policy, now, opts.DryRun)
 				if err != nil {
 					return err
@@ -426,7 +427,7 @@ func (e *Engine) Prune(ctx context.Context, user string, opts PruneOptions) ([]P
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("engine: prune %q: %w", u.Name, err)
+			return nil, fmt.Errorf("admin: prune %q: %w", u.Name, err)
 		}
 	}
 	return out, nil
@@ -464,9 +465,9 @@ const (
 
 // ExportFormats lists the formats each datastore can be exported in.
 var ExportFormats = map[string][]string{
-	Contacts: {FormatVCard30, FormatVCard21},
-	Calendar: {FormatICal, FormatVCal},
-	Tasks:    {FormatICal, FormatVCal},
+	engine.Contacts: {FormatVCard30, FormatVCard21},
+	engine.Calendar: {FormatICal, FormatVCal},
+	engine.Tasks:    {FormatICal, FormatVCal},
 }
 
 // errNoConversion is what convertItem returns for a conversion it lacks.
@@ -498,9 +499,9 @@ func checkExportFormat(ds, format string) error {
 		return nil
 	}
 	if len(ExportFormats[ds]) == 0 {
-		return fmt.Errorf("engine: %s are exported in one format only; drop --format %s", ds, format)
+		return fmt.Errorf("admin: %s are exported in one format only; drop --format %s", ds, format)
 	}
-	return fmt.Errorf("engine: format %q cannot hold %s (use %s)", format, ds, strings.Join(ExportFormats[ds], " or "))
+	return fmt.Errorf("admin: format %q cannot hold %s (use %s)", format, ds, strings.Join(ExportFormats[ds], " or "))
 }
 
 // itemFormat tells the format of a stored item by its VERSION, else by
@@ -553,7 +554,7 @@ func exportData(items []store.Item, format string) ([][]byte, error) {
 			missing[from]++
 			continue
 		} else if err != nil {
-			return nil, fmt.Errorf("engine: convert item %s (%s) from %s to %s: %w", it.GUID, it.Summary, from, format, err)
+			return nil, fmt.Errorf("admin: convert item %s (%s) from %s to %s: %w", it.GUID, it.Summary, from, format, err)
 		}
 		datas = append(datas, out)
 	}
@@ -562,7 +563,7 @@ func exportData(items []store.Item, format string) ([][]byte, error) {
 		for _, from := range slices.Sorted(maps.Keys(missing)) {
 			parts = append(parts, fmt.Sprintf("%s to %s (%d items)", from, format, missing[from]))
 		}
-		return nil, fmt.Errorf("engine: export as %s: conversion %s is not available yet; export without --format to get the items as stored",
+		return nil, fmt.Errorf("admin: export as %s: conversion %s is not available yet; export without --format to get the items as stored",
 			format, strings.Join(parts, ", "))
 	}
 	return datas, nil

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/store"
 	"anchorage/store/sqlite"
@@ -18,7 +19,7 @@ import (
 // a clock the test sets.
 type archEnv struct {
 	t     *testing.T
-	eng   *Engine
+	eng   *Admin
 	st    *sqlite.Store
 	user  int64
 	clock time.Time
@@ -35,7 +36,7 @@ func newArchEnv(t *testing.T) *archEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	env := &archEnv{t: t, st: st, clock: archT0}
-	env.eng = New(Options{Store: st, Now: func() time.Time { return env.clock }})
+	env.eng = New(engine.New(engine.Options{Store: st, Now: func() time.Time { return env.clock }}))
 	env.user = env.addUser("alice")
 	return env
 }
@@ -59,8 +60,8 @@ func (env *archEnv) put(ds, guid, data, origin string, at time.Time) *store.Item
 	env.t.Helper()
 	w := &store.ItemWrite{UserID: env.user, Datastore: ds, GUID: guid, Delete: data == "", Origin: origin, Time: at}
 	if data != "" {
-		info := pim.Describe(defaultContentType(ds), []byte(data))
-		w.ContentType, w.Data, w.UID, w.MatchKey, w.Summary = defaultContentType(ds), []byte(data), info.UID, info.MatchKey, info.Summary
+		info := pim.Describe(engine.DefaultContentType(ds), []byte(data))
+		w.ContentType, w.Data, w.UID, w.MatchKey, w.Summary = engine.DefaultContentType(ds), []byte(data), info.UID, info.MatchKey, info.Summary
 	}
 	var it *store.Item
 	err := env.st.Update(env.t.Context(), func(tx store.Tx) error {
@@ -110,7 +111,7 @@ func (env *archEnv) changesFor(device string, after int64) []string {
 	env.t.Helper()
 	var out []string
 	err := env.st.View(env.t.Context(), func(tx store.Tx) error {
-		its, err := tx.Changes(env.t.Context(), env.user, Contacts, after, 1<<40, device, 0)
+		its, err := tx.Changes(env.t.Context(), env.user, engine.Contacts, after, 1<<40, device, 0)
 		for _, it := range its {
 			out = append(out, fmt.Sprintf("%s:%s", it.GUID, it.Origin))
 		}
@@ -136,8 +137,8 @@ func TestRestoreItem(t *testing.T) {
 	env := newArchEnv(t)
 	ctx := t.Context()
 	h := func(n int) time.Time { return archT0.Add(time.Duration(n) * time.Hour) }
-	env.put(Contacts, "a", archCard("Alice Smith", "+4911"), "phone", h(1))
-	env.put(Contacts, "a", archCard("Xx Junk", "000"), "phone", h(2))
+	env.put(engine.Contacts, "a", archCard("Alice Smith", "+4911"), "phone", h(1))
+	env.put(engine.Contacts, "a", archCard("Xx Junk", "000"), "phone", h(2))
 	env.clock = h(3)
 
 	dry, err := env.eng.RestoreItem(ctx, "alice", "contacts", "a", 0, true)
@@ -147,7 +148,7 @@ func TestRestoreItem(t *testing.T) {
 	if got := restoreOps(dry); !slices.Equal(got, []string{"update a"}) || dry.Changes[0].From != 1 || dry.Changes[0].Version != 0 {
 		t.Errorf("dry run = %+v", dry.Changes)
 	}
-	if seq := env.lastSeq(Contacts); seq != 2 {
+	if seq := env.lastSeq(engine.Contacts); seq != 2 {
 		t.Errorf("dry run wrote: last seq %d, want 2", seq)
 	}
 
@@ -158,7 +159,7 @@ func TestRestoreItem(t *testing.T) {
 	if got := restoreOps(rep); !slices.Equal(got, []string{"update a"}) || rep.Changes[0].Version != 3 {
 		t.Errorf("undo overwrite = %+v", rep.Changes)
 	}
-	if got := env.live(env.user, Contacts); !slices.Equal(got, []string{"a=Alice Smith"}) {
+	if got := env.live(env.user, engine.Contacts); !slices.Equal(got, []string{"a=Alice Smith"}) {
 		t.Errorf("after undo: %q", got)
 	}
 	// The phone that made the overwrite receives the restore.
@@ -167,7 +168,7 @@ func TestRestoreItem(t *testing.T) {
 	}
 
 	// Undo a delete: the latest version with content comes back.
-	env.put(Contacts, "a", "", "phone", h(4))
+	env.put(engine.Contacts, "a", "", "phone", h(4))
 	rep, err = env.eng.RestoreItem(ctx, "alice", "contacts", "a", 0, false)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +193,7 @@ func TestRestoreItem(t *testing.T) {
 	if _, err := env.eng.RestoreItem(ctx, "alice", "contacts", "nope", 0, false); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("restore a missing item: %v, want ErrNotFound", err)
 	}
-	env.put(Contacts, "b", archCard("Bob", "+4912"), "phone", h(5))
+	env.put(engine.Contacts, "b", archCard("Bob", "+4912"), "phone", h(5))
 	if _, err := env.eng.RestoreItem(ctx, "alice", "contacts", "b", 0, false); err == nil {
 		t.Errorf("restore of an item with one version succeeded")
 	}
@@ -216,14 +217,14 @@ func TestRestoreAsOf(t *testing.T) {
 	ctx := t.Context()
 	h := func(n int) time.Time { return archT0.Add(time.Duration(n) * time.Hour) }
 	for _, g := range []string{"a", "b", "c", "d", "f"} {
-		env.put(Contacts, g, archCard("Person "+g, "+49"+g), "phone", h(1))
+		env.put(engine.Contacts, g, archCard("Person "+g, "+49"+g), "phone", h(1))
 	}
-	env.put(Contacts, "b", archCard("Person b", "+49b-2"), "phone", h(2))
-	env.put(Contacts, "c", "", "tablet", h(2))
+	env.put(engine.Contacts, "b", archCard("Person b", "+49b-2"), "phone", h(2))
+	env.put(engine.Contacts, "c", "", "tablet", h(2))
 	then := h(2).Add(30 * time.Minute)
 	var want []string
 	err := env.st.View(ctx, func(tx store.Tx) error {
-		its, err := tx.ItemsAsOf(ctx, env.user, Contacts, then, "", 0)
+		its, err := tx.ItemsAsOf(ctx, env.user, engine.Contacts, then, "", 0)
 		for _, it := range its {
 			if !it.Deleted {
 				want = append(want, fmt.Sprintf("%s=%s", it.GUID, it.Data))
@@ -234,14 +235,14 @@ func TestRestoreAsOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.put(Contacts, "a", archCard("Junk", "0"), "tablet", h(3))
-	env.put(Contacts, "b", "", "phone", h(3))
-	env.put(Contacts, "c", archCard("Person c again", "+49c"), "phone", h(3))
-	env.put(Contacts, "d", archCard("Person d edited", "+49d"), "phone", h(3))
-	env.put(Contacts, "e", archCard("Person e", "+49e"), "phone", h(3))
-	env.put(Contacts, "a", "", "phone", h(4))
+	env.put(engine.Contacts, "a", archCard("Junk", "0"), "tablet", h(3))
+	env.put(engine.Contacts, "b", "", "phone", h(3))
+	env.put(engine.Contacts, "c", archCard("Person c again", "+49c"), "phone", h(3))
+	env.put(engine.Contacts, "d", archCard("Person d edited", "+49d"), "phone", h(3))
+	env.put(engine.Contacts, "e", archCard("Person e", "+49e"), "phone", h(3))
+	env.put(engine.Contacts, "a", "", "phone", h(4))
 	env.clock = h(5)
-	seq := env.lastSeq(Contacts)
+	seq := env.lastSeq(engine.Contacts)
 
 	wantOps := []string{"add a", "add b", "delete c", "delete e", "update d"}
 	dry, err := env.eng.RestoreAsOf(ctx, "alice", "contacts", then, true)
@@ -251,7 +252,7 @@ func TestRestoreAsOf(t *testing.T) {
 	if got := restoreOps(dry); !slices.Equal(got, wantOps) || dry.Unchanged != 1 {
 		t.Errorf("dry run = %q (%d unchanged), want %q (1)", got, dry.Unchanged, wantOps)
 	}
-	if s := env.lastSeq(Contacts); s != seq {
+	if s := env.lastSeq(engine.Contacts); s != seq {
 		t.Errorf("dry run wrote: last seq %d, want %d", s, seq)
 	}
 	rep, err := env.eng.RestoreAsOf(ctx, "alice", "contacts", then, false)
@@ -263,7 +264,7 @@ func TestRestoreAsOf(t *testing.T) {
 	}
 	var got []string
 	err = env.st.View(ctx, func(tx store.Tx) error {
-		its, err := tx.LiveItems(ctx, env.user, Contacts, "", 0)
+		its, err := tx.LiveItems(ctx, env.user, engine.Contacts, "", 0)
 		for _, it := range its {
 			got = append(got, fmt.Sprintf("%s=%s", it.GUID, it.Data))
 		}
@@ -316,12 +317,12 @@ func TestPrune(t *testing.T) {
 	ctx := t.Context()
 	d := func(n int) time.Time { return archT0.Add(time.Duration(n) * 24 * time.Hour) }
 	for i := range 5 { // x: 5 versions, a day apart
-		env.put(Contacts, "x", archCard(fmt.Sprint("X ", i), "+491"), "phone", d(i))
+		env.put(engine.Contacts, "x", archCard(fmt.Sprint("X ", i), "+491"), "phone", d(i))
 	}
-	env.put(Contacts, "y", archCard("Y", "+492"), "phone", d(0))
-	env.put(Contacts, "y", "", "phone", d(1))
-	env.put(Notes, "n", "note 1", "phone", d(0))
-	env.put(Notes, "n", "note 2", "phone", d(4))
+	env.put(engine.Contacts, "y", archCard("Y", "+492"), "phone", d(0))
+	env.put(engine.Contacts, "y", "", "phone", d(1))
+	env.put(engine.Notes, "n", "note 1", "phone", d(0))
+	env.put(engine.Notes, "n", "note 2", "phone", d(4))
 	env.clock = d(10)
 	versions := func(ds, guid string) []int64 {
 		var out []int64
@@ -355,7 +356,7 @@ func TestPrune(t *testing.T) {
 	if err != nil || total(rs) != 3 || rs[0].Source != "given" {
 		t.Fatalf("dry run = %+v, %v; want x's versions 1 to 3", rs, err)
 	}
-	if got := versions(Contacts, "x"); len(got) != 5 {
+	if got := versions(engine.Contacts, "x"); len(got) != 5 {
 		t.Errorf("dry run removed versions: x has %v", got)
 	}
 	if rs, err := env.eng.Prune(ctx, "alice", PruneOptions{DryRun: true}); err != nil || rs[0].Source != "none" {
@@ -365,7 +366,7 @@ func TestPrune(t *testing.T) {
 	if _, err := env.eng.Prune(ctx, "alice", PruneOptions{Policy: &store.Retention{KeepVersions: 4}, Save: true}); err != nil {
 		t.Fatal(err)
 	}
-	if got := versions(Contacts, "x"); !slices.Equal(got, []int64{2, 3, 4, 5}) {
+	if got := versions(engine.Contacts, "x"); !slices.Equal(got, []int64{2, 3, 4, 5}) {
 		t.Errorf("after keep 4: x versions %v", got)
 	}
 	rs, err = env.eng.Prune(ctx, "", PruneOptions{})
@@ -381,7 +382,7 @@ func TestPrune(t *testing.T) {
 	for _, c := range []struct {
 		ds, guid string
 		want     []int64
-	}{{Contacts, "x", []int64{3, 4, 5}}, {Contacts, "y", []int64{2}}, {Notes, "n", []int64{1, 2}}} {
+	}{{engine.Contacts, "x", []int64{3, 4, 5}}, {engine.Contacts, "y", []int64{2}}, {engine.Notes, "n", []int64{1, 2}}} {
 		if got := versions(c.ds, c.guid); !slices.Equal(got, c.want) {
 			t.Errorf("after keep 7 days: %s versions %v, want %v", c.guid, got, c.want)
 		}
@@ -390,10 +391,10 @@ func TestPrune(t *testing.T) {
 	if _, err := env.eng.Prune(ctx, "alice", PruneOptions{Policy: &store.Retention{KeepVersions: 1, KeepDays: 0}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := env.live(env.user, Contacts); !slices.Equal(got, []string{"x=X 4"}) {
+	if got := env.live(env.user, engine.Contacts); !slices.Equal(got, []string{"x=X 4"}) {
 		t.Errorf("live contacts after keep 1: %q", got)
 	}
-	if got := versions(Contacts, "y"); !slices.Equal(got, []int64{2}) {
+	if got := versions(engine.Contacts, "y"); !slices.Equal(got, []int64{2}) {
 		t.Errorf("y after keep 1: %v, want its tombstone", got)
 	}
 	// Restoring to a time whose versions were pruned leaves such items be.

@@ -1,10 +1,11 @@
-package engine
+package admin
 
 import (
 	"context"
 	"fmt"
 
 	"anchorage/conflict"
+	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
@@ -20,18 +21,18 @@ type ConflictReport struct {
 // the user's datastores when datastore is "". A nil rules removes the
 // setting, so the next broader one applies again. Sessions opened after
 // the change use it.
-func (e *Engine) SetConflictRules(ctx context.Context, user, datastore string, rules *conflict.Rules) error {
+func (e *Admin) SetConflictRules(ctx context.Context, user, datastore string, rules *conflict.Rules) error {
 	if datastore != "" {
-		name, ok := ResolveDatastore(datastore)
+		name, ok := engine.ResolveDatastore(datastore)
 		if !ok {
-			return fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+			return fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
 		}
 		datastore = name
 	}
-	return e.store.Update(ctx, func(tx store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		if rules == nil {
 			return tx.DeleteConflictSetting(ctx, u.ID, datastore)
@@ -46,20 +47,21 @@ func (e *Engine) SetConflictRules(ctx context.Context, user, datastore string, r
 }
 
 // ConflictRules reports the rule in force for each of a user's datastores.
-func (e *Engine) ConflictRules(ctx context.Context, user string) ([]ConflictReport, error) {
+func (e *Admin) ConflictRules(ctx context.Context, user string) ([]ConflictReport, error) {
 	var out []ConflictReport
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.core.View(ctx, func(w *engine.Work) error {
+		tx := w.Tx()
 		u, err := tx.UserByName(ctx, user)
 		if err != nil {
-			return fmt.Errorf("engine: user %q: %w", user, err)
+			return fmt.Errorf("admin: user %q: %w", user, err)
 		}
 		settings, err := tx.ConflictSettings(ctx, u.ID)
 		if err != nil {
-			return fmt.Errorf("engine: conflict settings of %q: %w", user, err)
+			return fmt.Errorf("admin: conflict settings of %q: %w", user, err)
 		}
-		for _, ds := range Datastores {
+		for _, ds := range engine.Datastores {
 			r := ConflictReport{Datastore: ds, Source: "server"}
-			if r.Rules, err = e.conflictRules(ctx, tx, u.ID, ds); err != nil {
+			if r.Rules, err = w.ConflictRules(u.ID, ds); err != nil {
 				return err
 			}
 			for _, s := range settings {

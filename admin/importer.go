@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/store"
 )
@@ -46,7 +47,7 @@ type importProblem struct {
 
 // datastoreKind is the kind of item each datastore holds.
 var datastoreKind = map[string]pim.Kind{
-	Contacts: pim.KindContact, Calendar: pim.KindEvent, Tasks: pim.KindTask, Notes: pim.KindNote,
+	engine.Contacts: pim.KindContact, engine.Calendar: pim.KindEvent, engine.Tasks: pim.KindTask, engine.Notes: pim.KindNote,
 }
 
 // Import adds the items of one file to a user's datastore, writing every
@@ -58,14 +59,14 @@ var datastoreKind = map[string]pim.Kind{
 // Malformed entries are skipped and reported with their line; the rest
 // are imported. Writes have origin OriginImport, so devices receive them
 // on their next sync.
-func (e *Engine) Import(ctx context.Context, user, datastore, file string, data []byte) (*ImportReport, error) {
-	name, ok := ResolveDatastore(datastore)
+func (e *Admin) Import(ctx context.Context, user, datastore, file string, data []byte) (*ImportReport, error) {
+	name, ok := engine.ResolveDatastore(datastore)
 	if !ok {
-		return nil, fmt.Errorf("engine: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return nil, fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
 	}
 	entries, problems, err := splitImport(name, data)
 	if err != nil {
-		return nil, fmt.Errorf("engine: import %s: %w", file, err)
+		return nil, fmt.Errorf("admin: import %s: %w", file, err)
 	}
 	valid := entries[:0]
 	for _, en := range entries {
@@ -92,15 +93,15 @@ func (e *Engine) Import(ctx context.Context, user, datastore, file string, data 
 				rep.Matched++
 				continue
 			}
-			guid := newGUID(e.now())
+			guid := engine.NewGUID(e.now())
 			if twin != nil {
 				guid = twin.GUID
 				claimed[guid] = true
 			}
-			if _, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{UserID: userID, Datastore: ds, GUID: guid,
+			if _, err := tx.WriteItem(ctx, engine.WithCanonical(&store.ItemWrite{UserID: userID, Datastore: ds, GUID: guid,
 				ContentType: en.contentType, Data: en.data, UID: info.UID, MatchKey: info.MatchKey,
 				Summary: info.Summary, Origin: OriginImport, Time: now})); err != nil {
-				return fmt.Errorf("engine: import %s:%d: %w", file, en.line, err)
+				return fmt.Errorf("admin: import %s:%d: %w", file, en.line, err)
 			}
 			if twin != nil {
 				rep.Updated++
@@ -133,12 +134,12 @@ func importTwin(ctx context.Context, tx store.Tx, userID int64, ds string, en im
 	}
 	cands, err := tx.FindTwins(ctx, userID, ds, info.UID, info.MatchKey)
 	if err != nil {
-		return nil, false, fmt.Errorf("engine: find twins: %w", err)
+		return nil, false, fmt.Errorf("admin: find twins: %w", err)
 	}
 	var byUID, byKey *store.Item
 	for i := range cands {
 		c := &cands[i]
-		if equivalentTo(c, en.contentType, en.data) {
+		if engine.Equivalent(c, en.contentType, en.data) {
 			return c, true, nil
 		}
 		switch {
@@ -178,11 +179,11 @@ func splitImport(ds string, data []byte) ([]importEntry, []importProblem, error)
 	var entries []importEntry
 	var problems []importProblem
 	switch {
-	case ds == Contacts:
+	case ds == engine.Contacts:
 		entries, problems = splitComponents(lines, "VCARD")
-	case ds == Notes && strings.HasPrefix(head, "BEGIN:VNOTE"):
+	case ds == engine.Notes && strings.HasPrefix(head, "BEGIN:VNOTE"):
 		entries, problems = splitComponents(lines, "VNOTE")
-	case ds == Notes && !strings.HasPrefix(head, "BEGIN:VCALENDAR"):
+	case ds == engine.Notes && !strings.HasPrefix(head, "BEGIN:VCALENDAR"):
 		entries = splitNotes(lines)
 	default:
 		entries, problems = splitCalendars(lines)

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
@@ -36,14 +37,14 @@ func TestImportTwice(t *testing.T) {
 		t.Fatalf("first import: %s", got)
 	}
 	want := []string{"Alice Smith", "Bob Jones", "Jörg Müller"}
-	if got := liveSummaries(env.live(env.user, Contacts)); !slices.Equal(got, want) {
+	if got := liveSummaries(env.live(env.user, engine.Contacts)); !slices.Equal(got, want) {
 		t.Errorf("imported %q, want %q", got, want)
 	}
-	seq := env.lastSeq(Contacts)
+	seq := env.lastSeq(engine.Contacts)
 	if got := importCounts(env.importFile("alice", "contacts", "a.vcf", importCards)); got != "added 0 matched 3 updated 0 rejected 0" {
 		t.Errorf("second import: %s", got)
 	}
-	if env.lastSeq(Contacts) != seq {
+	if env.lastSeq(engine.Contacts) != seq {
 		t.Errorf("importing the same file again wrote something")
 	}
 	// Bob (same UID) and Alice (same name and phone) changed: new versions.
@@ -52,7 +53,7 @@ func TestImportTwice(t *testing.T) {
 	if got := importCounts(env.importFile("alice", "contacts", "b.vcf", changed)); got != "added 0 matched 1 updated 2 rejected 0" {
 		t.Errorf("import of changed cards: %s", got)
 	}
-	if got := env.live(env.user, Contacts); len(got) != 3 {
+	if got := env.live(env.user, engine.Contacts); len(got) != 3 {
 		t.Errorf("after the update: %q", got)
 	}
 	hist, err := env.eng.History(t.Context(), "alice", "contacts", HistoryQuery{})
@@ -100,7 +101,7 @@ func TestImportMalformed(t *testing.T) {
 			t.Errorf("problem %d: %q, want %q...", i, rep.Problems, prefix)
 		}
 	}
-	if got := liveSummaries(env.live(env.user, Contacts)); !slices.Equal(got, []string{"Five", "One", "Three"}) {
+	if got := liveSummaries(env.live(env.user, engine.Contacts)); !slices.Equal(got, []string{"Five", "One", "Three"}) {
 		t.Errorf("imported %q", got)
 	}
 }
@@ -131,7 +132,7 @@ func TestImportCalendar(t *testing.T) {
 	var items []store.Item
 	err := env.st.View(t.Context(), func(tx store.Tx) error {
 		var err error
-		items, err = tx.LiveItems(t.Context(), env.user, Calendar, "", 0)
+		items, err = tx.LiveItems(t.Context(), env.user, engine.Calendar, "", 0)
 		return err
 	})
 	if err != nil {
@@ -173,9 +174,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 	env.importFile("alice", "contacts", "a.vcf", importCards)
 	env.importFile("alice", "calendar", "c.ics", importCalendar)
 	env.importFile("alice", "tasks", "c.ics", importCalendar)
-	env.put(Tasks, "t2", "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VTODO\r\nUID:old@test\r\nSUMMARY:vCal task\r\nEND:VTODO\r\nEND:VCALENDAR\r\n", "phone", archT0)
-	env.put(Notes, "n1", "Shopping list\r\neggs\r\n\r\nflour\r\n", "phone", archT0)
-	env.put(Notes, "n2", "Gate code 4711", "phone", archT0)
+	env.put(engine.Tasks, "t2", "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VTODO\r\nUID:old@test\r\nSUMMARY:vCal task\r\nEND:VTODO\r\nEND:VCALENDAR\r\n", "phone", archT0)
+	env.put(engine.Notes, "n1", "Shopping list\r\neggs\r\n\r\nflour\r\n", "phone", archT0)
+	env.put(engine.Notes, "n2", "Gate code 4711", "phone", archT0)
 	env.addUser("bob")
 	for _, c := range []struct{ db, item string }{{"contacts", "VCARD"}, {"calendar", "VEVENT"}, {"tasks", "VTODO"}, {"notes", ""}} {
 		first, err := env.eng.Export(ctx, "alice", c.db, ExportOptions{})
@@ -221,10 +222,10 @@ func TestExportAsOfAndFormat(t *testing.T) {
 	env := newArchEnv(t)
 	ctx := t.Context()
 	h := func(n int) time.Time { return archT0.Add(time.Duration(n) * time.Hour) }
-	env.put(Contacts, "a", archCard("Alice", "+1"), "phone", h(1))
-	env.put(Contacts, "b", archCard("Bob", "+2"), "phone", h(1))
-	env.put(Contacts, "a", archCard("Alice New", "+1"), "phone", h(2))
-	env.put(Contacts, "b", "", "phone", h(3))
+	env.put(engine.Contacts, "a", archCard("Alice", "+1"), "phone", h(1))
+	env.put(engine.Contacts, "b", archCard("Bob", "+2"), "phone", h(1))
+	env.put(engine.Contacts, "a", archCard("Alice New", "+1"), "phone", h(2))
+	env.put(engine.Contacts, "b", "", "phone", h(3))
 	for _, c := range []struct {
 		at   time.Time
 		want []string
@@ -251,7 +252,7 @@ func TestExportAsOfAndFormat(t *testing.T) {
 	if _, err := env.eng.Export(ctx, "alice", "contacts", ExportOptions{Format: FormatICal}); err == nil {
 		t.Errorf("export of contacts as ical succeeded")
 	}
-	env.put(Calendar, "e", "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nDTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "phone", h(1))
+	env.put(engine.Calendar, "e", "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nDTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "phone", h(1))
 	out, err := env.eng.Export(ctx, "alice", "calendar", ExportOptions{Format: FormatVCal})
 	if err != nil || !strings.HasPrefix(string(out), "BEGIN:VCALENDAR\r\nVERSION:1.0\r\n") {
 		t.Errorf("export as vcal: %q, %v", out, err)

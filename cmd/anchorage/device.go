@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"anchorage/protocol/engine"
 )
 
 // modeNames names SyncML alert codes for humans.
@@ -42,7 +41,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if sub != "list" && (*user == "" || *dev == "") {
 		return fmt.Errorf("%w: device %s needs --user and --device", errUsage, sub)
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
@@ -83,7 +82,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // listDevices prints one line per device: its datastores, its last
 // successful sync (time, mode and days ago), OVERDUE when that is longer
 // ago than overdue, and the error of its last failed session.
-func listDevices(ctx context.Context, eng *engine.Engine, user string, overdue time.Duration, stdout io.Writer) error {
+func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue time.Duration, stdout io.Writer) error {
 	devs, err := eng.Devices(ctx, user)
 	if err != nil {
 		return err

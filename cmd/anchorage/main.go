@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
 	"anchorage/store/sqlite"
 )
@@ -139,6 +140,15 @@ func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*e
 		f(&opts)
 	}
 	return engine.New(opts), st.Close, nil
+}
+
+// openAdmin opens the database in dir for the admin operations.
+func openAdmin(dir string, log *slog.Logger) (*admin.Admin, func() error, error) {
+	core, closeStore, err := openEngine(dir, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return admin.New(core), closeStore, nil
 }
 
 func quietLogger(w io.Writer) *slog.Logger {

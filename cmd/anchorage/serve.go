@@ -1,8 +1,10 @@
 package main
 
 import (
+	"anchorage/admin"
 	"anchorage/conflict"
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"context"
 	"errors"
 	"flag"
@@ -52,14 +54,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
-	eng, closeStore, err := openEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
+	core, closeStore, err := openEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	eng := session.New(core, session.Options{Logger: log})
 
 	if *demo {
-		err := eng.AddUser(ctx, "demo", "demo", true)
+		err := admin.New(core).AddUser(ctx, "demo", "demo", true)
 		if err != nil && !errors.Is(err, store.ErrExists) {
 			return fmt.Errorf("create demo user: %w", err)
 		}
@@ -87,7 +90,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
+	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err

@@ -26,7 +26,7 @@ const (
 // or deleted (ci nil) an item that another device or the admin changed
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
-func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
 	if err != nil {
 		return 0, err
@@ -35,7 +35,7 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 }
 
 // resolveWithBase is resolveConflict with the base given.
-func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (int, error) {
+func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (Outcome, error) {
 	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	server := conflict.Version{Deleted: cur.Deleted, Modified: cur.Modified}
 	server.ContentType, server.Data = cur.Canon()
@@ -65,7 +65,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 				Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
 				return 0, fmt.Errorf("engine: delete %s: %w", cur.GUID, err)
 			}
-			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+			return outcomeOf(res), e.unmap(ctx, tx, st, ds, luid)
 		}
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
@@ -81,7 +81,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 					return 0, err
 				}
 			}
-			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+			return outcomeOf(res), e.unmap(ctx, tx, st, ds, luid)
 		}
 		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, ci.contentType, ci.data, OriginConflict); err != nil {
 			return 0, err
@@ -111,12 +111,12 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
-	if (res.Outcome == conflict.KeepServer || res.Outcome == conflict.TakeMerged) && ds.Mode == alertSlow {
+	if (res.Outcome == conflict.KeepServer || res.Outcome == conflict.TakeMerged) && ds.Mode == ModeSlow {
 		// A slow sync sends only what the device did not send; the
 		// server's or the merged version goes after (fillResend).
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
-	return res.Status, nil
+	return outcomeOf(res), nil
 }
 
 // conflictBase returns the version the device and the server last agreed
@@ -147,7 +147,7 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 // archive only: its content as a conflict version, then a tombstone the
 // device receives as a Delete in this session, so that the device ends up
 // equal to the server and an admin can still restore what it sent.
-func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (int, error) {
+func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (Outcome, error) {
 	guid := newGUID(e.now())
 	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
 		return 0, err
@@ -159,12 +159,17 @@ func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, d
 	if err := e.confirm(ctx, tx, st, ds, luid, guid); err != nil {
 		return 0, err
 	}
-	if ds.Mode == alertSlow {
+	if ds.Mode == ModeSlow {
 		ds.Resend = append(ds.Resend, guid)
 	}
 	e.log.Info("read-only datastore: device's new item refused", "device", st.DeviceID, "datastore", ds.Name, "guid", guid)
 	ds.Rejected++
-	return conflict.StatusServerWon, nil
+	return ServerWon, nil
+}
+
+// ConflictRules returns the rule in force for a user's datastore.
+func (w *Work) ConflictRules(userID int64, datastore string) (conflict.Rules, error) {
+	return w.e.conflictRules(w.ctx, w.tx, userID, datastore)
 }
 
 // conflictRules returns the rule for a user's datastore: the datastore's

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
 
@@ -26,30 +24,10 @@ const (
 	leasePoll = 50 * time.Millisecond
 )
 
-// syncAlertNames lists the canonical datastores a message alerts for sync.
-func syncAlertNames(msg *syncml.Message) []string {
-	var names []string
-	for _, c := range msg.Commands {
-		if c.Name != "Alert" || len(c.Items) == 0 {
-			continue
-		}
-		var code int
-		fmt.Sscanf(c.Data, "%d", &code)
-		if _, ok := syncml.AlertCode(code).SyncMode(); !ok {
-			continue
-		}
-		if name, ok := ResolveDatastore(c.Items[0].Target.URI); ok {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// leaseDatastores takes, all or nothing, the leases on the datastores a
-// message alerts, waiting while another session holds one. It returns the
-// datastores still held by others when the wait ran out.
-func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syncml.Message) (map[string]bool, error) {
-	names := syncAlertNames(msg)
+// WaitLeases takes, all or nothing, the leases on the named datastores for
+// a partner's session, waiting while another session holds one. It
+// returns the datastores still held by others when the wait ran out.
+func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string) (map[string]bool, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -59,7 +37,7 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 		holder := ""
 		err := e.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			busy, holder, err = e.acquireLeases(ctx, tx, st, names)
+			busy, holder, err = e.acquireLeases(ctx, tx, p, names)
 			return err
 		})
 		if err != nil {
@@ -69,8 +47,8 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 			return nil, nil
 		}
 		if !e.now().Before(deadline) {
-			e.log.Warn("datastore busy: another session of the user holds it", "user", st.UserName,
-				"device", st.DeviceID, "holder", holder, "waited", leaseWait)
+			e.log.Warn("datastore busy: another session of the user holds it", "user", p.UserName,
+				"device", p.DeviceID, "holder", holder, "waited", leaseWait)
 			return busy, nil
 		}
 		select {
@@ -81,15 +59,26 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 	}
 }
 
+// Lease takes, all or nothing, the leases on the named datastores for a
+// partner's session in this unit of work. It returns the datastores
+// another session holds; then it holds none.
+func (w *Work) Lease(p Partner, names []string) (busy map[string]bool, err error) {
+	busy, _, err = w.e.acquireLeases(w.ctx, w.tx, p, names)
+	if err != nil {
+		return nil, fmt.Errorf("engine: lease datastores: %w", err)
+	}
+	return busy, nil
+}
+
 // acquireLeases takes, all or nothing, the leases on the named datastores
 // in tx. It returns the datastores another session holds (and one such
 // session); then it holds none.
-func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionState, names []string) (map[string]bool, string, error) {
+func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, names []string) (map[string]bool, string, error) {
 	busy := map[string]bool{}
 	holder := ""
 	now := e.now()
 	for _, n := range names {
-		h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL))
+		h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Session, now, now.Add(leaseTTL))
 		if err != nil {
 			return nil, "", err
 		}
@@ -99,7 +88,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 			if err := tx.ReleaseLeases(ctx, h); err != nil {
 				return nil, "", err
 			}
-			if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL)); err != nil {
+			if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Session, now, now.Add(leaseTTL)); err != nil {
 				return nil, "", err
 			}
 		}
@@ -110,7 +99,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 	if len(busy) > 0 {
 		// All or nothing, so that two sessions never hold one datastore
 		// each while waiting for the other's.
-		if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
+		if err := tx.ReleaseLeases(ctx, st.Session); err != nil {
 			return nil, "", err
 		}
 	}
@@ -119,7 +108,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 
 // sameDevice tells whether a lease holder is another session of the
 // session's own device.
-func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st *sessionState) bool {
+func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st Partner) bool {
 	s, err := tx.Session(ctx, holder)
 	if err != nil {
 		return errors.Is(err, store.ErrNotFound) // a holder without a session is stale
@@ -127,18 +116,11 @@ func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st 
 	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }
 
-// renewLeases extends the session's leases on every message, but for the
-// datastores the message itself leased (acquired).
-func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState, acquired []string) error {
-	if st.Complete {
-		return nil
-	}
-	now := e.now()
-	for _, ds := range st.Datastores {
-		if slices.Contains(acquired, ds.Name) {
-			continue
-		}
-		if _, _, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL)); err != nil {
+// RenewLeases extends a partner's leases on the named datastores.
+func (w *Work) RenewLeases(p Partner, names []string) error {
+	now := w.e.now()
+	for _, n := range names {
+		if _, _, err := w.tx.AcquireLease(w.ctx, p.UserID, n, p.Session, now, now.Add(leaseTTL)); err != nil {
 			return fmt.Errorf("engine: renew lease: %w", err)
 		}
 	}

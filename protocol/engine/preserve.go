@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"anchorage/protocol/pim"
-	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
 
@@ -29,11 +28,11 @@ func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds
 	ci.contentType, ci.data, ci.info = ct, data, pim.Describe(ct, data)
 }
 
-// ctCaps returns the properties (name -> MaxOccur) of the device's CTCap
-// for content type ct in the datastore, read at the Alert; nil when its
-// DevInf has none.
+// ctCaps returns the properties (name -> MaxOccur) the device holds for
+// content type ct in the datastore (Datastore.CTCaps, keyed by lower-case
+// type); nil when its front end knows none.
 func (e *Engine) ctCaps(ds *syncedStore, ct string) map[string]int {
-	return ds.CTCaps[mimeType(syncml.CTType{CTType: strings.TrimSpace(strings.Split(ct, ";")[0])})]
+	return ds.CTCaps[strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))]
 }
 
 // sentProps names the properties the device sent in earlier versions of

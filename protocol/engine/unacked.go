@@ -22,15 +22,16 @@ import (
 // with; two are enough to know it is ambiguous.
 const maxPairCandidates = 8
 
-// rememberAdd records an Add placed (or begun, in chunks) in the reply as
-// unacknowledged until the device maps it; appendServerSync stores the
-// message's Adds in one go (flushRemembered). Their identifiers are left
+// rememberAdd records an Add sent (or begun, in parts) as unacknowledged
+// until the device maps it; Flush stores a message's Adds in one go
+// (flushRemembered). Their identifiers are left
 // to compute until a new item of the device needs pairing (fillIdents):
 // almost every Add gets mapped, and computing them parses every item sent,
 // which cost a refresh from the server nearly half of its CPU
 // (BENCHMARKS.md, section 13).
-func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) {
-	if sent.Op != "Add" || p == noRoom || it == nil {
+func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, ch *ServerChange) {
+	it := ch.item
+	if ch.Op != OpAdd || it == nil {
 		return
 	}
 	ds.Unacked = true
@@ -113,7 +114,7 @@ func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, 
 // held back once and counted undelivered (the acknowledged sequence stays,
 // so the next sync sends it if the device has not paired it by then).
 func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
-	if ds.Mode != alertOneWayFromServer || !ds.Unacked {
+	if ds.Mode != ModeOneWayFromServer || !ds.Unacked {
 		return false, nil
 	}
 	a, err := e.isUnacked(ctx, tx, st, ds, guid)
@@ -143,8 +144,8 @@ func (e *Engine) forgetAdds(ctx context.Context, tx store.Tx, st *sessionState, 
 
 // pairMode tells whether a device's new items may be paired in a mode:
 // those in which it sends its changes or all its items.
-func pairMode(mode int) bool {
-	return mode == alertTwoWay || mode == alertSlow || mode == alertOneWayFromClient || mode == alertRefreshFromClient
+func pairMode(mode Mode) bool {
+	return mode == ModeTwoWay || mode == ModeSlow || mode == ModeOneWayFromClient || mode == ModeRefreshFromClient
 }
 
 // unackedPair finds the unacknowledged Add a device's new item is an
@@ -198,7 +199,7 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState,
 // since (another device changed or deleted it), the conflict rules decide,
 // with the sent version as the base both sides started from (an edit
 // survives a delete unless delete wins).
-func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (int, error) {
+func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (Outcome, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if err != nil {
 		return 0, fmt.Errorf("engine: item %s: %w", a.GUID, err)
@@ -215,7 +216,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return 0, err
 		}
 		ds.Matched++
-		return 200, nil
+		return Matched, nil
 	}
 	if !cur.Deleted {
 		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
@@ -223,7 +224,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 	// Only the device changed it, or its data replaces the server's (a
 	// refresh from the device, where the other items it lacks are
 	// deleted too): a plain change.
-	if unchanged && ds.Conflict.Policy != conflict.ReadOnly || ds.Mode == alertRefreshFromClient {
+	if unchanged && ds.Conflict.Policy != conflict.ReadOnly || ds.Mode == ModeRefreshFromClient {
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -231,7 +232,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return 0, err
 		}
 		ds.Replaced++
-		return 200, nil
+		return Replaced, nil
 	}
 	base, err := e.sentBase(ctx, tx, st, ds, a)
 	if err != nil {

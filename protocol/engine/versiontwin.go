@@ -21,7 +21,7 @@ const maxVersionTwins = 64
 // in between: the current version no longer matches, an earlier one does
 // (DESIGN.md: no duplicates). It returns the item's current state.
 func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
-	if ds.Mode != alertSlow && ds.Mode != alertTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
+	if ds.Mode != ModeSlow && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
 	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
@@ -39,7 +39,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 			// The device holds this item under another LUID; in a slow
 			// sync only if it sent it in this one (a mapping left from
 			// before may name a LUID the device no longer has).
-			if ds.Mode != alertSlow || m.Session == st.Key {
+			if ds.Mode != ModeSlow || m.Session == st.Key {
 				continue
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -58,7 +58,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 // makes the item's current state (a newer version, or its deletion) reach
 // the device in this session: the device did not change the item, so the
 // server's state stands.
-func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (int, error) {
+func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (Outcome, error) {
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
@@ -66,7 +66,7 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 	e.log.Info("device's new item is an earlier version of a server item", "device", st.DeviceID,
 		"datastore", ds.Name, "guid", cur.GUID, "deleted", cur.Deleted)
 	switch {
-	case ds.Mode == alertSlow:
+	case ds.Mode == ModeSlow:
 		ds.Resend = append(ds.Resend, cur.GUID) // the slow sync sends only unmatched items
 	case !changedSince(cur, ds, st) && !cur.Deleted:
 		// Not in the device's change window: a new version puts it there.
@@ -79,10 +79,10 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 		// copy it still holds is deleted after the changes (fillResend).
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
-	if ds.Mode == alertSlow {
-		return 200, nil
+	if ds.Mode == ModeSlow {
+		return Matched, nil
 	}
-	return 208, nil
+	return AlreadyHeld, nil
 }
 
 // staleCopy tells whether content equals an earlier version of an item

@@ -1,38 +1,20 @@
-package engine
+package session
 
 import (
-	"anchorage/conflict"
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
-
-// Sync modes the engine runs (OMA DS 1.2 Sync Protocol, alert codes).
-const (
-	alertTwoWay            = int(syncml.AlertTwoWay)
-	alertSlow              = int(syncml.AlertSlowSync)
-	alertOneWayFromClient  = int(syncml.AlertOneWayFromClient)
-	alertRefreshFromClient = int(syncml.AlertRefreshFromClient)
-	alertOneWayFromServer  = int(syncml.AlertOneWayFromServer)
-	alertRefreshFromServer = int(syncml.AlertRefreshFromServer)
-)
-
-// needsAnchors tells whether a mode builds on the previous session, so that
-// an unknown partnership or an anchor mismatch forces a slow sync.
-func needsAnchors(mode int) bool {
-	return mode == alertTwoWay || mode == alertOneWayFromClient || mode == alertOneWayFromServer
-}
 
 // handleAlert opens a datastore for the session (Sync Protocol 5.5, 5.6):
 // decides the mode (508 + slow when the device's Last anchor does not match
 // the Next it sent in its last completed session), answers with Status and
 // the server's own Alert with server anchors.
-func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command) error {
+func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syncml.Command) error {
 	code, _ := strconv.Atoi(strings.TrimSpace(c.Data))
 	switch syncml.AlertCode(code) {
 	case syncml.AlertNextMessage, syncml.AlertResult, syncml.AlertNoEndOfData:
@@ -47,13 +29,12 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	}
 	it := c.Items[0]
 	granted, ok := syncml.AlertCode(code).SyncMode()
-	mode := int(granted)
 	if !ok {
 		e.log.Info("unsupported alert", "code", code, "device", st.DeviceID)
 		r.status(c, 406)
 		return nil
 	}
-	name, ok := ResolveDatastore(it.Target.URI)
+	name, ok := engine.ResolveDatastore(it.Target.URI)
 	if !ok {
 		e.log.Info("alert for unknown datastore", "uri", it.Target.URI, "device", st.DeviceID)
 		r.status(c, 404)
@@ -69,52 +50,31 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 		anchor = *it.Meta.Anchor
 	}
 
-	p, err := tx.Partnership(ctx, st.UserID, st.DeviceID, name)
-	if errors.Is(err, store.ErrNotFound) {
-		p = &store.Partnership{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: name}
+	core, stored, forced, err := w.Open(st.partner(), name, modeOf(granted), anchor.Last)
+	if errors.Is(err, engine.ErrReadOnly) {
+		// A read-only datastore takes nothing from devices; a refresh from
+		// the device would even replace it (Sync Protocol 10.2: 405).
+		r.status(c, 405)
+		return nil
 	} else if err != nil {
-		return fmt.Errorf("engine: alert %s: %w", name, err)
+		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
 	statusCode := 200
-	if needsAnchors(mode) && (p.LastSync.IsZero() || p.ClientAnchor == "" || anchor.Last != p.ClientAnchor) {
-		e.log.Info("slow sync required", "datastore", name, "device", st.DeviceID,
-			"requested", code, "device_last", anchor.Last, "stored", p.ClientAnchor)
-		mode, statusCode = alertSlow, 508
+	if forced {
+		statusCode = int(syncml.StatusRefreshRequired) // 508: the device must slow sync
 	}
-
-	ds := &syncedStore{
-		Name: name, ClientURI: it.Source.URI, ServerURI: it.Target.URI, Mode: mode,
+	mode := int(alertOf(core.Mode))
+	ds := &syncedStore{Datastore: *core,
+		ClientURI: it.Source.URI, ServerURI: it.Target.URI,
 		AlertMsg: st.MsgCount, ClientLast: anchor.Last, ClientNext: anchor.Next,
-		ServerLast: p.ServerAnchor, ServerNext: e.now().UTC().Format("20060102T150405Z"),
-		AckSeq: p.AckSeq, ContentType: defaultContentType(name),
+		ServerLast: stored.Server, ServerNext: e.now().UTC().Format("20060102T150405Z"),
 	}
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
-	if ds.PriorSeq, err = tx.LastSeq(ctx, st.UserID, name); err != nil {
-		return fmt.Errorf("engine: alert %s: %w", name, err)
-	}
-	unacked, err := tx.UnackedAdds(ctx, st.UserID, st.DeviceID, name, nil, 1)
+	d, err := w.Device(st.UserID, st.DeviceID) // nil: first session of the device
 	if err != nil {
-		return fmt.Errorf("engine: alert %s: %w", name, err)
-	}
-	ds.Unacked = len(unacked) > 0
-	ds.UnackedAtAlert = ds.Unacked
-	d, err := e.sessionDevice(ctx, tx, st) // nil: first session of the device
-	if err != nil {
-		return fmt.Errorf("engine: alert %s: %w", name, err)
-	} else if d != nil {
-		ds.Charset = d.Charset
-	}
-	if ds.Conflict, err = e.conflictRules(ctx, tx, st.UserID, name); err != nil {
-		return err
-	}
-	if ds.Conflict.Policy == conflict.ReadOnly && (mode == alertOneWayFromClient || mode == alertRefreshFromClient) {
-		// A read-only datastore takes nothing from devices; a refresh from
-		// the device would even replace it (Sync Protocol 10.2: 405).
-		e.log.Info("alert refused: datastore is read-only for devices", "datastore", name, "device", st.DeviceID, "requested", code)
-		r.status(c, 405)
-		return nil
+		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
 	caps := deviceFormats(d, it.Source.URI)
 	ds.SendType, ds.Accepts, ds.CTCaps = caps.pref, caps.accepts, caps.ctCaps
@@ -140,6 +100,40 @@ func (e *Engine) handleAlert(ctx context.Context, tx store.Tx, st *sessionState,
 	e.log.Info("datastore alerted", "device", st.DeviceID, "user", st.UserName, "datastore", name,
 		"requested", code, "mode", mode)
 	return nil
+}
+
+// alertModes pairs the sync alert codes (Sync Protocol, alert codes
+// 200-205, as AlertCode.SyncMode grants them) with the core's modes.
+var alertModes = [...]struct {
+	alert syncml.AlertCode
+	mode  engine.Mode
+}{
+	{syncml.AlertTwoWay, engine.ModeTwoWay},
+	{syncml.AlertSlowSync, engine.ModeSlow},
+	{syncml.AlertOneWayFromClient, engine.ModeOneWayFromClient},
+	{syncml.AlertRefreshFromClient, engine.ModeRefreshFromClient},
+	{syncml.AlertOneWayFromServer, engine.ModeOneWayFromServer},
+	{syncml.AlertRefreshFromServer, engine.ModeRefreshFromServer},
+}
+
+// modeOf is the core's mode for a granted sync alert code.
+func modeOf(a syncml.AlertCode) engine.Mode {
+	for _, am := range alertModes {
+		if am.alert == a {
+			return am.mode
+		}
+	}
+	return engine.ModeTwoWay
+}
+
+// alertOf is the alert code of a mode.
+func alertOf(m engine.Mode) syncml.AlertCode {
+	for _, am := range alertModes {
+		if am.mode == m {
+			return am.alert
+		}
+	}
+	return syncml.AlertTwoWay
 }
 
 // alertedURIs lists the datastore URIs alerted in a message, so that the

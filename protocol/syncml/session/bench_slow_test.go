@@ -1,12 +1,10 @@
-package engine
+package session
 
 import (
+	"anchorage/protocol/engine"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,7 +13,6 @@ import (
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
-	"anchorage/store/sqlite"
 )
 
 // benchSession is a minimal client for the bulk benchmarks: md5 auth on
@@ -24,7 +21,7 @@ import (
 // command with a Status and every Add with a Map entry. server sums the
 // time spent inside HandleSyncML (the engine's share of the session).
 type benchSession struct {
-	e      *Engine
+	e      *Handler
 	dev    string
 	id     string
 	key    string
@@ -170,17 +167,8 @@ func benchVCard21(dev string, i int) string {
 		dev, i, i, dev, dev, i, i, i, dev, i%200+1)
 }
 
-func benchStore(b testing.TB) (*Engine, store.Store) {
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), fmt.Sprintf("bench-%d.db", time.Now().UnixNano())))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	e := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err := e.AddUser(context.Background(), "bench", "pw", true); err != nil {
-		b.Fatal(err)
-	}
-	return e, st
+func benchStore(b testing.TB) (*Handler, store.Store) {
+	return testHandler(b, fmt.Sprintf("bench-%d.db", time.Now().UnixNano()), "bench", true, engine.Options{}, Options{})
 }
 
 // cpuTime is the process's user+system CPU time so far.
@@ -215,7 +203,7 @@ func BenchmarkSlowUploadEngine(b *testing.B) {
 				s := &benchSession{e: e, dev: "up", id: "1"}
 				c0 := cpuTime()
 				b.StartTimer()
-				s.run(b, alertSlow, adds)
+				s.run(b, int(syncml.AlertSlowSync), adds)
 				b.StopTimer()
 				cpu += cpuTime() - c0
 				server += s.server
@@ -237,13 +225,13 @@ func BenchmarkRefreshEngine(b *testing.B) {
 			for i := range adds {
 				adds[i] = benchVCard("up", i)
 			}
-			(&benchSession{e: e, dev: "up", id: "1"}).run(b, alertSlow, adds)
+			(&benchSession{e: e, dev: "up", id: "1"}).run(b, int(syncml.AlertSlowSync), adds)
 			var server, cpu time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				s := &benchSession{e: e, dev: fmt.Sprintf("dl-%d", i), id: "1"}
 				c0 := cpuTime()
-				if got := s.run(b, alertRefreshFromServer, nil); got != n {
+				if got := s.run(b, int(syncml.AlertRefreshFromServer), nil); got != n {
 					b.Fatalf("received %d items, want %d", got, n)
 				}
 				cpu += cpuTime() - c0

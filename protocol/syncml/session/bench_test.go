@@ -1,25 +1,22 @@
-package engine
+package session
 
 import (
+	"anchorage/protocol/engine"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"anchorage/protocol/syncml"
 	"anchorage/store"
-	"anchorage/store/sqlite"
 )
 
 // benchDevice drives the engine directly with SyncML messages, the way a
 // client that needs nothing from the server runs a fast sync.
 type benchDevice struct {
-	e      *Engine
+	e      *Handler
 	id     string
 	last   string
 	msgSeq int
@@ -66,18 +63,10 @@ func (d *benchDevice) fastSync(b *testing.B) {
 }
 
 func benchEngine(b testing.TB, items int) *benchDevice {
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	e := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e, st := testHandler(b, "bench.db", "bench", true, engine.Options{}, Options{})
 	ctx := context.Background()
-	if err := e.AddUser(ctx, "bench", "pw", true); err != nil {
-		b.Fatal(err)
-	}
 	var uid int64
-	err = st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByName(ctx, "bench")
 		if err != nil {
 			return err
@@ -85,19 +74,19 @@ func benchEngine(b testing.TB, items int) *benchDevice {
 		uid = u.ID
 		for i := 0; i < items; i++ {
 			data := fmt.Sprintf("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Person;P%d;;;\r\nFN:P%d Person\r\nTEL:+49170%07d\r\nEND:VCARD\r\n", i, i, i)
-			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: uid, Datastore: Contacts, GUID: fmt.Sprintf("g%07d", i),
+			if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: uid, Datastore: engine.Contacts, GUID: fmt.Sprintf("g%07d", i),
 				ContentType: "text/vcard", Data: []byte(data), Origin: "seed", Time: time.Now()}); err != nil {
 				return err
 			}
 		}
-		seq, err := tx.LastSeq(ctx, uid, Contacts)
+		seq, err := tx.LastSeq(ctx, uid, engine.Contacts)
 		if err != nil {
 			return err
 		}
 		if err := tx.PutDevice(ctx, &store.Device{UserID: uid, DeviceID: "bench-dev", FirstSeen: time.Now()}); err != nil {
 			return err
 		}
-		return tx.PutPartnership(ctx, &store.Partnership{UserID: uid, DeviceID: "bench-dev", Datastore: Contacts,
+		return tx.PutPartnership(ctx, &store.Partnership{UserID: uid, DeviceID: "bench-dev", Datastore: engine.Contacts,
 			ClientAnchor: "a0", ServerAnchor: "s0", AckSeq: seq, LastSync: time.Now(), LastSyncMode: 200})
 	})
 	if err != nil {

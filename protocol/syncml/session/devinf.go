@@ -1,21 +1,20 @@
-package engine
+package session
 
 import (
-	"context"
 	"strings"
 
 	"github.com/beevik/etree"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
 
 const devInfXMLType = "application/vnd.syncml-devinf+xml"
 
 // handleGet answers a Get of the server's DevInf (./devinf12, ./devinf11,
 // ./devinf10) with Status 200 and Results (Sync Protocol 5.6.3).
-func (e *Engine) handleGet(st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
+func (e *Handler) handleGet(st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
 	if len(c.Items) == 0 || !isDevInfURI(c.Items[0].Target.URI) {
 		if !c.NoResp {
 			r.status(c, 404)
@@ -40,7 +39,7 @@ func isDevInfURI(uri string) bool {
 
 // handleDevInf stores the DevInf a device Puts (or returns as Results to our
 // Get), so later issues can decide per device what formats to send.
-func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState, c *syncml.Command) (int, error) {
+func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, c *syncml.Command) (int, error) {
 	if len(c.Items) == 0 {
 		return 412, nil
 	}
@@ -63,7 +62,7 @@ func (e *Engine) handleDevInf(ctx context.Context, tx store.Tx, st *sessionState
 	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
 		return 404, nil
 	}
-	if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.DevInf = raw }); err != nil {
+	if err := w.TouchDevice(st.partner(), engine.DeviceChange{DevInf: raw}); err != nil {
 		return 0, err
 	}
 	return 200, nil
@@ -83,16 +82,16 @@ func serverDevInf(verDTD string, alerted []string) *syncml.DevInf {
 	var names []string
 	seen := map[string]bool{}
 	for _, a := range alerted {
-		if _, ok := ResolveDatastore(a); ok && !seen[a] {
+		if _, ok := engine.ResolveDatastore(a); ok && !seen[a] {
 			seen[a] = true
 			names = append(names, a)
 		}
 	}
 	if len(names) == 0 {
-		names = Datastores
+		names = engine.Datastores
 	}
 	for _, n := range names {
-		canonical, _ := ResolveDatastore(n)
+		canonical, _ := engine.ResolveDatastore(n)
 		di.DataStores = append(di.DataStores, datastoreInfo(n, canonical))
 	}
 	return di
@@ -118,15 +117,15 @@ func datastoreInfo(ref, canonical string) syncml.DataStore {
 	var pref syncml.CTType
 	var other []syncml.CTType
 	switch canonical {
-	case Contacts:
+	case engine.Contacts:
 		pref = syncml.CTType{CTType: "text/vcard", VerCT: "3.0"}
 		other = []syncml.CTType{{CTType: "text/x-vcard", VerCT: "2.1"}, {CTType: pim.SIFContact, VerCT: "1.0"}}
 		ds.CTCaps = ctCaps(vcardCTProps, pref)
-	case Calendar:
+	case engine.Calendar:
 		pref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
 		other = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}, {CTType: pim.SIFEvent, VerCT: "1.0"}}
 		ds.CTCaps = ctCaps(calCTProps, pref)
-	case Tasks:
+	case engine.Tasks:
 		pref = syncml.CTType{CTType: "text/calendar", VerCT: "2.0"}
 		other = []syncml.CTType{{CTType: "text/x-vcalendar", VerCT: "1.0"}, {CTType: pim.SIFTask, VerCT: "1.0"}}
 		ds.CTCaps = ctCaps(calCTProps, pref)

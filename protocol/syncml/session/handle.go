@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
 
 // Each message is answered in one write transaction that loads the
@@ -19,11 +19,11 @@ import (
 
 // errNoSession: the URL names no session of this device and client
 // session; the message is taken as a first message.
-var errNoSession = errors.New("engine: no such session")
+var errNoSession = errors.New("session: no such session")
 
 // errLeaseBusy: a datastore the message alerts is leased by another
 // session; the transaction is rolled back and the caller waits.
-var errLeaseBusy = errors.New("engine: datastore leased by another session")
+var errLeaseBusy = errors.New("session: datastore leased by another session")
 
 // leaseWaited is what the message's transaction knows about its leases: the
 // caller already waited for them (done) and these stayed busy.
@@ -33,17 +33,17 @@ type leaseWaited struct {
 }
 
 // HandleSyncML processes one SyncML message and returns the reply.
-func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
+func (e *Handler) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
 	msg, err := decodeMessage(req.Body, req.Encoding)
 	if err != nil {
-		return nil, &RequestError{Status: 400, Err: fmt.Errorf("engine: decode message: %w", err)}
+		return nil, &RequestError{Status: 400, Err: fmt.Errorf("session: decode message: %w", err)}
 	}
 	hdr := &msg.Header
 	if hdr.MsgID == "" || hdr.Source.URI == "" {
-		return nil, &RequestError{Status: 400, Err: errors.New("engine: SyncHdr lacks MsgID or Source")}
+		return nil, &RequestError{Status: 400, Err: errors.New("session: SyncHdr lacks MsgID or Source")}
 	}
 	if n := countCommands(msg.Commands); n > e.maxCmds {
-		return nil, &RequestError{Status: 413, Err: fmt.Errorf("engine: message holds %d commands, more than the limit %d", n, e.maxCmds)}
+		return nil, &RequestError{Status: 413, Err: fmt.Errorf("session: message holds %d commands, more than the limit %d", n, e.maxCmds)}
 	}
 	if req.SessionKey != "" {
 		if onlyStatuses(msg) {
@@ -60,15 +60,15 @@ func (e *Engine) HandleSyncML(ctx context.Context, req Request) (*Response, erro
 }
 
 // continueSession answers a message posted to a session's RespURI.
-func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.Message) (*Response, error) {
+func (e *Handler) continueSession(ctx context.Context, req Request, msg *syncml.Message) (*Response, error) {
 	hdr := &msg.Header
 	var wait leaseWaited
 	for {
 		var resp *Response
 		var st *sessionState
-		err := e.store.Update(ctx, func(tx store.Tx) error {
+		err := e.core.Update(ctx, func(w *engine.Work) error {
 			var err error
-			if st, err = loadSession(ctx, tx, req.SessionKey); err != nil {
+			if st, err = loadSession(w, req.SessionKey); err != nil {
 				return err
 			}
 			// A session belongs to one device and one client session id: a
@@ -83,18 +83,18 @@ func (e *Engine) continueSession(ctx context.Context, req Request, msg *syncml.M
 			}
 			if !st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
 				e.log.Warn("session exceeded its lifetime", "session", st.Key, "device", st.DeviceID, "started", st.Started)
-				return &RequestError{Status: 408, Err: fmt.Errorf("engine: session %s is older than %v; start a new sync", st.Key, e.maxAge)}
+				return &RequestError{Status: 408, Err: fmt.Errorf("session: session %s is older than %v; start a new sync", st.Key, e.maxAge)}
 			}
 			if st.LastClientMsgID == hdr.MsgID && st.LastResponse != nil {
 				e.log.Info("retransmitted message answered again", "session", st.Key, "device", st.DeviceID, "msg", hdr.MsgID)
 				resp = &Response{Body: st.LastResponse, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}
 				return nil
 			}
-			resp, err = e.answer(ctx, tx, st, msg, req, wait, nil)
+			resp, err = e.answer(w, st, msg, req, wait, nil)
 			return err
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.leaseDatastores(ctx, st, msg); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, st.partner(), syncAlertNames(msg)); err != nil {
 				return nil, err
 			}
 			wait.done = true
@@ -130,11 +130,11 @@ func onlyStatuses(msg *syncml.Message) bool {
 // (msgGap). It returns nil when the message needs the write path: the
 // session is not complete, a status answers a command still awaiting one,
 // the message does not follow the last saved one, or anything fails.
-func (e *Engine) answerTrailing(ctx context.Context, req Request, msg *syncml.Message) *Response {
+func (e *Handler) answerTrailing(ctx context.Context, req Request, msg *syncml.Message) *Response {
 	hdr := &msg.Header
 	var resp *Response
-	err := e.store.View(ctx, func(tx store.Tx) error {
-		st, err := loadSession(ctx, tx, req.SessionKey)
+	err := e.core.View(ctx, func(w *engine.Work) error {
+		st, err := loadSession(w, req.SessionKey)
 		if err != nil || st == nil || !st.Complete || st.DeviceID != hdr.Source.URI ||
 			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil ||
 			!st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
@@ -153,7 +153,7 @@ func (e *Engine) answerTrailing(ctx context.Context, req Request, msg *syncml.Me
 			}
 		}
 		st.encoding = req.Encoding
-		body, err := e.process(ctx, tx, st, msg, false, authResult{})
+		body, err := e.process(w, st, msg, false, authResult{})
 		if err != nil {
 			return err
 		}
@@ -182,14 +182,14 @@ func msgGap(last, cur string) int {
 // openSession answers a session's first message: a retransmission of one
 // already answered gets the same answer; otherwise the credentials are
 // checked and a new session starts.
-func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Message) (*Response, error) {
+func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Message) (*Response, error) {
 	hdr := &msg.Header
 	var prev *sessionState
 	var auth authResult
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.core.View(ctx, func(w *engine.Work) error {
 		var err error
 		if req.SessionKey == "" && hdr.MsgID == "1" {
-			if prev, err = loadAlias(ctx, tx, firstAlias(hdr, req.Body)); err != nil {
+			if prev, err = loadAlias(w, firstAlias(hdr, req.Body)); err != nil {
 				return err
 			}
 			if prev != nil && prev.LastClientMsgID == "1" && prev.MsgCount == 1 && prev.LastResponse != nil {
@@ -197,7 +197,7 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 			}
 			prev = nil
 		}
-		auth, err = e.authenticate(ctx, tx, hdr)
+		auth, err = e.authenticate(w, hdr)
 		return err
 	})
 	if err != nil {
@@ -210,28 +210,27 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 	if auth.status != 212 {
 		return e.refuse(ctx, msg, auth, req)
 	}
-	e.throttle.succeed(auth.user.Name, req.Remote)
+	e.core.LoginSucceeded(auth.user.Name, req.Remote)
 	fresh := e.newSession(auth.user, hdr, req)
 
 	var wait leaseWaited
 	for {
 		var resp *Response
 		cur := *fresh // a rolled-back attempt must not leave its changes
-		err := e.store.Update(ctx, func(tx store.Tx) error {
+		err := e.core.Update(ctx, func(w *engine.Work) error {
 			var err error
-			if resp, err = e.answer(ctx, tx, &cur, msg, req, wait, &auth); err != nil {
+			if resp, err = e.answer(w, &cur, msg, req, wait, &auth); err != nil {
 				return err
 			}
 			alias, _ := json.Marshal(sessionState{AliasOf: cur.Key})
-			now := e.now()
-			if err := tx.PutSession(ctx, &store.Session{Key: firstAlias(hdr, req.Body), UserID: cur.UserID,
-				DeviceID: cur.DeviceID, State: alias, Created: now, UpdatedAt: now}); err != nil {
-				return fmt.Errorf("engine: save session alias: %w", err)
+			if err := w.PutSession(firstAlias(hdr, req.Body), &engine.SessionRow{UserID: cur.UserID,
+				DeviceID: cur.DeviceID, State: alias}); err != nil {
+				return fmt.Errorf("session: save session alias: %w", err)
 			}
 			return nil
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.leaseDatastores(ctx, fresh, msg); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, fresh.partner(), syncAlertNames(msg)); err != nil {
 				return nil, err
 			}
 			wait.done = true
@@ -253,14 +252,14 @@ func (e *Engine) openSession(ctx context.Context, req Request, msg *syncml.Messa
 // transaction; when another session holds one, it returns errLeaseBusy
 // unless the caller already waited for them. auth is set for a session's
 // first message.
-func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg *syncml.Message, req Request, wait leaseWaited, auth *authResult) (*Response, error) {
+func (e *Handler) answer(w *engine.Work, st *sessionState, msg *syncml.Message, req Request, wait leaseWaited, auth *authResult) (*Response, error) {
 	var acquired []string
 	if wait.done {
 		st.busy = wait.busy
 	} else {
 		acquired = syncAlertNames(msg)
-		if busy, _, err := e.acquireLeases(ctx, tx, st, acquired); err != nil {
-			return nil, fmt.Errorf("engine: lease datastores: %w", err)
+		if busy, err := w.Lease(st.partner(), acquired); err != nil {
+			return nil, err
 		} else if len(busy) > 0 {
 			return nil, errLeaseBusy
 		}
@@ -270,18 +269,18 @@ func (e *Engine) answer(ctx context.Context, tx store.Tx, st *sessionState, msg 
 	if auth != nil {
 		a = *auth
 	}
-	body, err := e.process(ctx, tx, st, msg, auth != nil, a)
+	body, err := e.process(w, st, msg, auth != nil, a)
 	if err != nil {
 		return nil, err
 	}
 	// The other leases are renewed after the message, in the same
 	// transaction: none if it completed the session (and released them).
-	if err := e.renewLeases(ctx, tx, st, acquired); err != nil {
+	if err := e.renewLeases(w, st, acquired); err != nil {
 		return nil, err
 	}
 	st.LastClientMsgID = msg.Header.MsgID
 	st.LastResponse = body
-	if err := e.saveSession(ctx, tx, st); err != nil {
+	if err := e.saveSession(w, st); err != nil {
 		return nil, err
 	}
 	return &Response{Body: body, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}, nil

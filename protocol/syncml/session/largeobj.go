@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"strings"
@@ -10,9 +10,6 @@ import (
 // Large objects (OMA DS 1.2 Sync Protocol 6.7.3 / RepPro MoreData): an item
 // bigger than a message travels in chunks, each but the last flagged
 // MoreData, the first carrying the total Size in its Meta.
-
-// DefaultMaxObjSize is the largest object the server accepts by default.
-const DefaultMaxObjSize = 8 << 20
 
 // incomingObject is a large object a device is sending in chunks. It lives
 // in the session until complete; a half-received object is never stored.
@@ -37,7 +34,7 @@ type outgoingObject struct {
 // item (nil while more is to come) and a status: 213 for a chunk accepted,
 // 413 when the announced size exceeds the limit, 424 when the assembled
 // size differs from the announced one, 0 when the item is complete.
-func (e *Engine) assembleChunk(st *sessionState, ds *syncedStore, c *syncml.Command, it *syncml.Item, luid string, meta metaValues) (*syncml.Item, int) {
+func (e *Handler) assembleChunk(st *sessionState, ds *syncedStore, c *syncml.Command, it *syncml.Item, luid string, meta metaValues) (*syncml.Item, int) {
 	in := st.Incoming
 	if in != nil && (in.Datastore != ds.Name || in.LUID != luid || in.Cmd != c.Name) {
 		e.log.Warn("large object abandoned by the device", "device", st.DeviceID, "luid", in.LUID,
@@ -114,7 +111,7 @@ func itemMeta(it *syncml.Item, metas ...*syncml.Meta) metaValues {
 // nextChunk emits the next chunk of an outgoing large object into sync,
 // using at most budget bytes of the message. It reports whether the object
 // is complete.
-func (e *Engine) nextChunk(st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) bool {
+func (e *Handler) nextChunk(st *sessionState, ds *syncedStore, r *reply, sync *syncml.Command) bool {
 	out := ds.Outgoing
 	data := out.Cmd.Items[0].Data
 	chunk := *out.Cmd

@@ -1,6 +1,7 @@
-package engine
+package session
 
 import (
+	"anchorage/protocol/engine"
 	"context"
 	"net/url"
 	"sync"
@@ -47,7 +48,7 @@ func alertStatus(t *testing.T, body []byte) (code, key string) {
 // the other session completes (or gets 503 when it does not in time).
 func TestLeaseWait(t *testing.T) {
 	var skew atomic.Int64 // lets the test run the clock forward
-	e := limitEngine(t, Options{Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
+	e := limitEngine(t, engine.Options{Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }}, Options{})
 	ctx := context.Background()
 	handle := func(dev, msgID, key string, cmds ...*syncml.Command) []byte {
 		t.Helper()
@@ -90,7 +91,7 @@ func TestLeaseWait(t *testing.T) {
 	go func() {
 		defer close(skewed)
 		time.Sleep(100 * time.Millisecond)
-		skew.Store(int64(leaseWait + time.Second))
+		skew.Store(int64(engine.LeaseWait + time.Second))
 	}()
 	codeC, keyC := alertStatus(t, handle("dev-c", "1", "", alertCmd()))
 	<-skewed

@@ -1,31 +1,20 @@
-package engine
+package session
 
 import (
+	"anchorage/admin"
+	"anchorage/protocol/engine"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"anchorage/protocol/syncml"
-	"anchorage/store/sqlite"
 )
 
-func limitEngine(t *testing.T, opts Options) *Engine {
+func limitEngine(t *testing.T, core engine.Options, opts Options) *Handler {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	opts.Store, opts.Logger = st, slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := New(opts)
-	if err := e.AddUser(context.Background(), "u", "pw", false); err != nil {
-		t.Fatal(err)
-	}
+	e, _ := testHandler(t, "a.db", "u", false, core, opts)
 	return e
 }
 
@@ -50,7 +39,7 @@ func alertCmd() *syncml.Command {
 }
 
 func TestTooManyCommands(t *testing.T) {
-	e := limitEngine(t, Options{MaxCommands: 3})
+	e := limitEngine(t, engine.Options{}, Options{MaxCommands: 3})
 	cmds := []*syncml.Command{alertCmd()}
 	for i := 0; i < 3; i++ {
 		cmds = append(cmds, &syncml.Command{Name: "Get", CmdID: "9", NumberOfChanges: -1,
@@ -65,7 +54,7 @@ func TestTooManyCommands(t *testing.T) {
 
 func TestSessionLifetime(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	e := limitEngine(t, Options{MaxSessionAge: time.Hour, Now: func() time.Time { return now }})
+	e := limitEngine(t, engine.Options{Now: func() time.Time { return now }}, Options{MaxSessionAge: time.Hour})
 	resp, err := e.HandleSyncML(context.Background(), Request{Body: message(t, "1", true, alertCmd()), BaseURL: "http://h/sync"})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +76,7 @@ func TestSessionLifetime(t *testing.T) {
 // TestObjectTooLarge: a chunked item announcing more than MaxObjSize gets
 // 413 and nothing is stored.
 func TestObjectTooLarge(t *testing.T) {
-	e := limitEngine(t, Options{MaxObjSize: 1000})
+	e := limitEngine(t, engine.Options{MaxObjSize: 1000}, Options{})
 	resp, err := e.HandleSyncML(context.Background(), Request{Body: message(t, "1", true, alertCmd()), BaseURL: "http://h/sync"})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +105,7 @@ func TestObjectTooLarge(t *testing.T) {
 	if got != "413" {
 		t.Errorf("Add of a 5000-byte object with MaxObjSize 1000: status %q, want 413", got)
 	}
-	out, err := e.Export(context.Background(), "u", "contacts", ExportOptions{})
+	out, err := admin.New(e.core).Export(context.Background(), "u", "contacts", admin.ExportOptions{})
 	if err != nil || len(out) != 0 {
 		t.Errorf("export after the refused object: %q, %v", out, err)
 	}

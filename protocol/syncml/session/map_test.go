@@ -1,6 +1,8 @@
-package engine
+package session
 
 import (
+	"anchorage/admin"
+	"anchorage/protocol/engine"
 	"context"
 	"testing"
 
@@ -15,7 +17,7 @@ import (
 func TestMapOutsideItsSession(t *testing.T) {
 	e, st := benchStore(t)
 	ctx := context.Background()
-	if err := e.AddUser(ctx, "other", "pw", true); err != nil {
+	if err := admin.New(e.core).AddUser(ctx, "other", "pw", true); err != nil {
 		t.Fatal(err)
 	}
 	var uid, oid int64
@@ -30,14 +32,14 @@ func TestMapOutsideItsSession(t *testing.T) {
 		}
 		uid, oid = u.ID, o.ID
 		for _, w := range []store.ItemWrite{
-			{UserID: uid, Datastore: Contacts, GUID: "mine", ContentType: "text/vcard", Data: []byte(benchVCard("a", 1)), Origin: "x"},
-			{UserID: oid, Datastore: Contacts, GUID: "theirs", ContentType: "text/vcard", Data: []byte(benchVCard("b", 1)), Origin: "x"},
+			{UserID: uid, Datastore: engine.Contacts, GUID: "mine", ContentType: "text/vcard", Data: []byte(benchVCard("a", 1)), Origin: "x"},
+			{UserID: oid, Datastore: engine.Contacts, GUID: "theirs", ContentType: "text/vcard", Data: []byte(benchVCard("b", 1)), Origin: "x"},
 		} {
 			if _, err := tx.WriteItem(ctx, &w); err != nil {
 				return err
 			}
 		}
-		return tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: uid, DeviceID: "dev-a", Datastore: Contacts,
+		return tx.PutUnackedAdd(ctx, &store.UnackedAdd{UserID: uid, DeviceID: "dev-a", Datastore: engine.Contacts,
 			GUID: "mine", Version: 1, Seq: 1, Session: "earlier", Idents: []string{"email:x"}})
 	})
 	if err != nil {
@@ -59,16 +61,16 @@ func TestMapOutsideItsSession(t *testing.T) {
 		t.Errorf("Map statuses = %v, want 200 for the user's GUID, 404 for another user's", codes)
 	}
 	err = st.View(ctx, func(tx store.Tx) error {
-		if m, err := tx.MapByLUID(ctx, uid, "dev-a", Contacts, "L1"); err != nil || m.GUID != "mine" {
+		if m, err := tx.MapByLUID(ctx, uid, "dev-a", engine.Contacts, "L1"); err != nil || m.GUID != "mine" {
 			t.Errorf("L1 = %+v, %v; want mapped to mine", m, err)
 		}
-		if _, err := tx.MapByLUID(ctx, uid, "dev-a", Contacts, "L2"); err == nil {
+		if _, err := tx.MapByLUID(ctx, uid, "dev-a", engine.Contacts, "L2"); err == nil {
 			t.Error("L2 was mapped to another user's item")
 		}
-		if _, err := tx.MapByLUID(ctx, oid, "dev-a", Contacts, "L2"); err == nil {
+		if _, err := tx.MapByLUID(ctx, oid, "dev-a", engine.Contacts, "L2"); err == nil {
 			t.Error("a mapping was written for the other user")
 		}
-		if a, err := tx.UnackedAdd(ctx, uid, "dev-a", Contacts, "mine"); err == nil {
+		if a, err := tx.UnackedAdd(ctx, uid, "dev-a", engine.Contacts, "mine"); err == nil {
 			t.Errorf("the Map left the unacknowledged Add %+v", a)
 		}
 		return nil

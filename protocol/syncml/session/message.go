@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
 
 // Request is one SyncML message as it arrived.
@@ -47,8 +47,8 @@ type RequestError struct {
 func (e *RequestError) Error() string { return e.Err.Error() }
 func (e *RequestError) Unwrap() error { return e.Err }
 
-func (e *Engine) newSession(u *store.User, hdr *syncml.Header, req Request) *sessionState {
-	key := newID()
+func (e *Handler) newSession(u *engine.User, hdr *syncml.Header, req Request) *sessionState {
+	key := engine.NewID()
 	resp := req.BaseURL
 	if resp == "" {
 		resp = hdr.Target.URI
@@ -76,7 +76,7 @@ func verDTD(hdr *syncml.Header) string {
 
 // process runs the command loop over one message inside a write transaction
 // and returns the encoded reply.
-func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg *syncml.Message, fresh bool, auth authResult) ([]byte, error) {
+func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message, fresh bool, auth authResult) ([]byte, error) {
 	hdr := &msg.Header
 	st.MsgCount++
 	if hdr.MaxMsgSize > 0 {
@@ -97,10 +97,10 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 		// (SyncEvolution computes its next MD5 digest with it).
 		hs.Data = "212"
 		nonce, nonceB64 := newNonce()
-		if err := e.touchDevice(ctx, tx, st, func(d *store.Device) { d.Nonce = nonce }); err != nil {
+		if err := w.TouchDevice(st.partner(), engine.DeviceChange{Nonce: &nonce}); err != nil {
 			return nil, err
 		}
-		hs.Chal = chal(auth.user.MD5Secret != "", nonceB64)
+		hs.Chal = chal(auth.user.Digest, nonceB64)
 	}
 	r.add(hs)
 
@@ -112,7 +112,7 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 		for _, c := range msg.Commands {
 			switch c.Name {
 			case "Map", "Status":
-				if err := e.dispatch(ctx, tx, st, r, c, nil); err != nil {
+				if err := e.dispatch(w, st, r, c, nil); err != nil {
 					return nil, err
 				}
 			case "Alert":
@@ -135,7 +135,7 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 
 	alertNames := alertedURIs(msg)
 	for _, c := range msg.Commands {
-		if err := e.dispatch(ctx, tx, st, r, c, alertNames); err != nil {
+		if err := e.dispatch(w, st, r, c, alertNames); err != nil {
 			return nil, err
 		}
 	}
@@ -150,7 +150,7 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	pending := false
 	for _, ds := range st.Datastores {
 		if ds.ClientDone && !ds.ServerDone {
-			if err := e.appendServerSync(ctx, tx, st, ds, r); err != nil {
+			if err := e.appendServerSync(w, st, ds, r); err != nil {
 				return nil, err
 			}
 		}
@@ -169,7 +169,7 @@ func (e *Engine) process(ctx context.Context, tx store.Tx, st *sessionState, msg
 	// (Funambol, Sync4j), so that alone does not complete the session.
 	if final && r.nothingToAct() && len(st.Datastores) > 0 && allDone(st) &&
 		(msg.Final && !askedForMore(msg) || !awaitingStatus(st)) {
-		if err := e.complete(ctx, tx, st); err != nil {
+		if err := e.complete(w, st); err != nil {
 			return nil, err
 		}
 	}
@@ -222,22 +222,22 @@ func askedForMore(msg *syncml.Message) bool {
 	return false
 }
 
-func (e *Engine) dispatch(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
+func (e *Handler) dispatch(w *engine.Work, st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
 	var code int
 	var err error
 	switch c.Name {
 	case "Status":
-		return e.handleStatus(ctx, tx, st, c)
+		return e.handleStatus(w, st, c)
 	case "Alert":
-		return e.handleAlert(ctx, tx, st, r, c)
+		return e.handleAlert(w, st, r, c)
 	case "Put", "Results":
-		code, err = e.handleDevInf(ctx, tx, st, c)
+		code, err = e.handleDevInf(w, st, c)
 	case "Get":
 		return e.handleGet(st, r, c, alerted)
 	case "Sync":
-		return e.handleSync(ctx, tx, st, r, c)
+		return e.handleSync(w, st, r, c)
 	case "Map":
-		code, err = e.handleMap(ctx, tx, st, c)
+		code, err = e.handleMap(w, st, c)
 	default:
 		e.log.Info("unsupported command", "cmd", c.Name, "device", st.DeviceID)
 		code = 406
@@ -252,18 +252,18 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, st *sessionState, r 
 }
 
 // finish encodes the reply and advances the server's MsgID.
-func (e *Engine) finish(st *sessionState, r *reply, final bool) ([]byte, error) {
+func (e *Handler) finish(st *sessionState, r *reply, final bool) ([]byte, error) {
 	m := &syncml.Message{Header: r.hdr, Commands: r.cmds, Final: final}
 	m.Header.MsgID = strconv.Itoa(st.NextMsgID)
 	st.NextMsgID++
 	body, err := encodeMessage(m, st.encoding)
 	if err != nil {
-		return nil, fmt.Errorf("engine: encode reply: %w", err)
+		return nil, fmt.Errorf("session: encode reply: %w", err)
 	}
 	return body, nil
 }
 
-func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header {
+func (e *Handler) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header {
 	h := syncml.Header{
 		VerDTD: st.VerDTD, VerProto: "SyncML/" + st.VerDTD, SessionID: hdr.SessionID,
 		Target:     syncml.Loc{URI: hdr.Source.URI, Name: hdr.Source.Name},
@@ -278,7 +278,7 @@ func (e *Engine) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Header
 // refuse answers a session's first message whose credentials failed: 401
 // (wrong) or 407 (missing) for the header and every command, with a Chal so
 // that an MD5 client can retry with a fresh nonce. No session is opened.
-func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
+func (e *Handler) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
 	hdr := &msg.Header
 	user := hdr.Source.Name
 	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
@@ -288,26 +288,16 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 	}
 	delay := time.Duration(0)
 	if auth.status == 401 {
-		delay = e.throttle.fail(user, req.Remote, e.now())
+		delay = e.core.LoginFailed(user, req.Remote)
 	}
 	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
 		"remote", req.Remote, "delay", delay)
-	sleep(ctx, delay)
+	engine.Pause(ctx, delay)
 	nonce, nonceB64 := newNonce()
 	// Give an existing device of this user the new nonce, so that a client
 	// whose nonce went stale can succeed on its retry.
-	err := e.store.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
-		if err != nil {
-			return nil
-		}
-		d, err := tx.Device(ctx, u.ID, hdr.Source.URI)
-		if err != nil {
-			return nil
-		}
-		d.Nonce = nonce
-		d.LastError = fmt.Sprintf("authentication failed (%d)", auth.status)
-		return tx.PutDevice(ctx, d)
+	err := e.core.Update(ctx, func(w *engine.Work) error {
+		return w.RecordFailure(user, 0, hdr.Source.URI, nonce, fmt.Sprintf("authentication failed (%d)", auth.status))
 	})
 	if err != nil {
 		return nil, err
@@ -327,13 +317,13 @@ func (e *Engine) refuse(ctx context.Context, msg *syncml.Message, auth authResul
 	}
 	body, err := encodeMessage(&syncml.Message{Header: r.hdr, Commands: r.cmds, Final: true}, req.Encoding)
 	if err != nil {
-		return nil, fmt.Errorf("engine: encode reply: %w", err)
+		return nil, fmt.Errorf("session: encode reply: %w", err)
 	}
 	return &Response{Body: body, DeviceID: hdr.Source.URI, UserName: user, MsgNo: 1}, nil
 }
 
 // recordFailure notes on the device why its session failed, for the admin.
-func (e *Engine) recordFailure(ctx context.Context, st *sessionState, auth authResult, hdr *syncml.Header, cause error) {
+func (e *Handler) recordFailure(ctx context.Context, st *sessionState, auth authResult, hdr *syncml.Header, cause error) {
 	var userID int64
 	switch {
 	case st != nil:
@@ -343,13 +333,8 @@ func (e *Engine) recordFailure(ctx context.Context, st *sessionState, auth authR
 	default:
 		return
 	}
-	err := e.store.Update(ctx, func(tx store.Tx) error {
-		d, err := tx.Device(ctx, userID, hdr.Source.URI)
-		if err != nil {
-			return nil
-		}
-		d.LastError = cause.Error()
-		return tx.PutDevice(ctx, d)
+	err := e.core.Update(ctx, func(w *engine.Work) error {
+		return w.RecordFailure("", userID, hdr.Source.URI, "", cause.Error())
 	})
 	if err != nil {
 		e.log.Error("recording session failure", "err", err)

@@ -1,17 +1,14 @@
-package engine
+package session
 
 import (
-	"anchorage/conflict"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
 
 // sessionState is everything the engine remembers between two messages of a
@@ -52,9 +49,6 @@ type sessionState struct {
 	// busy lists the datastores this message could not lease (another
 	// session of the user holds them); not persisted.
 	busy map[string]bool
-	// device is the device row as this message's transaction last wrote
-	// it (touchDevice), so that it is not read again; not persisted.
-	device *store.Device
 	// encoding is the current message's encoding; not persisted (a
 	// device may switch between messages, each reply follows its request).
 	encoding Encoding
@@ -63,78 +57,25 @@ type sessionState struct {
 	ServerPackageOpen bool `json:"server_package_open"`
 }
 
-// syncedStore is the state of one datastore within a session.
+// syncedStore is the state of one datastore within a session: the core's
+// (engine.Datastore, its fields inline in the JSON) and SyncML's own.
 type syncedStore struct {
-	Name      string `json:"name"`       // canonical datastore name
+	engine.Datastore
 	ClientURI string `json:"client_uri"` // the device's LocURI (e.g. ./contacts)
 	ServerURI string `json:"server_uri"` // our LocURI as the device named it
-	Mode      int    `json:"mode"`       // alert code granted
 	// AlertMsg is the session message count of the Alert that opened it.
-	AlertMsg    int    `json:"alert_msg"`
-	ClientLast  string `json:"client_last"`
-	ClientNext  string `json:"client_next"`
-	ServerLast  string `json:"server_last"`
-	ServerNext  string `json:"server_next"`
-	AckSeq      int64  `json:"ack_seq"` // the partnership's AckSeq at session start
-	ContentType string `json:"content_type"`
-	// PriorSeq is the datastore's change sequence when the Alert came: 0
-	// means it was empty, so no earlier version can match (versiontwin.go).
-	PriorSeq int64 `json:"prior_seq,omitempty"`
-	// Charset is the device's default charset for 8-bit data that
-	// declares none (store.Device.Charset), read at the Alert.
-	Charset string `json:"charset,omitempty"`
-	// Unacked is set while the partnership may hold unacknowledged Adds
-	// (unacked.go): read at the Alert, set when an Add is sent.
-	Unacked bool `json:"unacked,omitempty"`
-	// UnackedAtAlert is Unacked as read at the Alert: without, the Adds
-	// this session remembers need no earlier row deleted.
-	UnackedAtAlert bool `json:"unacked_at_alert,omitempty"`
-	// Resend lists items whose server state goes to the device after the
-	// slow sync's own Adds (or a fast sync's changes): what a read-only
-	// datastore refused in a slow sync, where the change log does not
-	// reach the device, or a deletion by the device of an item it still
-	// holds a copy of (versiontwin.go).
-	Resend []string `json:"resend,omitempty"`
-	// Conflict is the conflict rule of this user's datastore, read at
-	// the Alert so that one session applies one rule.
-	Conflict conflict.Rules `json:"conflict"`
-	// SendType is the format the device prefers (DevInf Rx-Pref); Accepts
-	// every format it takes. Empty without DevInf: see outgoingData.
-	SendType string   `json:"send_type,omitempty"`
-	Accepts  []string `json:"accepts,omitempty"`
-	// CTCaps are the device's CTCap properties per content type, read
-	// from its DevInf at the Alert (see deviceCaps); nil without.
-	CTCaps map[string]map[string]int `json:"ctcaps,omitempty"`
-	// unmapped holds, while one Sync command is applied, the LUIDs of its
-	// items that had no mapping when it began (see prefetchUnmapped).
-	unmapped map[string]bool
-	// identsFilled is set once the unacknowledged Adds' identifiers were
-	// computed in this message (see fillIdents).
-	identsFilled bool
-	// remembered collects the Adds placed while a message's Sync is
-	// filled (rememberAdd, flushRemembered).
-	remembered   []store.UnackedAdd
-	ClientDone   bool   `json:"client_done"` // the device's package with its changes is complete
-	ServerBegun  bool   `json:"server_begun"`
-	ServerDone   bool   `json:"server_done"`
-	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
-	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
-	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
-	Undelivered  int    `json:"undelivered"`   // server commands that failed or got no status
-	SentCommands int    `json:"sent_commands"` // server commands sent in the session
+	AlertMsg   int    `json:"alert_msg"`
+	ClientLast string `json:"client_last"`
+	ClientNext string `json:"client_next"`
+	ServerLast string `json:"server_last"`
+	ServerNext string `json:"server_next"`
+	ClientDone bool   `json:"client_done"` // the device's package with its changes is complete
+	ServerDone bool   `json:"server_done"`
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`
-	// NoTwins is set while a slow sync's datastore holds no live item that
-	// the session has not confirmed: findTwin then has nothing to search.
-	// It holds while the datastore's sequence is NoTwinsSeq (nobody else
-	// wrote since) and the session did nothing that unconfirms an item.
-	NoTwins    bool  `json:"no_twins,omitempty"`
-	NoTwinsSeq int64 `json:"no_twins_seq,omitempty"`
 	// Outgoing is a large item being sent to the device in chunks.
 	Outgoing *outgoingObject `json:"outgoing,omitempty"`
-	// Stats for logs and the device list.
-	Added, Replaced, Deleted, Matched, Rejected int
 }
 
 // sentCommand is a server command whose Status has not arrived yet.
@@ -144,23 +85,29 @@ type sentCommand struct {
 	LUID string `json:"luid,omitempty"`
 }
 
+// partner is who the session is, for the core.
+func (st *sessionState) partner() engine.Partner {
+	return engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key}
+}
+
 // loadSession reads a session; it returns (nil, nil) when there is none.
-func loadSession(ctx context.Context, tx store.Tx, key string) (*sessionState, error) {
-	row, err := tx.Session(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("engine: load session: %w", err)
+func loadSession(w *engine.Work, key string) (*sessionState, error) {
+	row, err := w.Session(key)
+	if err != nil || row == nil {
+		return nil, err
 	}
 	var st sessionState
 	if err := json.Unmarshal(row.State, &st); err != nil {
-		return nil, fmt.Errorf("engine: decode session %s: %w", key, err)
+		return nil, fmt.Errorf("session: decode session %s: %w", key, err)
 	}
 	if st.AliasOf != "" {
 		return nil, nil // not a session of its own
 	}
 	if row.LastResponse != nil {
 		st.LastResponse = row.LastResponse
+	}
+	for _, ds := range st.Datastores {
+		ds.Partner = st.partner()
 	}
 	return &st, nil
 }
@@ -177,22 +124,20 @@ func firstAlias(hdr *syncml.Header, body []byte) string {
 }
 
 // loadAlias returns the session a first-message alias points at.
-func loadAlias(ctx context.Context, tx store.Tx, alias string) (*sessionState, error) {
-	row, err := tx.Session(ctx, alias)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("engine: load session alias: %w", err)
+func loadAlias(w *engine.Work, alias string) (*sessionState, error) {
+	row, err := w.Session(alias)
+	if err != nil || row == nil {
+		return nil, err
 	}
 	var a sessionState
 	if err := json.Unmarshal(row.State, &a); err != nil || a.AliasOf == "" {
 		return nil, nil
 	}
-	return loadSession(ctx, tx, a.AliasOf)
+	return loadSession(w, a.AliasOf)
 }
 
 // saveSession writes a session back.
-func (e *Engine) saveSession(ctx context.Context, tx store.Tx, st *sessionState) error {
+func (e *Handler) saveSession(w *engine.Work, st *sessionState) error {
 	// The last response goes in its own column: as JSON it would be
 	// base64-encoded and decoded again with every message.
 	resp := st.LastResponse
@@ -200,13 +145,9 @@ func (e *Engine) saveSession(ctx context.Context, tx store.Tx, st *sessionState)
 	data, err := json.Marshal(st)
 	st.LastResponse = resp
 	if err != nil {
-		return fmt.Errorf("engine: encode session: %w", err)
+		return fmt.Errorf("session: encode session: %w", err)
 	}
-	now := e.now()
-	return tx.PutSession(ctx, &store.Session{
-		Key: st.Key, UserID: st.UserID, DeviceID: st.DeviceID, State: data, LastResponse: resp,
-		Created: now, UpdatedAt: now,
-	})
+	return w.PutSession(st.Key, &engine.SessionRow{UserID: st.UserID, DeviceID: st.DeviceID, State: data, LastResponse: resp})
 }
 
 // datastore returns the session's state for a canonical datastore name.
@@ -231,7 +172,7 @@ func (st *sessionState) datastoreByURI(uris ...string) *syncedStore {
 				return ds
 			}
 		}
-		if name, ok := ResolveDatastore(u); ok {
+		if name, ok := engine.ResolveDatastore(u); ok {
 			if ds := st.datastore(name); ds != nil {
 				return ds
 			}

@@ -1,13 +1,13 @@
-package engine
+package session
 
 import (
+	"anchorage/protocol/engine"
 	"bytes"
 	"context"
 	"net/url"
 	"testing"
 
 	"anchorage/protocol/syncml"
-	"anchorage/store"
 )
 
 // TestTrailingStatusesReadOnly: the device's last message of a completed
@@ -33,9 +33,9 @@ func TestTrailingStatusesReadOnly(t *testing.T) {
 	saved := func() *sessionState {
 		t.Helper()
 		var st *sessionState
-		err := d.e.store.View(context.Background(), func(tx store.Tx) error {
+		err := d.e.core.View(context.Background(), func(w *engine.Work) error {
 			var err error
-			st, err = loadSession(context.Background(), tx, key)
+			st, err = loadSession(w, key)
 			return err
 		})
 		if err != nil || st == nil {

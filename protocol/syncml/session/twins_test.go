@@ -1,6 +1,7 @@
-package engine
+package session
 
 import (
+	"anchorage/protocol/engine"
 	"context"
 	"strconv"
 	"testing"
@@ -17,7 +18,7 @@ func TestSlowSyncTwinAfterOtherWrite(t *testing.T) {
 	e, st := benchStore(t)
 	ctx := context.Background()
 	s := &benchSession{e: e, dev: "dev-a", id: "1"}
-	alert := &syncml.Command{Name: "Alert", Data: strconv.Itoa(alertSlow), NumberOfChanges: -1,
+	alert := &syncml.Command{Name: "Alert", Data: strconv.Itoa(int(syncml.AlertSlowSync)), NumberOfChanges: -1,
 		Items: []syncml.Item{{Target: syncml.Loc{URI: "contacts"}, Source: syncml.Loc{URI: "./contacts"},
 			Meta: &syncml.Meta{Anchor: &syncml.Anchor{Next: "n1"}}}}}
 	reply := s.send(t, true, alert)
@@ -43,7 +44,7 @@ func TestSlowSyncTwinAfterOtherWrite(t *testing.T) {
 			return err
 		}
 		uid = u.ID
-		_, err = tx.WriteItem(ctx, &store.ItemWrite{UserID: uid, Datastore: Contacts, GUID: "admin-42", ContentType: "text/vcard",
+		_, err = tx.WriteItem(ctx, &store.ItemWrite{UserID: uid, Datastore: engine.Contacts, GUID: "admin-42", ContentType: "text/vcard",
 			Data: data, UID: info.UID, MatchKey: info.MatchKey, Summary: info.Summary, Origin: "import"})
 		return err
 	})
@@ -60,14 +61,14 @@ func TestSlowSyncTwinAfterOtherWrite(t *testing.T) {
 	}
 
 	err = st.View(ctx, func(tx store.Tx) error {
-		live, err := tx.LiveItems(ctx, uid, Contacts, "", 0)
+		live, err := tx.LiveItems(ctx, uid, engine.Contacts, "", 0)
 		if err != nil {
 			return err
 		}
 		if len(live) != 50 {
 			t.Errorf("%d live items after uploading 50 with one already there, want 50", len(live))
 		}
-		m, err := tx.MapByLUID(ctx, uid, "dev-a", Contacts, "L42")
+		m, err := tx.MapByLUID(ctx, uid, "dev-a", engine.Contacts, "L42")
 		if err != nil {
 			return err
 		}
