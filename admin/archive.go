@@ -141,7 +141,7 @@ type restorePlan struct {
 // delete or overwrite. Restoring a tombstone deletes the item. With dryRun
 // nothing is written and the report tells what would be.
 func (e *Admin) RestoreItem(ctx context.Context, user, datastore, guid string, version int64, dryRun bool) (*RestoreReport, error) {
-	return e.restore(ctx, user, datastore, dryRun, func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
+	return e.restore(ctx, user, datastore, dryRun, func(tx store.ArchiveTx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		vs, err := tx.Versions(ctx, userID, ds, guid)
 		if err != nil {
 			return nil, fmt.Errorf("admin: item %s: %w", guid, err)
@@ -177,7 +177,7 @@ func (e *Admin) RestoreAsOf(ctx context.Context, user, datastore string, at time
 	if at.IsZero() {
 		return nil, errors.New("admin: restore as of the zero time")
 	}
-	return e.restore(ctx, user, datastore, dryRun, func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
+	return e.restore(ctx, user, datastore, dryRun, func(tx store.ArchiveTx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		// Merge the current items and the items of then, both by GUID; every
 		// item of then is an item now (its versions are never all removed).
 		var plans []restorePlan
@@ -254,7 +254,7 @@ func planRestore(target, cur *store.Item) (restorePlan, bool) {
 // restore runs plan in a read-only transaction for a dry run, else in one
 // write transaction that also applies it, so a restore is all or nothing.
 func (e *Admin) restore(ctx context.Context, user, datastore string, dryRun bool,
-	plan func(tx store.Tx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error)) (*RestoreReport, error) {
+	plan func(tx store.ArchiveTx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error)) (*RestoreReport, error) {
 	rep := &RestoreReport{DryRun: dryRun}
 	run := e.updateDatastore
 	if dryRun {
@@ -435,7 +435,7 @@ func (e *Admin) Prune(ctx context.Context, user string, opts PruneOptions) ([]Pr
 
 // retentionOf resolves the policy that applies to a user: the given one,
 // else the user's stored one, else the stored default, else none.
-func retentionOf(ctx context.Context, tx store.Tx, userID int64, given *store.Retention) (store.Retention, string, error) {
+func retentionOf(ctx context.Context, tx store.ArchiveTx, userID int64, given *store.Retention) (store.Retention, string, error) {
 	if given != nil {
 		return *given, "given", nil
 	}

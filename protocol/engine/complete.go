@@ -13,7 +13,7 @@ import (
 // and, after a slow or refresh sync, the mapping clean-up. Nothing of this
 // is written before the session completes, so an abandoned session leaves
 // the partnership as it was and the next sync repeats what was missed.
-func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, next Anchors) error {
+func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, next Anchors) error {
 	now := e.now()
 	p, err := tx.Partnership(ctx, st.UserID, st.DeviceID, ds.Name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -68,7 +68,7 @@ func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState, ds
 
 // deleteUnconfirmed tombstones every live item the device did not send in a
 // refresh-from-client session.
-func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	after := ""
 	for {
 		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
@@ -91,7 +91,7 @@ func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *session
 }
 
 // touchDevice creates or updates the device row of the session's device.
-func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState, change func(*store.Device)) error {
+func (e *Engine) touchDevice(ctx context.Context, tx store.SyncTx, st *sessionState, change func(*store.Device)) error {
 	now := e.now()
 	d, err := e.sessionDevice(ctx, tx, st)
 	if err != nil {
@@ -121,7 +121,7 @@ func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState,
 
 // sessionDevice returns the session's device row, nil if the device has
 // none yet: as this unit of work last wrote it, or else from the store.
-func (e *Engine) sessionDevice(ctx context.Context, tx store.Tx, st *sessionState) (*store.Device, error) {
+func (e *Engine) sessionDevice(ctx context.Context, tx store.SyncTx, st *sessionState) (*store.Device, error) {
 	if d := st.w.devices[Partner{UserID: st.UserID, DeviceID: st.DeviceID}]; d != nil {
 		return d, nil
 	}

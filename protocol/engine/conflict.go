@@ -26,7 +26,7 @@ const (
 // or deleted (ci nil) an item that another device or the admin changed
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
-func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
+func (e *Engine) resolveConflict(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
 	if err != nil {
 		return 0, err
@@ -35,7 +35,7 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 }
 
 // resolveWithBase is resolveConflict with the base given.
-func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (Outcome, error) {
+func (e *Engine) resolveWithBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (Outcome, error) {
 	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	server := conflict.Version{Deleted: cur.Deleted, Modified: cur.Modified}
 	server.ContentType, server.Data = cur.Canon()
@@ -122,7 +122,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 // conflictBase returns the version the device and the server last agreed
 // on: the latest content version the device acknowledged (Seq <= AckSeq)
 // or wrote itself, whichever is newer; nil when there is none.
-func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
+func (e *Engine) conflictBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
 	vs, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -147,7 +147,7 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 // archive only: its content as a conflict version, then a tombstone the
 // device receives as a Delete in this session, so that the device ends up
 // equal to the server and an admin can still restore what it sent.
-func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (Outcome, error) {
+func (e *Engine) refuseAdd(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (Outcome, error) {
 	guid := newGUID(e.now())
 	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
 		return 0, err
@@ -174,7 +174,7 @@ func (w *Work) ConflictRules(userID int64, datastore string) (conflict.Rules, er
 
 // conflictRules returns the rule for a user's datastore: the datastore's
 // own setting, else the user's, else the server's.
-func (e *Engine) conflictRules(ctx context.Context, tx store.Tx, userID int64, datastore string) (conflict.Rules, error) {
+func (e *Engine) conflictRules(ctx context.Context, tx store.PartnerTx, userID int64, datastore string) (conflict.Rules, error) {
 	settings, err := tx.ConflictSettings(ctx, userID)
 	if err != nil {
 		return conflict.Rules{}, fmt.Errorf("engine: conflict settings: %w", err)
@@ -193,7 +193,7 @@ func (e *Engine) conflictRules(ctx context.Context, tx store.Tx, userID int64, d
 	return rules, nil
 }
 
-func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) error {
+func (e *Engine) unmap(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid string) error {
 	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
 		return fmt.Errorf("engine: unmap %s: %w", luid, err)
 	}
@@ -202,7 +202,7 @@ func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *s
 }
 
 // writeContent stores a new version of an item with the given origin.
-func (e *Engine) writeContent(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
+func (e *Engine) writeContent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
 	info := pim.Describe(ct, data)
 	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ct, Data: data,

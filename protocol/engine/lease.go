@@ -73,7 +73,7 @@ func (w *Work) Lease(p Partner, names []string) (busy map[string]bool, err error
 // acquireLeases takes, all or nothing, the leases on the named datastores
 // in tx. It returns the datastores another session holds (and one such
 // session); then it holds none.
-func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, names []string) (map[string]bool, string, error) {
+func (e *Engine) acquireLeases(ctx context.Context, tx store.SyncTx, st Partner, names []string) (map[string]bool, string, error) {
 	busy := map[string]bool{}
 	holder := ""
 	now := e.now()
@@ -108,7 +108,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, nam
 
 // sameDevice tells whether a lease holder is another session of the
 // session's own device.
-func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st Partner) bool {
+func (e *Engine) sameDevice(ctx context.Context, tx store.SyncTx, holder string, st Partner) bool {
 	s, err := tx.Session(ctx, holder)
 	if err != nil {
 		return errors.Is(err, store.ErrNotFound) // a holder without a session is stale

@@ -17,7 +17,7 @@ import (
 // datastore otherwise pays two indexed queries per item for nothing. The
 // answer holds until someone else writes to the datastore; then it is
 // asked again.
-func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) checkTwins(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
 	if err != nil {
 		return fmt.Errorf("engine: last seq: %w", err)
@@ -39,7 +39,7 @@ func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, 
 // Only the item with LUID L maps L (confirm), so an entry is true until
 // that item is applied; applyItem takes it out then, and any later item
 // with the same LUID looks its mapping up.
-func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luids []string) error {
+func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luids []string) error {
 	if len(luids) == 0 || ds.Mode == ModeRefreshFromServer {
 		return nil
 	}
@@ -66,7 +66,7 @@ type clientItem struct {
 }
 
 // applyItem applies one change of the device and says what became of it.
-func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ch Change) (Outcome, error) {
+func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ch Change) (Outcome, error) {
 	if ds.Mode == ModeRefreshFromServer {
 		// The device is about to be overwritten; nothing it sends is kept.
 		return Ignored, nil
@@ -254,7 +254,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 // findTwin looks, during a slow sync, for a server item equal to the
 // client's by UID or by match key that no other item of this device claimed
 // in this session (DESIGN.md: rules that keep data safe).
-func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
@@ -292,7 +292,7 @@ func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds
 // undeliveredTwin finds, in a fast sync, a live server item equal to a new
 // client item that the device has no mapping for and has not acknowledged:
 // a change we sent it whose delivery never completed.
-func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+func (e *Engine) undeliveredTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
@@ -315,7 +315,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionSt
 	return nil, nil
 }
 
-func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) (Outcome, error) {
+func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid string) (Outcome, error) {
 	ds.NoTwins = false // a conflict may keep the item, unmapped: a twin again
 	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
 	if errors.Is(err, store.ErrNotFound) {
@@ -397,17 +397,17 @@ func changedSince(cur *store.Item, ds *syncedStore, st *sessionState) bool {
 }
 
 // write stores a new version of an item with the device as its origin.
-func (e *Engine) write(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
+func (e *Engine) write(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
 	return e.writeVersion(ctx, tx, st, ds, guid, ci, false)
 }
 
 // writeNew is write for a GUID just made (the store skips looking up
 // earlier versions: one query less per item of an upload).
-func (e *Engine) writeNew(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
+func (e *Engine) writeNew(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
 	return e.writeVersion(ctx, tx, st, ds, guid, ci, true)
 }
 
-func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
+func (e *Engine) writeVersion(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
 	w := &store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
 		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
@@ -425,7 +425,7 @@ func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState
 
 // confirm records (or re-confirms) the LUID<->GUID mapping in this
 // session; a GUID mapped is no longer an unacknowledged Add.
-func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid, guid string) error {
+func (e *Engine) confirm(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid, guid string) error {
 	err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
 		LUID: luid, GUID: guid, Session: st.Key})
 	if err != nil {

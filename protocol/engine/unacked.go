@@ -42,7 +42,7 @@ func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, ch *ServerChange
 
 // flushRemembered stores the Adds rememberAdd collected while a message's
 // Sync was filled, in one go.
-func (e *Engine) flushRemembered(ctx context.Context, tx store.Tx, ds *syncedStore) error {
+func (e *Engine) flushRemembered(ctx context.Context, tx store.SyncTx, ds *syncedStore) error {
 	if len(ds.remembered) == 0 {
 		return nil
 	}
@@ -61,7 +61,7 @@ const fillIdentsBatch = 256
 // unacknowledged Adds recorded without them, from the version each Add
 // sent. A version pruned since leaves the Add with none (it cannot be
 // paired; nothing is lost, the device's item stays new).
-func (e *Engine) fillIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) fillIdents(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	if ds.identsFilled {
 		return nil
 	}
@@ -90,7 +90,7 @@ func (e *Engine) fillIdents(ctx context.Context, tx store.Tx, st *sessionState, 
 
 // sentIdents returns the identifiers of the version an unacknowledged Add
 // sent.
-func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
+func (e *Engine) sentIdents(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -113,7 +113,7 @@ func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, 
 // which it could be paired, so the Add would give it a second copy. It is
 // held back once and counted undelivered (the acknowledged sequence stays,
 // so the next sync sends it if the device has not paired it by then).
-func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
+func (e *Engine) deferAdd(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
 	if ds.Mode != ModeOneWayFromServer || !ds.Unacked {
 		return false, nil
 	}
@@ -132,7 +132,7 @@ func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds
 
 // forgetAdds drops the unacknowledged Adds of GUIDs the device mapped (or
 // refused).
-func (e *Engine) forgetAdds(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guids []string) error {
+func (e *Engine) forgetAdds(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guids []string) error {
 	if !ds.Unacked || len(guids) == 0 {
 		return nil
 	}
@@ -152,7 +152,7 @@ func pairMode(mode Mode) bool {
 // edited copy of: the one Add sent to this device, not mapped since, that
 // shares a strong identifier with it (pim.Identifiers). None or several:
 // nil, and the item stays new (nothing is lost).
-func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
+func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
 	if !ds.Unacked || !pairMode(ds.Mode) {
 		return nil, nil
 	}
@@ -199,7 +199,7 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState,
 // since (another device changed or deleted it), the conflict rules decide,
 // with the sent version as the base both sides started from (an edit
 // survives a delete unless delete wins).
-func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (Outcome, error) {
+func (e *Engine) takePair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (Outcome, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if err != nil {
 		return 0, fmt.Errorf("engine: item %s: %w", a.GUID, err)
@@ -243,7 +243,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 
 // sentBase returns the version an unacknowledged Add sent, as a conflict
 // base; nil when retention pruned it (the merge then has no base).
-func (e *Engine) sentBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*conflict.Version, error) {
+func (e *Engine) sentBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*conflict.Version, error) {
 	vs, err := tx.Versions(ctx, st.UserID, ds.Name, a.GUID)
 	if err != nil {
 		return nil, fmt.Errorf("engine: versions %s: %w", a.GUID, err)
@@ -258,7 +258,7 @@ func (e *Engine) sentBase(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 // isUnacked returns the device's unacknowledged Add of a GUID, or nil.
-func (e *Engine) isUnacked(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*store.UnackedAdd, error) {
+func (e *Engine) isUnacked(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (*store.UnackedAdd, error) {
 	if !ds.Unacked {
 		return nil, nil
 	}

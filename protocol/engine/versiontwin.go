@@ -20,7 +20,7 @@ const maxVersionTwins = 64
 // (killed before its Map) when another device changed or deleted the item
 // in between: the current version no longer matches, an earlier one does
 // (DESIGN.md: no duplicates). It returns the item's current state.
-func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ds.Mode != ModeSlow && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
@@ -58,7 +58,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 // makes the item's current state (a newer version, or its deletion) reach
 // the device in this session: the device did not change the item, so the
 // server's state stands.
-func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (Outcome, error) {
+func (e *Engine) takeVersionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (Outcome, error) {
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
@@ -87,7 +87,7 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 
 // staleCopy tells whether content equals an earlier version of an item
 // (not its current one): a device's old copy, not a change.
-func staleCopy(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) (bool, error) {
+func staleCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) (bool, error) {
 	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
 	if err != nil {
 		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)

@@ -45,14 +45,6 @@ func (t *tx) UserByName(ctx context.Context, name string) (*store.User, error) {
 	return u, nil
 }
 
-func (t *tx) UserByID(ctx context.Context, id int64) (*store.User, error) {
-	u, err := scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: user %d: %w", id, err)
-	}
-	return u, nil
-}
-
 // ListUsers lists every user ordered by name.
 func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
@@ -72,19 +64,6 @@ func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
 		return nil, fmt.Errorf("sqlite: list users: %w", err)
 	}
 	return us, nil
-}
-
-// UpdateUserSecrets stores u.PasswordHash and u.MD5Secret for user u.ID.
-func (t *tx) UpdateUserSecrets(ctx context.Context, u *store.User) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, md5_secret = ? WHERE id = ?`,
-		u.PasswordHash, u.MD5Secret, u.ID)
-	if err == nil {
-		err = oneRow(res)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update user %d: %w", u.ID, err)
-	}
-	return nil
 }
 
 // scanner is *sql.Row or *sql.Rows.
