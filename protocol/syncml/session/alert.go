@@ -24,26 +24,20 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 		return nil
 	}
 	if len(c.Items) == 0 {
-		r.status(c, 412) // incomplete command
-		return nil
+		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
 	}
 	it := c.Items[0]
 	granted, ok := syncml.AlertCode(code).SyncMode()
 	if !ok {
-		e.log.Info("unsupported alert", "code", code, "device", st.DeviceID)
-		r.status(c, 406)
-		return nil
+		return syncml.Errorf(syncml.StatusNotSupported, "unsupported alert %d", code)
 	}
 	name, ok := engine.ResolveDatastore(it.Target.URI)
 	if !ok {
-		e.log.Info("alert for unknown datastore", "uri", it.Target.URI, "device", st.DeviceID)
-		r.status(c, 404)
-		return nil
+		return syncml.Errorf(syncml.StatusNotFound, "alert for unknown datastore %q", it.Target.URI)
 	}
 	if st.busy[name] {
 		// Another device of this user is syncing this datastore right now.
-		r.status(c, int(syncml.StatusServiceUnavailable))
-		return nil
+		return syncml.Errorf(syncml.StatusServiceUnavailable, "datastore %s is leased by another session", name)
 	}
 	var anchor syncml.Anchor
 	if it.Meta != nil && it.Meta.Anchor != nil {
@@ -54,8 +48,7 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	if errors.Is(err, engine.ErrReadOnly) {
 		// A read-only datastore takes nothing from devices; a refresh from
 		// the device would even replace it (Sync Protocol 10.2: 405).
-		r.status(c, 405)
-		return nil
+		return &syncml.Error{Code: syncml.StatusCommandNotAllowed, Err: err}
 	} else if err != nil {
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}

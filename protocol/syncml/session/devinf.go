@@ -16,10 +16,7 @@ const devInfXMLType = "application/vnd.syncml-devinf+xml"
 // ./devinf10) with Status 200 and Results (Sync Protocol 5.6.3).
 func (e *Handler) handleGet(st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
 	if len(c.Items) == 0 || !isDevInfURI(c.Items[0].Target.URI) {
-		if !c.NoResp {
-			r.status(c, 404)
-		}
-		return nil
+		return &syncml.Error{Code: syncml.StatusNotFound}
 	}
 	if !c.NoResp {
 		r.status(c, 200)
@@ -39,9 +36,9 @@ func isDevInfURI(uri string) bool {
 
 // handleDevInf stores the DevInf a device Puts (or returns as Results to our
 // Get), so later issues can decide per device what formats to send.
-func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, c *syncml.Command) (int, error) {
+func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, r *reply, c *syncml.Command) error {
 	if len(c.Items) == 0 {
-		return 412, nil
+		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
 	}
 	it := c.Items[0]
 	var raw []byte
@@ -51,21 +48,24 @@ func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, c *syncml.Comma
 		doc.SetRoot(it.DataXML.Copy())
 		b, err := doc.WriteToBytes()
 		if err != nil {
-			return 400, nil
+			return &syncml.Error{Code: syncml.StatusBadRequest, Err: err}
 		}
 		raw = b
 	case it.Data != "":
 		raw = []byte(it.Data)
 	default:
-		return 412, nil
+		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
 	}
 	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
-		return 404, nil
+		return &syncml.Error{Code: syncml.StatusNotFound}
 	}
 	if err := w.TouchDevice(st.partner(), engine.DeviceChange{DevInf: raw}); err != nil {
-		return 0, err
+		return err
 	}
-	return 200, nil
+	if !c.NoResp {
+		r.status(c, int(syncml.StatusOK))
+	}
+	return nil
 }
 
 // serverDevInf describes the server (OMA DS DevInf 1.2), naming the

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -222,31 +223,39 @@ func askedForMore(msg *syncml.Message) bool {
 	return false
 }
 
+// dispatch runs one command. A handler answers its command itself when it
+// succeeds; a refusal comes back as a *syncml.Error and is answered here,
+// the one place where such errors become Status (STYLE.md 3.2). Any other
+// error fails the message (its transaction rolls back).
 func (e *Handler) dispatch(w *engine.Work, st *sessionState, r *reply, c *syncml.Command, alerted []string) error {
-	var code int
 	var err error
 	switch c.Name {
 	case "Status":
-		return e.handleStatus(w, st, c)
+		err = e.handleStatus(w, st, c)
 	case "Alert":
-		return e.handleAlert(w, st, r, c)
+		err = e.handleAlert(w, st, r, c)
 	case "Put", "Results":
-		code, err = e.handleDevInf(w, st, c)
+		err = e.handleDevInf(w, st, r, c)
 	case "Get":
-		return e.handleGet(st, r, c, alerted)
+		err = e.handleGet(st, r, c, alerted)
 	case "Sync":
-		return e.handleSync(w, st, r, c)
+		err = e.handleSync(w, st, r, c)
 	case "Map":
-		code, err = e.handleMap(w, st, c)
+		err = e.handleMap(w, st, r, c)
 	default:
-		e.log.Info("unsupported command", "cmd", c.Name, "device", st.DeviceID)
-		code = 406
+		err = syncml.Errorf(syncml.StatusNotSupported, "unsupported command %s", c.Name)
 	}
-	if err != nil {
+	var se *syncml.Error
+	if !errors.As(err, &se) {
 		return err
 	}
-	if !c.NoResp {
-		r.status(c, code)
+	if se.Err != nil {
+		e.log.Info("command refused", "cmd", c.Name, "status", int(se.Code), "device", st.DeviceID, "reason", se.Err)
+	}
+	// An Alert is answered even with NoResp: the device must learn that
+	// its datastore was not opened.
+	if !c.NoResp || c.Name == "Alert" {
+		r.status(c, int(se.Code))
 	}
 	return nil
 }

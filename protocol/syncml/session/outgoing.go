@@ -156,14 +156,14 @@ func (e *Handler) handleStatus(w *engine.Work, st *sessionState, c *syncml.Comma
 // next session, possibly before that session's Alert for the datastore.
 // Only GUIDs of this user's datastore are accepted (the core refuses and
 // logs the others).
-func (e *Handler) handleMap(w *engine.Work, st *sessionState, c *syncml.Command) (int, error) {
+func (e *Handler) handleMap(w *engine.Work, st *sessionState, r *reply, c *syncml.Command) error {
 	var ds *engine.Datastore
 	if s := st.datastoreByURI(c.Target.URI, c.Source.URI); s != nil {
 		ds = &s.Datastore
 	} else {
 		name, ok := engine.ResolveDatastore(c.Target.URI)
 		if !ok {
-			return 404, nil
+			return syncml.Errorf(syncml.StatusNotFound, "map for unknown datastore %q", c.Target.URI)
 		}
 		// Not alerted in this session: the mappings only.
 		ds = &engine.Datastore{Partner: st.partner(), Name: name, Unacked: true}
@@ -176,10 +176,13 @@ func (e *Handler) handleMap(w *engine.Work, st *sessionState, c *syncml.Command)
 	}
 	mapped, refused, err := w.Map(ds, maps)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if mapped == 0 && refused > 0 {
-		return 404, nil
+		return &syncml.Error{Code: syncml.StatusNotFound} // the core logged each
 	}
-	return 200, nil
+	if !c.NoResp {
+		r.status(c, int(syncml.StatusOK))
+	}
+	return nil
 }
