@@ -171,10 +171,15 @@ func outcomeOf(res conflict.Resolution) Outcome {
 }
 
 // Apply applies one change of the device, durably in this unit of work, and
-// says what became of it. The device's id of the item is mapped to the
-// server's (ServerID).
-func (w *Work) Apply(ds *Datastore, ch Change) (Outcome, error) {
-	return w.e.applyItem(w.ctx, w.tx, w.as(ds.Partner), ds, ch)
+// says what became of it and which server item the device's id now names
+// (guid; "" when none: refused, deleted, or no longer the device's).
+func (w *Work) Apply(ds *Datastore, ch Change) (o Outcome, guid string, err error) {
+	ds.mapped = ""
+	o, err = w.e.applyItem(w.ctx, w.tx, w.as(ds.Partner), ds, ch)
+	if err != nil {
+		return 0, "", err
+	}
+	return o, ds.mapped, nil
 }
 
 // ServerID returns the server's id of an item a device knows by luid, ""

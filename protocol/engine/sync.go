@@ -431,6 +431,7 @@ func (e *Engine) confirm(ctx context.Context, tx store.SyncTx, st *sessionState,
 	if err != nil {
 		return fmt.Errorf("engine: map %s to %s: %w", luid, guid, err)
 	}
+	ds.mapped = guid
 	return e.forgetAdds(ctx, tx, st, ds, []string{guid})
 }
 

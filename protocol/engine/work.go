@@ -149,6 +149,8 @@ type Datastore struct {
 	remembered []store.UnackedAdd
 	// queue holds server changes read ahead (changes.go).
 	queue []queued
+	// mapped is the GUID the last change applied was mapped to (confirm).
+	mapped string
 
 	ServerBegun  bool   `json:"server_begun"`
 	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to

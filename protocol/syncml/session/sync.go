@@ -99,7 +99,7 @@ func (e *Handler) applyCommands(w *engine.Work, st *sessionState, ds *syncedStor
 func (e *Handler) applyItem(w *engine.Work, st *sessionState, ds *syncedStore, c *syncml.Command, it *syncml.Item, parentMeta *syncml.Meta) (int, error) {
 	ch := engine.Change{Op: opOf(c.Name), LUID: cmp.Or(it.Source.URI, it.Target.URI)}
 	if ds.Mode == engine.ModeRefreshFromServer || ch.LUID == "" || ch.Op == engine.OpDelete {
-		o, err := w.Apply(&ds.Datastore, ch)
+		o, _, err := w.Apply(&ds.Datastore, ch)
 		return int(statusOf(o)), err
 	}
 	whole, code := e.assembleChunk(st, ds, c, it, ch.LUID, itemMeta(it, c.Meta, parentMeta))
@@ -107,7 +107,7 @@ func (e *Handler) applyItem(w *engine.Work, st *sessionState, ds *syncedStore, c
 		return code, nil // a chunk accepted (213) or the object refused
 	}
 	ch.ContentType, ch.Data = itemData(whole, c.Meta, parentMeta)
-	o, err := w.Apply(&ds.Datastore, ch)
+	o, _, err := w.Apply(&ds.Datastore, ch)
 	return int(statusOf(o)), err
 }
 
