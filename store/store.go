@@ -139,7 +139,8 @@ type SyncTx interface {
 	// Sessions: protocol session state, so that any server process can take
 	// the next message of a session.
 	Session(ctx context.Context, key string) (*Session, error)
-	PutSession(ctx context.Context, s *Session) error                   // insert or update
+	PutSession(ctx context.Context, s *Session) error // insert or update
+	DeleteSession(ctx context.Context, key string) error
 	DeleteSessionsBefore(ctx context.Context, t time.Time) (int, error) // by UpdatedAt
 
 	// Leases serialise sessions per user datastore (DESIGN.md: concurrent
@@ -202,6 +203,7 @@ type PartnerTx interface {
 type AccountTx interface {
 	PartnerTx
 	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrExists if the name is taken
+	UserByID(ctx context.Context, id int64) (*User, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
 	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)

@@ -64,3 +64,11 @@ func (t *tx) DeleteSessionsBefore(ctx context.Context, before time.Time) (int, e
 	}
 	return int(n), nil
 }
+
+// DeleteSession deletes a session; deleting a missing one is not an error.
+func (t *tx) DeleteSession(ctx context.Context, key string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("sqlite: delete session %q: %w", key, err)
+	}
+	return nil
+}

@@ -45,6 +45,14 @@ func (t *tx) UserByName(ctx context.Context, name string) (*store.User, error) {
 	return u, nil
 }
 
+func (t *tx) UserByID(ctx context.Context, id int64) (*store.User, error) {
+	u, err := scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
 // ListUsers lists every user ordered by name.
 func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)

@@ -47,13 +47,15 @@ func testUsers(t *testing.T, s store.Store) {
 			return err
 		}
 		check("UserByName(alice)", u, alice)
-		u, err = tx.UserByName(ctx, "bob")
+		u, err = tx.UserByID(ctx, bob.ID)
 		if err != nil {
 			return err
 		}
-		check("UserByName(bob)", u, bob)
+		check("UserByID(bob)", u, bob)
 		_, err = tx.UserByName(ctx, "nobody")
 		wantNotFound(t, "UserByName(nobody)", err)
+		_, err = tx.UserByID(ctx, bob.ID+1000)
+		wantNotFound(t, "UserByID(missing)", err)
 
 		us, err := tx.ListUsers(ctx)
 		if err != nil {
