@@ -61,6 +61,7 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 		ds.ServerBegun, ds.TargetSeq, ds.CursorSeq = true, seq, ds.AckSeq
 	}
 	if ds.Mode == ModeOneWayFromClient || ds.Mode == ModeRefreshFromClient {
+		ds.Drained = true
 		return nil, nil // the server sends nothing in these modes
 	}
 	for {
@@ -69,6 +70,7 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 				return nil, err
 			}
 			if len(ds.queue) == 0 {
+				ds.Drained = true
 				return nil, nil
 			}
 		}

@@ -21,7 +21,9 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 	} else if err != nil {
 		return fmt.Errorf("engine: complete %s: %w", ds.Name, err)
 	}
-	delivered := ds.Undelivered == 0
+	// Delivered when every server change went out (NextChange ran out)
+	// and the device acknowledged each; else they are all sent again.
+	delivered := ds.Undelivered == 0 && ds.Drained
 
 	switch ds.Mode {
 	case ModeRefreshFromClient:

@@ -266,7 +266,11 @@ func (w *Work) Map(ds *Datastore, maps []Mapping) (mapped, refused int, err erro
 	return len(ok), refused, nil
 }
 
-// Complete commits a datastore's finished sync (see complete).
+// Complete commits a datastore's finished sync (see complete): next are
+// the anchors the next sync must present. The server's changes count as
+// acknowledged when NextChange ran out and none was refused or left
+// unacknowledged (Datastore.Undelivered); otherwise they are all sent
+// again next time.
 func (w *Work) Complete(ds *Datastore, next Anchors) error {
 	return w.e.complete(w.ctx, w.tx, w.as(ds.Partner), ds, next)
 }

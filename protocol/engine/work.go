@@ -153,11 +153,12 @@ type Datastore struct {
 	mapped string
 
 	ServerBegun  bool   `json:"server_begun"`
-	TargetSeq    int64  `json:"target_seq"`    // change sequence the server's changes go up to
-	CursorSeq    int64  `json:"cursor_seq"`    // fast sync: last sequence sent
-	CursorGUID   string `json:"cursor_guid"`   // slow sync: last GUID considered
-	Undelivered  int    `json:"undelivered"`   // server changes that failed or were not acknowledged
-	SentCommands int    `json:"sent_commands"` // server changes sent in the session
+	Drained      bool   `json:"drained,omitempty"` // NextChange ran out: every server change went out
+	TargetSeq    int64  `json:"target_seq"`        // change sequence the server's changes go up to
+	CursorSeq    int64  `json:"cursor_seq"`        // fast sync: last sequence sent
+	CursorGUID   string `json:"cursor_guid"`       // slow sync: last GUID considered
+	Undelivered  int    `json:"undelivered"`       // server changes that failed or were not acknowledged
+	SentCommands int    `json:"sent_commands"`     // server changes sent in the session
 	// NoTwins is set while a slow sync's datastore holds no live item that
 	// the session has not confirmed: findTwin then has nothing to search.
 	// It holds while the datastore's sequence is NoTwinsSeq (nobody else

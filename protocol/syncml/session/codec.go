@@ -37,7 +37,7 @@ func encodeMessage(m *syncml.Message, enc Encoding) ([]byte, error) {
 	}
 	b, err := wbxml.Encode(syncml.EncodeDocument(m), wbxml.EncodeOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("engine: encode WBXML: %w", err)
+		return nil, fmt.Errorf("session: encode WBXML: %w", err)
 	}
 	return b, nil
 }

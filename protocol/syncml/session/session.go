@@ -11,7 +11,7 @@ import (
 	"anchorage/protocol/syncml"
 )
 
-// sessionState is everything the engine remembers between two messages of a
+// sessionState is everything the front end remembers between two messages of a
 // SyncML session. It is stored as JSON in the store's session row; it stays
 // small because bulk state (which items a slow sync matched, which server
 // changes are left to send) lives in the store's mappings and as cursors.
