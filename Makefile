@@ -14,14 +14,16 @@ run: build
 	mkdir -p $(DATA)
 	./$(BIN) serve --listen $(LISTEN) --data $(DATA) --demo
 
-# The whole suite: unit tests, store conformance, and the real-client suite
-# (SyncEvolution driven by ../shared/conformance/syncml-client.sh).
-test:
+# The whole suite: gofmt and go vet, unit tests, store conformance, and the
+# real-client suite (SyncEvolution driven by ../shared/conformance/syncml-client.sh).
+test: lint
 	$(GO) test -count=1 -timeout 45m ./...
 
-# Everything but the real-client suite.
+# Everything but the real-client suite, then a count of passed and skipped
+# tests and the reasons for the skips (tests on ../shared's third-party data
+# skip when it is absent; the project's own fixtures/ always run).
 test-unit:
-	$(GO) test -count=1 -short ./...
+	bash scripts/test-summary.sh $(GO) test -count=1 -short ./...
 
 # Go benchmarks of every package (not part of make test): codecs (syncml,
 # wbxml, pim), engine, store, load generator. One package:

@@ -102,7 +102,7 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 			}
 		}
 		if !found {
-			return fmt.Errorf("admin: user %q: %w", user, store.ErrNotFound)
+			return &PlainError{Msg: fmt.Sprintf("no user %q", user), Err: fmt.Errorf("admin: user %q: %w", user, store.ErrNotFound)}
 		}
 		return nil
 	})
@@ -115,81 +115,6 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 	return out, err
 }
 
-// ExportOptions select what Export writes.
-type ExportOptions struct {
-	// AsOf exports the items as they were at that time; zero exports the
-	// live items.
-	AsOf time.Time
-	// Format is the format of the items in the stream: "" keeps each as
-	// stored; for contacts "vcard30" or "vcard21", for calendar and tasks
-	// "ical" or "vcal" (see ExportFormats). Items stored in another format
-	// need a conversion (see convertItem).
-	Format string
-}
-
-// Export returns the items of a user's datastore as one stream: a .vcf
-// for contacts, an .ics (a .vcs with Format "vcal") for calendar and
-// tasks, plain text for notes.
-func (e *Admin) Export(ctx context.Context, user, datastore string, opts ExportOptions) ([]byte, error) {
-	name, ok := engine.ResolveDatastore(datastore)
-	if !ok {
-		return nil, fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
-	}
-	if err := checkExportFormat(name, opts.Format); err != nil {
-		return nil, err
-	}
-	var items []store.Item
-	err := e.view(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
-		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
-		}
-		after := ""
-		for {
-			var page []store.Item
-			if opts.AsOf.IsZero() {
-				page, err = tx.LiveItems(ctx, u.ID, name, after, pageSize)
-			} else {
-				page, err = tx.ItemsAsOf(ctx, u.ID, name, opts.AsOf, after, pageSize)
-			}
-			if err != nil {
-				return fmt.Errorf("admin: export %s of %q: %w", name, user, err)
-			}
-			if len(page) == 0 {
-				return nil
-			}
-			for _, it := range page {
-				if !it.Deleted {
-					items = append(items, it)
-				}
-			}
-			after = page[len(page)-1].GUID
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	datas, err := exportData(items, opts.Format)
-	if err != nil {
-		return nil, err
-	}
-	switch name {
-	case engine.Contacts:
-		return pim.ConcatVCards(datas), nil
-	case engine.Calendar, engine.Tasks:
-		out, err := pim.MergeCalendars(datas)
-		if err != nil {
-			return nil, fmt.Errorf("admin: export %s of %q: %w", name, user, err)
-		}
-		if opts.Format == FormatVCal {
-			out = vcalendarHeader(out)
-		}
-		return out, nil
-	default:
-		return pim.ConcatNotes(datas), nil
-	}
-}
-
 // ResetDevice makes the device's next sync of one datastore (all when
 // datastore is "") a slow sync. Its LUID maps stay, so the slow sync
 // matches what the device has; nothing is duplicated or lost.
@@ -198,34 +123,58 @@ func (e *Admin) ResetDevice(ctx context.Context, user, device, datastore string)
 	if datastore != "" {
 		var ok bool
 		if name, ok = engine.ResolveDatastore(datastore); !ok {
-			return 0, fmt.Errorf("admin: unknown datastore %q", datastore)
+			return 0, unknownDatastore(datastore)
 		}
 	}
 	var n int
 	err := e.update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		if _, err := tx.Device(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
-		n, err = tx.DeletePartnerships(ctx, u.ID, device, name)
-		return err
+		ps, err := tx.ListPartnerships(ctx, u.ID, device)
+		if err != nil {
+			return fmt.Errorf("admin: partnerships of %q: %w", device, err)
+		}
+		if n, err = tx.DeletePartnerships(ctx, u.ID, device, name); err != nil {
+			return fmt.Errorf("admin: reset %q: %w", device, err)
+		}
+		// The partnerships stay listed, with their last sync, but without
+		// anchors or acknowledgements: the next Alert finds no anchor to
+		// match and gets 508 and a slow sync (alert.go).
+		for _, p := range ps {
+			if name != "" && p.Datastore != name {
+				continue
+			}
+			reset := store.Partnership{UserID: p.UserID, DeviceID: p.DeviceID, Datastore: p.Datastore,
+				LastSync: p.LastSync, LastSyncMode: p.LastSyncMode}
+			if err := tx.PutPartnership(ctx, &reset); err != nil {
+				return fmt.Errorf("admin: reset %q: %w", device, err)
+			}
+		}
+		return nil
 	})
 	return n, err
 }
+
+// NextSyncSlow tells whether a partnership's next sync is a slow sync
+// whatever the device asks for: it has no client anchor (never completed,
+// or reset by ResetDevice).
+func NextSyncSlow(p store.Partnership) bool { return p.ClientAnchor == "" }
 
 // RemoveDevice forgets a device (partnerships, maps, sessions); the items
 // it synced stay. If it syncs again it starts a new partnership.
 func (e *Admin) RemoveDevice(ctx context.Context, user, device string) error {
 	return e.update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		if err := tx.DeleteDevice(ctx, u.ID, device); err != nil {
-			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
 		return nil
 	})
@@ -243,15 +192,15 @@ func (e *Admin) SetDeviceCharset(ctx context.Context, user, device, charset stri
 		return errors.New("admin: empty device id")
 	}
 	return e.update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		d, err := tx.Device(ctx, u.ID, device)
 		if errors.Is(err, store.ErrNotFound) {
 			d = &store.Device{UserID: u.ID, DeviceID: device}
 		} else if err != nil {
-			return fmt.Errorf("admin: device %q of %q: %w", device, user, err)
+			return noDevice(user, device, err)
 		}
 		d.Charset = charset
 		return tx.PutDevice(ctx, d)

@@ -1,17 +1,12 @@
 package admin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"anchorage/protocol/engine"
-	"anchorage/protocol/pim"
 	"anchorage/store"
 )
 
@@ -59,7 +54,7 @@ func (e *Admin) History(ctx context.Context, user, datastore string, q HistoryQu
 		if q.GUID != "" {
 			var err error
 			if its, err = tx.Versions(ctx, userID, ds, q.GUID); err != nil {
-				return fmt.Errorf("admin: history of item %s: %w", q.GUID, err)
+				return noItem(user, ds, q.GUID, err)
 			}
 		} else {
 			since, afterSeq := q.Since, int64(0)
@@ -144,7 +139,7 @@ func (e *Admin) RestoreItem(ctx context.Context, user, datastore, guid string, v
 	return e.restore(ctx, user, datastore, dryRun, func(tx store.ArchiveTx, userID int64, ds string, rep *RestoreReport) ([]restorePlan, error) {
 		vs, err := tx.Versions(ctx, userID, ds, guid)
 		if err != nil {
-			return nil, fmt.Errorf("admin: item %s: %w", guid, err)
+			return nil, noItem(user, ds, guid, err)
 		}
 		cur := vs[len(vs)-1]
 		var target *store.Item
@@ -336,12 +331,12 @@ func (e *Admin) onDatastore(ctx context.Context, run func(context.Context, func(
 	user, datastore string, fn func(tx store.Tx, userID int64, ds string) error) error {
 	name, ok := engine.ResolveDatastore(datastore)
 	if !ok {
-		return fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return unknownDatastore(datastore)
 	}
 	return run(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		return fn(tx, u.ID, name)
 	})
@@ -388,7 +383,7 @@ func (e *Admin) Prune(ctx context.Context, user string, opts PruneOptions) ([]Pr
 			}
 		}
 		if err == nil && user != "" && len(users) == 0 {
-			err = fmt.Errorf("user %q: %w", user, store.ErrNotFound)
+			err = &PlainError{Msg: fmt.Sprintf("no user %q", user), Err: fmt.Errorf("user %q: %w", user, store.ErrNotFound)}
 		}
 		return err
 	})
@@ -452,125 +447,4 @@ func retentionOf(ctx context.Context, tx store.ArchiveTx, userID int64, given *s
 		}
 	}
 	return store.Retention{}, "none", nil
-}
-
-// Export formats (ExportOptions.Format), named by what they hold.
-const (
-	FormatVCard30 = "vcard30" // vCard 3.0
-	FormatVCard21 = "vcard21" // vCard 2.1
-	FormatVCard40 = "vcard40" // vCard 4.0 (stored as received; not an export choice)
-	FormatICal    = "ical"    // iCalendar 2.0
-	FormatVCal    = "vcal"    // vCalendar 1.0
-)
-
-// ExportFormats lists the formats each datastore can be exported in.
-var ExportFormats = map[string][]string{
-	engine.Contacts: {FormatVCard30, FormatVCard21},
-	engine.Calendar: {FormatICal, FormatVCal},
-	engine.Tasks:    {FormatICal, FormatVCal},
-}
-
-// errNoConversion is what convertItem returns for a conversion it lacks.
-var errNoConversion = errors.New("conversion not available")
-
-// formatTypes maps export format names to the MIME types pim converts.
-var formatTypes = map[string]string{
-	FormatVCard30: "text/vcard", FormatVCard21: "text/x-vcard", FormatVCard40: "text/vcard;version=4.0",
-	FormatICal: "text/calendar", FormatVCal: "text/x-vcalendar",
-}
-
-// convertItem converts an item's content from one format to another with
-// pim.Convert; a pair pim cannot convert gives errNoConversion.
-func convertItem(data []byte, from, to string) ([]byte, error) {
-	ft, ok1 := formatTypes[from]
-	tt, ok2 := formatTypes[to]
-	if !ok1 || !ok2 {
-		return nil, errNoConversion
-	}
-	out, err := pim.Convert(data, ft, tt, pim.ConvertOptions{})
-	if errors.Is(err, pim.ErrUnsupported) {
-		return nil, errNoConversion
-	}
-	return out, err
-}
-
-func checkExportFormat(ds, format string) error {
-	if format == "" || slices.Contains(ExportFormats[ds], format) {
-		return nil
-	}
-	if len(ExportFormats[ds]) == 0 {
-		return fmt.Errorf("admin: %s are exported in one format only; drop --format %s", ds, format)
-	}
-	return fmt.Errorf("admin: format %q cannot hold %s (use %s)", format, ds, strings.Join(ExportFormats[ds], " or "))
-}
-
-// itemFormat tells the format of a stored item by its VERSION, else by
-// its content type.
-func itemFormat(contentType string, data []byte) string {
-	version := ""
-	for _, l := range strings.Split(string(data), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "VERSION") {
-			version = strings.TrimSpace(v)
-			break
-		}
-	}
-	ct := strings.ToLower(contentType)
-	switch pim.DetectKind(contentType, data) {
-	case pim.KindContact:
-		switch {
-		case version == "4.0":
-			return FormatVCard40
-		case version == "3.0", version == "" && ct != "text/x-vcard":
-			return FormatVCard30
-		}
-		return FormatVCard21
-	case pim.KindEvent, pim.KindTask:
-		if version == "1.0" || version == "" && ct == "text/x-vcalendar" {
-			return FormatVCal
-		}
-		return FormatICal
-	}
-	return ""
-}
-
-// exportData returns the items' contents in the wanted format ("" keeps
-// them as stored). Items that need a conversion convertItem lacks make it
-// fail with an error naming the conversions and how many items need them.
-func exportData(items []store.Item, format string) ([][]byte, error) {
-	datas := make([][]byte, 0, len(items))
-	missing := map[string]int{}
-	for _, it := range items {
-		from := itemFormat(it.ContentType, it.Data)
-		if format == "" || from == format {
-			datas = append(datas, it.Data)
-			continue
-		}
-		if len(it.Canonical) > 0 && itemFormat(it.CanonicalType, it.Canonical) == format {
-			datas = append(datas, it.Canonical) // converted once, at write
-			continue
-		}
-		out, err := convertItem(it.Data, from, format)
-		if errors.Is(err, errNoConversion) {
-			missing[from]++
-			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("admin: convert item %s (%s) from %s to %s: %w", it.GUID, it.Summary, from, format, err)
-		}
-		datas = append(datas, out)
-	}
-	if len(missing) > 0 {
-		var parts []string
-		for _, from := range slices.Sorted(maps.Keys(missing)) {
-			parts = append(parts, fmt.Sprintf("%s to %s (%d items)", from, format, missing[from]))
-		}
-		return nil, fmt.Errorf("admin: export as %s: conversion %s is not available yet; export without --format to get the items as stored",
-			format, strings.Join(parts, ", "))
-	}
-	return datas, nil
-}
-
-// vcalendarHeader makes a merged calendar a vCalendar 1.0 stream: the
-// items' components are copied as they are, so only the header changes.
-func vcalendarHeader(cal []byte) []byte {
-	return bytes.Replace(cal, []byte("\r\nVERSION:2.0\r\n"), []byte("\r\nVERSION:1.0\r\n"), 1)
 }

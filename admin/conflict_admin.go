@@ -25,14 +25,14 @@ func (e *Admin) SetConflictRules(ctx context.Context, user, datastore string, ru
 	if datastore != "" {
 		name, ok := engine.ResolveDatastore(datastore)
 		if !ok {
-			return fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+			return unknownDatastore(datastore)
 		}
 		datastore = name
 	}
 	return e.update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		if rules == nil {
 			return tx.DeleteConflictSetting(ctx, u.ID, datastore)
@@ -51,9 +51,9 @@ func (e *Admin) ConflictRules(ctx context.Context, user string) ([]ConflictRepor
 	var out []ConflictReport
 	err := e.core.View(ctx, func(w *engine.Work) error {
 		tx := w.Tx()
-		u, err := tx.UserByName(ctx, user)
+		u, err := adminUser(ctx, tx, user)
 		if err != nil {
-			return fmt.Errorf("admin: user %q: %w", user, err)
+			return err
 		}
 		settings, err := tx.ConflictSettings(ctx, u.ID)
 		if err != nil {

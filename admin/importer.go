@@ -62,7 +62,7 @@ var datastoreKind = map[string]pim.Kind{
 func (e *Admin) Import(ctx context.Context, user, datastore, file string, data []byte) (*ImportReport, error) {
 	name, ok := engine.ResolveDatastore(datastore)
 	if !ok {
-		return nil, fmt.Errorf("admin: unknown datastore %q (use contacts, calendar, tasks or notes)", datastore)
+		return nil, unknownDatastore(datastore)
 	}
 	entries, problems, err := splitImport(name, data)
 	if err != nil {
@@ -72,7 +72,7 @@ func (e *Admin) Import(ctx context.Context, user, datastore, file string, data [
 	for _, en := range entries {
 		switch kind := pim.DetectKind(en.contentType, en.data); {
 		case kind != datastoreKind[name]:
-			problems = append(problems, importProblem{en.line, fmt.Sprintf("a %s, not for the %s datastore", kind, name)})
+			problems = append(problems, importProblem{en.line, fmt.Sprintf("%s, not for the %s datastore", withArticle(kind.String()), name)})
 		case int64(len(en.data)) > e.maxObjSize:
 			problems = append(problems, importProblem{en.line, fmt.Sprintf("%d bytes, more than the largest object the server accepts (%d)", len(en.data), e.maxObjSize)})
 		default:

@@ -35,6 +35,9 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")
 	charset := fs.String("charset", "", `set: charset of 8-bit vCard 2.1/vCalendar 1.0/vNote data the device sends without CHARSET (e.g. ISO-8859-2, windows-1251, KOI8-R, Shift_JIS); "default" for UTF-8 else windows-1252`)
 	overdue := fs.Duration("overdue", 48*time.Hour, "list: flag devices without a successful sync for longer than this")
+	if isHelp(sub) {
+		return subHelp(fs, deviceUsage)
+	}
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -73,7 +76,11 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := eng.SetDeviceCharset(ctx, *user, *dev, cs); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "device %s of %s: default charset %s\n", *dev, *user, *charset)
+		if cs == "" {
+			fmt.Fprintf(stdout, "device %s of %s: its own charset setting removed; 8-bit data it sends without a charset is read as UTF-8 when valid, else as windows-1252\n", *dev, *user)
+		} else {
+			fmt.Fprintf(stdout, "device %s of %s: 8-bit data it sends without a charset is read as %s\n", *dev, *user, cs)
+		}
 		return nil
 	}
 	return fmt.Errorf("%w: %s", errUsage, deviceUsage)
@@ -93,7 +100,11 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 	for _, d := range devs {
 		var names []string
 		for _, p := range d.Datastores {
-			names = append(names, p.Datastore)
+			name := p.Datastore
+			if admin.NextSyncSlow(p) {
+				name += " (next sync: slow)"
+			}
+			names = append(names, name)
 		}
 		last, mode, days := "never", "-", "-"
 		if !d.LastSync.IsZero() {

@@ -1,13 +1,6 @@
-// Command anchorage is the Anchorage sync server and its admin tool.
-//
-//	anchorage serve  --listen 127.0.0.1:8080 --data DIR [--trace DIR] [--demo]
-//	anchorage user   add|list|set|show --data DIR [--db NAME --conflict POLICY [--delete-wins]] [NAME]
-//	anchorage device list|reset|remove --data DIR [--user NAME] [--device ID]
-//	anchorage export --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME] [--format F]
-//	anchorage import --data DIR --user NAME --db NAME FILE...
-//	anchorage history --data DIR --user NAME --db NAME [--item GUID] [--deleted] [--conflicts] [--since TIME]
-//	anchorage restore --data DIR --user NAME --db NAME (--item GUID [--version N] | --as-of TIME) [--dry-run]
-//	anchorage prune --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+// Command anchorage is the Anchorage sync server and its admin tool; the
+// usage constant below lists its commands and flags (README.md, Command
+// line, explains them).
 package main
 
 import (
@@ -16,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,7 +23,9 @@ const usage = `usage: anchorage <command> [flags]
 
 commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
-          [--conflict POLICY] [--delete-wins]
+          [--max-body BYTES] [--log-level debug|info|warn|error]
+          [--conflict POLICY] [--delete-wins] [--pprof ADDR]
+          [--gc-percent 400] [--memory-limit-mb 256]
   user    add --data DIR [--no-md5] NAME     (password read from stdin)
   user    list --data DIR
   user    set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME
@@ -37,6 +33,7 @@ commands:
   device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]
   device  remove --data DIR --user NAME --device ID
+  device  set --data DIR --user NAME --device ID --charset NAME|default
   export  --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME]
           [--format vcard30|vcard21|ical|vcal]
   import  --data DIR --user NAME --db NAME FILE...   (.vcf, .ics, .vcs; .txt for notes)
@@ -45,11 +42,16 @@ commands:
   restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
   restore --data DIR --user NAME --db NAME --as-of TIME [--dry-run]
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
+  backup  --data DIR --to FILE       (a consistent copy, while the server runs)
+  backup  verify FILE                (integrity check; counts users, devices, items, versions)
 
 POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
 read-only; an edit survives a delete on the other side unless --delete-wins.
 
 TIME is RFC 3339 ("2024-05-06T07:08:09Z"), "2006-01-02 15:04:05" or "2006-01-02" (UTC).
+
+Errors are told in plain words; ANCHORAGE_LOG_LEVEL=debug also logs their
+full chain (and the engine's debug log) to stderr.
 
 Run "anchorage <command> -h" for a command's flags.
 `
@@ -59,16 +61,28 @@ var errUsage = errors.New("usage error")
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	os.Exit(report(err, os.Stderr))
+}
+
+// report writes a command's error for the person who ran it and returns
+// the exit status: 0, 1 for a failure, 2 for wrong arguments. An engine
+// error with a plain message (admin.PlainError) is shown by it, and its
+// whole chain goes to the debug log.
+func report(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, "anchorage:", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "anchorage:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "anchorage:", err)
+		return 2
 	}
+	msg := err.Error()
+	if pe := (*admin.PlainError)(nil); errors.As(err, &pe) {
+		msg = pe.Msg
+	}
+	fmt.Fprintln(stderr, "anchorage:", msg)
+	quietLogger(stderr).Debug("command failed", "error", err.Error())
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -94,12 +108,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRestore(ctx, rest, stdout, stderr)
 	case "prune":
 		return cmdPrune(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// isHelp tells whether a command's first argument asks for its help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// subHelp prints the usage of a command with subcommands and its flags.
+func subHelp(fs *flag.FlagSet, usage string) error {
+	fmt.Fprintf(fs.Output(), "usage:\n%s\n\nflags:\n", usage)
+	fs.PrintDefaults()
+	return flag.ErrHelp
 }
 
 // parseFlags parses flags that may come before or after positional
@@ -122,16 +150,36 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openEngine opens the SQLite database in dir (created if needed); tune
-// adjusts the engine's options.
+// errNoData is the error for a data directory without a database.
+type errNoData struct{ dir string }
+
+func (e errNoData) Error() string {
+	return fmt.Sprintf("no Anchorage data in %s (create it with `anchorage user add` or `serve`)", e.dir)
+}
+
+// openEngine opens the SQLite database in dir, which must exist: a
+// mistyped --data must not quietly start an empty server. tune adjusts
+// the engine's options.
 func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
+	if dir == "" {
+		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
+	}
+	if _, err := os.Stat(filepath.Join(dir, dbFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, errNoData{dir}
+	}
+	return createEngine(dir, log, tune...)
+}
+
+// createEngine is openEngine that creates the directory and the database
+// when missing (serve, user add).
+func createEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
 	if dir == "" {
 		return nil, nil, fmt.Errorf("%w: --data DIR is required", errUsage)
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, fmt.Errorf("create data dir: %w", err)
 	}
-	st, err := sqlite.Open(filepath.Join(dir, "anchorage.db"))
+	st, err := sqlite.Open(filepath.Join(dir, dbFile))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,13 +192,27 @@ func openEngine(dir string, log *slog.Logger, tune ...func(*engine.Options)) (*e
 
 // openAdmin opens the database in dir for the admin operations.
 func openAdmin(dir string, log *slog.Logger) (*admin.Admin, func() error, error) {
-	core, closeStore, err := openEngine(dir, log)
+	return adminOf(openEngine(dir, log))
+}
+
+// adminOf is the admin operations on a core openEngine or createEngine
+// opened.
+func adminOf(core *engine.Engine, closeStore func() error, err error) (*admin.Admin, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
 	return admin.New(core), closeStore, nil
 }
 
+// dbFile is the database's name in the data directory.
+const dbFile = "anchorage.db"
+
+// quietLogger is the admin commands' log: warnings and errors, or the
+// level ANCHORAGE_LOG_LEVEL names.
 func quietLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := slog.LevelWarn
+	if v := os.Getenv("ANCHORAGE_LOG_LEVEL"); v != "" {
+		_ = level.UnmarshalText([]byte(v)) // an unknown name keeps warnings
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }

@@ -54,7 +54,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
-	core, closeStore, err := openEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
+	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anchorage/admin"
 	"anchorage/conflict"
 	"anchorage/protocol/engine"
 	"anchorage/store"
@@ -14,9 +15,14 @@ import (
 	"text/tabwriter"
 )
 
+const userUsage = `user add --data DIR [--no-md5] NAME   (password read from stdin)
+user list --data DIR
+user set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME
+user show --data DIR NAME`
+
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: user add|list|set|show", errUsage)
+		return fmt.Errorf("%w: %s", errUsage, userUsage)
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
@@ -26,11 +32,18 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	db := fs.String("db", "", "set: the datastore the setting is for (default: all the user's datastores)")
 	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")
 	deleteWins := fs.Bool("delete-wins", false, "set: a deletion wins over an edit made on another device")
+	if isHelp(sub) {
+		return subHelp(fs, userUsage)
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
+	open := openEngine
+	if sub == "add" {
+		open = createEngine // the first user makes the database
+	}
+	eng, closeStore, err := adminOf(open(*data, quietLogger(stderr)))
 	if err != nil {
 		return err
 	}
@@ -78,7 +91,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			rules = &conflict.Rules{Policy: p, DeleteWins: *deleteWins}
 		}
 		if err := eng.SetConflictRules(ctx, pos[0], *db, rules); err != nil {
-			if errors.Is(err, store.ErrNotFound) && rules == nil {
+			var pe *admin.PlainError
+			if errors.Is(err, store.ErrNotFound) && rules == nil && !errors.As(err, &pe) {
 				return fmt.Errorf("user %s has no setting of its own for %s", pos[0], orAll(*db))
 			}
 			return err

@@ -53,7 +53,11 @@ func TestCanonicalFormStored(t *testing.T) {
 	if _, got := only(t, desk); got != string(stored.Canonical) {
 		t.Errorf("the 3.0 device got\n%s\nwant the canonical form\n%s", got, stored.Canonical)
 	}
-	out, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{Format: admin.FormatVCard30})
+	res, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{Format: admin.FormatVCard30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Data
 	if err != nil || !strings.Contains(string(out), "Müller") || strings.Contains(string(out), "VERSION:2.1") {
 		t.Errorf("export as vCard 3.0: %v\n%s", err, out)
 	}

@@ -33,7 +33,11 @@ func TestDeviceDefaultCharset(t *testing.T) {
 	if !strings.Contains(got, "FN:Jan Łódź") {
 		t.Errorf("desk got:\n%s", got)
 	}
-	out, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{})
+	res, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Data
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -347,9 +347,11 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 }
 
 // checkItem refuses items that cannot be what they claim: a non-text type
-// (RefusedFormat), or a vCard / vCalendar without its BEGIN and END lines
-// (RefusedData, a truncated item). Anything else is stored as received, so that an odd
-// but readable item from some phone is never lost to strictness.
+// (RefusedFormat), a vCard / vCalendar without its BEGIN and END lines
+// (RefusedData, a truncated item), or a calendar without an event, task or
+// journal entry (RefusedData: a VTIMEZONE alone is no item, RFC 5545 3.6).
+// Anything else is stored as received, so that an odd but readable item
+// from some phone is never lost to strictness.
 func checkItem(ct string, data []byte) Outcome {
 	t := strings.ToLower(strings.TrimSpace(ct))
 	if i := strings.IndexByte(t, ';'); i >= 0 {
@@ -370,6 +372,9 @@ func checkItem(ct string, data []byte) Outcome {
 	if !containsFold(data, "BEGIN:"+comp) || !containsFold(data, "END:"+comp) {
 		return RefusedData
 	}
+	if comp == "VCALENDAR" && pim.CheckCalendarItem(data) != nil {
+		return RefusedData
+	}
 	return 0
 }
 
@@ -384,7 +389,7 @@ func rejectReason(o Outcome) string {
 	case RefusedFormat:
 		return "unsupported content type"
 	case RefusedData:
-		return "empty, undecodable or truncated item (no BEGIN/END of its VCARD or VCALENDAR)"
+		return "empty, undecodable or truncated item, or none of a contact, event, task or note"
 	}
 	return ""
 }
@@ -451,8 +456,14 @@ func decodeClientItem(ct string, data []byte) (*clientItem, Outcome) {
 	}
 	var err error
 	ci.info, ci.canonicalType, ci.canonical, err = pim.DescribeCanonical(ct, data)
-	if err == nil {
+	switch {
+	case err == nil:
 		ci.canonicalOf = data
+	case pim.IsSIF(ct):
+		// SIF (XML no other device or export reads) that has no canonical
+		// form is no item: stored, nothing could compare, merge or export
+		// it. An odd vCard or vCalendar is kept as received (checkItem).
+		return nil, RefusedData
 	}
 	return ci, 0
 }

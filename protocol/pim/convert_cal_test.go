@@ -312,8 +312,11 @@ func checkGoICal(t *testing.T, out []byte, items int) {
 // vcalCorpus returns the vCalendar 1.0 items of the corpora and some
 // constructed ones.
 func vcalCorpus(t *testing.T) map[string][]byte {
-	root := fixturesDir(t)
+	root := sharedFixtures()
 	items := map[string][]byte{}
+	if root == "" {
+		items = projectCorpus(t, "vcal/*.in.vcs", "ical/*.out.vcs")
+	}
 	for _, pattern := range []string{vcalDir + "*.vcs", vcalDir + "*.vcs.all",
 		"kcalendarcore/autotests/data/vCalendar-libicalV4/*.vcs", "biweekly/src/test/resources/biweekly/io/text/*.vcs",
 		osData + "vevents/kdepim/*.vcs", osData + "vtodos/kdepim/*.vcs"} {
@@ -365,7 +368,10 @@ var constructedVCal = map[string]string{
 // icalCorpus returns the iCalendar 2.0 events and tasks of the corpora,
 // one per item.
 func icalCorpus(t *testing.T) map[string][]byte {
-	root := fixturesDir(t)
+	root := sharedFixtures()
+	if root == "" {
+		return projectCorpus(t, "ical/*.in.ics", "vcal/*.out.ics")
+	}
 	items := map[string][]byte{}
 	for _, pattern := range []string{evoTests + "eds_event.ics", evoTests + "eds_task.ics", evoTests + "eds_event-alarms-*.ics",
 		osData + "vevents/evolution2/*.vcf", osData + "vtodos/evolution2/*.vcf", osData + "vevents/kdepim/*.ics",

@@ -16,7 +16,10 @@ import (
 // cardCorpus returns every vCard of the contact corpora, one per item,
 // with the file it came from.
 func cardCorpus(t *testing.T) (cards [][]byte, names []string) {
-	root := fixturesDir(t)
+	root := sharedFixtures()
+	if root == "" {
+		return projectCards(t)
+	}
 	var files []string
 	for _, pattern := range []string{
 		ezText + "*.vcf", kdepimCard + "*.vcf", "kcontacts/autotests/data/*.vcf",

@@ -72,15 +72,13 @@ func MergeCalendars(items [][]byte) ([]byte, error) {
 	var zones, comps []string
 	seen := map[string]bool{}
 	for i, it := range items {
-		blocks, err := calendarBlocks(it)
+		blocks, err := itemBlocks(it)
 		if err != nil {
 			return nil, fmt.Errorf("pim: calendar item %d: %w", i, err)
 		}
-		n := 0
 		for _, blk := range blocks {
 			if blk.name != "VTIMEZONE" {
 				comps = append(comps, blk.text)
-				n++
 				continue
 			}
 			id := blk.text
@@ -91,9 +89,6 @@ func MergeCalendars(items [][]byte) ([]byte, error) {
 				seen[id] = true
 				zones = append(zones, blk.text)
 			}
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("pim: calendar item %d: no VEVENT, VTODO or VJOURNAL", i)
 		}
 	}
 	var b strings.Builder
@@ -106,6 +101,29 @@ func MergeCalendars(items [][]byte) ([]byte, error) {
 	}
 	b.WriteString("END:VCALENDAR\r\n")
 	return []byte(b.String()), nil
+}
+
+// CheckCalendarItem tells why MergeCalendars cannot take data: it holds
+// no VEVENT, VTODO or VJOURNAL (a VTIMEZONE alone is no item), or one of
+// its components never ends. It is nil for an item MergeCalendars takes.
+func CheckCalendarItem(data []byte) error {
+	_, err := itemBlocks(data)
+	return err
+}
+
+// itemBlocks is calendarBlocks of one item that must hold an event, a
+// task or a journal entry.
+func itemBlocks(data []byte) ([]block, error) {
+	blocks, err := calendarBlocks(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, blk := range blocks {
+		if blk.name != "VTIMEZONE" {
+			return blocks, nil
+		}
+	}
+	return nil, errors.New("no VEVENT, VTODO or VJOURNAL")
 }
 
 // block is one top-level calendar component as CRLF-terminated text.

@@ -11,9 +11,19 @@ import (
 // by walking up from the working directory), or skips the test.
 func fixturesDir(t testing.TB) string {
 	t.Helper()
+	dir := sharedFixtures()
+	if dir == "" {
+		t.Skip("shared/fixtures not found above the working directory; skipping tests on third-party item corpora")
+	}
+	return dir
+}
+
+// sharedFixtures returns the shared fixtures directory, or "" when there
+// is none; the corpus readers then use the project's own fixtures/.
+func sharedFixtures() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Skipf("shared fixtures not found: %v", err)
+		return ""
 	}
 	for {
 		cand := filepath.Join(dir, "shared", "fixtures")
@@ -22,7 +32,7 @@ func fixturesDir(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("shared/fixtures not found above the working directory; skipping tests on real item corpora")
+			return ""
 		}
 		dir = parent
 	}

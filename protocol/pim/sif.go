@@ -89,6 +89,13 @@ func sifFormat(base string) format {
 	return fmtUnknown
 }
 
+// IsSIF tells whether contentType is one of the SIF types: XML, which no
+// vCard or iCalendar stream can hold as it is.
+func IsSIF(contentType string) bool {
+	base, _ := mediaType(contentType)
+	return isSIF(sifFormat(base))
+}
+
 // isSIF tells whether f is one of the SIF formats.
 func isSIF(f format) bool {
 	return f == fmtSIFC || f == fmtSIFE || f == fmtSIFT || f == fmtSIFN

@@ -33,7 +33,10 @@ func sifTypeOf(root string) string {
 // logs (base64, escaped or CDATA), and SyncMLDotNet's stand-alone SIF files.
 func sifFixtures(t testing.TB) []sifItem {
 	t.Helper()
-	root := fixturesDir(t)
+	root := sharedFixtures()
+	if root == "" {
+		return projectSIF(t)
+	}
 	var items []sifItem
 	add := func(name, s string) {
 		if m := sifRoot.FindStringSubmatch(s); m != nil {

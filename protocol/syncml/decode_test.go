@@ -303,11 +303,8 @@ func TestDecodeMalformed(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	if shared, ok := findShared(); ok {
-		files, _ := filepath.Glob(filepath.Join(shared, "conformance", "captures", "*", "msg*-*.xml"))
-		for _, file := range files {
-			f.Add(readFile(f, file))
-		}
+	for _, file := range captureFiles(f) {
+		f.Add(readFile(f, file))
 	}
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Sync><Atomic><Add><Item><Data><Anchor><Next>1</Next></Anchor></Data></Item></Add></Atomic></Sync><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Status><Chal/><Data>&#13;</Data></Status></SyncBody></SyncML>`))
@@ -375,11 +372,7 @@ func checkReadFast(t *testing.T, data []byte) {
 // TestReadFastCaptures: the fast reader reads every captured client and
 // server message, as etree does.
 func TestReadFastCaptures(t *testing.T) {
-	shared, ok := findShared()
-	if !ok {
-		t.Skip("../shared not found: captures not available")
-	}
-	files, _ := filepath.Glob(filepath.Join(shared, "conformance", "captures", "*", "msg*-*.xml"))
+	files := captureFiles(t)
 	read := 0
 	for _, file := range files {
 		data := readFile(t, file)

@@ -41,15 +41,27 @@ func sharedDir(t testing.TB) string {
 	return p
 }
 
+// capturesDir is shared/conformance/captures (SyncEvolution's client and
+// server), or without ../shared the project's fixtures/syncml: the same
+// messages as this package writes them (golden_test.go).
+func capturesDir(t testing.TB) string {
+	t.Helper()
+	if p, ok := findShared(); ok {
+		return filepath.Join(p, "conformance", "captures")
+	}
+	return projectSyncML(t)
+}
+
 // captureFiles lists every captured XML message, msgN-*.xml, sorted.
 func captureFiles(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "conformance", "captures", "*", "msg*-*.xml"))
+	dir := capturesDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*", "msg*-*.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Skip("shared/conformance/captures holds no msg*-*.xml files")
+		t.Fatalf("%s holds no msg*-*.xml files", dir)
 	}
 	sort.Strings(files)
 	return files
@@ -92,7 +104,7 @@ func readFile(t testing.TB, path string) []byte {
 // and file name.
 func loadCapture(t testing.TB, scenario, name string) *Message {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(sharedDir(t), "conformance", "captures", scenario+"-*"))
+	dirs, _ := filepath.Glob(filepath.Join(capturesDir(t), scenario+"-*"))
 	if len(dirs) != 1 {
 		t.Fatalf("capture scenario %s: found %d directories", scenario, len(dirs))
 	}

@@ -78,7 +78,7 @@ var msgName = regexp.MustCompile(`^msg(\d+)-(client-to-server|server-to-client)\
 // the answered command the way the constructors do.
 func TestNewStatusMatchesCaptures(t *testing.T) {
 	checked := 0
-	dirs, _ := filepath.Glob(filepath.Join(sharedDir(t), "conformance", "captures", "*"))
+	dirs, _ := filepath.Glob(filepath.Join(capturesDir(t), "*"))
 	for _, dir := range dirs {
 		// sent[side][MsgID] is a message the other side answers.
 		sent := map[string]map[string]*Message{}

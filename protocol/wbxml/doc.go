@@ -6,8 +6,9 @@
 // of the specification) and a few encoding conventions of the languages it
 // carries, but nothing of their semantics. Tables for SyncML 1.0/1.1/1.2 with
 // the MetInf page, DevInf 1.0/1.1/1.2 and OMA DM DDF 1.2 are built in (see
-// tables.go); further languages, such as the ActiveSync code pages, are
-// plain Language values and can be passed to DecodeWith and Encode.
+// tables.go), and so are the Exchange ActiveSync code pages as the
+// language ActiveSync (eas_tables.go), which is passed to DecodeWith and
+// Encode explicitly since EAS documents carry no public identifier.
 //
 // Decoding (Decode, DecodeWith) accepts every construct of the specification:
 // the header (§5.4 version, §5.5 public identifier, also as a string table

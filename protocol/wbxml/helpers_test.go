@@ -43,6 +43,30 @@ func needShared(t testing.TB) string {
 	return s
 }
 
+// corpusDir is the folder the WBXML corpus tests walk: shared/ (third-party
+// captures and fixtures), or without it the project's fixtures/, whose
+// wbxml/ holds the server's encodings of fixtures/syncml (golden_test.go).
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	if s := sharedDir(); s != "" {
+		return s
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "fixtures")
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = up
+	}
+}
+
 // needOracle skips the test when libwbxml's command-line tools are absent.
 func needOracle(t testing.TB) {
 	t.Helper()

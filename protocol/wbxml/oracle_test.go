@@ -16,7 +16,7 @@ import (
 // languages (ActiveSync, the WBXML spec examples) are covered by
 // TestDecodeUnknownLanguageFixtures.
 func TestOracleWBXMLFixtures(t *testing.T) {
-	shared := needShared(t)
+	shared := corpusDir(t)
 	needOracle(t)
 	var total, oracleOK, ownOK, reOracleOK int
 	for _, f := range findFiles(shared, "*.wbxml", "*.bin") {

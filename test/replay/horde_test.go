@@ -25,12 +25,22 @@ type hordeCase struct {
 
 func TestReplayHorde(t *testing.T) {
 	t.Parallel()
+	for _, tc := range hordeCases() {
+		t.Run(tc.testcase, func(t *testing.T) {
+			t.Parallel()
+			replayHordeCase(t, tc)
+		})
+	}
+}
+
+// hordeCases are the Horde test cases and what a correct server answers.
+func hordeCases() []hordeCase {
 	var (
 		slowForced = alertSpec{508, 201} // Alert 200 without matching anchors
 		slow       = alertSpec{200, 201} // Alert 201
 		twoWay     = alertSpec{200, 200}
 	)
-	cases := []hordeCase{{
+	return []hordeCase{{
 		// SyncML 1.0, events and tasks in one datastore, Replace for new
 		// items in the slow sync (201), server Adds x3 + Map; then the device
 		// modifies (server Replace x3 of its items), echoes, deletes.
@@ -64,24 +74,25 @@ func TestReplayHorde(t *testing.T) {
 		sessions: []alertSpec{slow, twoWay, twoWay, twoWay},
 		final:    []string{"client1s1", "server1c1"},
 	}}
-	for _, tc := range cases {
-		t.Run(tc.testcase, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, "syncmltest", "syncmltest")
-			var last []byte
-			for i, a := range tc.sessions {
-				clients, servers := hordeSession(t, tc.testcase, i+1)
-				name := fmt.Sprintf("S%d", i+1)
-				h.session(t, name, sessionSpec{clients: clients, servers: servers,
-					alerts: map[string]alertSpec{tc.ds: a}, bug: tc.bugs[name]})
-				last = clients[0]
-			}
-			h.sub(t, "second-device", tc.bugs["second-device"], func() {
-				h.checkProbe(map[string][]string{tc.ds: tc.final})
-			})
-			h.fastSync(t, last, tc.bugs["next-sync-is-fast"])
-		})
+}
+
+// replayHordeCase replays every session of a Horde test case, then checks
+// what a second device gets and that the device's next sync is fast.
+func replayHordeCase(t *testing.T, tc hordeCase) *harness {
+	h := newHarness(t, "syncmltest", "syncmltest")
+	var last []byte
+	for i, a := range tc.sessions {
+		clients, servers := hordeSession(t, tc.testcase, i+1)
+		name := fmt.Sprintf("S%d", i+1)
+		h.session(t, name, sessionSpec{clients: clients, servers: servers,
+			alerts: map[string]alertSpec{tc.ds: a}, bug: tc.bugs[name]})
+		last = clients[0]
 	}
+	h.sub(t, "second-device", tc.bugs["second-device"], func() {
+		h.checkProbe(map[string][]string{tc.ds: tc.final})
+	})
+	h.fastSync(t, last, tc.bugs["next-sync-is-fast"])
+	return h
 }
 
 // fastSync checks that the last session completed: the device's next

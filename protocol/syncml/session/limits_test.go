@@ -105,7 +105,11 @@ func TestObjectTooLarge(t *testing.T) {
 	if got != "413" {
 		t.Errorf("Add of a 5000-byte object with MaxObjSize 1000: status %q, want 413", got)
 	}
-	out, err := admin.New(e.core).Export(context.Background(), "u", "contacts", admin.ExportOptions{})
+	res, err := admin.New(e.core).Export(context.Background(), "u", "contacts", admin.ExportOptions{})
+	var out []byte
+	if res != nil {
+		out = res.Data
+	}
 	if err != nil || len(out) != 0 {
 		t.Errorf("export after the refused object: %q, %v", out, err)
 	}

@@ -1,0 +1,170 @@
+package pim
+
+import (
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+)
+
+// EAS contacts (MS-ASCNTC 2.2.2, Contacts and Contacts2 code pages) <->
+// vCard 3.0. The EAS fields are Outlook's, as SIF-C's are, so the
+// conversion goes through the SIF-C field map of sif_contact.go: an EAS
+// field is renamed to its SIF counterpart and the SIF rules make the
+// vCard (and back). Fields vCard has no property for are kept as X-SIF-
+// properties, the same ones a SIF client's item gets.
+
+// easContactNames maps EAS contact fields whose SIF-C name differs.
+var easContactNames = map[string]string{
+	"BusinessPhoneNumber": "BusinessTelephoneNumber", "Business2PhoneNumber": "Business2TelephoneNumber",
+	"HomePhoneNumber": "HomeTelephoneNumber", "Home2PhoneNumber": "Home2TelephoneNumber",
+	"MobilePhoneNumber": "MobileTelephoneNumber", "CarPhoneNumber": "CarTelephoneNumber",
+	"RadioPhoneNumber": "RadioTelephoneNumber", "CompanyMainPhone": "CompanyMainTelephoneNumber",
+	"Picture": "Photo", "CustomerId": "CustomerID", "GovernmentId": "GovernmentIDNumber",
+	"AccountName": "Account",
+}
+
+// easContactSpace is the code page of each EAS contact field that is not
+// on the Contacts page.
+var easContactSpace = map[string]string{
+	"CustomerId": "Contacts2", "GovernmentId": "Contacts2", "IMAddress": "Contacts2",
+	"IMAddress2": "Contacts2", "IMAddress3": "Contacts2", "ManagerName": "Contacts2",
+	"CompanyMainPhone": "Contacts2", "AccountName": "Contacts2", "NickName": "Contacts2",
+	"MMS": "Contacts2",
+}
+
+// easContactOrder is the order of fields written to a device, the schema
+// order of MS-ASCNTC 2.2.2 with the Contacts2 fields after.
+var easContactOrder = []string{
+	"Anniversary", "AssistantName", "AssistantTelephoneNumber", "Birthday",
+	"Business2PhoneNumber", "BusinessCity", "BusinessCountry", "BusinessPostalCode", "BusinessState",
+	"BusinessStreet", "BusinessFaxNumber", "BusinessPhoneNumber", "CarPhoneNumber", "Categories",
+	"Children", "CompanyName", "Department", "Email1Address", "Email2Address", "Email3Address",
+	"FileAs", "FirstName", "Home2PhoneNumber", "HomeCity", "HomeCountry", "HomePostalCode",
+	"HomeState", "HomeStreet", "HomeFaxNumber", "HomePhoneNumber", "JobTitle", "LastName",
+	"MiddleName", "MobilePhoneNumber", "OfficeLocation", "OtherCity", "OtherCountry",
+	"OtherPostalCode", "OtherState", "OtherStreet", "PagerNumber", "RadioPhoneNumber", "Spouse",
+	"Suffix", "Title", "WebPage", "YomiCompanyName", "YomiFirstName", "YomiLastName", "Picture",
+	"CustomerId", "GovernmentId", "IMAddress", "IMAddress2", "IMAddress3", "ManagerName",
+	"CompanyMainPhone", "AccountName", "NickName", "MMS",
+}
+
+// easAddrParts are the address field suffixes of EAS and of SIF-C.
+var easAddrParts = [][2]string{
+	{"Street", "AddressStreet"}, {"City", "AddressCity"}, {"State", "AddressState"},
+	{"PostalCode", "AddressPostalCode"}, {"Country", "AddressCountry"},
+}
+
+// easToSIFName is the SIF-C name of an EAS contact field.
+func easToSIFName(name string) string {
+	if n, ok := easContactNames[name]; ok {
+		return n
+	}
+	for _, pre := range []string{"Business", "Home", "Other"} {
+		for _, p := range easAddrParts {
+			if name == pre+p[0] {
+				return pre + p[1]
+			}
+		}
+	}
+	return name
+}
+
+// sifToEASName is the inverse of easToSIFName over easContactOrder.
+var sifToEASName = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range easContactOrder {
+		m[strings.ToLower(easToSIFName(n))] = n
+	}
+	return m
+}()
+
+// EASContactToVCard converts Contacts ApplicationData to vCard 3.0. The
+// notes are the 2.5 Contacts Body or the AirSyncBase Body. lost names the
+// fields that cannot be carried.
+func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
+	doc := &sifDoc{root: "contact"}
+	for _, f := range fields {
+		v := f.Value
+		switch f.Name {
+		case "Categories", "Children":
+			v = strings.Join(f.Items, ",")
+		case "Birthday", "Anniversary":
+			v = easDate(v)
+		case "Email1Address", "Email2Address", "Email3Address":
+			// Devices may send "Name" <address> (MS-ASCNTC 2.2.2.26).
+			if a, err := mail.ParseAddress(v); err == nil {
+				v = a.Address
+			}
+		case "BodySize", "BodyTruncated", "WeightedRank", "Alias":
+			continue // sizes, and GAL-only fields
+		}
+		doc.fields = append(doc.fields, sifField{easToSIFName(f.Name), v})
+	}
+	l := losses{}
+	return sifToVCard(doc, l), l.list()
+}
+
+// VCardToEASContact converts a vCard (any version Convert reads) to
+// Contacts ApplicationData fields, non-empty ones only: a device reads a
+// field missing from a Change as deleted (MS-ASCMD 2.2.3.11), as it should
+// be. The notes come as an AirSyncBase Body field (the front end writes
+// Contacts Body for 2.5); lost names what EAS cannot hold.
+func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error) {
+	l := losses{}
+	canon, more, err := convert(data, "text/vcard", "text/vcard", ConvertOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	for n := range more {
+		l.add(n)
+	}
+	sif, err := vcardToSIF(canon, l)
+	if err != nil {
+		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	doc, err := readSIF(sif)
+	if err != nil {
+		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	byName := map[string]EASField{}
+	for _, f := range doc.fields {
+		v := strings.TrimSpace(f.value)
+		if f.name == "Body" {
+			v = strings.TrimRight(f.value, " \t\r\n")
+		}
+		if v == "" {
+			continue
+		}
+		name, ok := sifToEASName[strings.ToLower(f.name)]
+		switch {
+		case f.name == "Body":
+			byName["Body"] = EASField{Space: "AirSyncBase", Name: "Body", Value: v}
+			continue
+		case !ok:
+			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
+				if f.name != "FileAs" {
+					l.add(f.name)
+				}
+			}
+			continue
+		}
+		e := EASField{Space: "Contacts", Name: name, Value: v}
+		if s, ok := easContactSpace[name]; ok {
+			e.Space = s
+		}
+		switch name {
+		case "Categories", "Children":
+			e.Value, e.Items = "", sifList(v)
+		case "Birthday", "Anniversary":
+			e.Value = dateEAS(v)
+		}
+		byName[name] = e
+	}
+	for _, n := range append(slices.Clone(easContactOrder), "Body") {
+		if f, ok := byName[n]; ok {
+			fields = append(fields, f)
+		}
+	}
+	return fields, l.list(), nil
+}
