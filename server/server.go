@@ -26,6 +26,9 @@ type Options struct {
 	// TraceDir, when set, receives every request and response of every
 	// session: DIR/<device>/<session>/NN-in.xml and NN-out.xml.
 	TraceDir string
+	// Web, when set, serves every path no other route claims: the web
+	// interface at "/".
+	Web http.Handler
 }
 
 // DefaultMaxBodyBytes is the default request body limit: well above the
@@ -64,6 +67,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	if opts.Web != nil {
+		s.mux.Handle("/", opts.Web)
+	}
 	return s
 }
 

@@ -219,3 +219,30 @@ func TestFailedLoginsSlowed(t *testing.T) {
 		t.Errorf("right password after failures: %s", reply.Commands[0].Data)
 	}
 }
+
+// TestDisabledUserCannotSync: a user disabled (in the web interface's
+// admin pages) gets 401 with the right password; enabled again, 212.
+func TestDisabledUserCannotSync(t *testing.T) {
+	ts, eng := newTestServer(t, Options{})
+	status := func() string {
+		_, body := post(t, ts.URL+"/sync", contentTypeXML, firstMessage(t, "alice", "secret"))
+		reply, err := syncml.Decode(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reply.Commands[0].Data
+	}
+	yes, no := true, false
+	if err := eng.SetUserFlags(t.Context(), "alice", nil, &yes); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "401" {
+		t.Errorf("disabled user: SyncHdr status %s, want 401", got)
+	}
+	if err := eng.SetUserFlags(t.Context(), "alice", nil, &no); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "212" {
+		t.Errorf("enabled again: SyncHdr status %s, want 212", got)
+	}
+}

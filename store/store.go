@@ -198,13 +198,24 @@ type PartnerTx interface {
 	ConflictSettings(ctx context.Context, userID int64) ([]ConflictSetting, error) // ordered by datastore; "" first
 }
 
-// AccountTx holds accounts and devices: users, devices, partnerships and
-// conflict settings (see ConflictSetting).
+// AccountTx holds accounts and devices: users, web logins, devices,
+// partnerships and conflict settings (see ConflictSetting).
 type AccountTx interface {
 	PartnerTx
 	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrExists if the name is taken
 	UserByID(ctx context.Context, id int64) (*User, error)
 	ListUsers(ctx context.Context) ([]User, error)
+	UpdateUserFlags(ctx context.Context, u *User) error // Admin and Disabled
+
+	// Web sessions: a browser logged in to the web interface, kept in the
+	// store so that any server process can serve it.
+	PutWebSession(ctx context.Context, s *WebSession) error // insert; ErrExists if the id is taken
+	WebSession(ctx context.Context, idHash []byte) (*WebSession, error)
+	DeleteWebSession(ctx context.Context, idHash []byte) error
+	// DeleteWebSessionsBefore deletes the web sessions that expire before t.
+	DeleteWebSessionsBefore(ctx context.Context, t time.Time) (int, error)
+	// CountWebSessionsSince counts the web sessions created at or after t.
+	CountWebSessionsSince(ctx context.Context, t time.Time) (int, error)
 	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
 	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
 	// DeletePartnerships forgets a device's sync state (anchors,
@@ -232,6 +243,20 @@ type User struct {
 	// authentication is disabled for the user.
 	MD5Secret string
 	Created   time.Time
+	// Admin grants the web interface's admin pages.
+	Admin bool
+	// Disabled refuses the user's sync and web logins; data stays.
+	Disabled bool
+}
+
+// WebSession is a browser logged in to the web interface. The cookie holds
+// a random id; the store keeps only its hash.
+type WebSession struct {
+	IDHash  []byte
+	UserID  int64
+	CSRF    string // the token every form of the session carries
+	Created time.Time
+	Expires time.Time
 }
 
 // Device is one client device of a user.

@@ -26,9 +26,9 @@ commands:
           [--max-body BYTES] [--log-level debug|info|warn|error]
           [--conflict POLICY] [--delete-wins] [--pprof ADDR]
           [--gc-percent 400] [--memory-limit-mb 256]
-  user    add --data DIR [--no-md5] NAME     (password read from stdin)
+  user    add --data DIR [--no-md5] [--admin] NAME     (password read from stdin)
   user    list --data DIR
-  user    set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME
+  user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME
   user    show --data DIR NAME               (conflict rules in force per datastore)
   device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]

@@ -13,10 +13,12 @@ import (
 	"log/slog"
 	"net"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"anchorage/server"
+	"anchorage/server/web"
 	"anchorage/store"
 )
 
@@ -77,6 +79,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	fmt.Fprintf(stdout, "web interface at %s://%s/\n", scheme, l.Addr())
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
@@ -90,7 +93,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace})
+	ui, err := web.New(web.Options{Ops: admin.New(core), Store: core.Store(), Logger: log, Started: time.Now(),
+		StoreInfo: "SQLite " + filepath.Join(*data, "anchorage.db")})
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err

@@ -17,7 +17,7 @@ import (
 
 const userUsage = `user add --data DIR [--no-md5] NAME   (password read from stdin)
 user list --data DIR
-user set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME
+user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME
 user show --data DIR NAME`
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -32,6 +32,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	db := fs.String("db", "", "set: the datastore the setting is for (default: all the user's datastores)")
 	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")
 	deleteWins := fs.Bool("delete-wins", false, "set: a deletion wins over an edit made on another device")
+	adminFlag := fs.Bool("admin", false, "add, set: grant the web interface's admin pages (set --admin=false revokes)")
 	if isHelp(sub) {
 		return subHelp(fs, userUsage)
 	}
@@ -43,6 +44,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if sub == "add" {
 		open = createEngine // the first user makes the database
 	}
+	adminGiven := false
+	fs.Visit(func(f *flag.Flag) { adminGiven = adminGiven || f.Name == "admin" })
 	eng, closeStore, err := adminOf(open(*data, quietLogger(stderr)))
 	if err != nil {
 		return err
@@ -61,6 +64,11 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := eng.AddUser(ctx, pos[0], pw, !*noMD5); err != nil {
 			return fmt.Errorf("add user %q: %w", pos[0], err)
 		}
+		if *adminFlag {
+			if err := eng.SetUserFlags(ctx, pos[0], adminFlag, nil); err != nil {
+				return fmt.Errorf("make user %q an admin: %w", pos[0], err)
+			}
+		}
 		fmt.Fprintf(stdout, "user %s added\n", pos[0])
 		return nil
 	case "list":
@@ -69,18 +77,27 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USER\tAUTH\tCREATED")
+		fmt.Fprintln(tw, "USER\tAUTH\tCREATED\tFLAGS")
 		for _, u := range users {
 			auth := "basic,md5"
 			if u.MD5Secret == "" {
 				auth = "basic"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, auth, u.Created.UTC().Format("2006-01-02 15:04:05Z"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, auth, u.Created.UTC().Format("2006-01-02 15:04:05Z"), userFlags(u))
 		}
 		return tw.Flush()
 	case "set":
-		if len(pos) != 1 || *policy == "" {
-			return fmt.Errorf("%w: user set --data DIR [--db NAME] --conflict POLICY|default [--delete-wins] NAME", errUsage)
+		if len(pos) != 1 || (*policy == "" && !adminGiven) {
+			return fmt.Errorf("%w: user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME", errUsage)
+		}
+		if adminGiven {
+			if err := eng.SetUserFlags(ctx, pos[0], adminFlag, nil); err != nil {
+				return fmt.Errorf("set admin of user %q: %w", pos[0], err)
+			}
+			fmt.Fprintf(stdout, "user %s: admin %v\n", pos[0], *adminFlag)
+			if *policy == "" {
+				return nil
+			}
 		}
 		var rules *conflict.Rules
 		if *policy != "default" {
@@ -123,6 +140,21 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return tw.Flush()
 	}
 	return fmt.Errorf("%w: unknown user command %q", errUsage, sub)
+}
+
+// userFlags lists a user's flags for user list: admin, disabled, or "-".
+func userFlags(u store.User) string {
+	var fl []string
+	if u.Admin {
+		fl = append(fl, "admin")
+	}
+	if u.Disabled {
+		fl = append(fl, "disabled")
+	}
+	if len(fl) == 0 {
+		return "-"
+	}
+	return strings.Join(fl, ",")
 }
 
 func orAll(db string) string {

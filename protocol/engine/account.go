@@ -24,7 +24,7 @@ func userOf(u *store.User) *User {
 
 // Login checks a user's password (bcrypt, cached for a while so that the
 // KDF does not dominate a busy device's sessions). It returns
-// ErrUnauthorized for an unknown user or a wrong password.
+// ErrUnauthorized for an unknown or disabled user or a wrong password.
 func (w *Work) Login(name, password string) (*User, error) {
 	u, err := w.tx.UserByName(w.ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -32,7 +32,7 @@ func (w *Work) Login(name, password string) (*User, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("engine: authenticate: %w", err)
 	}
-	if !w.e.checkPassword(u, password) {
+	if !w.e.checkPassword(u, password) || u.Disabled {
 		return nil, ErrUnauthorized
 	}
 	return userOf(u), nil
@@ -40,7 +40,8 @@ func (w *Work) Login(name, password string) (*User, error) {
 
 // DigestSecret returns a user and the secret a digest authentication is
 // computed from (b64(md5("user:password")), a password equivalent). It
-// returns ErrUnauthorized for an unknown user or one without a secret.
+// returns ErrUnauthorized for an unknown or disabled user or one without a
+// secret.
 func (w *Work) DigestSecret(name string) (*User, string, error) {
 	u, err := w.tx.UserByName(w.ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -48,7 +49,7 @@ func (w *Work) DigestSecret(name string) (*User, string, error) {
 	} else if err != nil {
 		return nil, "", fmt.Errorf("engine: authenticate: %w", err)
 	}
-	if u.MD5Secret == "" {
+	if u.MD5Secret == "" || u.Disabled {
 		return nil, "", ErrUnauthorized
 	}
 	return userOf(u), u.MD5Secret, nil
@@ -173,3 +174,7 @@ func (e *Engine) LoginFailed(user, remote string) time.Duration {
 
 // Pause waits for d or until ctx is done.
 func Pause(ctx context.Context, d time.Duration) { sleep(ctx, d) }
+
+// FreeLoginFailures is how many failed logins of a user from an address
+// are refused without delay.
+const FreeLoginFailures = freeFailures

@@ -11,7 +11,7 @@ import (
 	"anchorage/store"
 )
 
-const userCols = `id, name, password_hash, md5_secret, created_at`
+const userCols = `id, name, password_hash, md5_secret, created_at, admin, disabled`
 
 // CreateUser inserts u and sets u.ID (and u.Created to now when zero).
 func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
@@ -24,8 +24,8 @@ func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
 	}
 	var id int64
 	err := t.tx.QueryRowContext(ctx,
-		`INSERT INTO users (name, password_hash, md5_secret, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		u.Name, u.PasswordHash, u.MD5Secret, nanos(created)).Scan(&id)
+		`INSERT INTO users (name, password_hash, md5_secret, created_at, admin, disabled) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Name, u.PasswordHash, u.MD5Secret, nanos(created), u.Admin, u.Disabled).Scan(&id)
 	if isConstraint(err, sqlite3.ErrConstraintUnique) {
 		return fmt.Errorf("sqlite: create user %q: %w", u.Name, store.ErrExists)
 	}
@@ -74,13 +74,25 @@ func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
 	return us, nil
 }
 
+// UpdateUserFlags stores u.Admin and u.Disabled for user u.ID.
+func (t *tx) UpdateUserFlags(ctx context.Context, u *store.User) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET admin = ?, disabled = ? WHERE id = ?`, u.Admin, u.Disabled, u.ID)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: update user %d flags: %w", u.ID, err)
+	}
+	return nil
+}
+
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(r scanner) (*store.User, error) {
 	var u store.User
 	var created int64
-	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.MD5Secret, &created); err != nil {
+	if err := r.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.MD5Secret, &created, &u.Admin, &u.Disabled); err != nil {
 		return nil, notFound(err)
 	}
 	u.Created = fromNanos(created)

@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KnownItems", testKnownItems},
 		{"UnackedAdds", testUnackedAdds},
 		{"Sessions", testSessions},
+		{"WebSessions", testWebSessions},
+		{"UserFlags", testUserFlags},
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},
 		{"Rollback", testRollback},
