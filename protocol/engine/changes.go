@@ -53,6 +53,9 @@ const (
 // is none left (or the mode sends none). It does not move on: Advance does.
 func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 	ctx, tx, e, st := w.ctx, w.tx, w.e, w.as(ds.Partner)
+	if err := ds.Partner.check(); err != nil {
+		return nil, err
+	}
 	if !ds.ServerBegun {
 		seq, err := tx.LastSeq(ctx, ds.UserID, ds.Name)
 		if err != nil {

@@ -24,6 +24,9 @@ type Anchors struct {
 // refuses the modes that only bring the device's data (ErrReadOnly).
 func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *Datastore, stored Anchors, forced bool, err error) {
 	ctx, tx, e := w.ctx, w.tx, w.e
+	if err := p.check(); err != nil {
+		return nil, Anchors{}, false, err
+	}
 	pt, err := tx.Partnership(ctx, p.UserID, p.DeviceID, name)
 	if errors.Is(err, store.ErrNotFound) {
 		pt = &store.Partnership{UserID: p.UserID, DeviceID: p.DeviceID, Datastore: name}
@@ -66,6 +69,9 @@ func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *D
 // SyncML Sync command, one ActiveSync Sync collection): luids are the ids
 // of the Adds and Replaces in it.
 func (w *Work) Prepare(ds *Datastore, luids []string) error {
+	if err := ds.Partner.check(); err != nil {
+		return err
+	}
 	st := w.as(ds.Partner)
 	if slowMode(ds.Mode) {
 		if err := w.e.checkTwins(w.ctx, w.tx, st, ds); err != nil {
@@ -175,6 +181,9 @@ func outcomeOf(res conflict.Resolution) Outcome {
 // (guid; "" when none: refused, deleted, or no longer the device's).
 func (w *Work) Apply(ds *Datastore, ch Change) (o Outcome, guid string, err error) {
 	ds.mapped = ""
+	if err := ds.Partner.check(); err != nil {
+		return 0, "", err
+	}
 	o, err = w.e.applyItem(w.ctx, w.tx, w.as(ds.Partner), ds, ch)
 	if err != nil {
 		return 0, "", err
@@ -199,6 +208,9 @@ func (w *Work) ServerID(ds *Datastore, luid string) (string, error) {
 // change is sent again next time).
 func (w *Work) Acknowledge(ds *Datastore, op Op, guid, luid string, delivered bool) error {
 	ctx, tx, st := w.ctx, w.tx, w.as(ds.Partner)
+	if err := ds.Partner.check(); err != nil {
+		return err
+	}
 	if !delivered {
 		ds.Undelivered++
 		if op == OpAdd {
@@ -231,6 +243,9 @@ type Mapping struct {
 // written.
 func (w *Work) Map(ds *Datastore, maps []Mapping) (mapped, refused int, err error) {
 	ctx, tx := w.ctx, w.tx
+	if err := ds.Partner.check(); err != nil {
+		return 0, 0, err
+	}
 	guids := make([]string, 0, len(maps))
 	for _, m := range maps {
 		guids = append(guids, m.GUID)
@@ -272,6 +287,9 @@ func (w *Work) Map(ds *Datastore, maps []Mapping) (mapped, refused int, err erro
 // unacknowledged (Datastore.Undelivered); otherwise they are all sent
 // again next time.
 func (w *Work) Complete(ds *Datastore, next Anchors) error {
+	if err := ds.Partner.check(); err != nil {
+		return err
+	}
 	return w.e.complete(w.ctx, w.tx, w.as(ds.Partner), ds, next)
 }
 

@@ -182,6 +182,16 @@ type sessionState struct {
 	w        *Work
 }
 
+// check refuses a partner without a user, device or session: a Datastore
+// whose front end did not set it after loading its session would
+// otherwise work on nobody's data.
+func (p Partner) check() error {
+	if p.UserID == 0 || p.DeviceID == "" || p.Session == "" {
+		return errors.New("engine: datastore session without its partner (user, device, session)")
+	}
+	return nil
+}
+
 // as returns the sessionState of a partner in this unit of work.
 func (w *Work) as(p Partner) *sessionState {
 	return &sessionState{UserID: p.UserID, UserName: p.UserName, DeviceID: p.DeviceID, Key: p.Session, w: w}

@@ -163,3 +163,17 @@ func TestWorkTwoDevices(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkNeedsPartner: a Datastore whose partner the front end did not set
+// (after loading its session) is refused, not applied to nobody's data.
+func TestWorkNeedsPartner(t *testing.T) {
+	core, _ := newCore(t)
+	err := core.Update(context.Background(), func(w *engine.Work) error {
+		_, _, err := w.Apply(&engine.Datastore{Name: engine.Contacts, Mode: engine.ModeTwoWay},
+			engine.Change{Op: engine.OpAdd, LUID: "1", ContentType: "text/vcard", Data: card("Ann")})
+		return err
+	})
+	if err == nil {
+		t.Error("Apply on a datastore without its partner succeeded")
+	}
+}
