@@ -149,6 +149,14 @@ func (w *Work) PutSession(key string, row *SessionRow) error {
 		State: row.State, LastResponse: row.LastResponse, Created: now, UpdatedAt: now})
 }
 
+// DeleteSession drops a front end's stored session (none: no error).
+func (w *Work) DeleteSession(key string) error {
+	if err := w.tx.DeleteSession(w.ctx, key); err != nil {
+		return fmt.Errorf("engine: delete session: %w", err)
+	}
+	return nil
+}
+
 // ExpireSessions drops sessions idle for longer than ttl. A dropped session
 // never committed its anchors, so the device's next sync starts afresh
 // (slow if needed) and loses nothing.

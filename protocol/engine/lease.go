@@ -116,6 +116,15 @@ func (e *Engine) sameDevice(ctx context.Context, tx store.SyncTx, holder string,
 	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }
 
+// ReleaseLeases drops every lease of a session (one it abandons; Finish
+// releases those of a session that completed).
+func (w *Work) ReleaseLeases(session string) error {
+	if err := w.tx.ReleaseLeases(w.ctx, session); err != nil {
+		return fmt.Errorf("engine: release leases: %w", err)
+	}
+	return nil
+}
+
 // RenewLeases extends a partner's leases on the named datastores.
 func (w *Work) RenewLeases(p Partner, names []string) error {
 	now := w.e.now()
