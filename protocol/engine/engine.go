@@ -33,6 +33,9 @@ type Options struct {
 	// last sync. A user's or datastore's setting in the store overrides
 	// it; an empty Policy means conflict.Default.
 	Conflict conflict.Rules
+	// Observer is told about sessions, items and conflicts for
+	// monitoring; nil means NopObserver.
+	Observer Observer
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -49,6 +52,7 @@ type Engine struct {
 	basicCache *credentialCache
 	conflict   conflict.Rules
 	throttle   *loginThrottle
+	obs        Observer
 }
 
 // New returns an Engine.
@@ -67,6 +71,9 @@ func New(opts Options) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.obs = opts.Observer; e.obs == nil {
+		e.obs = NopObserver{}
 	}
 	if e.maxObjSize <= 0 {
 		e.maxObjSize = DefaultMaxObjSize
