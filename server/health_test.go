@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"anchorage/store/sqlite"
 )
 
@@ -34,7 +35,7 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := New(Options{Engine: engine.New(engine.Options{Store: st, Logger: log}), Logger: log, Ready: st.Ready})
+	srv := New(Options{SyncML: session.New(engine.New(engine.Options{Store: st, Logger: log}), session.Options{}), Logger: log, Ready: st.Ready})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
@@ -53,9 +54,12 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 // TestReadyzFailsOnShutdown: once graceful shutdown began, /readyz on the
 // operations listener answers 503.
 func TestReadyzFailsOnShutdown(t *testing.T) {
-	ts, eng := newTestServer(t, Options{})
-	ts.Close()
-	srv := New(Options{Engine: eng, Ready: func(context.Context) error { return nil }})
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := New(Options{SyncML: session.New(engine.New(engine.Options{Store: st}), session.Options{}), Ready: func(context.Context) error { return nil }})
 	ops := httptest.NewServer(srv.OpsHandler(nil))
 	defer ops.Close()
 	if code, _ := get(t, ops.URL+"/readyz"); code != http.StatusOK {

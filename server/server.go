@@ -16,12 +16,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 )
 
 // Options configure a Server.
 type Options struct {
-	Engine *engine.Engine
+	SyncML *session.Handler
 	Logger *slog.Logger
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -50,7 +50,7 @@ const (
 
 // Server serves SyncML over HTTP.
 type Server struct {
-	engine  *engine.Engine
+	syncml  *session.Handler
 	log     *slog.Logger
 	maxBody int64
 	trace   *tracer
@@ -63,7 +63,7 @@ type Server struct {
 
 // New returns a Server.
 func New(opts Options) *Server {
-	s := &Server{engine: opts.Engine, log: opts.Logger, maxBody: opts.MaxBodyBytes, ready: opts.Ready}
+	s := &Server{syncml: opts.SyncML, log: opts.Logger, maxBody: opts.MaxBodyBytes, ready: opts.Ready}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -99,11 +99,11 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	enc := engine.XML
+	enc := session.XML
 	switch {
 	case err == nil && mt == contentTypeXML:
 	case err == nil && mt == contentTypeWBXML:
-		enc = engine.WBXML
+		enc = session.WBXML
 	default:
 		s.log.Warn("unsupported content type", "content_type", r.Header.Get("Content-Type"), "remote", r.RemoteAddr)
 		http.Error(w, "unsupported content type: send "+contentTypeXML+" or "+contentTypeWBXML, http.StatusUnsupportedMediaType)
@@ -122,16 +122,16 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	req := engine.Request{
+	req := session.Request{
 		Body:       body,
 		SessionKey: r.URL.Query().Get("sessionid"),
 		BaseURL:    baseURL(r),
 		Remote:     r.RemoteAddr,
 		Encoding:   enc,
 	}
-	resp, err := s.engine.HandleSyncML(r.Context(), req)
+	resp, err := s.syncml.HandleSyncML(r.Context(), req)
 	if err != nil {
-		var re *engine.RequestError
+		var re *session.RequestError
 		code := http.StatusInternalServerError
 		if errors.As(err, &re) {
 			code = re.Status

@@ -12,12 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
+	"anchorage/protocol/syncml/session"
 	"anchorage/store/sqlite"
 )
 
-func newTestServer(t *testing.T, opts Options) (*httptest.Server, *engine.Engine) {
+func newTestServer(t *testing.T, opts Options) (*httptest.Server, *admin.Admin) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
 	if err != nil {
@@ -25,11 +27,12 @@ func newTestServer(t *testing.T, opts Options) (*httptest.Server, *engine.Engine
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
+	core := engine.New(engine.Options{Store: st, Logger: log})
+	eng := admin.New(core)
 	if err := eng.AddUser(context.Background(), "alice", "secret", true); err != nil {
 		t.Fatal(err)
 	}
-	opts.Engine, opts.Logger = eng, log
+	opts.SyncML, opts.Logger = session.New(core, session.Options{Logger: log}), log
 	ts := httptest.NewServer(New(opts))
 	t.Cleanup(ts.Close)
 	return ts, eng

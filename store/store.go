@@ -51,51 +51,18 @@ type Store interface {
 	Close() error
 }
 
-// Tx is one transaction. Its methods must not be used after Update/View
-// returns.
+// Tx is one transaction: every role's methods. Its methods must not be used
+// after Update/View returns. Callers that need one role take the narrower
+// interface (SyncTx, ArchiveTx, AccountTx).
 type Tx interface {
-	// Users.
-	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrExists if the name is taken
-	UserByName(ctx context.Context, name string) (*User, error)
-	UserByID(ctx context.Context, id int64) (*User, error)
-	ListUsers(ctx context.Context) ([]User, error)
-	UpdateUserSecrets(ctx context.Context, u *User) error // PasswordHash and MD5Secret
-	UpdateUserFlags(ctx context.Context, u *User) error   // Admin and Disabled
+	SyncTx
+	ArchiveTx
+	AccountTx
+}
 
-	// Web sessions: a browser logged in to the web interface, kept in the
-	// store so that any server process can serve it.
-	PutWebSession(ctx context.Context, s *WebSession) error // insert; ErrExists if the id is taken
-	WebSession(ctx context.Context, idHash []byte) (*WebSession, error)
-	DeleteWebSession(ctx context.Context, idHash []byte) error
-	// DeleteWebSessionsBefore deletes the web sessions that expire before t.
-	DeleteWebSessionsBefore(ctx context.Context, t time.Time) (int, error)
-	// CountWebSessionsSince counts the web sessions created at or after t.
-	CountWebSessionsSince(ctx context.Context, t time.Time) (int, error)
-
-	// Devices (one row per user and device id).
-	Device(ctx context.Context, userID int64, deviceID string) (*Device, error)
-	PutDevice(ctx context.Context, d *Device) error                  // insert or update; leaves Wipe as stored
-	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
-
-	// Partnerships (one row per user, device and datastore).
-	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
-	PutPartnership(ctx context.Context, p *Partnership) error // insert or update
-	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
-	// DeletePartnerships forgets a device's sync state (anchors,
-	// acknowledgements and unacknowledged Adds) for one datastore, or all
-	// when datastore is "", so that its next sync is slow. Its mappings
-	// stay, so the slow sync matches by LUID. It returns how many
-	// partnerships were deleted.
-	DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error)
-	// DeleteDevice forgets a device: its row, partnerships, mappings,
-	// unacknowledged Adds and sessions. Items are untouched. ErrNotFound if there is no such device.
-	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
-	// SetWipe records the remote-wipe state of a device (Device.Wipe);
-	// ErrNotFound if there is no such device. A wipe is undone only by
-	// DeleteDevice.
-	SetWipe(ctx context.Context, userID int64, deviceID string, w Wipe) error
-
-	// Items. WriteItem appends a version and returns it with Seq and Version
+// ItemTx reads and writes items: what every role needs.
+type ItemTx interface {
+	// WriteItem appends a version and returns it with Seq and Version
 	// set; the datastore's sequence is advanced in the same transaction.
 	WriteItem(ctx context.Context, w *ItemWrite) (*Item, error)
 	Item(ctx context.Context, userID int64, datastore, guid string) (*Item, error) // latest version, tombstones included
@@ -105,6 +72,18 @@ type Tx interface {
 	// LiveItems returns the live (not deleted) items ordered by GUID, those
 	// with GUID > after, at most limit (0 = no limit).
 	LiveItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
+	// LastSeq is the datastore's latest change sequence (0 when empty).
+	LastSeq(ctx context.Context, userID int64, datastore string) (int64, error)
+	// Versions lists every version of one item, oldest first.
+	Versions(ctx context.Context, userID int64, datastore, guid string) ([]Item, error)
+}
+
+// SyncTx is the sync path: items, the change log, twin lookups, LUID<->GUID
+// maps, unacknowledged Adds, protocol sessions and datastore leases, plus
+// what a session reads and commits of its device (PartnerTx).
+type SyncTx interface {
+	ItemTx
+	PartnerTx
 	// FindTwins returns live items whose UID or match key equals the given
 	// (non-empty) value.
 	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)
@@ -117,48 +96,6 @@ type Tx interface {
 	// from excludeOrigin, ordered by sequence, at most limit (0 = no limit).
 	// Content is not loaded (Item.Data is nil); use Item for that.
 	Changes(ctx context.Context, userID int64, datastore string, after, upTo int64, excludeOrigin string, limit int) ([]Item, error)
-	// LastSeq is the datastore's latest change sequence (0 when empty).
-	LastSeq(ctx context.Context, userID int64, datastore string) (int64, error)
-	// Versions lists every version of one item, oldest first.
-	Versions(ctx context.Context, userID int64, datastore, guid string) ([]Item, error)
-
-	// Archive (DESIGN.md "Archive"): point-in-time reads, history and
-	// retention.
-
-	// AllItems returns the latest version of every item with its content,
-	// tombstones included (they have none), ordered by GUID, those with
-	// GUID > after, at most limit (0 = no limit).
-	AllItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
-	// ItemsAsOf returns, for every item that existed at t, its latest
-	// version with Modified <= t (a tombstone if it was deleted then; content
-	// otherwise), ordered by GUID, those with GUID > after, at most limit
-	// (0 = no limit). Versions removed by PruneVersions are not seen.
-	ItemsAsOf(ctx context.Context, userID int64, datastore string, t time.Time, after string, limit int) ([]Item, error)
-	// History returns versions (content not loaded) ordered by Modified,
-	// then Seq: those with (Modified, Seq) > (since, afterSeq), i.e. with
-	// afterSeq 0 every version at or after since. To page, pass the last
-	// returned version's Modified and Seq. With deletedOnly only tombstones
-	// are returned. At most limit (0 = no limit).
-	History(ctx context.Context, userID int64, datastore string, since time.Time, afterSeq int64, deletedOnly bool, limit int) ([]Item, error)
-	// PruneVersions removes the versions that the retention policy does not
-	// keep (see Retention), never an item's latest version, so the change
-	// log and every item's current state stay intact. With dryRun nothing
-	// is removed and the stats tell what would be. now is the time the
-	// policy's age is measured from.
-	PruneVersions(ctx context.Context, userID int64, datastore string, keep Retention, now time.Time, dryRun bool) (PruneStats, error)
-	// Retention returns the retention policy stored for a user, or the
-	// server-wide default for userID 0; ErrNotFound when none is stored.
-	Retention(ctx context.Context, userID int64) (*Retention, error)
-	// PutRetention stores the retention policy of a user (userID 0: the
-	// server-wide default), replacing any previous one.
-	PutRetention(ctx context.Context, userID int64, keep Retention) error
-
-	// Conflict settings (see ConflictSetting).
-	ConflictSettings(ctx context.Context, userID int64) ([]ConflictSetting, error) // ordered by datastore; "" first
-	PutConflictSetting(ctx context.Context, s *ConflictSetting) error              // insert or replace by user and datastore
-	// DeleteConflictSetting removes one setting, so the next broader one
-	// applies; ErrNotFound when there is none.
-	DeleteConflictSetting(ctx context.Context, userID int64, datastore string) error
 
 	// LUID <-> GUID maps of a partnership.
 	MapByLUID(ctx context.Context, userID int64, deviceID, datastore, luid string) (*Mapping, error)
@@ -184,7 +121,6 @@ type Tx interface {
 	// confirmed by the session (after a slow or refresh sync every item the
 	// device still has was confirmed). It returns how many were deleted.
 	PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error)
-	DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error
 
 	// Unacknowledged Adds (see UnackedAdd): the server's Adds a device has
 	// not mapped yet, kept beyond the session that sent them.
@@ -230,6 +166,90 @@ type Tx interface {
 	AcquireLease(ctx context.Context, userID int64, datastore, session string, now, until time.Time) (holder string, ok bool, err error)
 	// ReleaseLeases drops every lease a session holds.
 	ReleaseLeases(ctx context.Context, session string) error
+}
+
+// ArchiveTx is the archive (DESIGN.md "Archive"): point-in-time reads,
+// history and retention.
+type ArchiveTx interface {
+	ItemTx
+	// AllItems returns the latest version of every item with its content,
+	// tombstones included (they have none), ordered by GUID, those with
+	// GUID > after, at most limit (0 = no limit).
+	AllItems(ctx context.Context, userID int64, datastore, after string, limit int) ([]Item, error)
+	// ItemsAsOf returns, for every item that existed at t, its latest
+	// version with Modified <= t (a tombstone if it was deleted then; content
+	// otherwise), ordered by GUID, those with GUID > after, at most limit
+	// (0 = no limit). Versions removed by PruneVersions are not seen.
+	ItemsAsOf(ctx context.Context, userID int64, datastore string, t time.Time, after string, limit int) ([]Item, error)
+	// History returns versions (content not loaded) ordered by Modified,
+	// then Seq: those with (Modified, Seq) > (since, afterSeq), i.e. with
+	// afterSeq 0 every version at or after since. To page, pass the last
+	// returned version's Modified and Seq. With deletedOnly only tombstones
+	// are returned. At most limit (0 = no limit).
+	History(ctx context.Context, userID int64, datastore string, since time.Time, afterSeq int64, deletedOnly bool, limit int) ([]Item, error)
+	// PruneVersions removes the versions that the retention policy does not
+	// keep (see Retention), never an item's latest version, so the change
+	// log and every item's current state stay intact. With dryRun nothing
+	// is removed and the stats tell what would be. now is the time the
+	// policy's age is measured from.
+	PruneVersions(ctx context.Context, userID int64, datastore string, keep Retention, now time.Time, dryRun bool) (PruneStats, error)
+	// Retention returns the retention policy stored for a user, or the
+	// server-wide default for userID 0; ErrNotFound when none is stored.
+	Retention(ctx context.Context, userID int64) (*Retention, error)
+	// PutRetention stores the retention policy of a user (userID 0: the
+	// server-wide default), replacing any previous one.
+	PutRetention(ctx context.Context, userID int64, keep Retention) error
+}
+
+// PartnerTx is what a sync session reads and commits of its device: the
+// user, the device row, the partnership and the conflict settings.
+type PartnerTx interface {
+	UserByName(ctx context.Context, name string) (*User, error)
+	Device(ctx context.Context, userID int64, deviceID string) (*Device, error) // one row per user and device id
+	PutDevice(ctx context.Context, d *Device) error                             // insert or update; leaves Wipe as stored
+	// Partnership is one row per user, device and datastore.
+	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
+	PutPartnership(ctx context.Context, p *Partnership) error                      // insert or update
+	ConflictSettings(ctx context.Context, userID int64) ([]ConflictSetting, error) // ordered by datastore; "" first
+}
+
+// AccountTx holds accounts and devices: users, web logins, devices,
+// partnerships and conflict settings (see ConflictSetting).
+type AccountTx interface {
+	PartnerTx
+	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrExists if the name is taken
+	UserByID(ctx context.Context, id int64) (*User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	UpdateUserFlags(ctx context.Context, u *User) error // Admin and Disabled
+
+	// Web sessions: a browser logged in to the web interface, kept in the
+	// store so that any server process can serve it.
+	PutWebSession(ctx context.Context, s *WebSession) error // insert; ErrExists if the id is taken
+	WebSession(ctx context.Context, idHash []byte) (*WebSession, error)
+	DeleteWebSession(ctx context.Context, idHash []byte) error
+	// DeleteWebSessionsBefore deletes the web sessions that expire before t.
+	DeleteWebSessionsBefore(ctx context.Context, t time.Time) (int, error)
+	// CountWebSessionsSince counts the web sessions created at or after t.
+	CountWebSessionsSince(ctx context.Context, t time.Time) (int, error)
+	ListDevices(ctx context.Context, userID int64) ([]Device, error) // userID 0: all users
+	ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]Partnership, error)
+	// DeletePartnerships forgets a device's sync state (anchors,
+	// acknowledgements and unacknowledged Adds) for one datastore, or all
+	// when datastore is "", so that its next sync is slow. Its mappings
+	// stay, so the slow sync matches by LUID. It returns how many
+	// partnerships were deleted.
+	DeletePartnerships(ctx context.Context, userID int64, deviceID, datastore string) (int, error)
+	// DeleteDevice forgets a device: its row, partnerships, mappings,
+	// unacknowledged Adds and sessions. Items are untouched. ErrNotFound if there is no such device.
+	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
+	// SetWipe records the remote-wipe state of a device (Device.Wipe);
+	// ErrNotFound if there is no such device. A wipe is undone only by
+	// DeleteDevice.
+	SetWipe(ctx context.Context, userID int64, deviceID string, w Wipe) error
+	PutConflictSetting(ctx context.Context, s *ConflictSetting) error // insert or replace by user and datastore
+	// DeleteConflictSetting removes one setting, so the next broader one
+	// applies; ErrNotFound when there is none.
+	DeleteConflictSetting(ctx context.Context, userID int64, datastore string) error
 }
 
 // User is an account. Name is unique.

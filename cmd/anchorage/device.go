@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"anchorage/protocol/engine"
 )
 
 // modeNames names SyncML alert codes for humans.
@@ -50,7 +49,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if sub == "wipe" {
 		return wipeDevice(ctx, *data, *user, *dev, *accountOnly, stdout)
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
@@ -95,7 +94,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // listDevices prints one line per device: its datastores, its last
 // successful sync (time, mode and days ago), OVERDUE when that is longer
 // ago than overdue, and the error of its last failed session.
-func listDevices(ctx context.Context, eng *engine.Engine, user string, overdue time.Duration, stdout io.Writer) error {
+func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue time.Duration, stdout io.Writer) error {
 	devs, err := eng.Devices(ctx, user)
 	if err != nil {
 		return err
@@ -107,7 +106,7 @@ func listDevices(ctx context.Context, eng *engine.Engine, user string, overdue t
 		var names []string
 		for _, p := range d.Datastores {
 			name := p.Datastore
-			if engine.NextSyncSlow(p) {
+			if admin.NextSyncSlow(p) {
 				name += " (next sync: slow)"
 			}
 			names = append(names, name)

@@ -1,12 +1,11 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-
-	"anchorage/protocol/engine"
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,7 +22,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *user == "" {
 		return fmt.Errorf("%w: export needs --user NAME", errUsage)
 	}
-	opts := engine.ExportOptions{Format: *format}
+	opts := admin.ExportOptions{Format: *format}
 	if *asOf != "" {
 		t, err := parseTime(*asOf)
 		if err != nil {
@@ -31,7 +30,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		opts.AsOf = t
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
@@ -32,7 +33,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *user == "" {
 		return fmt.Errorf("%w: %s", errUsage, historyUsage)
 	}
-	q := engine.HistoryQuery{GUID: *item, DeletedOnly: *deleted}
+	q := admin.HistoryQuery{GUID: *item, DeletedOnly: *deleted}
 	if *since != "" {
 		t, err := parseTime(*since)
 		if err != nil {
@@ -40,7 +41,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		q.Since = t
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,13 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-
-	"anchorage/protocol/engine"
 )
 
 const importUsage = `import --data DIR --user NAME --db NAME FILE...`
@@ -28,17 +27,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *user == "" || len(files) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, importUsage)
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	var total engine.ImportReport
+	var total admin.ImportReport
 	var errs []error
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err == nil {
-			var rep *engine.ImportReport
+			var rep *admin.ImportReport
 			if rep, err = eng.Import(ctx, *user, *db, f, b); err == nil {
 				for _, p := range rep.Problems {
 					fmt.Fprintf(stdout, "skipped %s\n", p)
@@ -60,6 +59,6 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return errors.Join(errs...)
 }
 
-func printImport(w io.Writer, what string, r *engine.ImportReport) {
+func printImport(w io.Writer, what string, r *admin.ImportReport) {
 	fmt.Fprintf(w, "%s: %d added, %d matched, %d updated, %d rejected\n", what, r.Added, r.Matched, r.Updated, r.Rejected)
 }

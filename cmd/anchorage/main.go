@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
 )
 
@@ -67,7 +68,7 @@ func main() {
 
 // report writes a command's error for the person who ran it and returns
 // the exit status: 0, 1 for a failure, 2 for wrong arguments. An engine
-// error with a plain message (engine.PlainError) is shown by it, and its
+// error with a plain message (admin.PlainError) is shown by it, and its
 // whole chain goes to the debug log.
 func report(err error, stderr io.Writer) int {
 	switch {
@@ -78,7 +79,7 @@ func report(err error, stderr io.Writer) int {
 		return 2
 	}
 	msg := err.Error()
-	if pe := (*engine.PlainError)(nil); errors.As(err, &pe) {
+	if pe := (*admin.PlainError)(nil); errors.As(err, &pe) {
 		msg = pe.Msg
 	}
 	fmt.Fprintln(stderr, "anchorage:", msg)
@@ -183,6 +184,20 @@ func newEngine(loc string, create bool, log *slog.Logger, tune ...func(*engine.O
 		f(&opts)
 	}
 	return engine.New(opts), st.Close, nil
+}
+
+// openAdmin opens the database in dir for the admin operations.
+func openAdmin(dir string, log *slog.Logger) (*admin.Admin, func() error, error) {
+	return adminOf(openEngine(dir, log))
+}
+
+// adminOf is the admin operations on a core openEngine or createEngine
+// opened.
+func adminOf(core *engine.Engine, closeStore func() error, err error) (*admin.Admin, func() error, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	return admin.New(core), closeStore, nil
 }
 
 // dbFile is the database's name in the data directory.

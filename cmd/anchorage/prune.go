@@ -1,13 +1,13 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
-	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
@@ -27,7 +27,7 @@ func cmdPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var opts engine.PruneOptions
+	var opts admin.PruneOptions
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "keep-versions" || f.Name == "keep-days" {
 			opts.Policy = &store.Retention{KeepVersions: *keepVersions, KeepDays: *keepDays}
@@ -37,7 +37,7 @@ func cmdPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: %s (--save needs --keep-versions and/or --keep-days; values are >= 0)", errUsage, pruneUsage)
 	}
 	opts.Save, opts.DryRun = *save, *dryRun
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}

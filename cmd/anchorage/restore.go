@@ -1,13 +1,12 @@
 package main
 
 import (
+	"anchorage/admin"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"time"
-
-	"anchorage/protocol/engine"
 )
 
 const restoreUsage = `restore --data DIR --user NAME --db NAME --item GUID [--version N] [--dry-run]
@@ -38,12 +37,12 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("%w: --as-of: %v", errUsage, err)
 		}
 	}
-	eng, closeStore, err := openEngine(*data, quietLogger(stderr))
+	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	var rep *engine.RestoreReport
+	var rep *admin.RestoreReport
 	what := "item " + *item
 	if *item != "" {
 		rep, err = eng.RestoreItem(ctx, *user, *db, *item, *version, *dryRun)
@@ -59,7 +58,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // printRestore writes one line per change, then a summary.
-func printRestore(w io.Writer, rep *engine.RestoreReport, db, user, what string) {
+func printRestore(w io.Writer, rep *admin.RestoreReport, db, user, what string) {
 	verb := map[string]string{"add": "restored", "update": "reverted", "delete": "deleted"}
 	if rep.DryRun {
 		verb = map[string]string{"add": "would restore", "update": "would revert", "delete": "would delete"}

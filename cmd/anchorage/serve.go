@@ -1,8 +1,10 @@
 package main
 
 import (
+	"anchorage/admin"
 	"anchorage/conflict"
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"context"
 	"errors"
 	"flag"
@@ -59,21 +61,20 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tuneGC(*gcPercent, *memLimitMB, log)
 
 	reg := prometheus.NewRegistry()
-	var st store.Store
 	var ready func(context.Context) error
 	var m *metrics.Metrics
-	eng, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
+	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
 		o.Conflict = rules
 		ready, m = instrument(o, reg)
-		st = o.Store
 	})
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	eng := session.New(core, session.Options{Logger: log})
 
 	if *demo {
-		err := eng.AddUser(ctx, "demo", "demo", true)
+		err := admin.New(core).AddUser(ctx, "demo", "demo", true)
 		if err != nil && !errors.Is(err, store.ErrExists) {
 			return fmt.Errorf("create demo user: %w", err)
 		}
@@ -102,12 +103,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	ui, err := web.New(web.Options{Ops: eng, Store: st, Logger: log, Started: time.Now(),
+	ui, err := web.New(web.Options{Ops: admin.New(core), Store: core.Store(), Logger: log, Started: time.Now(),
 		StoreInfo: "SQLite " + filepath.Join(*data, "anchorage.db")})
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Options{Engine: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
+	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
 		Ready: ready, Metrics: m.Handler(), Web: ui})
 	if *metricsAddr != "" {
 		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(m.Handler()), log); err != nil {
@@ -153,7 +154,8 @@ func instrument(o *engine.Options, reg *prometheus.Registry) (func(context.Conte
 	if r, ok := o.Store.(interface{ Ready(context.Context) error }); ok {
 		ready = r.Ready
 	}
-	mo.SessionTTL = o.SessionTTL
+	// mo.SessionTTL: the session handler's default TTL (30 minutes) is
+	// the metrics' default too.
 	m := metrics.New(reg, mo)
 	o.Store = m.Store(o.Store)
 	o.Observer = m

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"anchorage/admin"
 	"anchorage/conflict"
 	"anchorage/protocol/engine"
 	"anchorage/store"
@@ -31,7 +32,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	db := fs.String("db", "", "set: the datastore the setting is for (default: all the user's datastores)")
 	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")
 	deleteWins := fs.Bool("delete-wins", false, "set: a deletion wins over an edit made on another device")
-	admin := fs.Bool("admin", false, "add, set: grant the web interface's admin pages (set --admin=false revokes)")
+	adminFlag := fs.Bool("admin", false, "add, set: grant the web interface's admin pages (set --admin=false revokes)")
 	if isHelp(sub) {
 		return subHelp(fs, userUsage)
 	}
@@ -45,7 +46,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	adminGiven := false
 	fs.Visit(func(f *flag.Flag) { adminGiven = adminGiven || f.Name == "admin" })
-	eng, closeStore, err := open(*data, quietLogger(stderr))
+	eng, closeStore, err := adminOf(open(*data, quietLogger(stderr)))
 	if err != nil {
 		return err
 	}
@@ -63,8 +64,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := eng.AddUser(ctx, pos[0], pw, !*noMD5); err != nil {
 			return fmt.Errorf("add user %q: %w", pos[0], err)
 		}
-		if *admin {
-			if err := eng.SetUserFlags(ctx, pos[0], admin, nil); err != nil {
+		if *adminFlag {
+			if err := eng.SetUserFlags(ctx, pos[0], adminFlag, nil); err != nil {
 				return fmt.Errorf("make user %q an admin: %w", pos[0], err)
 			}
 		}
@@ -90,10 +91,10 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("%w: user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME", errUsage)
 		}
 		if adminGiven {
-			if err := eng.SetUserFlags(ctx, pos[0], admin, nil); err != nil {
+			if err := eng.SetUserFlags(ctx, pos[0], adminFlag, nil); err != nil {
 				return fmt.Errorf("set admin of user %q: %w", pos[0], err)
 			}
-			fmt.Fprintf(stdout, "user %s: admin %v\n", pos[0], *admin)
+			fmt.Fprintf(stdout, "user %s: admin %v\n", pos[0], *adminFlag)
 			if *policy == "" {
 				return nil
 			}
@@ -107,7 +108,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			rules = &conflict.Rules{Policy: p, DeleteWins: *deleteWins}
 		}
 		if err := eng.SetConflictRules(ctx, pos[0], *db, rules); err != nil {
-			var pe *engine.PlainError
+			var pe *admin.PlainError
 			if errors.Is(err, store.ErrNotFound) && rules == nil && !errors.As(err, &pe) {
 				return fmt.Errorf("user %s has no setting of its own for %s", pos[0], orAll(*db))
 			}

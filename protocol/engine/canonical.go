@@ -54,3 +54,13 @@ func equivalentTo(it *store.Item, contentType string, data []byte) bool {
 	}
 	return len(it.Canonical) > 0 && pim.Equivalent(it.CanonicalType, it.Canonical, contentType, data)
 }
+
+// WithCanonical sets a content write's canonical form (see withCanonical),
+// for writes the admin operations make.
+func WithCanonical(w *store.ItemWrite) *store.ItemWrite { return withCanonical(w) }
+
+// Equivalent tells whether a stored item holds the same content as
+// contentType/data, in its received or its canonical form.
+func Equivalent(it *store.Item, contentType string, data []byte) bool {
+	return equivalentTo(it, contentType, data)
+}

@@ -1,11 +1,11 @@
 package engine_test
 
 import (
+	"anchorage/admin"
 	"context"
 	"strings"
 	"testing"
 
-	"anchorage/protocol/engine"
 	"anchorage/store"
 	"anchorage/test/simclient"
 )
@@ -53,7 +53,7 @@ func TestCanonicalFormStored(t *testing.T) {
 	if _, got := only(t, desk); got != string(stored.Canonical) {
 		t.Errorf("the 3.0 device got\n%s\nwant the canonical form\n%s", got, stored.Canonical)
 	}
-	res, err := eng.Export(ctx, "bob", "contacts", engine.ExportOptions{Format: engine.FormatVCard30})
+	res, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{Format: admin.FormatVCard30})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,11 @@
 package engine_test
 
 import (
+	"anchorage/admin"
 	"context"
 	"strings"
 	"testing"
 
-	"anchorage/protocol/engine"
 	"anchorage/test/simclient"
 )
 
@@ -33,7 +33,7 @@ func TestDeviceDefaultCharset(t *testing.T) {
 	if !strings.Contains(got, "FN:Jan Łódź") {
 		t.Errorf("desk got:\n%s", got)
 	}
-	res, err := eng.Export(ctx, "bob", "contacts", engine.ExportOptions{})
+	res, err := eng.Export(ctx, "bob", "contacts", admin.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,73 +8,69 @@ import (
 	"anchorage/store"
 )
 
-// complete commits a finished session: for every datastore the anchors, the
+// complete commits a datastore's finished sync: the anchors, the
 // acknowledged change sequence (only if every server change was delivered)
 // and, after a slow or refresh sync, the mapping clean-up. Nothing of this
 // is written before the session completes, so an abandoned session leaves
 // the partnership as it was and the next sync repeats what was missed.
-func (e *Engine) complete(ctx context.Context, tx store.Tx, st *sessionState) error {
+func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, next Anchors) error {
 	now := e.now()
-	for _, ds := range st.Datastores {
-		p, err := tx.Partnership(ctx, st.UserID, st.DeviceID, ds.Name)
-		if errors.Is(err, store.ErrNotFound) {
-			p = &store.Partnership{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name}
-		} else if err != nil {
-			return fmt.Errorf("engine: complete %s: %w", ds.Name, err)
-		}
-		delivered := ds.Undelivered == 0 && len(ds.Sent) == 0
+	p, err := tx.Partnership(ctx, st.UserID, st.DeviceID, ds.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		p = &store.Partnership{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name}
+	} else if err != nil {
+		return fmt.Errorf("engine: complete %s: %w", ds.Name, err)
+	}
+	// Delivered when every server change went out (NextChange ran out)
+	// and the device acknowledged each; else they are all sent again.
+	delivered := ds.Undelivered == 0 && ds.Drained
 
-		switch ds.Mode {
-		case alertRefreshFromClient:
-			// The server's datastore becomes exactly the device's: what
-			// the device did not send is deleted (tombstones keep it).
-			if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
-				return err
-			}
-			seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
-			if err != nil {
-				return fmt.Errorf("engine: last seq: %w", err)
-			}
-			p.AckSeq = seq
-		case alertOneWayFromClient:
-			// Server changes were not sent; they stay pending.
-		default:
-			if delivered {
-				p.AckSeq = ds.TargetSeq
-			} else {
-				e.log.Warn("not every change reached the device; they will be sent again",
-					"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered+len(ds.Sent))
-			}
+	switch ds.Mode {
+	case ModeRefreshFromClient:
+		// The server's datastore becomes exactly the device's: what
+		// the device did not send is deleted (tombstones keep it).
+		if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
+			return err
 		}
-		if ds.Mode == alertSlow || ds.Mode == alertRefreshFromServer || ds.Mode == alertRefreshFromClient {
-			if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
-				return fmt.Errorf("engine: prune mappings: %w", err)
-			}
-			// Every item the device holds was mapped in this session:
-			// Adds of earlier sessions it did not map, it does not hold.
-			if _, err := tx.ClearUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
-				return fmt.Errorf("engine: clear unacked adds: %w", err)
-			}
+		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
+		if err != nil {
+			return fmt.Errorf("engine: last seq: %w", err)
 		}
-		p.ClientAnchor, p.ServerAnchor = ds.ClientNext, ds.ServerNext
-		p.LastSync, p.LastSyncMode = now, ds.Mode
-		if err := tx.PutPartnership(ctx, p); err != nil {
-			return fmt.Errorf("engine: save partnership %s: %w", ds.Name, err)
+		p.AckSeq = seq
+	case ModeOneWayFromClient:
+		// Server changes were not sent; they stay pending.
+	default:
+		if delivered {
+			p.AckSeq = ds.TargetSeq
+		} else {
+			e.log.Warn("not every change reached the device; they will be sent again",
+				"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered)
 		}
-		e.log.Info("datastore synced", "device", st.DeviceID, "user", st.UserName, "datastore", ds.Name,
-			"mode", ds.Mode, "added", ds.Added, "replaced", ds.Replaced, "deleted", ds.Deleted,
-			"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
 	}
-	st.Complete, st.obs.completed = true, true
-	if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
-		return fmt.Errorf("engine: release leases: %w", err)
+	if ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromServer || ds.Mode == ModeRefreshFromClient {
+		if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
+			return fmt.Errorf("engine: prune mappings: %w", err)
+		}
+		// Every item the device holds was mapped in this session:
+		// Adds of earlier sessions it did not map, it does not hold.
+		if _, err := tx.ClearUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
+			return fmt.Errorf("engine: clear unacked adds: %w", err)
+		}
 	}
-	return e.touchDevice(ctx, tx, st, func(d *store.Device) { d.LastError = "" })
+	p.ClientAnchor, p.ServerAnchor = next.Client, next.Server
+	p.LastSync, p.LastSyncMode = now, int(ds.Mode)
+	if err := tx.PutPartnership(ctx, p); err != nil {
+		return fmt.Errorf("engine: save partnership %s: %w", ds.Name, err)
+	}
+	e.log.Info("datastore synced", "device", st.DeviceID, "user", st.UserName, "datastore", ds.Name,
+		"mode", int(ds.Mode), "added", ds.Added, "replaced", ds.Replaced, "deleted", ds.Deleted,
+		"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
+	return nil
 }
 
 // deleteUnconfirmed tombstones every live item the device did not send in a
 // refresh-from-client session.
-func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	after := ""
 	for {
 		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
@@ -97,7 +93,7 @@ func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.Tx, st *session
 }
 
 // touchDevice creates or updates the device row of the session's device.
-func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState, change func(*store.Device)) error {
+func (e *Engine) touchDevice(ctx context.Context, tx store.SyncTx, st *sessionState, change func(*store.Device)) error {
 	now := e.now()
 	d, err := e.sessionDevice(ctx, tx, st)
 	if err != nil {
@@ -113,19 +109,23 @@ func (e *Engine) touchDevice(ctx context.Context, tx store.Tx, st *sessionState,
 	if change != nil {
 		change(d)
 	}
+	key := Partner{UserID: st.UserID, DeviceID: st.DeviceID}
 	if err := tx.PutDevice(ctx, d); err != nil {
-		st.device = nil
+		delete(st.w.devices, key)
 		return fmt.Errorf("engine: save device %s: %w", st.DeviceID, err)
 	}
-	st.device = d
+	if st.w.devices == nil {
+		st.w.devices = map[Partner]*store.Device{}
+	}
+	st.w.devices[key] = d
 	return nil
 }
 
 // sessionDevice returns the session's device row, nil if the device has
-// none yet: as this message last wrote it, or else from the store.
-func (e *Engine) sessionDevice(ctx context.Context, tx store.Tx, st *sessionState) (*store.Device, error) {
-	if st.device != nil {
-		return st.device, nil
+// none yet: as this unit of work last wrote it, or else from the store.
+func (e *Engine) sessionDevice(ctx context.Context, tx store.SyncTx, st *sessionState) (*store.Device, error) {
+	if d := st.w.devices[Partner{UserID: st.UserID, DeviceID: st.DeviceID}]; d != nil {
+		return d, nil
 	}
 	d, err := tx.Device(ctx, st.UserID, st.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -26,7 +26,7 @@ const (
 // or deleted (ci nil) an item that another device or the admin changed
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
-func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+func (e *Engine) resolveConflict(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
 	if err != nil {
 		return 0, err
@@ -35,7 +35,7 @@ func (e *Engine) resolveConflict(ctx context.Context, tx store.Tx, st *sessionSt
 }
 
 // resolveWithBase is resolveConflict with the base given.
-func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (int, error) {
+func (e *Engine) resolveWithBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, base *conflict.Version) (Outcome, error) {
 	ds.NoTwins = false // an outcome may leave live items the session did not confirm
 	server := conflict.Version{Deleted: cur.Deleted, Modified: cur.Modified}
 	server.ContentType, server.Data = cur.Canon()
@@ -44,7 +44,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 		client.ContentType, client.Data = ci.contentType, ci.data
 	}
 	res := conflict.Resolve(ds.Conflict, base, server, client)
-	st.obs.conflict(res.Outcome.String())
+	st.w.obs.conflicts = append(st.w.obs.conflicts, [2]string{st.Protocol, res.Outcome.String()})
 	e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "policy", ds.Conflict.Policy,
 		"client_deleted", ci == nil, "server_deleted", cur.Deleted, "outcome", res.Outcome, "status", res.Status)
 
@@ -66,7 +66,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 				Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
 				return 0, fmt.Errorf("engine: delete %s: %w", cur.GUID, err)
 			}
-			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+			return outcomeOf(res), e.unmap(ctx, tx, st, ds, luid)
 		}
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
@@ -82,7 +82,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 					return 0, err
 				}
 			}
-			return res.Status, e.unmap(ctx, tx, st, ds, luid)
+			return outcomeOf(res), e.unmap(ctx, tx, st, ds, luid)
 		}
 		if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, ci.contentType, ci.data, OriginConflict); err != nil {
 			return 0, err
@@ -112,18 +112,18 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.Tx, st *sessionSt
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
-	if (res.Outcome == conflict.KeepServer || res.Outcome == conflict.TakeMerged) && ds.Mode == alertSlow {
+	if (res.Outcome == conflict.KeepServer || res.Outcome == conflict.TakeMerged) && ds.Mode == ModeSlow {
 		// A slow sync sends only what the device did not send; the
 		// server's or the merged version goes after (fillResend).
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
-	return res.Status, nil
+	return outcomeOf(res), nil
 }
 
 // conflictBase returns the version the device and the server last agreed
 // on: the latest content version the device acknowledged (Seq <= AckSeq)
 // or wrote itself, whichever is newer; nil when there is none.
-func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
+func (e *Engine) conflictBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
 	vs, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -148,7 +148,7 @@ func (e *Engine) conflictBase(ctx context.Context, tx store.Tx, st *sessionState
 // archive only: its content as a conflict version, then a tombstone the
 // device receives as a Delete in this session, so that the device ends up
 // equal to the server and an admin can still restore what it sent.
-func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (int, error) {
+func (e *Engine) refuseAdd(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem, luid string) (Outcome, error) {
 	guid := newGUID(e.now())
 	if _, err := e.writeContent(ctx, tx, st, ds, guid, ci.contentType, ci.data, OriginConflict); err != nil {
 		return 0, err
@@ -160,17 +160,22 @@ func (e *Engine) refuseAdd(ctx context.Context, tx store.Tx, st *sessionState, d
 	if err := e.confirm(ctx, tx, st, ds, luid, guid); err != nil {
 		return 0, err
 	}
-	if ds.Mode == alertSlow {
+	if ds.Mode == ModeSlow {
 		ds.Resend = append(ds.Resend, guid)
 	}
 	e.log.Info("read-only datastore: device's new item refused", "device", st.DeviceID, "datastore", ds.Name, "guid", guid)
 	ds.Rejected++
-	return conflict.StatusServerWon, nil
+	return ServerWon, nil
+}
+
+// ConflictRules returns the rule in force for a user's datastore.
+func (w *Work) ConflictRules(userID int64, datastore string) (conflict.Rules, error) {
+	return w.e.conflictRules(w.ctx, w.tx, userID, datastore)
 }
 
 // conflictRules returns the rule for a user's datastore: the datastore's
 // own setting, else the user's, else the server's.
-func (e *Engine) conflictRules(ctx context.Context, tx store.Tx, userID int64, datastore string) (conflict.Rules, error) {
+func (e *Engine) conflictRules(ctx context.Context, tx store.PartnerTx, userID int64, datastore string) (conflict.Rules, error) {
 	settings, err := tx.ConflictSettings(ctx, userID)
 	if err != nil {
 		return conflict.Rules{}, fmt.Errorf("engine: conflict settings: %w", err)
@@ -189,7 +194,7 @@ func (e *Engine) conflictRules(ctx context.Context, tx store.Tx, userID int64, d
 	return rules, nil
 }
 
-func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) error {
+func (e *Engine) unmap(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid string) error {
 	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
 		return fmt.Errorf("engine: unmap %s: %w", luid, err)
 	}
@@ -198,7 +203,7 @@ func (e *Engine) unmap(ctx context.Context, tx store.Tx, st *sessionState, ds *s
 }
 
 // writeContent stores a new version of an item with the given origin.
-func (e *Engine) writeContent(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
+func (e *Engine) writeContent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid, ct string, data []byte, origin string) (*store.Item, error) {
 	info := pim.Describe(ct, data)
 	it, err := tx.WriteItem(ctx, withCanonical(&store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ct, Data: data,

@@ -55,3 +55,7 @@ func defaultContentType(ds string) string {
 		return "text/plain"
 	}
 }
+
+// DefaultContentType is what a datastore stores and sends when nothing
+// better is known.
+func DefaultContentType(ds string) string { return defaultContentType(ds) }

@@ -47,17 +47,17 @@ func TestNewIDUnique(t *testing.T) {
 func TestCheckItem(t *testing.T) {
 	tests := []struct {
 		ct, data string
-		want     int
+		want     Outcome
 	}{
 		{"text/vcard", "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\n", 0},
 		{"text/x-vcard; charset=utf-8", "begin:vcard\nversion:2.1\nend:vcard", 0},
-		{"text/vcard", "BEGIN:VCARD\nVERSION:3.0\nFN:Truncat", 400},
-		{"text/calendar", "hello", 400},
-		{"text/calendar", "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:X\nEND:VTIMEZONE\nEND:VCALENDAR\n", 400},
+		{"text/vcard", "BEGIN:VCARD\nVERSION:3.0\nFN:Truncat", RefusedData},
+		{"text/calendar", "hello", RefusedData},
+		{"text/calendar", "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:X\nEND:VTIMEZONE\nEND:VCALENDAR\n", RefusedData},
 		{"text/calendar", "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTODO\nSUMMARY:T\nEND:VTODO\nEND:VCALENDAR\n", 0},
 		{"text/x-s4j-sifc", "<contact/>", 0},
 		{"text/plain", "a note", 0},
-		{"image/jpeg", "\xff\xd8", 415},
+		{"image/jpeg", "\xff\xd8", RefusedFormat},
 	}
 	for _, tc := range tests {
 		if got := checkItem(tc.ct, []byte(tc.data)); got != tc.want {

@@ -1,15 +1,14 @@
-// Package engine is where the wire meets the store: it drives SyncML
-// sessions (one message in, one message out) on top of the protocol-neutral
-// datastore logic (modes, anchors, applying client changes, server changes
-// from the change log, twin matching, commit). It is the only package that
-// joins store, conflict and pim to the protocol codecs (DESIGN.md, Layers).
+// Package engine is the protocol-neutral sync core (DESIGN.md, Layers):
+// datastores, devices, modes, the change log and its acknowledgement,
+// identity matching, preservation, conflict resolution and archive writes.
+// Front ends (protocol/syncml/session; ActiveSync) drive it through a Work,
+// one store transaction, and map its outcomes to their protocol's
+// statuses; it knows no wire format.
 package engine
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -24,20 +23,9 @@ import (
 type Options struct {
 	Store  store.Store
 	Logger *slog.Logger
-	// MaxMsgSize is the largest message the server accepts and advertises
-	// (MetInf MaxMsgSize). 0 means DefaultMaxMsgSize.
-	MaxMsgSize int64
 	// MaxObjSize is the largest object (item) the server accepts; 0 means
 	// DefaultMaxObjSize.
 	MaxObjSize int64
-	// SessionTTL bounds a session's idle time; older sessions are dropped.
-	SessionTTL time.Duration
-	// MaxSessionAge bounds a whole session, however active; 0 means
-	// DefaultMaxSessionAge.
-	MaxSessionAge time.Duration
-	// MaxCommands bounds the commands (nested ones included) of one
-	// message; 0 means DefaultMaxCommands.
-	MaxCommands int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Conflict is the server-wide conflict rule: what happens when a
@@ -50,26 +38,16 @@ type Options struct {
 	Observer Observer
 }
 
-// Defaults of the limits that keep one client from holding the server.
-const (
-	DefaultMaxSessionAge = 2 * time.Hour
-	DefaultMaxCommands   = 20000
-)
+// DefaultMaxObjSize is the largest object the server accepts by default.
+const DefaultMaxObjSize = 8 << 20
 
-// DefaultMaxMsgSize is the MaxMsgSize the server advertises by default.
-const DefaultMaxMsgSize = 1 << 20
-
-// Engine serves sync sessions. It holds no session state in memory: every
-// message loads and saves its session through the store, so any process
-// sharing the database can take the next message.
+// Engine is the sync core. It holds no session state in memory: front ends
+// keep theirs in the store (Work.PutSession), so any process sharing the
+// database can take a device's next request.
 type Engine struct {
 	store      store.Store
 	log        *slog.Logger
-	maxMsgSize int64
 	maxObjSize int64
-	sessionTTL time.Duration
-	maxAge     time.Duration
-	maxCmds    int
 	now        func() time.Time
 	basicCache *credentialCache
 	conflict   conflict.Rules
@@ -82,11 +60,7 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		store:      opts.Store,
 		log:        opts.Logger,
-		maxMsgSize: opts.MaxMsgSize,
 		maxObjSize: opts.MaxObjSize,
-		sessionTTL: opts.SessionTTL,
-		maxAge:     opts.MaxSessionAge,
-		maxCmds:    opts.MaxCommands,
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
@@ -101,20 +75,8 @@ func New(opts Options) *Engine {
 	if e.obs = opts.Observer; e.obs == nil {
 		e.obs = NopObserver{}
 	}
-	if e.maxMsgSize <= 0 {
-		e.maxMsgSize = DefaultMaxMsgSize
-	}
 	if e.maxObjSize <= 0 {
 		e.maxObjSize = DefaultMaxObjSize
-	}
-	if e.maxAge <= 0 {
-		e.maxAge = DefaultMaxSessionAge
-	}
-	if e.maxCmds <= 0 {
-		e.maxCmds = DefaultMaxCommands
-	}
-	if e.sessionTTL <= 0 {
-		e.sessionTTL = 30 * time.Minute
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -122,18 +84,24 @@ func New(opts Options) *Engine {
 	return e
 }
 
-// ExpireSessions drops sessions idle for longer than the session TTL. A
-// dropped session never committed its anchors, so the device's next sync
-// starts afresh (slow if needed) and loses nothing.
-func (e *Engine) ExpireSessions(ctx context.Context) (int, error) {
-	var n int
-	err := e.store.Update(ctx, func(tx store.Tx) error {
-		var err error
-		n, err = tx.DeleteSessionsBefore(ctx, e.now().Add(-e.sessionTTL))
-		return err
-	})
-	return n, err
-}
+// Now returns the engine's current time.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Logger returns the engine's logger.
+func (e *Engine) Logger() *slog.Logger { return e.log }
+
+// MaxObjSize is the largest item the server accepts.
+func (e *Engine) MaxObjSize() int64 { return e.maxObjSize }
+
+// Store is the engine's store, for the admin operations.
+func (e *Engine) Store() store.Store { return e.store }
+
+// NewID returns a random identifier of 20 base32 characters (100 bits), for
+// session keys and challenges.
+func NewID() string { return newID() }
+
+// NewGUID returns a new item GUID (see newGUID).
+func NewGUID(now time.Time) string { return newGUID(now) }
 
 // newID returns a random identifier of 20 base32 characters (100 bits), used
 // for session keys and item GUIDs: short enough for any device's MaxGUIDSize.
@@ -181,6 +149,3 @@ func newCredentialCache(ttl time.Duration) *credentialCache {
 	}
 	return c
 }
-
-// errUnauthorized is returned by authentication when credentials are wrong.
-var errUnauthorized = errors.New("engine: invalid credentials")

@@ -1,12 +1,8 @@
 package engine
 
 import (
-	"context"
-	"fmt"
 	"net"
 	"time"
-
-	"anchorage/protocol/syncml"
 )
 
 // Parallel password guessing: the delays of loginThrottle.fail come after
@@ -23,16 +19,6 @@ import (
 // admitFree is how many credential checks per user, and per address, go
 // without waiting (a household behind one address has a few devices).
 const admitFree = 10
-
-// claimedUser is the user a first message claims to be.
-func claimedUser(hdr *syncml.Header) string {
-	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
-		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
-			return name
-		}
-	}
-	return hdr.Source.Name
-}
 
 func admitKeys(user, remote string) [2]string {
 	host, _, err := net.SplitHostPort(remote)
@@ -83,18 +69,17 @@ func (lt *loginThrottle) release(user, remote string) {
 	}
 }
 
-// admitCheck waits for the right to check the credentials of a first
-// message, or refuses it with 503.
-func (e *Engine) admitCheck(ctx context.Context, hdr *syncml.Header, req Request) error {
-	if hdr.Cred == nil {
-		return nil // nothing to check: answered 407
-	}
-	user := claimedUser(hdr)
-	wait, ok := e.throttle.admit(user, req.Remote, e.now())
-	if !ok {
-		e.log.Warn("login attempts refused: too many failed", "user", user, "remote", req.Remote)
-		return &RequestError{Status: 503, RetryAfter: maxDelay, Err: fmt.Errorf("engine: too many login attempts for %q or from %s; retry later", user, req.Remote)}
-	}
-	sleep(ctx, wait)
-	return ctx.Err()
+// AdmitLogin counts a credential check of user from remote and returns
+// how long it must wait before the check; ok is false when it would wait
+// more than LoginRetryAfter: then it is refused without being checked.
+func (e *Engine) AdmitLogin(user, remote string) (wait time.Duration, ok bool) {
+	return e.throttle.admit(user, remote, e.now())
 }
+
+// ReleaseLogin gives back the attempt AdmitLogin counted, once the login
+// succeeded.
+func (e *Engine) ReleaseLogin(user, remote string) { e.throttle.release(user, remote) }
+
+// LoginRetryAfter is the longest a login attempt waits (AdmitLogin): the
+// Retry-After of one refused.
+const LoginRetryAfter = maxDelay

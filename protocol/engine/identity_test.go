@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"anchorage/protocol/engine"
+	"anchorage/admin"
 	"anchorage/test/simclient"
 )
 
@@ -91,9 +91,9 @@ func TestSlowSyncPairsFewerFieldCopies(t *testing.T) {
 }
 
 // versions counts the archived versions of bob's contacts.
-func versions(t *testing.T, eng *engine.Engine) int {
+func versions(t *testing.T, eng *admin.Admin) int {
 	t.Helper()
-	h, err := eng.History(context.Background(), "bob", "contacts", engine.HistoryQuery{})
+	h, err := eng.History(context.Background(), "bob", "contacts", admin.HistoryQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestSlowSyncPairsEventsWithoutUID(t *testing.T) {
 				}
 			}
 			syncCal(t, desk)
-			h, err := eng.History(context.Background(), "bob", "calendar", engine.HistoryQuery{})
+			h, err := eng.History(context.Background(), "bob", "calendar", admin.HistoryQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func TestSlowSyncPairsEventsWithoutUID(t *testing.T) {
 					}
 				}
 			}
-			h2, err := eng.History(context.Background(), "bob", "calendar", engine.HistoryQuery{})
+			h2, err := eng.History(context.Background(), "bob", "calendar", admin.HistoryQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,11 +1,11 @@
 package engine_test
 
 import (
+	"anchorage/admin"
 	"context"
 	"strings"
 	"testing"
 
-	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/test/simclient"
 )
@@ -31,19 +31,19 @@ func TestReceiveRefusesWhatIsNoItem(t *testing.T) {
 			"DTSTART:20250305T090000Z\r\nDTEND:20250305T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"},
 		bad: []string{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\n" +
 			"DTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"},
-		db: "calendar", formats: []string{"", engine.FormatICal, engine.FormatVCal}, wantInExports: "Kept event",
+		db: "calendar", formats: []string{"", admin.FormatICal, admin.FormatVCal}, wantInExports: "Kept event",
 	}, {
 		ds: simclient.Datastore{Name: "sifcal", Local: "./scal", Remote: "scal", Type: pim.SIFEvent},
 		good: []string{`<appointment><Subject>Daily zero</Subject><Start>20250306T090000Z</Start><End>20250306T100000Z</End>` +
 			`<AllDayEvent>0</AllDayEvent><IsRecurring>1</IsRecurring><RecurrenceType>0</RecurrenceType><Interval>0</Interval>` +
 			`<NoEndDate>1</NoEndDate></appointment>`},
 		bad: []string{"garbage, not an appointment"},
-		db:  "calendar", formats: []string{"", engine.FormatICal, engine.FormatVCal}, wantInExports: "Daily zero",
+		db:  "calendar", formats: []string{"", admin.FormatICal, admin.FormatVCal}, wantInExports: "Daily zero",
 	}, {
 		ds:   simclient.Datastore{Name: "sifcard", Local: "./scard", Remote: "scard", Type: pim.SIFContact},
 		good: []string{`<contact><FirstName>Sif</FirstName><LastName>Kept</LastName></contact>`},
 		bad:  []string{"garbage, not a contact", "<contact><FirstName>Broken"},
-		db:   "contacts", formats: []string{"", engine.FormatVCard30, engine.FormatVCard21}, wantInExports: "Sif Kept",
+		db:   "contacts", formats: []string{"", admin.FormatVCard30, admin.FormatVCard21}, wantInExports: "Sif Kept",
 	}}
 	for i, c := range cases {
 		d := simclient.New(simclient.Options{URL: url, User: "bob", Password: "pw",
@@ -62,7 +62,7 @@ func TestReceiveRefusesWhatIsNoItem(t *testing.T) {
 			t.Errorf("%s: statuses %v, want 201 x%d and 400 x%d", c.ds.Name, st.Statuses, len(c.good), len(c.bad))
 		}
 		for _, f := range c.formats {
-			res, err := eng.Export(ctx, "bob", c.db, engine.ExportOptions{Format: f})
+			res, err := eng.Export(ctx, "bob", c.db, admin.ExportOptions{Format: f})
 			if err != nil {
 				t.Fatalf("export %s --format %q: %v", c.db, f, err)
 			}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
 
@@ -26,30 +24,15 @@ const (
 	leasePoll = 50 * time.Millisecond
 )
 
-// syncAlertNames lists the canonical datastores a message alerts for sync.
-func syncAlertNames(msg *syncml.Message) []string {
-	var names []string
-	for _, c := range msg.Commands {
-		if c.Name != "Alert" || len(c.Items) == 0 {
-			continue
-		}
-		var code int
-		fmt.Sscanf(c.Data, "%d", &code)
-		if _, ok := syncml.AlertCode(code).SyncMode(); !ok {
-			continue
-		}
-		if name, ok := ResolveDatastore(c.Items[0].Target.URI); ok {
-			names = append(names, name)
-		}
-	}
-	return names
-}
+// LeaseGuard is asked, in the unit of work that leases, before a session
+// of the partner's own device loses its leases to the partner's session
+// (holder is its key); an error refuses the lease and is returned as is.
+type LeaseGuard func(w *Work, holder string) error
 
-// leaseDatastores takes, all or nothing, the leases on the datastores a
-// message alerts, waiting while another session holds one. It returns the
-// datastores still held by others when the wait ran out.
-func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syncml.Message) (map[string]bool, error) {
-	names := syncAlertNames(msg)
+// WaitLeases takes, all or nothing, the leases on the named datastores for
+// a partner's session, waiting while another session holds one. It
+// returns the datastores still held by others when the wait ran out.
+func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string, guards ...LeaseGuard) (map[string]bool, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -59,7 +42,7 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 		holder := ""
 		err := e.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			busy, holder, err = e.acquireLeases(ctx, tx, st, names)
+			busy, holder, err = e.acquireLeases(ctx, tx, p, names, guards)
 			return err
 		})
 		if err != nil {
@@ -69,8 +52,8 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 			return nil, nil
 		}
 		if !e.now().Before(deadline) {
-			e.log.Warn("datastore busy: another session of the user holds it", "user", st.UserName,
-				"device", st.DeviceID, "holder", holder, "waited", leaseWait)
+			e.log.Warn("datastore busy: another session of the user holds it", "user", p.UserName,
+				"device", p.DeviceID, "holder", holder, "waited", leaseWait)
 			return busy, nil
 		}
 		select {
@@ -81,36 +64,42 @@ func (e *Engine) leaseDatastores(ctx context.Context, st *sessionState, msg *syn
 	}
 }
 
+// Lease takes, all or nothing, the leases on the named datastores for a
+// partner's session in this unit of work. It returns the datastores
+// another session holds; then it holds none.
+func (w *Work) Lease(p Partner, names []string, guards ...LeaseGuard) (busy map[string]bool, err error) {
+	busy, _, err = w.e.acquireLeases(w.ctx, w.tx, p, names, guards)
+	if err != nil {
+		return nil, fmt.Errorf("engine: lease datastores: %w", err)
+	}
+	return busy, nil
+}
+
 // acquireLeases takes, all or nothing, the leases on the named datastores
 // in tx. It returns the datastores another session holds (and one such
 // session); then it holds none.
-func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionState, names []string) (map[string]bool, string, error) {
+func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, names []string, guards []LeaseGuard) (map[string]bool, string, error) {
 	busy := map[string]bool{}
 	holder := ""
 	now := e.now()
 	for _, n := range names {
-		h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL))
+		h, ok, err := tx.AcquireLease(ctx, st.UserID, n, st.Session, now, now.Add(leaseTTL))
 		if err != nil {
 			return nil, "", err
 		}
 		if !ok && e.sameDevice(ctx, tx, h, st) {
 			// A device runs one session at a time: a new session of it
-			// means its old one was abandoned. Unless the old one has the
-			// same client session id and is not over: then two clients
-			// share one device id (a cloned profile), and merging them
-			// would answer one with the other's statuses.
-			if other, err := loadSession(ctx, tx, h); err != nil {
-				return nil, "", err
-			} else if other != nil && !other.Complete && other.ClientSessionID == st.ClientSessionID {
-				e.log.Warn("second session of a device refused", "user", st.UserName, "device", st.DeviceID,
-					"running", h, "client_session", st.ClientSessionID)
-				return nil, "", &RequestError{Status: 503, RetryAfter: deviceBusyRetry, Err: fmt.Errorf(
-					"%w: device %q already runs session %s %q; retry when it is over", errDeviceBusy, st.DeviceID, h, st.ClientSessionID)}
+			// means its old one was abandoned, unless a guard of the
+			// front end (which knows its sessions) says otherwise.
+			for _, g := range guards {
+				if err := g(e.work(ctx, tx), h); err != nil {
+					return nil, "", err
+				}
 			}
 			if err := tx.ReleaseLeases(ctx, h); err != nil {
 				return nil, "", err
 			}
-			if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Key, now, now.Add(leaseTTL)); err != nil {
+			if h, ok, err = tx.AcquireLease(ctx, st.UserID, n, st.Session, now, now.Add(leaseTTL)); err != nil {
 				return nil, "", err
 			}
 		}
@@ -121,7 +110,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 	if len(busy) > 0 {
 		// All or nothing, so that two sessions never hold one datastore
 		// each while waiting for the other's.
-		if err := tx.ReleaseLeases(ctx, st.Key); err != nil {
+		if err := tx.ReleaseLeases(ctx, st.Session); err != nil {
 			return nil, "", err
 		}
 	}
@@ -130,7 +119,7 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st *sessionStat
 
 // sameDevice tells whether a lease holder is another session of the
 // session's own device.
-func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st *sessionState) bool {
+func (e *Engine) sameDevice(ctx context.Context, tx store.SyncTx, holder string, st Partner) bool {
 	s, err := tx.Session(ctx, holder)
 	if err != nil {
 		return errors.Is(err, store.ErrNotFound) // a holder without a session is stale
@@ -138,27 +127,33 @@ func (e *Engine) sameDevice(ctx context.Context, tx store.Tx, holder string, st 
 	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }
 
-// renewLeases extends the session's leases on every message, but for the
-// datastores the message itself leased (acquired). A session whose lease
-// another session took (a newer session of its device) is over: its
-// message is refused, so that two sessions never write one datastore.
-func (e *Engine) renewLeases(ctx context.Context, tx store.Tx, st *sessionState, acquired []string) error {
-	if st.Complete {
-		return nil
+// ReleaseLeases drops every lease of a session (one it abandons; Finish
+// releases those of a session that completed).
+func (w *Work) ReleaseLeases(session string) error {
+	if err := w.tx.ReleaseLeases(w.ctx, session); err != nil {
+		return fmt.Errorf("engine: release leases: %w", err)
 	}
-	now := e.now()
-	for _, ds := range st.Datastores {
-		if slices.Contains(acquired, ds.Name) {
-			continue
-		}
-		holder, ok, err := tx.AcquireLease(ctx, st.UserID, ds.Name, st.Key, now, now.Add(leaseTTL))
+	return nil
+}
+
+// ErrLeaseLost: another session took a datastore the partner's session
+// leased (a newer session of its device). That session is over: its
+// message must be refused, so that two sessions never write one datastore.
+var ErrLeaseLost = errors.New("engine: a newer session of this device took over its datastores")
+
+// RenewLeases extends a partner's leases on the named datastores. It
+// returns ErrLeaseLost when another session holds one of them.
+func (w *Work) RenewLeases(p Partner, names []string) error {
+	now := w.e.now()
+	for _, n := range names {
+		holder, ok, err := w.tx.AcquireLease(w.ctx, p.UserID, n, p.Session, now, now.Add(leaseTTL))
 		if err != nil {
 			return fmt.Errorf("engine: renew lease: %w", err)
 		}
 		if !ok {
-			e.log.Warn("session lost its datastore to another session", "session", st.Key, "device", st.DeviceID,
-				"datastore", ds.Name, "holder", holder)
-			return &RequestError{Status: 409, Err: fmt.Errorf("%w (%s, session %s)", errSuperseded, ds.Name, st.Key)}
+			w.e.log.Warn("session lost its datastore to another session", "session", p.Session, "device", p.DeviceID,
+				"datastore", n, "holder", holder)
+			return fmt.Errorf("%w (%s, session %s)", ErrLeaseLost, n, p.Session)
 		}
 	}
 	return nil

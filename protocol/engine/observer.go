@@ -2,10 +2,13 @@ package engine
 
 import "time"
 
-// Observer is told what the engine does, for monitoring (server/metrics
-// implements it with Prometheus). Its methods are called after the
-// transaction they describe committed, so a rolled-back attempt is never
-// counted; they must be cheap and safe for concurrent use.
+// Observer is told what the engine and its front ends do, for monitoring
+// (server/metrics implements it with Prometheus): the core reports items
+// and conflicts, a front end its sessions, messages and refused logins,
+// each labelled with its protocol ("syncml", "activesync"). Its methods
+// are called after the transaction they describe committed, so a
+// rolled-back attempt is never counted; they must be cheap and safe for
+// concurrent use.
 type Observer interface {
 	// MessageAnswered: one message of protocol was answered (or refused)
 	// after d.
@@ -14,7 +17,7 @@ type Observer interface {
 	// session goes on.
 	SessionActive(protocol, key string)
 	// SessionEnded: the session key ended with outcome "ok" (committed)
-	// or "failed"; mode is its sync mode (see sessionMode).
+	// or "failed"; mode is its sync mode (two-way, slow, ...).
 	SessionEnded(protocol, key, mode, outcome string)
 	// ItemsReceived: n items the device sent with operation op (Add,
 	// Replace, Delete) were processed.
@@ -39,101 +42,36 @@ func (NopObserver) ItemsSent(string, string, int)               {}
 func (NopObserver) ConflictResolved(string, string)             {}
 func (NopObserver) AuthFailed(string)                           {}
 
-// protocolSyncML is the protocol label of this engine's sessions.
-const protocolSyncML = "syncml"
-
-// observed collects what one message's transaction did; it is handed to
-// the Observer only once the transaction committed (flushObserved).
+// observed collects what one unit of work did to items; it is handed to
+// the Observer only once the transaction committed (Update), labelled with
+// the protocol of the partner (Partner.Protocol).
 type observed struct {
-	received  map[string]int
-	sent      map[string]int
-	conflicts []string
-	completed bool
+	received  map[[2]string]int // protocol, op
+	sent      map[[2]string]int
+	conflicts [][2]string // protocol, outcome
 }
 
-func (o *observed) itemReceived(op string) {
-	if o.received == nil {
-		o.received = map[string]int{}
+func count(m *map[[2]string]int, protocol, op string) {
+	if *m == nil {
+		*m = map[[2]string]int{}
 	}
-	o.received[op]++
+	(*m)[[2]string{protocol, op}]++
 }
 
-func (o *observed) itemSent(op string) {
-	if o.sent == nil {
-		o.sent = map[string]int{}
+// flush reports committed work to o.
+func (ob *observed) flush(o Observer) {
+	for k, n := range ob.received {
+		o.ItemsReceived(k[0], k[1], n)
 	}
-	o.sent[op]++
+	for k, n := range ob.sent {
+		o.ItemsSent(k[0], k[1], n)
+	}
+	for _, c := range ob.conflicts {
+		o.ConflictResolved(c[0], c[1])
+	}
+	*ob = observed{}
 }
 
-func (o *observed) conflict(outcome string) { o.conflicts = append(o.conflicts, outcome) }
-
-// flushObserved reports a committed message of st to the Observer.
-func (e *Engine) flushObserved(st *sessionState) {
-	if st == nil {
-		return
-	}
-	o := &st.obs
-	for op, n := range o.received {
-		e.obs.ItemsReceived(protocolSyncML, op, n)
-	}
-	for op, n := range o.sent {
-		e.obs.ItemsSent(protocolSyncML, op, n)
-	}
-	for _, c := range o.conflicts {
-		e.obs.ConflictResolved(protocolSyncML, c)
-	}
-	if o.completed {
-		e.obs.SessionEnded(protocolSyncML, st.Key, sessionMode(st), "ok")
-	} else if !st.Complete {
-		e.obs.SessionActive(protocolSyncML, st.Key)
-	}
-	*o = observed{}
-}
-
-// messageAnswered reports a message's latency; deferred by HandleSyncML.
-func (e *Engine) messageAnswered(start time.Time) {
-	e.obs.MessageAnswered(protocolSyncML, time.Since(start))
-}
-
-// sessionFailed reports a session that ended on an error.
-func (e *Engine) sessionFailed(st *sessionState) {
-	key, mode := "", "none"
-	if st != nil {
-		key, mode = st.Key, sessionMode(st)
-	}
-	e.obs.SessionEnded(protocolSyncML, key, mode, "failed")
-}
-
-// sessionMode names a session's sync mode for monitoring: its datastores'
-// mode when they agree, else the costliest of them (refresh, then slow,
-// then one-way, then two-way); "none" before any datastore was alerted.
-func sessionMode(st *sessionState) string {
-	best, rank := "none", -1
-	for _, ds := range st.Datastores {
-		name, r := modeName(ds.Mode)
-		if r > rank {
-			best, rank = name, r
-		}
-	}
-	return best
-}
-
-// modeName names a granted alert code (SyncML Sync Protocol 1.2, 16) and
-// ranks it by cost.
-func modeName(code int) (string, int) {
-	switch code {
-	case alertTwoWay:
-		return "two-way", 0
-	case alertOneWayFromClient:
-		return "one-way-from-client", 1
-	case alertOneWayFromServer:
-		return "one-way-from-server", 1
-	case alertSlow:
-		return "slow", 2
-	case alertRefreshFromClient:
-		return "refresh-from-client", 3
-	case alertRefreshFromServer:
-		return "refresh-from-server", 3
-	}
-	return "other", 0
-}
+// Observer returns the engine's Observer, for the front ends' session and
+// message events.
+func (e *Engine) Observer() Observer { return e.obs }

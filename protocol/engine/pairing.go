@@ -10,6 +10,12 @@ import (
 	"anchorage/store"
 )
 
+// PickTwin is pickTwin, for the importer (admin), which pairs a file's
+// items by the same identity rule as a slow sync.
+func PickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
+	return pickTwin(cands, ct, data, taken)
+}
+
 // pickTwin chooses, among the candidates the store found for a device's
 // or a file's item (FindTwins: same UID or match key), the server item it
 // is: an equivalent one first, else the single one pim.Best names (the
@@ -58,13 +64,13 @@ func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 //     server did not change since, else the conflict rules decide with
 //     that version as the base; when they never agreed (a new or reset
 //     device), the two copies are merged (mergePair).
-func (e *Engine) pairSlow(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	if !cur.Deleted && equivalentTo(cur, ci.contentType, ci.data) {
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 			return 0, err
 		}
 		ds.Matched++
-		return 200, nil
+		return Matched, nil
 	}
 	if ds.Conflict.Policy == conflict.ReadOnly {
 		if !cur.Deleted {
@@ -72,7 +78,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 		}
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
-	if ds.Mode == alertSlow {
+	if ds.Mode == ModeSlow {
 		stale, err := e.staleCopy(ctx, tx, st, ds, cur, ci)
 		if err != nil {
 			return 0, err
@@ -87,7 +93,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return e.takePair(ctx, tx, st, ds, a, ci)
 		}
 	}
-	if ds.Mode == alertRefreshFromClient && !cur.Deleted {
+	if ds.Mode == ModeRefreshFromClient && !cur.Deleted {
 		// The device's data is to become the server's: its copy is
 		// written, with what it cannot hold kept.
 		e.preserve(ctx, tx, st, ds, cur, ci)
@@ -118,7 +124,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 // takeCopy writes a device's copy as the item's new version.
-func (e *Engine) takeCopy(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+func (e *Engine) takeCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 		return 0, err
 	}
@@ -126,7 +132,7 @@ func (e *Engine) takeCopy(ctx context.Context, tx store.Tx, st *sessionState, ds
 		return 0, err
 	}
 	ds.Replaced++
-	return 200, nil
+	return Replaced, nil
 }
 
 // mergePair merges a device's copy of an item into the server's, neither
@@ -135,7 +141,7 @@ func (e *Engine) takeCopy(ctx context.Context, tx store.Tx, st *sessionState, ds
 // holds is added, and where both hold different values of a property the
 // conflict rules decide, with the archive's versions as the base. The
 // device receives the result when it differs from what it sent.
-func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (int, error) {
+func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	sentCT, sent := ci.contentType, ci.data
 	e.preserve(ctx, tx, st, ds, cur, ci) // what the device cannot hold
 	curCT, curData := cur.Canon()
@@ -147,7 +153,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 	// on no value.
 	uct, union, _ := pim.Preserve(curCT, curData, ci.contentType, ci.data, all)
 	sct, server, _ := pim.Preserve(ci.contentType, ci.data, curCT, curData, all)
-	var code int
+	var code Outcome
 	switch {
 	case equivalentTo(cur, uct, union):
 		// The server holds all the device has.
@@ -155,7 +161,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 		ds.Matched++
-		code = 200
+		code = Matched
 	case pim.Equivalent(uct, union, sct, server):
 		if !pim.Equivalent(uct, union, sentCT, sent) {
 			// The archive keeps the device's own copy too, as a conflict
@@ -172,7 +178,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 		ds.Replaced++
-		code = 200
+		code = Replaced
 	default:
 		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
 		var err error
@@ -180,7 +186,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 	}
-	if ds.Mode != alertSlow || slices.Contains(ds.Resend, cur.GUID) {
+	if ds.Mode != ModeSlow || slices.Contains(ds.Resend, cur.GUID) {
 		return code, nil
 	}
 	now, err := tx.Item(ctx, st.UserID, ds.Name, cur.GUID)
@@ -196,7 +202,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.Tx, st *sessionState, d
 // holdsAll tells whether a device that sent (ct, data) already holds all
 // of item it that it can hold: the item differs from what it sent only in
 // properties the device cannot hold (its CTCap; pim.Preserve).
-func (e *Engine) holdsAll(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) bool {
+func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) bool {
 	caps := pim.Caps{Props: e.ctCaps(ds, ct)}
 	if caps.Props == nil {
 		caps.Sent = e.sentProps(ctx, tx, st, ds, it.GUID)
@@ -210,7 +216,7 @@ func (e *Engine) holdsAll(ctx context.Context, tx store.Tx, st *sessionState, ds
 // of it: equal to one of its earlier versions (not the current one), once
 // what the device cannot hold of that version is put back. That is a copy
 // the device kept, not a change it made.
-func (e *Engine) staleCopy(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, it *store.Item, ci *clientItem) (bool, error) {
+func (e *Engine) staleCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ci *clientItem) (bool, error) {
 	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
 	if err != nil {
 		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"anchorage/protocol/pim"
-	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
 
@@ -16,7 +15,7 @@ import (
 // a CTCap, properties it has never sent for the item. The item written is
 // then the merged one, with the device as its origin, so the device is not
 // sent it back. Failures only cost the preservation, never the write.
-func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem) {
+func (e *Engine) preserve(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem) {
 	caps := pim.Caps{Props: e.ctCaps(ds, ci.contentType)}
 	if caps.Props == nil {
 		caps.Sent = e.sentProps(ctx, tx, st, ds, cur.GUID)
@@ -29,16 +28,16 @@ func (e *Engine) preserve(ctx context.Context, tx store.Tx, st *sessionState, ds
 	ci.contentType, ci.data, ci.info = ct, data, pim.Describe(ct, data)
 }
 
-// ctCaps returns the properties (name -> MaxOccur) of the device's CTCap
-// for content type ct in the datastore, read at the Alert; nil when its
-// DevInf has none.
+// ctCaps returns the properties (name -> MaxOccur) the device holds for
+// content type ct in the datastore (Datastore.CTCaps, keyed by lower-case
+// type); nil when its front end knows none.
 func (e *Engine) ctCaps(ds *syncedStore, ct string) map[string]int {
-	return ds.CTCaps[mimeType(syncml.CTType{CTType: strings.TrimSpace(strings.Split(ct, ";")[0])})]
+	return ds.CTCaps[strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))]
 }
 
 // sentProps names the properties the device sent in earlier versions of
 // the item.
-func (e *Engine) sentProps(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) map[string]bool {
+func (e *Engine) sentProps(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) map[string]bool {
 	sent := map[string]bool{}
 	versions, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
 	if err != nil {

@@ -1,12 +1,12 @@
 package engine_test
 
 import (
+	"anchorage/admin"
 	"anchorage/test/testserver"
 	"context"
 	"strings"
 	"testing"
 
-	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
 	"anchorage/store/sqlite"
@@ -21,10 +21,10 @@ func syncServer(t *testing.T) string {
 }
 
 // syncEngine is syncServer that also returns the engine and its store.
-func syncEngine(t *testing.T) (*engine.Engine, *sqlite.Store, string) {
+func syncEngine(t *testing.T) (*admin.Admin, *sqlite.Store, string) {
 	t.Helper()
 	s := testserver.Start(t, []string{"bob"})
-	return s.Engine, s.Store, s.URL
+	return s.Admin, s.Store, s.URL
 }
 
 func device(url, id string, ds simclient.Datastore) *simclient.Device {

@@ -2,71 +2,22 @@ package engine
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 
 	"anchorage/conflict"
 	"anchorage/protocol/pim"
-	"anchorage/protocol/syncml"
 	"anchorage/store"
 )
-
-// handleSync applies a device's Sync command: a Status for the Sync, then
-// one per item of every Add/Replace/Delete in it. Each change is written
-// (durably, in this message's transaction) before its Status goes out.
-func (e *Engine) handleSync(ctx context.Context, tx store.Tx, st *sessionState, r *reply, c *syncml.Command) error {
-	ds := st.datastoreByURI(c.Target.URI, c.Source.URI)
-	if ds == nil {
-		e.log.Info("sync for a datastore that was not alerted", "target", c.Target.URI, "device", st.DeviceID)
-		if !c.NoResp {
-			r.status(c, 404)
-		}
-		for _, ch := range c.Commands {
-			if !ch.NoResp {
-				r.status(ch, 404)
-			}
-		}
-		return nil
-	}
-	if !c.NoResp {
-		r.status(c, 200)
-	}
-	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
-	if slow {
-		if err := e.checkTwins(ctx, tx, st, ds); err != nil {
-			return err
-		}
-	}
-	if err := e.prefetchUnmapped(ctx, tx, st, ds, c.Commands); err != nil {
-		return err
-	}
-	err := e.applyCommands(ctx, tx, st, ds, r, c.Commands, c.Meta)
-	ds.unmapped = nil
-	if err != nil {
-		return err
-	}
-	if slow && ds.NoTwins {
-		// Our own writes advanced the sequence; anyone else's will not
-		// match it at the next message.
-		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
-		if err != nil {
-			return fmt.Errorf("engine: last seq: %w", err)
-		}
-		ds.NoTwinsSeq = seq
-	}
-	return nil
-}
 
 // checkTwins tells, once per message of a slow sync, whether findTwin can
 // find anything: a device uploading into an empty (or fully matched)
 // datastore otherwise pays two indexed queries per item for nothing. The
 // answer holds until someone else writes to the datastore; then it is
 // asked again.
-func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) checkTwins(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
 	if err != nil {
 		return fmt.Errorf("engine: last seq: %w", err)
@@ -88,25 +39,8 @@ func (e *Engine) checkTwins(ctx context.Context, tx store.Tx, st *sessionState, 
 // Only the item with LUID L maps L (confirm), so an entry is true until
 // that item is applied; applyItem takes it out then, and any later item
 // with the same LUID looks its mapping up.
-func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cmds []*syncml.Command) error {
-	var luids []string
-	var collect func(cmds []*syncml.Command)
-	collect = func(cmds []*syncml.Command) {
-		for _, c := range cmds {
-			switch c.Name {
-			case "Add", "Replace":
-				for i := range c.Items {
-					if l := cmp.Or(c.Items[i].Source.URI, c.Items[i].Target.URI); l != "" {
-						luids = append(luids, l)
-					}
-				}
-			case "Atomic", "Sequence":
-				collect(c.Commands)
-			}
-		}
-	}
-	collect(cmds)
-	if len(luids) == 0 || ds.Mode == alertRefreshFromServer {
+func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luids []string) error {
+	if len(luids) == 0 || ds.Mode == ModeRefreshFromServer {
 		return nil
 	}
 	unmapped, err := tx.UnmappedLUIDs(ctx, st.UserID, st.DeviceID, ds.Name, luids)
@@ -114,39 +48,6 @@ func (e *Engine) prefetchUnmapped(ctx context.Context, tx store.Tx, st *sessionS
 		return fmt.Errorf("engine: unmapped luids: %w", err)
 	}
 	ds.unmapped = unmapped
-	return nil
-}
-
-func (e *Engine) applyCommands(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, r *reply, cmds []*syncml.Command, parentMeta *syncml.Meta) error {
-	for _, ch := range cmds {
-		switch ch.Name {
-		case "Add", "Replace", "Delete":
-			for i := range ch.Items {
-				it := &ch.Items[i]
-				code, err := e.applyItem(ctx, tx, st, ds, ch, it, parentMeta)
-				if err != nil {
-					return err
-				}
-				st.obs.itemReceived(ch.Name)
-				if !ch.NoResp {
-					r.itemStatus(ch, it, code)
-				}
-			}
-		case "Atomic", "Sequence":
-			// Our message transaction already applies a message all or
-			// nothing; run the nested commands in order.
-			if !ch.NoResp {
-				r.status(ch, 200)
-			}
-			if err := e.applyCommands(ctx, tx, st, ds, r, ch.Commands, parentMeta); err != nil {
-				return err
-			}
-		default:
-			if !ch.NoResp {
-				r.status(ch, 406)
-			}
-		}
-	}
 	return nil
 }
 
@@ -164,35 +65,29 @@ type clientItem struct {
 	canonicalOf   []byte
 }
 
-// applyItem applies one item of a device's Add/Replace/Delete and returns
-// its status code (Sync Protocol 6.x; RepPro status codes).
-func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, c *syncml.Command, it *syncml.Item, parentMeta *syncml.Meta) (int, error) {
-	if ds.Mode == alertRefreshFromServer {
+// applyItem applies one change of the device and says what became of it.
+func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ch Change) (Outcome, error) {
+	if ds.Mode == ModeRefreshFromServer {
 		// The device is about to be overwritten; nothing it sends is kept.
-		return 403, nil
+		return Ignored, nil
 	}
-	luid := it.Source.URI
+	luid := ch.LUID
 	if luid == "" {
-		luid = it.Target.URI
+		return MissingID, nil // incomplete: no item id
 	}
-	if luid == "" {
-		return 412, nil // incomplete: no item id
-	}
-	if c.Name == "Delete" {
+	if ch.Op == OpDelete {
 		return e.applyDelete(ctx, tx, st, ds, luid)
 	}
-	whole, code := e.assembleChunk(st, ds, c, it, luid, itemMeta(it, c.Meta, parentMeta))
-	if whole == nil {
-		return code, nil // a chunk accepted (213) or the object refused
+	ct := ch.ContentType
+	if ct == "" {
+		ct = ds.ContentType
 	}
-	it = whole
-
-	ci, code := decodeClientItem(it, c.Meta, parentMeta, ds)
-	if code != 0 {
-		e.log.Warn("item rejected", "device", st.DeviceID, "luid", luid, "status", code,
-			"reason", rejectReason(code), "type", itemMeta(it, c.Meta, parentMeta).contentType)
+	ci, refused := decodeClientItem(ct, ch.Data)
+	if refused != 0 {
+		e.log.Warn("item rejected", "device", st.DeviceID, "luid", luid, "outcome", refused,
+			"reason", rejectReason(refused), "type", ct)
 		ds.Rejected++
-		return code, nil
+		return refused, nil
 	}
 	ci.luid = luid
 	if ds.SendType == "" && len(ds.Accepts) == 0 {
@@ -202,7 +97,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 	if ds.Charset != "" {
 		recode(ci, ds.Charset) // charset.go
 	}
-	slow := ds.Mode == alertSlow || ds.Mode == alertRefreshFromClient
+	slow := slowMode(ds.Mode)
 
 	var m *store.Mapping
 	var err error
@@ -235,10 +130,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 				return 0, err
 			}
 			ds.Matched++
-			if c.Name == "Add" {
-				return 208, nil
+			if ch.Op == OpAdd {
+				return AlreadyHeld, nil
 			}
-			return 200, nil
+			return Matched, nil
 		}
 		if ds.Conflict.Policy == conflict.ReadOnly || changedSince(cur, ds, st) {
 			// Changed on both sides, or the datastore takes no device
@@ -268,7 +163,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 			return 0, err
 		}
 		ds.Replaced++
-		return 201, nil
+		return Revived, nil
 	}
 
 	if slow {
@@ -293,7 +188,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 				return 0, err
 			}
 			ds.Matched++
-			return 208, nil
+			return AlreadyHeld, nil
 		}
 	}
 	if vt, err := e.versionTwin(ctx, tx, st, ds, ci); err != nil {
@@ -317,7 +212,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 		return 0, err
 	}
 	ds.Added++
-	return 201, nil
+	return Added, nil
 }
 
 // findTwin looks, during a slow sync, for the server item a device's item
@@ -325,7 +220,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.Tx, st *sessionState, d
 // device claimed in this session (DESIGN.md: rules that keep data safe).
 // Several equally good candidates pair with none: the item is added, and
 // a log line says why.
-func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
@@ -355,7 +250,7 @@ func (e *Engine) findTwin(ctx context.Context, tx store.Tx, st *sessionState, ds
 // undeliveredTwin finds, in a fast sync, a live server item equal to a new
 // client item that the device has no mapping for and has not acknowledged:
 // a change we sent it whose delivery never completed.
-func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+func (e *Engine) undeliveredTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
@@ -378,11 +273,11 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.Tx, st *sessionSt
 	return nil, nil
 }
 
-func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid string) (int, error) {
+func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid string) (Outcome, error) {
 	ds.NoTwins = false // a conflict may keep the item, unmapped: a twin again
 	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid)
 	if errors.Is(err, store.ErrNotFound) {
-		return 211, nil // item not deleted: not found
+		return NotFound, nil // item not deleted: not found
 	} else if err != nil {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
 	}
@@ -406,22 +301,22 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.Tx, st *sessionState,
 		return 0, fmt.Errorf("engine: unmap %s: %w", luid, err)
 	}
 	ds.Deleted++
-	return 200, nil
+	return Deleted, nil
 }
 
 // checkItem refuses items that cannot be what they claim: a non-text type
-// (415), a vCard / vCalendar without its BEGIN and END lines (400, a
-// truncated item), or a calendar without an event, task or journal entry
-// (400: a VTIMEZONE alone is no item, RFC 5545 3.6). Anything else is
-// stored as received, so that an odd but readable item from some phone is
-// never lost to strictness.
-func checkItem(ct string, data []byte) int {
+// (RefusedFormat), a vCard / vCalendar without its BEGIN and END lines
+// (RefusedData, a truncated item), or a calendar without an event, task or
+// journal entry (RefusedData: a VTIMEZONE alone is no item, RFC 5545 3.6).
+// Anything else is stored as received, so that an odd but readable item
+// from some phone is never lost to strictness.
+func checkItem(ct string, data []byte) Outcome {
 	t := strings.ToLower(strings.TrimSpace(ct))
 	if i := strings.IndexByte(t, ';'); i >= 0 {
 		t = strings.TrimSpace(t[:i])
 	}
 	if !strings.HasPrefix(t, "text/") && !strings.HasPrefix(t, "application/vnd.syncml") {
-		return 415
+		return RefusedFormat
 	}
 	var comp string
 	switch t {
@@ -433,10 +328,10 @@ func checkItem(ct string, data []byte) int {
 		return 0
 	}
 	if !containsFold(data, "BEGIN:"+comp) || !containsFold(data, "END:"+comp) {
-		return 400
+		return RefusedData
 	}
 	if comp == "VCALENDAR" && pim.CheckCalendarItem(data) != nil {
-		return 400
+		return RefusedData
 	}
 	return 0
 }
@@ -447,11 +342,11 @@ func containsFold(data []byte, upper string) bool {
 	return bytes.Contains(data, []byte(upper)) || strings.Contains(strings.ToUpper(string(data)), upper)
 }
 
-func rejectReason(code int) string {
-	switch code {
-	case 415:
+func rejectReason(o Outcome) string {
+	switch o {
+	case RefusedFormat:
 		return "unsupported content type"
-	case 400:
+	case RefusedData:
 		return "empty, undecodable or truncated item, or none of a contact, event, task or note"
 	}
 	return ""
@@ -465,17 +360,17 @@ func changedSince(cur *store.Item, ds *syncedStore, st *sessionState) bool {
 }
 
 // write stores a new version of an item with the device as its origin.
-func (e *Engine) write(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
+func (e *Engine) write(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
 	return e.writeVersion(ctx, tx, st, ds, guid, ci, false)
 }
 
 // writeNew is write for a GUID just made (the store skips looking up
 // earlier versions: one query less per item of an upload).
-func (e *Engine) writeNew(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
+func (e *Engine) writeNew(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem) (*store.Item, error) {
 	return e.writeVersion(ctx, tx, st, ds, guid, ci, true)
 }
 
-func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
+func (e *Engine) writeVersion(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, ci *clientItem, isNew bool) (*store.Item, error) {
 	w := &store.ItemWrite{
 		UserID: st.UserID, Datastore: ds.Name, GUID: guid, ContentType: ci.contentType, Data: ci.data,
 		UID: ci.info.UID, MatchKey: ci.info.MatchKey, Summary: ci.info.Summary,
@@ -493,36 +388,24 @@ func (e *Engine) writeVersion(ctx context.Context, tx store.Tx, st *sessionState
 
 // confirm records (or re-confirms) the LUID<->GUID mapping in this
 // session; a GUID mapped is no longer an unacknowledged Add.
-func (e *Engine) confirm(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, luid, guid string) error {
+func (e *Engine) confirm(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, luid, guid string) error {
 	err := tx.PutMapping(ctx, &store.Mapping{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
 		LUID: luid, GUID: guid, Session: st.Key})
 	if err != nil {
 		return fmt.Errorf("engine: map %s to %s: %w", luid, guid, err)
 	}
+	ds.mapped = guid
 	return e.forgetAdds(ctx, tx, st, ds, []string{guid})
 }
 
-// decodeClientItem extracts content type and data; a non-zero code rejects
-// the item (415 unsupported type, 400 bad data).
-func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syncedStore) (*clientItem, int) {
-	mv := itemMeta(it, cmdMeta, parentMeta)
-	ct, format := mv.contentType, mv.format
-	if ct == "" {
-		ct = ds.ContentType
-	}
-	data := []byte(it.Data)
-	if strings.EqualFold(format, "b64") {
-		dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(it.Data))
-		if err != nil {
-			return nil, 400
-		}
-		data = dec
-	}
+// decodeClientItem checks and describes a device's item; a non-zero
+// outcome refuses it.
+func decodeClientItem(ct string, data []byte) (*clientItem, Outcome) {
 	if len(data) == 0 {
-		return nil, 400
+		return nil, RefusedData
 	}
-	if code := checkItem(ct, data); code != 0 {
-		return nil, code
+	if o := checkItem(ct, data); o != 0 {
+		return nil, o
 	}
 	ci := &clientItem{contentType: ct, data: data}
 	if isCanonicalForm(ct, data) {
@@ -538,7 +421,7 @@ func decodeClientItem(it *syncml.Item, cmdMeta, parentMeta *syncml.Meta, ds *syn
 		// SIF (XML no other device or export reads) that has no canonical
 		// form is no item: stored, nothing could compare, merge or export
 		// it. An odd vCard or vCalendar is kept as received (checkItem).
-		return nil, 400
+		return nil, RefusedData
 	}
 	return ci, 0
 }

@@ -22,15 +22,16 @@ import (
 // with; two are enough to know it is ambiguous.
 const maxPairCandidates = 8
 
-// rememberAdd records an Add placed (or begun, in chunks) in the reply as
-// unacknowledged until the device maps it; appendServerSync stores the
-// message's Adds in one go (flushRemembered). Their identifiers are left
+// rememberAdd records an Add sent (or begun, in parts) as unacknowledged
+// until the device maps it; Flush stores a message's Adds in one go
+// (flushRemembered). Their identifiers are left
 // to compute until a new item of the device needs pairing (fillIdents):
 // almost every Add gets mapped, and computing them parses every item sent,
 // which cost a refresh from the server nearly half of its CPU
 // (BENCHMARKS.md, section 13).
-func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, p placement, sent sentCommand, it *store.Item) {
-	if sent.Op != "Add" || p == noRoom || it == nil {
+func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, ch *ServerChange) {
+	it := ch.item
+	if ch.Op != OpAdd || it == nil {
 		return
 	}
 	ds.Unacked = true
@@ -41,7 +42,7 @@ func (e *Engine) rememberAdd(st *sessionState, ds *syncedStore, p placement, sen
 
 // flushRemembered stores the Adds rememberAdd collected while a message's
 // Sync was filled, in one go.
-func (e *Engine) flushRemembered(ctx context.Context, tx store.Tx, ds *syncedStore) error {
+func (e *Engine) flushRemembered(ctx context.Context, tx store.SyncTx, ds *syncedStore) error {
 	if len(ds.remembered) == 0 {
 		return nil
 	}
@@ -60,7 +61,7 @@ const fillIdentsBatch = 256
 // unacknowledged Adds recorded without them, from the version each Add
 // sent. A version pruned since leaves the Add with none (it cannot be
 // paired; nothing is lost, the device's item stays new).
-func (e *Engine) fillIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore) error {
+func (e *Engine) fillIdents(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	if ds.identsFilled {
 		return nil
 	}
@@ -89,7 +90,7 @@ func (e *Engine) fillIdents(ctx context.Context, tx store.Tx, st *sessionState, 
 
 // sentIdents returns the identifiers of the version an unacknowledged Add
 // sent.
-func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
+func (e *Engine) sentIdents(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -112,8 +113,8 @@ func (e *Engine) sentIdents(ctx context.Context, tx store.Tx, st *sessionState, 
 // which it could be paired, so the Add would give it a second copy. It is
 // held back once and counted undelivered (the acknowledged sequence stays,
 // so the next sync sends it if the device has not paired it by then).
-func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
-	if ds.Mode != alertOneWayFromServer || !ds.Unacked {
+func (e *Engine) deferAdd(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (bool, error) {
+	if ds.Mode != ModeOneWayFromServer || !ds.Unacked {
 		return false, nil
 	}
 	a, err := e.isUnacked(ctx, tx, st, ds, guid)
@@ -131,7 +132,7 @@ func (e *Engine) deferAdd(ctx context.Context, tx store.Tx, st *sessionState, ds
 
 // forgetAdds drops the unacknowledged Adds of GUIDs the device mapped (or
 // refused).
-func (e *Engine) forgetAdds(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guids []string) error {
+func (e *Engine) forgetAdds(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guids []string) error {
 	if !ds.Unacked || len(guids) == 0 {
 		return nil
 	}
@@ -143,15 +144,15 @@ func (e *Engine) forgetAdds(ctx context.Context, tx store.Tx, st *sessionState, 
 
 // pairMode tells whether a device's new items may be paired in a mode:
 // those in which it sends its changes or all its items.
-func pairMode(mode int) bool {
-	return mode == alertTwoWay || mode == alertSlow || mode == alertOneWayFromClient || mode == alertRefreshFromClient
+func pairMode(mode Mode) bool {
+	return mode == ModeTwoWay || mode == ModeSlow || mode == ModeOneWayFromClient || mode == ModeRefreshFromClient
 }
 
 // unackedPair finds the unacknowledged Add a device's new item is an
 // edited copy of: the one Add sent to this device, not mapped since, that
 // shares a strong identifier with it (pim.Identifiers). None or several:
 // nil, and the item stays new (nothing is lost).
-func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
+func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
 	if !ds.Unacked || !pairMode(ds.Mode) {
 		return nil, nil
 	}
@@ -198,7 +199,7 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.Tx, st *sessionState,
 // since (another device changed or deleted it), the conflict rules decide,
 // with the sent version as the base both sides started from (an edit
 // survives a delete unless delete wins).
-func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (int, error) {
+func (e *Engine) takePair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd, ci *clientItem) (Outcome, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if err != nil {
 		return 0, fmt.Errorf("engine: item %s: %w", a.GUID, err)
@@ -215,7 +216,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return 0, err
 		}
 		ds.Matched++
-		return 200, nil
+		return Matched, nil
 	}
 	if !cur.Deleted {
 		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
@@ -223,7 +224,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 	// Only the device changed it, or its data replaces the server's (a
 	// refresh from the device, where the other items it lacks are
 	// deleted too): a plain change.
-	if unchanged && ds.Conflict.Policy != conflict.ReadOnly || ds.Mode == alertRefreshFromClient {
+	if unchanged && ds.Conflict.Policy != conflict.ReadOnly || ds.Mode == ModeRefreshFromClient {
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -231,7 +232,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 			return 0, err
 		}
 		ds.Replaced++
-		return 200, nil
+		return Replaced, nil
 	}
 	base, err := e.sentBase(ctx, tx, st, ds, a)
 	if err != nil {
@@ -242,7 +243,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.Tx, st *sessionState, ds
 
 // sentBase returns the version an unacknowledged Add sent, as a conflict
 // base; nil when retention pruned it (the merge then has no base).
-func (e *Engine) sentBase(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*conflict.Version, error) {
+func (e *Engine) sentBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*conflict.Version, error) {
 	vs, err := tx.Versions(ctx, st.UserID, ds.Name, a.GUID)
 	if err != nil {
 		return nil, fmt.Errorf("engine: versions %s: %w", a.GUID, err)
@@ -257,7 +258,7 @@ func (e *Engine) sentBase(ctx context.Context, tx store.Tx, st *sessionState, ds
 }
 
 // isUnacked returns the device's unacknowledged Add of a GUID, or nil.
-func (e *Engine) isUnacked(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, guid string) (*store.UnackedAdd, error) {
+func (e *Engine) isUnacked(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (*store.UnackedAdd, error) {
 	if !ds.Unacked {
 		return nil, nil
 	}

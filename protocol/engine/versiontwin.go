@@ -19,8 +19,8 @@ const maxVersionTwins = 64
 // (killed before its Map) when another device changed or deleted the item
 // in between: the current version no longer matches, an earlier one does
 // (DESIGN.md: no duplicates). It returns the item's current state.
-func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
-	if ds.Mode != alertSlow && ds.Mode != alertTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
+func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+	if ds.Mode != ModeSlow && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
 	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
@@ -38,7 +38,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 			// The device holds this item under another LUID; in a slow
 			// sync only if it sent it in this one (a mapping left from
 			// before may name a LUID the device no longer has).
-			if ds.Mode != alertSlow || m.Session == st.Key {
+			if ds.Mode != ModeSlow || m.Session == st.Key {
 				continue
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -57,7 +57,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.Tx, st *sessionState,
 // makes the item's current state (a newer version, or its deletion) reach
 // the device in this session: the device did not change the item, so the
 // server's state stands.
-func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (int, error) {
+func (e *Engine) takeVersionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, luid string) (Outcome, error) {
 	if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 		return 0, err
 	}
@@ -65,7 +65,7 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 	e.log.Info("device's new item is an earlier version of a server item", "device", st.DeviceID,
 		"datastore", ds.Name, "guid", cur.GUID, "deleted", cur.Deleted)
 	switch {
-	case ds.Mode == alertSlow:
+	case ds.Mode == ModeSlow:
 		ds.Resend = append(ds.Resend, cur.GUID) // the slow sync sends only unmatched items
 	case !changedSince(cur, ds, st) && !cur.Deleted:
 		// Not in the device's change window: a new version puts it there.
@@ -78,8 +78,8 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.Tx, st *sessionSt
 		// copy it still holds is deleted after the changes (fillResend).
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
-	if ds.Mode == alertSlow {
-		return 200, nil
+	if ds.Mode == ModeSlow {
+		return Matched, nil
 	}
-	return 208, nil
+	return AlreadyHeld, nil
 }

@@ -1,6 +1,9 @@
 package syncml
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // StatusCode is a SyncML response status code (RepPro 1.2 section 10,
 // "Response Status Codes"; DS Protocol 1.2 Appendix 1 for their use in
@@ -283,3 +286,27 @@ func appendNonEmpty(refs []string, s string) []string {
 	}
 	return append(refs, s)
 }
+
+// Error is a SyncML status as an error: a command handler returns it to
+// have its command answered with Code, and the session turns it into the
+// command's Status in one place. Err says why, for the log only; it never
+// reaches the device.
+type Error struct {
+	Code StatusCode
+	Err  error
+}
+
+// Errorf returns an Error with Code code and a reason made as fmt.Errorf
+// makes it.
+func Errorf(code StatusCode, format string, args ...any) *Error {
+	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return "syncml: status " + e.Code.String()
+	}
+	return "syncml: status " + e.Code.String() + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }

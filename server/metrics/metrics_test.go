@@ -12,7 +12,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/server/metrics"
 	"anchorage/store/sqlite"
@@ -32,11 +34,11 @@ func TestMetricsOverHTTP(t *testing.T) {
 	defer st.Close()
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{DatabaseSize: st.Size})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: m.Store(st), Logger: log, Observer: m})
-	if err := eng.AddUser(ctx, "bob", "pw", true); err != nil {
+	core := engine.New(engine.Options{Store: m.Store(st), Logger: log, Observer: m})
+	if err := admin.New(core).AddUser(ctx, "bob", "pw", true); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log, Ready: st.Ready, Metrics: m.Handler()}))
+	hs := httptest.NewServer(server.New(server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log, Ready: st.Ready, Metrics: m.Handler()}))
 	defer hs.Close()
 	dev := func(id, pw string) *simclient.Device {
 		return simclient.New(simclient.Options{URL: hs.URL + "/sync", User: "bob", Password: pw, DeviceID: id})

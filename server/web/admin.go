@@ -1,6 +1,7 @@
 package web
 
 import (
+	"anchorage/admin"
 	"errors"
 	"net/http"
 	"net/url"
@@ -17,7 +18,7 @@ type userRow struct {
 	Name            string
 	Admin, Disabled bool
 	Created         time.Time
-	Rules           []engine.ConflictReport
+	Rules           []admin.ConflictReport
 }
 
 func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"anchorage/admin"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
@@ -25,7 +25,7 @@ type deletedRow struct {
 // recent delete first, with the device (origin) that deleted them.
 func (h *Handler) deletedItems(r *http.Request, ds string) ([]deletedRow, error) {
 	user := sessionOf(r).user.Name
-	tombs, err := h.ops.History(r.Context(), user, ds, engine.HistoryQuery{DeletedOnly: true})
+	tombs, err := h.ops.History(r.Context(), user, ds, admin.HistoryQuery{DeletedOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (h *Handler) deletedRestore(w http.ResponseWriter, r *http.Request) {
 	} else {
 		guids = []string{r.FormValue("guid")}
 	}
-	total := &engine.RestoreReport{}
+	total := &admin.RestoreReport{}
 	for _, g := range guids {
 		rep, err := h.ops.RestoreItem(r.Context(), sessionOf(r).user.Name, ds, g, 0, false)
 		if errors.Is(err, store.ErrNotFound) {
@@ -102,7 +102,7 @@ func (h *Handler) deletedRestore(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, "restored", "Restored", struct {
 		DS     string
-		Report *engine.RestoreReport
+		Report *admin.RestoreReport
 		Back   string
 	}{ds, total, "/deleted?ds=" + url.QueryEscape(ds)})
 }
@@ -111,14 +111,14 @@ func (h *Handler) deletedRestore(w http.ResponseWriter, r *http.Request) {
 // restoring the datastore as of At would do.
 type undoView struct {
 	DS, At  string
-	Preview *engine.RestoreReport
+	Preview *admin.RestoreReport
 	Back    int // items that come back (deleted since)
 	Revert  int // items whose content goes back
 	Away    int // items created since, which go
 	Applied bool
 }
 
-func (v *undoView) count(rep *engine.RestoreReport) {
+func (v *undoView) count(rep *admin.RestoreReport) {
 	v.Preview = rep
 	v.Back, v.Revert, v.Away = rep.Count("add"), rep.Count("update"), rep.Count("delete")
 }
@@ -207,7 +207,7 @@ func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "Unknown format for "+ds+": contacts export as vcf, calendar and tasks as ics or vcs.")
 		return
 	}
-	opts := engine.ExportOptions{Format: f.format}
+	opts := admin.ExportOptions{Format: f.format}
 	stamp := "now"
 	if s := r.FormValue("at"); s != "" {
 		if opts.AsOf, ok = h.timeParam(w, r, s); !ok {
@@ -237,7 +237,7 @@ func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, "import", "Import", struct{ Report *engine.ImportReport }{})
+	h.render(w, r, "import", "Import", struct{ Report *admin.ImportReport }{})
 }
 
 func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
@@ -270,5 +270,5 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("web: import", "user", sessionOf(r).user.Name, "datastore", ds, "file", name,
 		"added", rep.Added, "updated", rep.Updated, "rejected", rep.Rejected)
-	h.render(w, r, "import", "Import", struct{ Report *engine.ImportReport }{rep})
+	h.render(w, r, "import", "Import", struct{ Report *admin.ImportReport }{rep})
 }

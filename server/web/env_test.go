@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"anchorage/admin"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/server/web"
 	"anchorage/store"
@@ -26,7 +28,7 @@ import (
 type env struct {
 	t   *testing.T
 	st  *sqlite.Store
-	eng *engine.Engine
+	eng *admin.Admin
 	srv *httptest.Server
 }
 
@@ -38,12 +40,13 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := engine.New(engine.Options{Store: st, Logger: log})
+	core := engine.New(engine.Options{Store: st, Logger: log})
+	eng := admin.New(core)
 	ui, err := web.New(web.Options{Ops: eng, Store: st, Logger: log, Version: "test", StoreInfo: "SQLite (test)"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log, Web: ui}))
+	srv := httptest.NewServer(server.New(server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log, Web: ui}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, eng: eng, srv: srv}
 }

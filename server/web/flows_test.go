@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"anchorage/admin"
 	"bytes"
 	"io"
 	"mime/multipart"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"anchorage/protocol/engine"
 )
 
 func TestDevicesPage(t *testing.T) {
@@ -84,7 +83,7 @@ func TestDataAndHistory(t *testing.T) {
 		t.Fatalf("restore version 1 = %d", code)
 	}
 	vs, _ := e.eng.ItemVersions(t.Context(), "alice", "contacts", "g1")
-	if len(vs) != 3 || vs[2].Summary != "Ann Lee" || vs[2].Origin != engine.OriginRestore {
+	if len(vs) != 3 || vs[2].Summary != "Ann Lee" || vs[2].Origin != admin.OriginRestore {
 		t.Errorf("after restore: %d versions, last %q from %q; want 3, Ann Lee from restore", len(vs), vs[len(vs)-1].Summary, vs[len(vs)-1].Origin)
 	}
 	if code, _, _ := b.post("/item/restore", url.Values{"ds": {"contacts"}, "guid": {"g1"}, "version": {"9"}}); code != http.StatusNotFound && code != http.StatusBadRequest {
@@ -155,7 +154,7 @@ func TestUndoPreviewIsApplied(t *testing.T) {
 	e.put("alice", "contacts", "g-Bob", "", "phone", now.Add(-time.Hour))
 	e.put("alice", "contacts", "g-Cy", card("Cy Garbled", "0"), "phone", now.Add(-time.Hour))
 	e.put("alice", "contacts", "g-New", card("Newcomer", "9"), "phone", now.Add(-time.Hour))
-	asOfRes, _ := e.eng.Export(t.Context(), "alice", "contacts", engine.ExportOptions{AsOf: then})
+	asOfRes, _ := e.eng.Export(t.Context(), "alice", "contacts", admin.ExportOptions{AsOf: then})
 	asOf := asOfRes.Data
 
 	b := e.browser()
@@ -177,7 +176,7 @@ func TestUndoPreviewIsApplied(t *testing.T) {
 		t.Errorf("applied %v, previewed %v", a, m)
 	}
 	contains(t, "applied", page, "Done: 2 came back, 1 changed back, 1 went away")
-	now2Res, _ := e.eng.Export(t.Context(), "alice", "contacts", engine.ExportOptions{})
+	now2Res, _ := e.eng.Export(t.Context(), "alice", "contacts", admin.ExportOptions{})
 	now2 := now2Res.Data
 	if !bytes.Equal(now2, asOf) {
 		t.Errorf("after the undo the contacts are not as they were:\nnow:\n%s\nthen:\n%s", now2, asOf)

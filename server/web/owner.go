@@ -1,6 +1,7 @@
 package web
 
 import (
+	"anchorage/admin"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/store"
 )
@@ -29,7 +29,7 @@ type deviceRow struct {
 	Datastores               []string
 }
 
-func (h *Handler) deviceRows(reps []engine.DeviceReport) []deviceRow {
+func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
 	now := h.now()
 	rows := make([]deviceRow, 0, len(reps))
 	for _, rep := range reps {
@@ -86,7 +86,7 @@ func (h *Handler) ownDevice(w http.ResponseWriter, r *http.Request, id string) b
 		h.internal(w, r, err)
 		return false
 	}
-	if !slices.ContainsFunc(reps, func(rep engine.DeviceReport) bool { return rep.Device.DeviceID == id }) {
+	if !slices.ContainsFunc(reps, func(rep admin.DeviceReport) bool { return rep.Device.DeviceID == id }) {
 		h.fail(w, r, http.StatusNotFound, "You have no device "+strconv.Quote(id)+".")
 		return false
 	}
@@ -263,7 +263,7 @@ func (h *Handler) itemRestore(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, "restored", "Restored", struct {
 		DS     string
-		Report *engine.RestoreReport
+		Report *admin.RestoreReport
 		Back   string
 	}{ds, rep, "/item?ds=" + url.QueryEscape(ds) + "&guid=" + url.QueryEscape(guid)})
 }

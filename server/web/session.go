@@ -1,6 +1,7 @@
 package web
 
 import (
+	"anchorage/admin"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,7 +12,6 @@ import (
 	"mime"
 	"net/http"
 
-	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
@@ -187,7 +187,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.FormValue("user")
 	u, err := h.ops.Login(r.Context(), name, r.FormValue("password"), r.RemoteAddr)
-	if errors.Is(err, engine.ErrLoginRefused) {
+	if errors.Is(err, admin.ErrLoginRefused) {
 		h.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}

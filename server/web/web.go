@@ -7,6 +7,7 @@
 package web
 
 import (
+	"anchorage/admin"
 	"context"
 	"embed"
 	"errors"
@@ -18,31 +19,30 @@ import (
 	"time"
 
 	"anchorage/conflict"
-	"anchorage/protocol/engine"
 	"anchorage/store"
 )
 
 // Ops are the account and archive operations the web interface calls.
-// *engine.Engine implements them.
+// *admin.Admin implements them.
 type Ops interface {
 	Login(ctx context.Context, name, password, remote string) (*store.User, error)
 	Users(ctx context.Context) ([]store.User, error)
 	AddUser(ctx context.Context, name, password string, md5 bool) error
 	SetUserFlags(ctx context.Context, name string, admin, disabled *bool) error
 	SetConflictRules(ctx context.Context, user, datastore string, rules *conflict.Rules) error
-	ConflictRules(ctx context.Context, user string) ([]engine.ConflictReport, error)
+	ConflictRules(ctx context.Context, user string) ([]admin.ConflictReport, error)
 
-	Devices(ctx context.Context, user string) ([]engine.DeviceReport, error)
+	Devices(ctx context.Context, user string) ([]admin.DeviceReport, error)
 	ResetDevice(ctx context.Context, user, device, datastore string) (int, error)
 	RemoveDevice(ctx context.Context, user, device string) error
 
 	LiveItems(ctx context.Context, user, datastore string) ([]store.Item, error)
 	ItemVersions(ctx context.Context, user, datastore, guid string) ([]store.Item, error)
-	History(ctx context.Context, user, datastore string, q engine.HistoryQuery) ([]engine.HistoryEntry, error)
-	RestoreItem(ctx context.Context, user, datastore, guid string, version int64, dryRun bool) (*engine.RestoreReport, error)
-	RestoreAsOf(ctx context.Context, user, datastore string, at time.Time, dryRun bool) (*engine.RestoreReport, error)
-	Export(ctx context.Context, user, datastore string, opts engine.ExportOptions) (*engine.ExportResult, error)
-	Import(ctx context.Context, user, datastore, file string, data []byte) (*engine.ImportReport, error)
+	History(ctx context.Context, user, datastore string, q admin.HistoryQuery) ([]admin.HistoryEntry, error)
+	RestoreItem(ctx context.Context, user, datastore, guid string, version int64, dryRun bool) (*admin.RestoreReport, error)
+	RestoreAsOf(ctx context.Context, user, datastore string, at time.Time, dryRun bool) (*admin.RestoreReport, error)
+	Export(ctx context.Context, user, datastore string, opts admin.ExportOptions) (*admin.ExportResult, error)
+	Import(ctx context.Context, user, datastore, file string, data []byte) (*admin.ImportReport, error)
 }
 
 // Options configure the web interface.

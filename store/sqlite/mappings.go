@@ -139,12 +139,3 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND session <> ?`, userID,
 	}
 	return int(n), nil
 }
-
-// DeleteMappings deletes every mapping of the partnership.
-func (t *tx) DeleteMappings(ctx context.Context, userID int64, deviceID, datastore string) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM mappings
-WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datastore); err != nil {
-		return fmt.Errorf("sqlite: delete maps %d/%s/%s: %w", userID, deviceID, datastore, err)
-	}
-	return nil
-}

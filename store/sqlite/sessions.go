@@ -51,14 +51,6 @@ ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id, device_id = excluded
 	return nil
 }
 
-// DeleteSession deletes a session; deleting a missing one is not an error.
-func (t *tx) DeleteSession(ctx context.Context, key string) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key); err != nil {
-		return fmt.Errorf("sqlite: delete session %q: %w", key, err)
-	}
-	return nil
-}
-
 // DeleteSessionsBefore deletes the sessions last updated before t and
 // returns how many it deleted.
 func (t *tx) DeleteSessionsBefore(ctx context.Context, before time.Time) (int, error) {
@@ -71,4 +63,12 @@ func (t *tx) DeleteSessionsBefore(ctx context.Context, before time.Time) (int, e
 		return 0, fmt.Errorf("sqlite: delete sessions before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
 	return int(n), nil
+}
+
+// DeleteSession deletes a session; deleting a missing one is not an error.
+func (t *tx) DeleteSession(ctx context.Context, key string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("sqlite: delete session %q: %w", key, err)
+	}
+	return nil
 }

@@ -74,19 +74,6 @@ func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
 	return us, nil
 }
 
-// UpdateUserSecrets stores u.PasswordHash and u.MD5Secret for user u.ID.
-func (t *tx) UpdateUserSecrets(ctx context.Context, u *store.User) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, md5_secret = ? WHERE id = ?`,
-		u.PasswordHash, u.MD5Secret, u.ID)
-	if err == nil {
-		err = oneRow(res)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update user %d: %w", u.ID, err)
-	}
-	return nil
-}
-
 // UpdateUserFlags stores u.Admin and u.Disabled for user u.ID.
 func (t *tx) UpdateUserFlags(ctx context.Context, u *store.User) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE users SET admin = ?, disabled = ? WHERE id = ?`, u.Admin, u.Disabled, u.ID)

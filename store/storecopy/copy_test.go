@@ -1,6 +1,7 @@
 package storecopy_test
 
 import (
+	"anchorage/admin"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/store"
 	"anchorage/store/postgres"
@@ -21,12 +23,12 @@ import (
 )
 
 // serve starts a server on st and returns its SyncML URL.
-func serve(t *testing.T, st store.Store) (*engine.Engine, string) {
+func serve(t *testing.T, st store.Store) (*admin.Admin, string) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := engine.New(engine.Options{Store: st, Logger: log})
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
+	hs := httptest.NewServer(server.New(server.Options{SyncML: session.New(eng, session.Options{Logger: log}), Logger: log}))
 	t.Cleanup(hs.Close)
-	return eng, hs.URL + "/sync"
+	return admin.New(eng), hs.URL + "/sync"
 }
 
 func sync(t *testing.T, d *simclient.Device, wantMode int) {

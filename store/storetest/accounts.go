@@ -71,22 +71,6 @@ func testUsers(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
-
-	alice.PasswordHash = []byte("$2a$10$new")
-	alice.MD5Secret = ""
-	update(t, s, func(tx store.Tx) error { return tx.UpdateUserSecrets(ctx, alice) })
-	view(t, s, func(tx store.Tx) error {
-		u, err := tx.UserByID(ctx, alice.ID)
-		if err != nil {
-			return err
-		}
-		check("after UpdateUserSecrets", u, alice)
-		return nil
-	})
-	err = s.Update(ctx, func(tx store.Tx) error {
-		return tx.UpdateUserSecrets(ctx, &store.User{ID: bob.ID + 1000, PasswordHash: []byte("x")})
-	})
-	wantNotFound(t, "UpdateUserSecrets(missing)", err)
 }
 
 func testDevices(t *testing.T, s store.Store) {

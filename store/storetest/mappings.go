@@ -112,16 +112,6 @@ func testMappings(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
-
-	update(t, s, func(tx store.Tx) error { return tx.DeleteMappings(ctx, u, "dev", "contacts") })
-	expect("dev", map[string]string{"L3": ""}, nil)
-	expect("dev2", map[string]string{"L1": "G9"}, nil)
-	view(t, s, func(tx store.Tx) error {
-		if _, err := tx.MapByLUID(ctx, u, "dev", "calendar", "L1"); err != nil {
-			t.Errorf("DeleteMappings(contacts) touched calendar: %v", err)
-		}
-		return nil
-	})
 }
 
 func testConfirmAndPrune(t *testing.T, s store.Store) {

@@ -23,6 +23,7 @@ import (
 
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/store"
 	"anchorage/store/postgres"
@@ -47,7 +48,7 @@ var passwordHash = sync.OnceValues(func() ([]byte, error) {
 type testServer struct {
 	t        testing.TB
 	path     string
-	opts     engine.Options
+	opts     session.Options
 	hs       *httptest.Server
 	cur      atomic.Pointer[instance]
 	mu       sync.Mutex
@@ -61,9 +62,9 @@ type testServer struct {
 }
 
 type instance struct {
-	st  store.Store
-	eng *engine.Engine
-	srv *server.Server
+	st   store.Store
+	core *engine.Engine
+	srv  *server.Server
 }
 
 // clock is the engine's time: real time, optionally running faster, plus
@@ -86,15 +87,15 @@ func (c *clock) now() time.Time {
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // engineOpts are the engine options of the focused tests: the defaults.
-func engineOpts() engine.Options { return engine.Options{} }
+func engineOpts() session.Options { return session.Options{} }
 
-func startServer(t testing.TB, opts engine.Options) *testServer {
+func startServer(t testing.TB, opts session.Options) *testServer {
 	return startServerClock(t, opts, 1)
 }
 
 // startServerClock starts a server whose clock runs speed times faster
 // than real time, so that waits measured in engine time pass quickly.
-func startServerClock(t testing.TB, opts engine.Options, speed int64) *testServer {
+func startServerClock(t testing.TB, opts session.Options, speed int64) *testServer {
 	t.Helper()
 	ts := &testServer{t: t, path: filepath.Join(t.TempDir(), "anchorage.db"), opts: opts,
 		clock: &clock{start: time.Now(), speed: speed}}
@@ -145,15 +146,11 @@ func (ts *testServer) newInstance() *instance {
 		ts.t.Fatal(err)
 	}
 	opts := ts.opts
-	opts.Store = st
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.Now == nil {
-		opts.Now = ts.clock.now
-	}
-	eng := engine.New(opts)
-	return &instance{st: st, eng: eng, srv: server.New(server.Options{Engine: eng, Logger: opts.Logger})}
+	core := engine.New(engine.Options{Store: st, Logger: opts.Logger, Now: ts.clock.now})
+	return &instance{st: st, core: core, srv: server.New(server.Options{SyncML: session.New(core, opts), Logger: opts.Logger})}
 }
 
 // restart closes the store and opens a new store, engine and handler on
@@ -169,9 +166,8 @@ func (ts *testServer) restart() {
 	ts.restarts++
 }
 
-func (ts *testServer) store() store.Store     { return ts.cur.Load().st }
-func (ts *testServer) engine() *engine.Engine { return ts.cur.Load().eng }
-func (ts *testServer) url() string            { return ts.hs.URL + "/sync" }
+func (ts *testServer) store() store.Store { return ts.cur.Load().st }
+func (ts *testServer) url() string        { return ts.hs.URL + "/sync" }
 
 func (ts *testServer) device(id string, mut func(*simclient.Options)) *simclient.Device {
 	o := simclient.Options{URL: ts.url(), User: testUser, Password: testPassword, DeviceID: id}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
+	"anchorage/protocol/syncml/session"
 	"anchorage/test/simclient"
 )
 
@@ -105,7 +105,7 @@ type scenario struct {
 
 func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	rng := rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15))
-	opts := engine.Options{}
+	opts := session.Options{}
 	if rng.IntN(4) == 0 {
 		opts.MaxMsgSize = int64(2000 + rng.IntN(3000)) // the devices must split their packages
 	}

@@ -1,11 +1,10 @@
 package replay_test
 
 import (
+	"anchorage/admin"
 	"strings"
 	"testing"
 	"time"
-
-	"anchorage/protocol/engine"
 )
 
 // TestReplayFunambolOutlookExport replays the Funambol Outlook 3.0.15
@@ -25,8 +24,8 @@ func TestReplayFunambolOutlookExport(t *testing.T) {
 	h := replayHordeCase(t, tc)
 	h.t = t
 	for _, asOf := range []time.Time{{}, time.Now().Add(time.Second)} {
-		for _, format := range []string{"", engine.FormatICal, engine.FormatVCal} {
-			res, err := h.eng.Export(h.ctx, h.user, "calendar", engine.ExportOptions{Format: format, AsOf: asOf})
+		for _, format := range []string{"", admin.FormatICal, admin.FormatVCal} {
+			res, err := h.eng.Export(h.ctx, h.user, "calendar", admin.ExportOptions{Format: format, AsOf: asOf})
 			if err != nil {
 				t.Fatalf("export --format %q: %v", format, err)
 			}
@@ -47,7 +46,7 @@ func TestReplayFunambolOutlookExport(t *testing.T) {
 				t.Errorf("export --format %q passes SIF through:\n%s", format, out)
 			}
 			wantVersion := "VERSION:2.0"
-			if format == engine.FormatVCal {
+			if format == admin.FormatVCal {
 				wantVersion = "VERSION:1.0"
 			}
 			if !strings.HasPrefix(out, "BEGIN:VCALENDAR\r\n"+wantVersion+"\r\n") {

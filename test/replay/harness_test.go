@@ -20,8 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/store"
 	"anchorage/store/sqlite"
@@ -53,7 +55,7 @@ func fixturesDir(t *testing.T) string {
 type harness struct {
 	t      *testing.T
 	ctx    context.Context
-	eng    *engine.Engine
+	eng    *admin.Admin
 	st     store.Store
 	srv    *httptest.Server
 	user   string
@@ -85,8 +87,9 @@ func newHarness(t *testing.T, user, pass string) *harness {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	eng := engine.New(engine.Options{Store: st, Logger: log})
-	srv := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
+	core := engine.New(engine.Options{Store: st, Logger: log})
+	eng := admin.New(core)
+	srv := httptest.NewServer(server.New(server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log}))
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, ctx: context.Background(), eng: eng, st: st, srv: srv, user: user, pass: pass,
 		guids: map[string]string{}, known: map[string]map[string]bool{}, serverNext: map[string]string{}}

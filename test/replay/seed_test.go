@@ -18,7 +18,7 @@ import (
 // seed gives our server the server-side changes a recorded session's
 // answers contain (what Horde's testPre() applied through its backend),
 // the way a user would make them: adds of vCard/vCalendar items through the
-// admin import (engine.Import), anything the importer does not take (SIF,
+// admin import (admin.Import), anything the importer does not take (SIF,
 // a task in the calendar) and changes of existing items by direct writes
 // with origin "admin". A Replace or Delete names the device's LUID; the
 // item is the one our server mapped to it.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
@@ -93,7 +94,7 @@ func TestBackupThenServeFromCopy(t *testing.T) {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hs := httptest.NewServer(server.New(server.Options{Engine: engine.New(engine.Options{Store: st, Logger: log}), Logger: log}))
+	hs := httptest.NewServer(server.New(server.Options{SyncML: session.New(engine.New(engine.Options{Store: st, Logger: log}), session.Options{Logger: log}), Logger: log}))
 	defer hs.Close()
 
 	b.SetURL(hs.URL + "/sync")

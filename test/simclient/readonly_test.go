@@ -1,6 +1,7 @@
 package simclient_test
 
 import (
+	"anchorage/admin"
 	"anchorage/protocol/engine"
 	"context"
 	"sort"
@@ -84,7 +85,7 @@ func TestReadOnlyDatastore(t *testing.T) {
 	}
 
 	// Nothing refused is lost: every refused version is a conflict version.
-	hist, err := eng.History(ctx, "ro", "contacts", engine.HistoryQuery{})
+	hist, err := eng.History(ctx, "ro", "contacts", admin.HistoryQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,16 +5,16 @@ import (
 	"context"
 	"testing"
 
-	"anchorage/protocol/engine"
+	"anchorage/admin"
 	"anchorage/test/simclient"
 )
 
 // newServer starts an engine with the users (password "pw") on a new
 // SQLite file behind an HTTP server on 127.0.0.1.
-func newServer(t *testing.T, users ...string) (*engine.Engine, string) {
+func newServer(t *testing.T, users ...string) (*admin.Admin, string) {
 	t.Helper()
 	s := testserver.Start(t, users)
-	return s.Engine, s.URL
+	return s.Admin, s.URL
 }
 
 // TestTwoDatastores runs devices with two datastores against the real

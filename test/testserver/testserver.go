@@ -1,5 +1,5 @@
-// Package testserver starts the whole server in the test's process: an
-// engine on a new SQLite file, behind an HTTP server on 127.0.0.1, with
+// Package testserver starts the whole server in the test's process: the
+// sync core on a new SQLite file, behind an HTTP server on 127.0.0.1, with
 // users whose password is Password. Tests and benchmarks of several
 // packages share it.
 package testserver
@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"anchorage/admin"
 	"anchorage/protocol/engine"
+	"anchorage/protocol/syncml/session"
 	"anchorage/server"
 	"anchorage/store/sqlite"
 )
@@ -22,7 +24,9 @@ const Password = "pw"
 
 // Server is a running test server.
 type Server struct {
-	Engine *engine.Engine
+	Core   *engine.Engine
+	SyncML *session.Handler
+	Admin  *admin.Admin
 	Store  *sqlite.Store
 	HTTP   *httptest.Server
 	URL    string // the SyncML endpoint, .../sync
@@ -42,13 +46,15 @@ func Start(tb testing.TB, users []string, opts ...func(*engine.Options)) *Server
 	for _, f := range opts {
 		f(&o)
 	}
-	eng := engine.New(o)
+	core := engine.New(o)
+	adm := admin.New(core)
 	for _, u := range users {
-		if err := eng.AddUser(context.Background(), u, Password, true); err != nil {
+		if err := adm.AddUser(context.Background(), u, Password, true); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	hs := httptest.NewServer(server.New(server.Options{Engine: eng, Logger: log}))
+	syncML := session.New(core, session.Options{Logger: log})
+	hs := httptest.NewServer(server.New(server.Options{SyncML: syncML, Logger: log}))
 	tb.Cleanup(hs.Close)
-	return &Server{Engine: eng, Store: st, HTTP: hs, URL: hs.URL + "/sync"}
+	return &Server{Core: core, SyncML: syncML, Admin: adm, Store: st, HTTP: hs, URL: hs.URL + "/sync"}
 }

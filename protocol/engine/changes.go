@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"anchorage/store"
+)
+
+// batchSize is how many change rows are read at a time; what a front end
+// sends at once is bounded by its own limits (MaxMsgSize, WindowSize), not
+// by this.
+const batchSize = 200
+
+// Server changes go to a device one at a time: NextChange returns the next
+// one without moving on; the front end sends it (or finds no room for it
+// and asks again in its next message) and calls Advance once it is on its
+// way. Fast syncs send the changes after the device's acknowledged sequence
+// that it did not make itself; slow and refresh-from-server syncs send
+// every live item the device did not already prove to have in this
+// session; either ends with the items listed in Datastore.Resend.
+
+// ServerChange is one change for the device.
+type ServerChange struct {
+	Op   Op
+	GUID string // the server's id of the item
+	LUID string // the device's id, for a Replace or Delete
+	// ContentType and Data are the item in a format the device takes
+	// (empty for a Delete).
+	ContentType string
+	Data        []byte
+
+	item *store.Item
+	at   queued
+}
+
+// queued is a server change read ahead: a change log entry (fast), an item
+// (slow), or the head of Resend.
+type queued struct {
+	phase int // phaseLog, phaseItems, phaseResend
+	seq   int64
+	guid  string
+	item  *store.Item // phaseItems: the item itself
+}
+
+const (
+	phaseLog = iota + 1
+	phaseItems
+	phaseResend
+)
+
+// NextChange returns the next server change for the device, nil when there
+// is none left (or the mode sends none). It does not move on: Advance does.
+func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
+	ctx, tx, e, st := w.ctx, w.tx, w.e, w.as(ds.Partner)
+	if err := ds.Partner.check(); err != nil {
+		return nil, err
+	}
+	if !ds.ServerBegun {
+		seq, err := tx.LastSeq(ctx, ds.UserID, ds.Name)
+		if err != nil {
+			return nil, fmt.Errorf("engine: last seq: %w", err)
+		}
+		ds.ServerBegun, ds.TargetSeq, ds.CursorSeq = true, seq, ds.AckSeq
+	}
+	if ds.Mode == ModeOneWayFromClient || ds.Mode == ModeRefreshFromClient {
+		ds.Drained = true
+		return nil, nil // the server sends nothing in these modes
+	}
+	for {
+		if len(ds.queue) == 0 {
+			if err := w.readAhead(ds); err != nil {
+				return nil, err
+			}
+			if len(ds.queue) == 0 {
+				ds.Drained = true
+				return nil, nil
+			}
+		}
+		q := ds.queue[0]
+		var ch *ServerChange
+		var err error
+		if q.phase == phaseItems {
+			ch = &ServerChange{Op: OpAdd, GUID: q.item.GUID, item: q.item}
+			ch.ContentType, ch.Data = e.outgoingData(st, ds, q.item)
+		} else if ch, err = e.serverChange(w, st, ds, q.guid); err != nil {
+			return nil, err
+		}
+		if ch != nil && q.phase == phaseLog && ch.Op == OpAdd {
+			if held, err := e.deferAdd(ctx, tx, st, ds, q.guid); err != nil {
+				return nil, err
+			} else if held {
+				ch = nil
+			}
+		}
+		if ch != nil {
+			ch.at = q
+			return ch, nil
+		}
+		w.pass(ds, q) // nothing to send for it
+	}
+}
+
+// readAhead fills the queue from where the datastore's cursors stand.
+func (w *Work) readAhead(ds *Datastore) error {
+	ctx, tx := w.ctx, w.tx
+	switch ds.Mode {
+	case ModeSlow, ModeRefreshFromServer:
+		items, err := tx.UnconfirmedItems(ctx, ds.UserID, ds.DeviceID, ds.Name, ds.Session, ds.CursorGUID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: items to send: %w", err)
+		}
+		for i := range items {
+			ds.queue = append(ds.queue, queued{phase: phaseItems, guid: items[i].GUID, item: &items[i]})
+		}
+		if len(items) > 0 {
+			return nil
+		}
+	default:
+		changes, err := tx.Changes(ctx, ds.UserID, ds.Name, ds.CursorSeq, ds.TargetSeq, ds.DeviceID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: changes: %w", err)
+		}
+		for _, c := range changes {
+			ds.queue = append(ds.queue, queued{phase: phaseLog, seq: c.Seq, guid: c.GUID})
+		}
+		if len(changes) > 0 {
+			return nil
+		}
+	}
+	if len(ds.Resend) > 0 {
+		ds.queue = append(ds.queue, queued{phase: phaseResend, guid: ds.Resend[0]})
+	}
+	return nil
+}
+
+// Advance moves past a change NextChange returned, once the front end sent
+// it (or began to, in parts) or gave up on it; an Add is remembered as
+// unacknowledged until the device maps it (unacked.go).
+func (w *Work) Advance(ds *Datastore, ch *ServerChange) {
+	count(&w.obs.sent, ds.Protocol, ch.Op.String())
+	w.e.rememberAdd(w.as(ds.Partner), ds, ch)
+	w.pass(ds, ch.at)
+}
+
+// pass moves the cursors past a queued change.
+func (w *Work) pass(ds *Datastore, q queued) {
+	if len(ds.queue) > 0 {
+		ds.queue = ds.queue[1:]
+	}
+	switch q.phase {
+	case phaseLog:
+		ds.CursorSeq = q.seq
+	case phaseItems:
+		ds.CursorGUID = q.guid
+	case phaseResend:
+		if len(ds.Resend) > 0 {
+			ds.Resend = ds.Resend[1:]
+		}
+	}
+}
+
+// Flush stores what Advance remembered, in one go: call it once the
+// changes of a message (a window) are chosen.
+func (w *Work) Flush(ds *Datastore) error {
+	return w.e.flushRemembered(w.ctx, w.tx, ds)
+}
+
+// serverChange builds the change that brings one changed item to the
+// device: Replace or Delete when the device has it (mapped), Add when it
+// does not; nil when there is nothing to do (deleted and never sent).
+func (e *Engine) serverChange(w *Work, st *sessionState, ds *syncedStore, guid string) (*ServerChange, error) {
+	it, err := w.tx.Item(w.ctx, st.UserID, ds.Name, guid)
+	if err != nil {
+		return nil, fmt.Errorf("engine: item %s: %w", guid, err)
+	}
+	m, err := w.tx.MapByGUID(w.ctx, st.UserID, st.DeviceID, ds.Name, guid)
+	if errors.Is(err, store.ErrNotFound) {
+		m = nil
+	} else if err != nil {
+		return nil, fmt.Errorf("engine: map %s: %w", guid, err)
+	}
+	ch := &ServerChange{GUID: guid, item: it}
+	switch {
+	case it.Deleted && m == nil:
+		return nil, nil
+	case it.Deleted:
+		ch.Op, ch.LUID = OpDelete, m.LUID
+		return ch, nil
+	case m != nil:
+		ch.Op, ch.LUID = OpReplace, m.LUID
+	default:
+		ch.Op = OpAdd
+	}
+	ch.ContentType, ch.Data = e.outgoingData(st, ds, it)
+	return ch, nil
+}
