@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"anchorage/protocol/pim"
 	"anchorage/store"
 )
 
@@ -28,9 +29,16 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		return nil, fmt.Errorf("engine: version twins: %w", err)
 	}
 	checked := map[string]bool{}
+	var reduced []*store.Item // earlier versions the copy is a reduced form of
 	for i := range versions {
 		v := &versions[i]
-		if checked[v.GUID] || !equivalentTo(v, ci.contentType, ci.data) {
+		if checked[v.GUID] {
+			continue
+		}
+		if !equivalentTo(v, ci.contentType, ci.data) {
+			if ds.Mode == alertSlow && reducedCopyOf(v, ci.contentType, ci.data) {
+				reduced = append(reduced, v)
+			}
 			continue
 		}
 		checked[v.GUID] = true
@@ -50,7 +58,52 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		}
 		return cur, nil
 	}
-	return nil, nil
+	return e.reducedVersionTwin(ctx, tx, st, ds, reduced)
+}
+
+// reducedVersionTwin picks, in a slow sync, the item of which the
+// device's copy is a reduced form of an earlier version: a phone that
+// holds fewer fields of a person (the identity rule pairs it with the
+// current version) whose first slow sync was abandoned while another
+// device changed the person's name and numbers. Its copy is then neither
+// the current version nor equivalent to an earlier one, yet it holds
+// nothing that version did not: it is stale, not a new person. Only a
+// single such item, not the current version and not paired with another
+// of the device's items in this session, qualifies; otherwise the copy stays apart (pickTwin's ambiguity rule).
+func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, reduced []*store.Item) (*store.Item, error) {
+	var twin *store.Item
+	for _, v := range reduced {
+		if twin != nil && v.GUID == twin.GUID {
+			continue
+		}
+		cur, err := tx.Item(ctx, st.UserID, ds.Name, v.GUID)
+		if err != nil {
+			return nil, fmt.Errorf("engine: item %s: %w", v.GUID, err)
+		}
+		if cur.Deleted || cur.Version == v.Version {
+			continue // a deletion is not undone by a guess; the current version is findTwin's
+		}
+		if m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, v.GUID); err == nil && m.Session == st.Key {
+			continue // another of this device's items is it
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("engine: map %s: %w", v.GUID, err)
+		}
+		if twin != nil {
+			return nil, nil // two items: none is the one
+		}
+		twin = cur
+	}
+	return twin, nil
+}
+
+// reducedCopyOf tells whether a device's copy holds nothing version v did
+// not: v's name written another way, fewer properties, no other values.
+func reducedCopyOf(v *store.Item, ct string, data []byte) bool {
+	vct, vdata := v.Canon()
+	ct, data = pim.AdoptName(vct, vdata, ct, data)
+	all := pim.Caps{Props: map[string]int{}} // "holds nothing": every property is put back
+	uct, union, _ := pim.Preserve(vct, vdata, ct, data, all)
+	return pim.Equivalent(vct, vdata, uct, union)
 }
 
 // takeVersionTwin maps the device's stale copy to the server item and

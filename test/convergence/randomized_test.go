@@ -169,9 +169,10 @@ func (sc *scenario) logf(format string, args ...any) {
 // addReducedCopyDevice adds a device that already holds, as a phone
 // would, copies of some of the server's live items with fewer fields (no
 // EMAIL) and the name written in capitals: its first (slow) sync must pair
-// them with the server's items, not duplicate them. (Reduced copies of
-// versions the server has since replaced are another matter: the identity
-// rule keeps a copy whose only phone number changed apart.)
+// them with the server's items, not duplicate them. When that sync is
+// abandoned and another device edits an item first, the retry holds a
+// reduced copy of an earlier version: stale, paired with the item, not
+// added (versiontwin.go).
 func (sc *scenario) addReducedCopyDevice() {
 	id := fmt.Sprintf("dev-%d", len(sc.devs))
 	d := sc.ts.device(id, nil)

@@ -2,6 +2,8 @@ package convergence
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"anchorage/test/simclient"
@@ -32,5 +34,53 @@ func TestSlowSyncResurrection(t *testing.T) {
 			got = append(got, it.GUID+" "+norm(string(it.Data)))
 		}
 		t.Errorf("item #1 is live %d times, want once (revived under its GUID):\n%v", len(live), got)
+	}
+}
+
+// TestReducedStaleCopyAfterAbandonedFirstSync: a phone holding a person
+// with fewer fields (no EMAIL, the name in capitals) abandons its first
+// slow sync; another device then changes the person's phone number. The
+// phone's retried slow sync holds a reduced copy of an earlier version: it
+// is stale, not a second person (the identity rule alone keeps it apart, as
+// the phone numbers differ), so the server keeps one item and the phone
+// receives the current version.
+func TestReducedStaleCopyAfterAbandonedFirstSync(t *testing.T) {
+	ts := startServerClock(t, engineOpts(), 100)
+	ctx := context.Background()
+	a := ts.device("dev-a", nil)
+	a.Add("contacts", card(1, 1))
+	a.Add("contacts", card(2, 1))
+	syncAll(t, a)
+	p := ts.device("dev-p", nil)
+	for _, c := range []string{card(1, 1), card(2, 1)} {
+		var keep []string
+		for _, l := range strings.Split(c, "\n") {
+			switch {
+			case strings.HasPrefix(l, "EMAIL"):
+			case strings.HasPrefix(l, "N:"):
+				keep = append(keep, strings.ToUpper(l))
+			default:
+				keep = append(keep, l)
+			}
+		}
+		p.Add("contacts", strings.Join(keep, "\n"))
+	}
+	p.Faults = simclient.Faults{AbandonAfter: 1, Unread: true}
+	if _, err := p.Sync(ctx, simclient.TwoWay); err != simclient.ErrAbandoned {
+		t.Fatalf("p's first sync: %v", err)
+	}
+	ts.clock.advance(leaseTTL) // p's dead session no longer holds the datastore
+	a.Edit("contacts", luidOf(t, a, card(1, 1)), card(1, 2))
+	syncAll(t, a)
+	syncAll(t, p, a, p)
+	want := multiset([]string{card(1, 2), card(2, 1)})
+	if got := multiset(liveContents(ts.live(t))); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("server holds %v, want %v", got, want)
+	}
+	if got := multiset(deviceContents(a)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("dev-a holds %v, want %v", got, want)
+	}
+	if d := converged(t, ts, a, p); len(d) > 0 {
+		t.Errorf("not converged:\n%v", d)
 	}
 }

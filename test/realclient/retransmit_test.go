@@ -10,15 +10,33 @@ import (
 	"testing"
 )
 
-// dropProxy forwards requests to the server but swallows the response to
-// the request number drop (1-based): the server did the work, the client
-// sees a dropped connection and must re-send.
-func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atomic.Int64) {
+// proxyFault is what faultProxy does with one request.
+type proxyFault int
+
+const (
+	passOn      proxyFault = iota // forward it, return the reply
+	loseReply                     // forward it, then drop the connection
+	loseRequest                   // drop the connection, not forwarding it
+)
+
+// faultProxy forwards requests to the server, doing with each what decide
+// says; it counts the requests it broke (lost reply or request).
+func faultProxy(t *testing.T, target string, decide func(body []byte) proxyFault) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
-	var n atomic.Int64
-	var dropped atomic.Int64
+	var broken atomic.Int64
 	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		fault := decide(body)
+		lose := func() {
+			broken.Add(1)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close() // lost on the way
+			}
+		}
+		if fault == loseRequest {
+			lose()
+			return
+		}
 		url := strings.TrimSuffix(target, "/sync") + r.URL.RequestURI()
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
@@ -34,12 +52,8 @@ func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atom
 		}
 		defer resp.Body.Close()
 		out, _ := io.ReadAll(resp.Body)
-		if n.Add(1) == drop {
-			dropped.Add(1)
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				conn.Close() // the response is lost on the way
-			}
+		if fault == loseReply {
+			lose()
 			return
 		}
 		for k, v := range resp.Header {
@@ -49,7 +63,21 @@ func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atom
 		w.Write(out)
 	}))
 	t.Cleanup(ps.Close)
-	return ps, &dropped
+	return ps, &broken
+}
+
+// dropProxy forwards requests to the server but swallows the response to
+// the request number drop (1-based): the server did the work, the client
+// sees a dropped connection and must re-send.
+func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	return faultProxy(t, target, func([]byte) proxyFault {
+		if n.Add(1) == drop {
+			return loseReply
+		}
+		return passOn
+	})
 }
 
 // TestRetransmittedMessage: the response to the device's message carrying
