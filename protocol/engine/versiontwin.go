@@ -36,7 +36,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 			continue
 		}
 		if !equivalentTo(v, ci.contentType, ci.data) {
-			if ds.Mode == alertSlow && reducedCopyOf(v, ci.contentType, ci.data) {
+			if ds.Mode == ModeSlow && reducedCopyOf(v, ci.contentType, ci.data) {
 				reduced = append(reduced, v)
 			}
 			continue
@@ -70,7 +70,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 // nothing that version did not: it is stale, not a new person. Only a
 // single such item, not the current version and not paired with another
 // of the device's items in this session, qualifies; otherwise the copy stays apart (pickTwin's ambiguity rule).
-func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.Tx, st *sessionState, ds *syncedStore, reduced []*store.Item) (*store.Item, error) {
+func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, reduced []*store.Item) (*store.Item, error) {
 	var twin *store.Item
 	for _, v := range reduced {
 		if twin != nil && v.GUID == twin.GUID {
