@@ -2,45 +2,23 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"anchorage/store"
 )
 
-// wipeDevice asks for a remote wipe of an ActiveSync device (issue 17):
+// wipeDevice asks for a remote wipe of an ActiveSync device:
 // its next request is answered with a Provision carrying RemoteWipe, or
 // AccountOnlyRemoteWipe (EAS 16.1) with accountOnly. The user's data on
 // the server stays; `device remove` lets the device sync again.
 func wipeDevice(ctx context.Context, loc, user, device string, accountOnly bool, stdout io.Writer) error {
-	st, err := openStore(ctx, loc, false)
+	adm, closeStore, err := openAdmin(loc, quietLogger(io.Discard))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	var already store.WipeState
-	err = st.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, user)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no user %q", user)
-		} else if err != nil {
-			return err
-		}
-		d, err := tx.Device(ctx, u.ID, device)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("user %s has no device %q (see device list)", user, device)
-		} else if err != nil {
-			return err
-		}
-		if d.Wipe.State != store.WipeNone {
-			already = d.Wipe.State
-			return nil
-		}
-		now := time.Now()
-		return tx.SetWipe(ctx, u.ID, device, store.Wipe{State: store.WipePending, AccountOnly: accountOnly, Requested: now, Changed: now})
-	})
+	defer closeStore()
+	already, err := adm.WipeDevice(ctx, user, device, accountOnly)
 	if err != nil {
 		return err
 	}

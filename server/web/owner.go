@@ -26,6 +26,7 @@ type deviceRow struct {
 	DaysSince                string
 	Overdue                  bool
 	LastError                string
+	Wipe                     string // a remote wipe's state, when one was asked for
 	Datastores               []string
 }
 
@@ -35,6 +36,9 @@ func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
 	for _, rep := range reps {
 		row := deviceRow{User: rep.User, ID: rep.Device.DeviceID, Protocol: "SyncML", Type: deviceType(rep.Device.DevInf),
 			LastSync: rep.LastSync, Overdue: rep.Overdue(now, overdueAfter), LastError: rep.Device.LastError, DaysSince: "-"}
+		if ws := rep.Device.Wipe; ws.State != store.WipeNone {
+			row.Wipe = string(ws.State) + " since " + ws.Changed.UTC().Format("2006-01-02 15:04 UTC")
+		}
 		if d, ok := rep.SinceSync(now); ok {
 			row.DaysSince = strconv.Itoa(int(d.Hours() / 24))
 		}
@@ -96,8 +100,8 @@ func (h *Handler) ownDevice(w http.ResponseWriter, r *http.Request, id string) b
 func (h *Handler) deviceConfirm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	action, id := q.Get("action"), q.Get("device")
-	if action != "reset" && action != "remove" {
-		h.fail(w, r, http.StatusBadRequest, "Unknown device action; use reset or remove.")
+	if action != "reset" && action != "remove" && action != "wipe" {
+		h.fail(w, r, http.StatusBadRequest, "Unknown device action; use reset, remove or wipe.")
 		return
 	}
 	if !h.ownDevice(w, r, id) {
@@ -128,6 +132,27 @@ func (h *Handler) deviceRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/devices?done="+url.QueryEscape("Device "+id+" was removed; its items stay."), http.StatusSeeOther)
+}
+
+// deviceWipe asks for a remote wipe of an ActiveSync device; with
+// account_only only this account is removed from it (EAS 16.1). The data
+// on the server stays.
+func (h *Handler) deviceWipe(w http.ResponseWriter, r *http.Request) {
+	id := r.FormValue("device")
+	if !h.ownDevice(w, r, id) {
+		return
+	}
+	accountOnly := r.FormValue("account_only") == "1"
+	already, err := h.ops.WipeDevice(r.Context(), sessionOf(r).user.Name, id, accountOnly)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	msg := "A wipe of device " + id + " is pending: it is sent at the device's next connection. Your data on the server stays."
+	if already != store.WipeNone {
+		msg = "A wipe of device " + id + " was already asked for (" + string(already) + "); remove the device to end it."
+	}
+	http.Redirect(w, r, "/devices?done="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 // datastoreParam reads the ds parameter: one of the four datastores,

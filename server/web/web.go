@@ -35,6 +35,7 @@ type Ops interface {
 	Devices(ctx context.Context, user string) ([]admin.DeviceReport, error)
 	ResetDevice(ctx context.Context, user, device, datastore string) (int, error)
 	RemoveDevice(ctx context.Context, user, device string) error
+	WipeDevice(ctx context.Context, user, device string, accountOnly bool) (store.WipeState, error)
 
 	LiveItems(ctx context.Context, user, datastore string) ([]store.Item, error)
 	ItemVersions(ctx context.Context, user, datastore, guid string) ([]store.Item, error)
@@ -126,6 +127,7 @@ func New(opts Options) (*Handler, error) {
 	m.HandleFunc("GET /devices/confirm", h.owner(h.deviceConfirm))
 	m.HandleFunc("POST /devices/reset", h.owner(h.deviceReset))
 	m.HandleFunc("POST /devices/remove", h.owner(h.deviceRemove))
+	m.HandleFunc("POST /devices/wipe", h.owner(h.deviceWipe))
 	m.HandleFunc("GET /data", h.owner(h.data))
 	m.HandleFunc("GET /item", h.owner(h.item))
 	m.HandleFunc("POST /item/restore", h.owner(h.itemRestore))
