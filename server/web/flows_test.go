@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"anchorage/admin"
+	"anchorage/store"
 	"bytes"
 	"io"
 	"mime/multipart"
@@ -44,6 +45,20 @@ func TestDevicesPage(t *testing.T) {
 			if p.ClientAnchor != "" || p.ServerAnchor != "" || p.AckSeq != 0 {
 				t.Errorf("old-phone keeps its sync state after reset: %+v", p)
 			}
+		}
+	}
+	// A wipe is asked for behind a confirmation; the device's data on the
+	// server stays, and the page shows the wipe's state.
+	page = b.mustGet("/devices/confirm?action=wipe&device=old-phone")
+	contains(t, "wipe confirmation", page, "Wipe device old-phone?", `action="/devices/wipe"`, "account_only")
+	if code, _, hdr := b.post("/devices/wipe", url.Values{"device": {"old-phone"}}); code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/devices?done=") {
+		t.Fatalf("wipe = %d %s", code, hdr.Get("Location"))
+	}
+	contains(t, "devices page after wipe", b.mustGet("/devices"), "Remote wipe", "pending since")
+	reps, _ = e.eng.Devices(t.Context(), "alice")
+	for _, r := range reps {
+		if r.Device.DeviceID == "old-phone" && (r.Device.Wipe.State != store.WipePending || r.Device.Wipe.AccountOnly) {
+			t.Errorf("old-phone's wipe after the web request: %+v", r.Device.Wipe)
 		}
 	}
 	b.mustGet("/devices/confirm?action=remove&device=old-phone")

@@ -221,7 +221,7 @@ func TestHostileRequests(t *testing.T) {
 		{"/undo?ds=contacts&at=yesterday", http.StatusBadRequest},
 		{"/undo?ds=contacts&at=2999-01-01", http.StatusBadRequest},
 		{"/export/download?ds=contacts&format=ics", http.StatusBadRequest},
-		{"/devices/confirm?action=wipe&device=x", http.StatusBadRequest},
+		{"/devices/confirm?action=explode&device=x", http.StatusBadRequest},
 		{"/no/such/page", http.StatusNotFound},
 	}
 	for _, c := range cases {
