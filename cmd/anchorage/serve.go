@@ -3,6 +3,8 @@ package main
 import (
 	"anchorage/admin"
 	"anchorage/conflict"
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/activesync/coresession"
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml/session"
 	"context"
@@ -79,6 +81,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), *data)
+	fmt.Fprintf(stdout, "Exchange ActiveSync at %s://%s%s\n", scheme, l.Addr(), activesync.Path)
 	fmt.Fprintf(stdout, "web interface at %s://%s/\n", scheme, l.Addr())
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
@@ -98,7 +101,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
+	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
+		Provisioning: activesync.ProvisionLoose, Logger: log})
+	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err
