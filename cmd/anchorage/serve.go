@@ -3,6 +3,7 @@ package main
 import (
 	"anchorage/admin"
 	"anchorage/conflict"
+	"anchorage/hub"
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/activesync/coresession"
 	"anchorage/protocol/engine"
@@ -19,7 +20,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"anchorage/server"
+	"anchorage/server/metrics"
 	"anchorage/server/web"
 	"anchorage/store"
 )
@@ -39,6 +43,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
+	metricsAddr := fs.String("metrics-listen", "", "serve /metrics, /healthz and /readyz on this address too, e.g. 127.0.0.1:9090 (/metrics is always on the main listener as well)")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -58,7 +63,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
-	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
+	reg := prometheus.NewRegistry()
+	var ready func(context.Context) error
+	var m *metrics.Metrics
+	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
+		o.Conflict = rules
+		o.Hub = hub.NewLocal() // wakes parked EAS Pings after each committed write
+		ready, m = instrument(o, reg)
+	})
 	if err != nil {
 		return err
 	}
@@ -103,7 +115,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
 		Provisioning: activesync.ProvisionLoose, Logger: log})
-	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
+	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
+		Ready: ready, Metrics: m.Handler(), Web: ui})
+	if *metricsAddr != "" {
+		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(m.Handler()), log); err != nil {
+			return err
+		}
+	}
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err
@@ -129,4 +147,24 @@ func expireSessions(ctx context.Context, e sessionExpirer, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// instrument hooks the metrics into the engine's options: the engine
+// reports to them, the store is timed, and the backend's readiness check
+// and size (when it has them) back /readyz and the size gauge.
+func instrument(o *engine.Options, reg *prometheus.Registry) (func(context.Context) error, *metrics.Metrics) {
+	var mo metrics.Options
+	if sz, ok := o.Store.(interface{ Size() (int64, error) }); ok {
+		mo.DatabaseSize = sz.Size
+	}
+	var ready func(context.Context) error
+	if r, ok := o.Store.(interface{ Ready(context.Context) error }); ok {
+		ready = r.Ready
+	}
+	// mo.SessionTTL: the session handler's default TTL (30 minutes) is
+	// the metrics' default too.
+	m := metrics.New(reg, mo)
+	o.Store = m.Store(o.Store)
+	o.Observer = m
+	return ready, m
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"anchorage/conflict"
+	"anchorage/hub"
 	"anchorage/store"
 )
 
@@ -33,6 +34,12 @@ type Options struct {
 	// last sync. A user's or datastore's setting in the store overrides
 	// it; an empty Policy means conflict.Default.
 	Conflict conflict.Rules
+	// Observer is told about sessions, items and conflicts for
+	// monitoring; nil means NopObserver.
+	Observer Observer
+	// Hub, when set, is told of every datastore a committed unit of work
+	// wrote (notify.go), for parked EAS Pings and hanging Syncs.
+	Hub hub.Hub
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -49,6 +56,8 @@ type Engine struct {
 	basicCache *credentialCache
 	conflict   conflict.Rules
 	throttle   *loginThrottle
+	obs        Observer
+	hub        hub.Hub
 }
 
 // New returns an Engine.
@@ -61,12 +70,16 @@ func New(opts Options) *Engine {
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
+		hub:        opts.Hub,
 	}
 	if e.conflict.Policy == "" {
 		e.conflict.Policy = conflict.Default
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.obs = opts.Observer; e.obs == nil {
+		e.obs = NopObserver{}
 	}
 	if e.maxObjSize <= 0 {
 		e.maxObjSize = DefaultMaxObjSize

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"anchorage/conflict"
+	"anchorage/hub"
 	"anchorage/store"
 )
 
@@ -24,11 +25,27 @@ type Work struct {
 	// that a message reads its device once (touchDevice keeps what it
 	// wrote).
 	devices map[Partner]*store.Device
+	// obs collects the item and conflict events of this unit of work
+	// until it commits.
+	obs observed
+	// userNames and written note the datastores written, for the hub
+	// (notify.go).
+	userNames map[int64]string
+	written   map[hub.Key]bool
 }
 
 // Update runs fn in one write transaction; fn's error rolls it back.
 func (e *Engine) Update(ctx context.Context, fn func(*Work) error) error {
-	return e.store.Update(ctx, func(tx store.Tx) error { return fn(e.work(ctx, tx)) })
+	var w *Work
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		w = e.work(ctx, tx) // a retried transaction starts afresh
+		return fn(w)
+	})
+	if err == nil && w != nil {
+		w.obs.flush(e.obs)
+		w.notify()
+	}
+	return err
 }
 
 // View runs fn in one read transaction.
@@ -37,7 +54,9 @@ func (e *Engine) View(ctx context.Context, fn func(*Work) error) error {
 }
 
 func (e *Engine) work(ctx context.Context, tx store.Tx) *Work {
-	return &Work{e: e, ctx: ctx, tx: tx}
+	w := &Work{e: e, ctx: ctx}
+	w.tx = notingTx{Tx: tx, w: w}
+	return w
 }
 
 // Tx is the transaction, for the admin operations, which read the archive
@@ -52,6 +71,8 @@ type Partner struct {
 	UserName string
 	DeviceID string
 	Session  string
+	// Protocol labels the partner's events for monitoring (Observer).
+	Protocol string
 }
 
 // Mode is how a datastore is synchronised. The values are the ones stored
@@ -179,6 +200,7 @@ type sessionState struct {
 	UserName string
 	DeviceID string
 	Key      string
+	Protocol string
 	w        *Work
 }
 
@@ -194,7 +216,7 @@ func (p Partner) check() error {
 
 // as returns the sessionState of a partner in this unit of work.
 func (w *Work) as(p Partner) *sessionState {
-	return &sessionState{UserID: p.UserID, UserName: p.UserName, DeviceID: p.DeviceID, Key: p.Session, w: w}
+	return &sessionState{UserID: p.UserID, UserName: p.UserName, DeviceID: p.DeviceID, Key: p.Session, Protocol: p.Protocol, w: w}
 }
 
 // Errors a front end turns into its protocol's answers.

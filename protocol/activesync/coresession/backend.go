@@ -76,6 +76,7 @@ type deviceState struct {
 	PolicyKey       uint32                  `json:"policy_key,omitempty"`
 	Info            *activesync.DeviceInfo  `json:"info,omitempty"`
 	Folders         map[string]*folderState `json:"folders,omitempty"`
+	Ping            *activesync.PingParams  `json:"ping,omitempty"`
 }
 
 // folderState is one folder's SyncKey chain (MS-ASCMD 2.2.3.166.4).
