@@ -146,4 +146,17 @@ func runTbSyncCrossProtocol(t *testing.T, shared, kit string) {
 		}
 	}
 	tb.mustExchangeNothing(t, "TbSync's repeat sync")
+
+	list := srv.admin(t, "", "device", "list", "--data", srv.data)
+	for id, proto := range map[string]string{phone.id: "SyncML", tb.id: "EAS"} {
+		found := false
+		for _, line := range strings.Split(list, "\n") {
+			if f := strings.Fields(line); len(f) > 2 && f[0] == id {
+				found = f[2] == proto
+			}
+		}
+		if !found {
+			t.Errorf("device list does not show %s as %s:\n%s", id, proto, list)
+		}
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
@@ -60,13 +59,7 @@ func (s *Session) Close() error { return nil }
 
 // stateKey is the key of the device's EAS state among the core's session
 // blobs: one per user and device.
-func stateKey(userID int64, deviceID string) string {
-	return "eas:" + strconv.FormatInt(userID, 10) + ":" + deviceID
-}
-
-// StateKeyPrefix starts the key of every EAS device's state blob, so that
-// admin operations can tell EAS devices from SyncML ones.
-const StateKeyPrefix = "eas:"
+func stateKey(userID int64, deviceID string) string { return engine.EASStateKey(userID, deviceID) }
 
 // deviceState is what is kept of one EAS device between requests.
 type deviceState struct {
