@@ -90,8 +90,11 @@ type folderState struct {
 	Supported []string `json:"supported,omitempty"`
 	// Cycle is the core's session key of the sync in progress; Open is
 	// the core's datastore while server changes remain (MoreAvailable).
-	Cycle string            `json:"cycle,omitempty"`
-	Open  *engine.Datastore `json:"open,omitempty"`
+	Cycle string `json:"cycle,omitempty"`
+	// OpenedKey is the key the sync in progress began with: the core's
+	// anchors until it completes.
+	OpenedKey int               `json:"opened_key,omitempty"`
+	Open      *engine.Datastore `json:"open,omitempty"`
 }
 
 // load reads the device's state; a device never seen has an empty one.

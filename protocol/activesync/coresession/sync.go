@@ -117,9 +117,18 @@ func (s *Session) open(w *engine.Work, fs *folderState, name string) (*engine.Da
 	if fs.Open != nil {
 		ds := fs.Open
 		ds.Partner = p
+		if !fs.Slow {
+			// The admin may have reset the device since the sync began.
+			_, _, forced, err := w.Open(p, name, engine.ModeTwoWay, strconv.Itoa(fs.OpenedKey))
+			if err != nil {
+				return nil, fmt.Errorf("coresession: open %s: %w", name, err)
+			} else if forced {
+				return nil, errReset
+			}
+		}
 		return ds, nil
 	}
-	fs.Cycle = engine.NewID()
+	fs.Cycle, fs.OpenedKey = engine.NewID(), fs.Key
 	p.Session = fs.Cycle
 	mode := engine.ModeTwoWay
 	if fs.Slow {
