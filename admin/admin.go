@@ -56,6 +56,8 @@ type DeviceReport struct {
 	// none) and LastMode its alert code.
 	LastSync time.Time
 	LastMode int
+	// Protocol is "EAS" for an Exchange ActiveSync device, else "SyncML".
+	Protocol string
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -101,7 +103,12 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 				if err != nil {
 					return err
 				}
-				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps}
+				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps, Protocol: "SyncML"}
+				if _, err := tx.Session(ctx, engine.EASStateKey(u.ID, d.DeviceID)); err == nil {
+					rep.Protocol = "EAS"
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
 				for _, p := range ps {
 					if p.LastSync.After(rep.LastSync) {
 						rep.LastSync, rep.LastMode = p.LastSync, p.LastSyncMode

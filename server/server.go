@@ -28,6 +28,9 @@ type Options struct {
 	// TraceDir, when set, receives every request and response of every
 	// session: DIR/<device>/<session>/NN-in.xml and NN-out.xml.
 	TraceDir string
+	// ActiveSync, when set, serves Exchange ActiveSync at
+	// /Microsoft-Server-ActiveSync (MS-ASHTTP 2.2.1) on the same listener.
+	ActiveSync http.Handler
 	// Web, when set, serves every path no other route claims: the web
 	// interface at "/".
 	Web http.Handler
@@ -78,6 +81,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	if opts.ActiveSync != nil {
+		s.mux.Handle("/Microsoft-Server-ActiveSync", opts.ActiveSync)
+	}
 	if opts.Web != nil {
 		s.mux.Handle("/", opts.Web)
 	}

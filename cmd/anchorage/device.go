@@ -101,7 +101,7 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tUSER\tDATASTORES\tLAST SYNC\tMODE\tDAYS\tSTATUS\tWIPE\tLAST ERROR")
+	fmt.Fprintln(tw, "DEVICE\tUSER\tPROTOCOL\tDATASTORES\tLAST SYNC\tMODE\tDAYS\tSTATUS\tWIPE\tLAST ERROR")
 	for _, d := range devs {
 		var names []string
 		for _, p := range d.Datastores {
@@ -134,7 +134,7 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 		if ds == "" {
 			ds = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, ds, last, mode, days, status, wipeStatus(d.Device.Wipe), lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, d.Protocol, ds, last, mode, days, status, wipeStatus(d.Device.Wipe), lastErr)
 	}
 	return tw.Flush()
 }

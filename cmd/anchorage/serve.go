@@ -3,6 +3,9 @@ package main
 import (
 	"anchorage/admin"
 	"anchorage/conflict"
+	"anchorage/hub"
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/activesync/coresession"
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml/session"
 	"context"
@@ -65,6 +68,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var m *metrics.Metrics
 	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
 		o.Conflict = rules
+		o.Hub = hub.NewLocal() // wakes parked EAS Pings after each committed write
 		ready, m = instrument(o, reg)
 	})
 	if err != nil {
@@ -89,6 +93,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Anchorage serving SyncML at %s://%s/sync (data: %s)\n", scheme, l.Addr(), redact(*data))
+	fmt.Fprintf(stdout, "Exchange ActiveSync at %s://%s%s\n", scheme, l.Addr(), activesync.Path)
 	fmt.Fprintf(stdout, "web interface at %s://%s/\n", scheme, l.Addr())
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
@@ -108,7 +113,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
+	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
+		Provisioning: activesync.ProvisionLoose, Logger: log})
+	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
 		Ready: ready, Metrics: m.Handler(), Web: ui})
 	if *metricsAddr != "" {
 		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(m.Handler()), log); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"anchorage/conflict"
+	"anchorage/hub"
 	"anchorage/store"
 )
 
@@ -36,6 +37,9 @@ type Options struct {
 	// Observer is told about sessions, items and conflicts for
 	// monitoring; nil means NopObserver.
 	Observer Observer
+	// Hub, when set, is told of every datastore a committed unit of work
+	// wrote (notify.go), for parked EAS Pings and hanging Syncs.
+	Hub hub.Hub
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -53,6 +57,7 @@ type Engine struct {
 	conflict   conflict.Rules
 	throttle   *loginThrottle
 	obs        Observer
+	hub        hub.Hub
 }
 
 // New returns an Engine.
@@ -65,6 +70,7 @@ func New(opts Options) *Engine {
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
+		hub:        opts.Hub,
 	}
 	if e.conflict.Policy == "" {
 		e.conflict.Policy = conflict.Default

@@ -46,7 +46,8 @@ func TestLayers(t *testing.T) {
 			t.Errorf("protocol/engine imports %s", p)
 		}
 	}
-	for _, fe := range []string{"anchorage/protocol/syncml", "anchorage/protocol/syncml/session", "anchorage/protocol/wbxml"} {
+	for _, fe := range []string{"anchorage/protocol/syncml", "anchorage/protocol/syncml/session", "anchorage/protocol/wbxml",
+		"anchorage/protocol/activesync", "anchorage/protocol/activesync/coresession"} {
 		for _, p := range imports(t, fe, false) {
 			if strings.HasPrefix(p, "anchorage/store") {
 				t.Errorf("%s imports %s", fe, p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"anchorage/conflict"
+	"anchorage/hub"
 	"anchorage/store"
 )
 
@@ -27,6 +28,10 @@ type Work struct {
 	// obs collects the item and conflict events of this unit of work
 	// until it commits.
 	obs observed
+	// userNames and written note the datastores written, for the hub
+	// (notify.go).
+	userNames map[int64]string
+	written   map[hub.Key]bool
 }
 
 // Update runs fn in one write transaction; fn's error rolls it back.
@@ -38,6 +43,7 @@ func (e *Engine) Update(ctx context.Context, fn func(*Work) error) error {
 	})
 	if err == nil && w != nil {
 		w.obs.flush(e.obs)
+		w.notify()
 	}
 	return err
 }
@@ -48,7 +54,9 @@ func (e *Engine) View(ctx context.Context, fn func(*Work) error) error {
 }
 
 func (e *Engine) work(ctx context.Context, tx store.Tx) *Work {
-	return &Work{e: e, ctx: ctx, tx: tx}
+	w := &Work{e: e, ctx: ctx}
+	w.tx = notingTx{Tx: tx, w: w}
+	return w
 }
 
 // Tx is the transaction, for the admin operations, which read the archive

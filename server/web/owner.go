@@ -34,7 +34,7 @@ func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
 	now := h.now()
 	rows := make([]deviceRow, 0, len(reps))
 	for _, rep := range reps {
-		row := deviceRow{User: rep.User, ID: rep.Device.DeviceID, Protocol: "SyncML", Type: deviceType(rep.Device.DevInf),
+		row := deviceRow{User: rep.User, ID: rep.Device.DeviceID, Protocol: rep.Protocol, Type: deviceType(rep.Device.DevInf),
 			LastSync: rep.LastSync, Overdue: rep.Overdue(now, overdueAfter), LastError: rep.Device.LastError, DaysSince: "-"}
 		if ws := rep.Device.Wipe; ws.State != store.WipeNone {
 			row.Wipe = string(ws.State) + " since " + ws.Changed.UTC().Format("2006-01-02 15:04 UTC")

@@ -1,0 +1,208 @@
+// Package coresession implements the EAS front end's Backend and Session
+// (protocol/activesync) on the sync core (protocol/engine): every request
+// is one unit of work, and a device's EAS state (SyncKeys, the last answer
+// per folder, ClientId -> ServerId, policy key, device information) is a
+// session blob the core stores.
+package coresession
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
+)
+
+// Backend is activesync.Backend on the core.
+type Backend struct {
+	core *engine.Engine
+}
+
+// New returns a Backend on core.
+func New(core *engine.Engine) *Backend { return &Backend{core: core} }
+
+// Login checks the account (the core caches the password check, so a
+// long-lived device does not pay bcrypt per request) and records the
+// device as seen.
+func (b *Backend) Login(ctx context.Context, user, password string, dev activesync.Device) (activesync.Session, error) {
+	if dev.ID == "" {
+		return nil, fmt.Errorf("coresession: request without a DeviceId")
+	}
+	var u *engine.User
+	err := b.core.Update(ctx, func(w *engine.Work) error {
+		var err error
+		if u, err = w.Login(user, password); err != nil {
+			return err
+		}
+		p := engine.Partner{UserID: u.ID, UserName: u.Name, DeviceID: dev.ID}
+		return w.TouchDevice(p, engine.DeviceChange{})
+	})
+	if errors.Is(err, engine.ErrUnauthorized) {
+		return nil, activesync.ErrAuthFailed
+	} else if err != nil {
+		return nil, fmt.Errorf("coresession: login: %w", err)
+	}
+	return &Session{core: b.core, user: u, dev: dev}, nil
+}
+
+// Session is one request of one device.
+type Session struct {
+	core *engine.Engine
+	user *engine.User
+	dev  activesync.Device
+}
+
+// Close ends the request; everything was committed by then.
+func (s *Session) Close() error { return nil }
+
+// stateKey is the key of the device's EAS state among the core's session
+// blobs: one per user and device.
+func stateKey(userID int64, deviceID string) string { return engine.EASStateKey(userID, deviceID) }
+
+// deviceState is what is kept of one EAS device between requests.
+type deviceState struct {
+	Type            string                  `json:"type,omitempty"`
+	UserAgent       string                  `json:"user_agent,omitempty"`
+	ProtocolVersion string                  `json:"protocol_version,omitempty"`
+	PolicyKey       uint32                  `json:"policy_key,omitempty"`
+	Info            *activesync.DeviceInfo  `json:"info,omitempty"`
+	Folders         map[string]*folderState `json:"folders,omitempty"`
+	Ping            *activesync.PingParams  `json:"ping,omitempty"`
+}
+
+// folderState is one folder's SyncKey chain (MS-ASCMD 2.2.3.166.4).
+type folderState struct {
+	Key int `json:"key"` // the current SyncKey; 0: none (the device must start at 0)
+	// LastReq is the key of the request Last answers: a request with it
+	// again means the answer was lost, and gets Last again.
+	LastReq int                    `json:"last_req,omitempty"`
+	Last    *activesync.SyncResult `json:"last,omitempty"`
+	// ClientIDs maps the ClientIds of the device's Adds to their
+	// ServerIds, so that a re-sent Add never makes a second item.
+	ClientIDs map[string]string `json:"client_ids,omitempty"`
+	// Slow is set from SyncKey 0 until the initial sync completes: the
+	// device's items are matched by identity (engine.ModeSlow).
+	Slow bool `json:"slow,omitempty"`
+	// Supported lists the properties the device declared it holds
+	// (MS-ASCMD 2.2.3.164), nil when it declared none.
+	Supported []string `json:"supported,omitempty"`
+	// Cycle is the core's session key of the sync in progress; Open is
+	// the core's datastore while server changes remain (MoreAvailable).
+	Cycle string `json:"cycle,omitempty"`
+	// OpenedKey is the key the sync in progress began with: the core's
+	// anchors until it completes.
+	OpenedKey int               `json:"opened_key,omitempty"`
+	Open      *engine.Datastore `json:"open,omitempty"`
+}
+
+// load reads the device's state; a device never seen has an empty one.
+func (s *Session) load(w *engine.Work) (*deviceState, error) {
+	row, err := w.Session(stateKey(s.user.ID, s.dev.ID))
+	if err != nil {
+		return nil, err
+	}
+	st := &deviceState{}
+	if row != nil {
+		if err := json.Unmarshal(row.State, st); err != nil {
+			return nil, fmt.Errorf("coresession: read state of %s: %w", s.dev.ID, err)
+		}
+	}
+	if st.Folders == nil {
+		st.Folders = map[string]*folderState{}
+	}
+	return st, nil
+}
+
+// save stores the device's state, with what this request said of the
+// device.
+func (s *Session) save(w *engine.Work, st *deviceState) error {
+	if s.dev.Type != "" {
+		st.Type = s.dev.Type
+	}
+	if s.dev.UserAgent != "" {
+		st.UserAgent = s.dev.UserAgent
+	}
+	if s.dev.ProtocolVersion != "" {
+		st.ProtocolVersion = s.dev.ProtocolVersion
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
+	}
+	return w.PutDeviceState(stateKey(s.user.ID, s.dev.ID), &engine.SessionRow{UserID: s.user.ID, DeviceID: s.dev.ID, State: b})
+}
+
+// update runs fn on the device's state in one unit of work and saves it.
+func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *deviceState) error) error {
+	return s.core.Update(ctx, func(w *engine.Work) error {
+		st, err := s.load(w)
+		if err != nil {
+			return err
+		}
+		if err := fn(w, st); err != nil {
+			return err
+		}
+		return s.save(w, st)
+	})
+}
+
+// PolicyKey returns the policy key the device acknowledged.
+func (s *Session) PolicyKey(ctx context.Context) (uint32, error) {
+	var key uint32
+	err := s.core.View(ctx, func(w *engine.Work) error {
+		st, err := s.load(w)
+		if err == nil {
+			key = st.PolicyKey
+		}
+		return err
+	})
+	return key, err
+}
+
+// SetPolicyKey records the policy key the device acknowledged.
+func (s *Session) SetPolicyKey(ctx context.Context, key uint32) error {
+	return s.update(ctx, func(_ *engine.Work, st *deviceState) error {
+		st.PolicyKey = key
+		return nil
+	})
+}
+
+// SetDeviceInfo records Settings DeviceInformation.
+func (s *Session) SetDeviceInfo(ctx context.Context, info activesync.DeviceInfo) error {
+	return s.update(ctx, func(_ *engine.Work, st *deviceState) error {
+		st.Info = &info
+		return nil
+	})
+}
+
+// folders are the device's folders: one per datastore of the core.
+var folders = []struct {
+	f         activesync.Folder
+	datastore string
+}{
+	{activesync.Folder{ServerID: "contacts", ParentID: "0", DisplayName: "Contacts", Type: activesync.FolderContacts, Class: activesync.ClassContacts}, engine.Contacts},
+	{activesync.Folder{ServerID: "calendar", ParentID: "0", DisplayName: "Calendar", Type: activesync.FolderCalendar, Class: activesync.ClassCalendar}, engine.Calendar},
+	{activesync.Folder{ServerID: "tasks", ParentID: "0", DisplayName: "Tasks", Type: activesync.FolderTasks, Class: activesync.ClassTasks}, engine.Tasks},
+	{activesync.Folder{ServerID: "notes", ParentID: "0", DisplayName: "Notes", Type: activesync.FolderNotes, Class: activesync.ClassNotes}, engine.Notes},
+}
+
+// Folders lists one folder per datastore.
+func (s *Session) Folders(context.Context) ([]activesync.Folder, error) {
+	out := make([]activesync.Folder, 0, len(folders))
+	for _, f := range folders {
+		out = append(out, f.f)
+	}
+	return out, nil
+}
+
+// folder returns a folder's datastore and class.
+func folder(id string) (datastore string, class activesync.Class, err error) {
+	for _, f := range folders {
+		if f.f.ServerID == id {
+			return f.datastore, f.f.Class, nil
+		}
+	}
+	return "", "", activesync.ErrNoFolder
+}

@@ -1,0 +1,123 @@
+package coresession
+
+import (
+	"context"
+	"errors"
+
+	"anchorage/hub"
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
+)
+
+// WipeState returns the device's remote-wipe state (activesync.Wiper).
+func (s *Session) WipeState(ctx context.Context) (activesync.Wipe, error) {
+	var wp activesync.Wipe
+	err := s.core.View(ctx, func(w *engine.Work) error {
+		st, accountOnly, err := w.Wipe(s.user.ID, s.dev.ID)
+		if err != nil {
+			return err
+		}
+		wp.AccountOnly = accountOnly
+		switch st {
+		case engine.WipePending:
+			wp.State = activesync.WipePending
+		case engine.WipeAcknowledged:
+			wp.State = activesync.WipeAcknowledged
+		case engine.WipeDone:
+			wp.State = activesync.WipeDone
+		}
+		return nil
+	})
+	return wp, err
+}
+
+// AckWipe moves the device's wipe forward.
+func (s *Session) AckWipe(ctx context.Context, to activesync.WipeState) error {
+	st := engine.WipeAcknowledged
+	if to == activesync.WipeDone {
+		st = engine.WipeDone
+	}
+	return s.core.Update(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
+}
+
+// errLooked rolls back the unit of work Changed reads in.
+var errLooked = errors.New("coresession: changes looked at")
+
+// Changed returns the folders with server changes the device has not
+// received (activesync.Pusher): the core's next change for the folder's
+// current SyncKey, which leaves out the device's own writes.
+func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, error) {
+	var out []string
+	err := s.core.Update(ctx, func(w *engine.Work) error {
+		st, err := s.load(w)
+		if err != nil {
+			return err
+		}
+		for _, id := range folderIDs {
+			name, _, err := folder(id)
+			fs := st.Folders[id]
+			if err != nil || fs == nil || fs.Key == 0 {
+				continue // not synced yet: no changes
+			}
+			if fs.Open != nil && !fs.Open.Drained && fs.Open.ServerBegun {
+				out = append(out, id) // MoreAvailable
+				continue
+			}
+			ds, err := s.open(w, fs, name)
+			if errors.Is(err, errReset) {
+				out = append(out, id) // the next Sync sends it back to SyncKey 0
+				continue
+			} else if err != nil {
+				return err
+			}
+			ch, err := w.NextChange(ds)
+			if err != nil {
+				return err
+			}
+			if ch != nil {
+				out = append(out, id)
+			}
+		}
+		return errLooked // nothing of the look is kept
+	})
+	if errors.Is(err, errLooked) {
+		err = nil
+	}
+	return out, err
+}
+
+// Watch subscribes to the hub for the folders' datastores of the user.
+func (s *Session) Watch(folderIDs []string) (<-chan struct{}, func()) {
+	h := s.core.Hub()
+	if h == nil {
+		return nil, func() {}
+	}
+	var keys []hub.Key
+	for _, id := range folderIDs {
+		if name, _, err := folder(id); err == nil {
+			keys = append(keys, hub.Key{User: s.user.Name, Datastore: name})
+		}
+	}
+	return h.Watch(keys...)
+}
+
+// PingParams returns the device's last Ping parameters.
+func (s *Session) PingParams(ctx context.Context) (activesync.PingParams, error) {
+	var p activesync.PingParams
+	err := s.core.View(ctx, func(w *engine.Work) error {
+		st, err := s.load(w)
+		if err == nil && st.Ping != nil {
+			p = *st.Ping
+		}
+		return err
+	})
+	return p, err
+}
+
+// SetPingParams stores the parameters of a Ping that carried some.
+func (s *Session) SetPingParams(ctx context.Context, p activesync.PingParams) error {
+	return s.update(ctx, func(_ *engine.Work, st *deviceState) error {
+		st.Ping = &p
+		return nil
+	})
+}

@@ -1,0 +1,208 @@
+package coresession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
+)
+
+// Sync runs one collection of a Sync request in one unit of work.
+//
+// SyncKey 0 starts the initial sync: the next request opens the core's
+// datastore as a slow sync, so the items the device sends are matched by
+// identity and never duplicated. Server changes go out in windows; the
+// core's sync completes (its anchors become the new SyncKey) once the
+// last window went out. A change counts as delivered when its answer is
+// sent: if the answer is lost, the device repeats its key and gets the
+// same answer again (Last), and an older key sends it back to SyncKey 0.
+func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*activesync.SyncResult, error) {
+	name, class, err := folder(req.FolderID)
+	if err != nil {
+		return nil, err
+	}
+	var res *activesync.SyncResult
+	err = s.update(ctx, func(w *engine.Work, st *deviceState) error {
+		if req.SyncKey == "0" {
+			st.Folders[req.FolderID] = &folderState{Key: 1, Slow: true, ClientIDs: map[string]string{}, Supported: req.Supported}
+			res = &activesync.SyncResult{SyncKey: "1"}
+			return nil
+		}
+		fs := st.Folders[req.FolderID]
+		key, err := strconv.Atoi(req.SyncKey)
+		if fs == nil || err != nil || fs.Key == 0 {
+			return activesync.ErrInvalidSyncKey
+		}
+		if key == fs.LastReq && fs.Last != nil && key != fs.Key {
+			res = fs.Last // the answer was lost: the same again, nothing applied
+			return nil
+		}
+		if key != fs.Key {
+			return activesync.ErrInvalidSyncKey
+		}
+		if req.Supported != nil {
+			fs.Supported = req.Supported
+		}
+		res, err = s.sync(w, fs, name, class, req)
+		return err
+	})
+	if errors.Is(err, errReset) {
+		// The core has no sync this key builds on (the admin reset the
+		// device): the device starts again at SyncKey 0.
+		err = s.update(ctx, func(_ *engine.Work, st *deviceState) error {
+			delete(st.Folders, req.FolderID)
+			return nil
+		})
+		if err == nil {
+			err = activesync.ErrInvalidSyncKey
+		}
+	}
+	return res, err
+}
+
+// errReset: the core's partnership does not know the folder's key.
+var errReset = errors.New("coresession: the device's sync state was reset")
+
+// sync applies the device's commands and reads the server's changes for a
+// request with the folder's current key.
+func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activesync.Class, req activesync.SyncRequest) (*activesync.SyncResult, error) {
+	ds, err := s.open(w, fs, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &activesync.SyncResult{}
+	if err := s.apply(w, fs, ds, class, req.Commands, res); err != nil {
+		return nil, err
+	}
+	if req.GetChanges {
+		if err := s.changes(w, ds, class, req.WindowSize, res); err != nil {
+			return nil, err
+		}
+	}
+	if ds.Drained {
+		next := strconv.Itoa(fs.Key + 1)
+		if len(res.Results) == 0 && len(res.Changes) == 0 {
+			next = strconv.Itoa(fs.Key)
+		}
+		if err := w.Complete(ds, engine.Anchors{Client: next, Server: next}); err != nil {
+			return nil, err
+		}
+		if err := w.Finish(ds.Partner); err != nil {
+			return nil, err
+		}
+		fs.Open, fs.Cycle, fs.Slow = nil, "", false
+	} else {
+		fs.Open = ds
+	}
+	if len(res.Results) == 0 && len(res.Changes) == 0 {
+		res.SyncKey = strconv.Itoa(fs.Key)
+		return res, nil
+	}
+	fs.LastReq, fs.Key = fs.Key, fs.Key+1
+	res.SyncKey = strconv.Itoa(fs.Key)
+	fs.Last = res
+	return res, nil
+}
+
+// open returns the core's datastore for the request: the one a previous
+// request left open (more changes to send), or a new sync, slow after
+// SyncKey 0 and two-way after that. A two-way sync whose key is not the
+// one the core completed with (the admin reset the device) is
+// ErrInvalidSyncKey.
+func (s *Session) open(w *engine.Work, fs *folderState, name string) (*engine.Datastore, error) {
+	p := engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID, Session: fs.Cycle}
+	if fs.Open != nil {
+		ds := fs.Open
+		ds.Partner = p
+		if !fs.Slow {
+			// The admin may have reset the device since the sync began.
+			_, _, forced, err := w.Open(p, name, engine.ModeTwoWay, strconv.Itoa(fs.OpenedKey))
+			if err != nil {
+				return nil, fmt.Errorf("coresession: open %s: %w", name, err)
+			} else if forced {
+				return nil, errReset
+			}
+		}
+		return ds, nil
+	}
+	fs.Cycle, fs.OpenedKey = engine.NewID(), fs.Key
+	p.Session = fs.Cycle
+	mode := engine.ModeTwoWay
+	if fs.Slow {
+		mode = engine.ModeSlow
+	}
+	ds, _, forced, err := w.Open(p, name, mode, strconv.Itoa(fs.Key))
+	if err != nil {
+		return nil, fmt.Errorf("coresession: open %s: %w", name, err)
+	}
+	if forced {
+		return nil, errReset
+	}
+	// The device gets the canonical form (vCard 3.0, iCalendar 2.0,
+	// text), which the converters read.
+	ct := engine.DefaultContentType(name)
+	ds.SendType, ds.Accepts = ct, []string{ct}
+	ds.CTCaps = ctCaps(name, fs.Supported)
+	return ds, nil
+}
+
+// changes reads up to window server changes into res; the last window
+// drains the datastore.
+func (s *Session) changes(w *engine.Work, ds *engine.Datastore, class activesync.Class, window int, res *activesync.SyncResult) error {
+	if window <= 0 || window > 512 {
+		window = 512 // MS-ASCMD 2.2.3.199: at most 512
+	}
+	var maps []engine.Mapping
+	for {
+		ch, err := w.NextChange(ds)
+		if err != nil {
+			return err
+		}
+		if ch == nil {
+			break
+		}
+		if len(res.Changes) == window {
+			res.MoreAvailable = true
+			break
+		}
+		w.Advance(ds, ch)
+		sc := activesync.ServerChange{ServerID: ch.LUID, Item: activesync.Item{Class: class, Data: ch.Data}}
+		switch ch.Op {
+		case engine.OpAdd:
+			// The server names the item: its ServerId is the GUID.
+			sc.Kind, sc.ServerID = activesync.CmdAdd, ch.GUID
+			maps = append(maps, engine.Mapping{LUID: ch.GUID, GUID: ch.GUID})
+		case engine.OpReplace:
+			sc.Kind = activesync.CmdChange
+		case engine.OpDelete:
+			sc.Kind, sc.Item = activesync.CmdDelete, activesync.Item{}
+		}
+		res.Changes = append(res.Changes, sc)
+	}
+	if err := w.Flush(ds); err != nil {
+		return err
+	}
+	if _, _, err := w.Map(ds, maps); err != nil {
+		return err
+	}
+	for _, sc := range res.Changes {
+		if sc.Kind == activesync.CmdAdd {
+			continue
+		}
+		op := engine.OpReplace
+		if sc.Kind == activesync.CmdDelete {
+			op = engine.OpDelete
+		}
+		guid, err := w.ServerID(ds, sc.ServerID)
+		if err != nil {
+			return err
+		}
+		if err := w.Acknowledge(ds, op, guid, sc.ServerID, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
