@@ -4,10 +4,18 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer bench-rss
+.PHONY: build run test test-unit bench lint clean bench-peer bench-rss install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
+
+# Install the binary, the README and the systemd unit under PREFIX
+# (DESTDIR for packaging): make install PREFIX=/usr/local
+PREFIX  ?= /usr/local
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/anchorage
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/anchorage/README.md
+	install -D -m 0644 contrib/anchorage.service $(DESTDIR)$(PREFIX)/share/anchorage/anchorage.service
 
 # The server on its embedded default: SQLite under $(DATA) and a demo user.
 run: build
