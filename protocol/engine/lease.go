@@ -122,7 +122,11 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, nam
 func (e *Engine) sameDevice(ctx context.Context, tx store.SyncTx, holder string, st Partner) bool {
 	s, err := tx.Session(ctx, holder)
 	if err != nil {
-		return errors.Is(err, store.ErrNotFound) // a holder without a session is stale
+		// A holder without a session row is a session between taking its
+		// lease and saving its first message (leases are taken in a
+		// transaction of their own after a wait): not this device's
+		// abandoned session. If it is really gone, its lease expires.
+		return false
 	}
 	return s.UserID == st.UserID && s.DeviceID == st.DeviceID
 }

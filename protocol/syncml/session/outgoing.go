@@ -131,6 +131,10 @@ func (e *Handler) recordSent(st *sessionState, ds *syncedStore, r *reply, sync, 
 // server change counts as delivered only when its 2xx status arrives
 // (DESIGN.md); a Delete the device did not find is delivered too.
 func (e *Handler) handleStatus(w *engine.Work, st *sessionState, c *syncml.Command) error {
+	if c.Cmd == "Alert" {
+		e.alertStatus(st, c)
+		return nil
+	}
 	key := c.MsgRef + "/" + c.CmdRef
 	for _, ds := range st.Datastores {
 		sent, ok := ds.Sent[key]
@@ -185,4 +189,27 @@ func (e *Handler) handleMap(w *engine.Work, st *sessionState, r *reply, c *syncm
 		r.status(c, int(syncml.StatusOK))
 	}
 	return nil
+}
+
+// alertStatus turns a two-way sync into a slow one when the device answers
+// our Alert with 508 (Sync Protocol 5.6: the server's Last anchor is not
+// the one the device saved). The device then sends every item it holds,
+// as Replaces, and they must be paired like a slow sync's, not applied as
+// changes: a second client sharing the device id (its client anchors equal
+// to the stored ones by chance, as SyncEvolution's are timestamps to the
+// second) would otherwise add its items again under LUIDs the server no
+// longer maps, and replace items mapped to the other client's LUIDs.
+func (e *Handler) alertStatus(st *sessionState, c *syncml.Command) {
+	code, _ := strconv.Atoi(strings.TrimSpace(c.Data))
+	if code != int(syncml.StatusRefreshRequired) {
+		return
+	}
+	uris := append(append([]string(nil), c.TargetRefs...), c.SourceRefs...)
+	ds := st.datastoreByURI(uris...)
+	if ds == nil || ds.Mode != engine.ModeTwoWay || ds.ClientDone || ds.ServerBegun {
+		return
+	}
+	e.log.Info("device refused the server anchor: slow sync", "device", st.DeviceID, "datastore", ds.Name,
+		"server_last", ds.ServerLast)
+	ds.Mode = engine.ModeSlow
 }
