@@ -33,6 +33,11 @@ type Options struct {
 	// last sync. A user's or datastore's setting in the store overrides
 	// it; an empty Policy means conflict.Default.
 	Conflict conflict.Rules
+	// Hold is the server's mass-deletion threshold (guard.go); a user's
+	// setting in the store overrides it. Zero means DefaultHoldRule.
+	Hold HoldRule
+	// OnHold, when set, is told of every hold the guard makes.
+	OnHold HoldObserver
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -49,6 +54,8 @@ type Engine struct {
 	basicCache *credentialCache
 	conflict   conflict.Rules
 	throttle   *loginThrottle
+	hold       HoldRule
+	onHold     HoldObserver
 }
 
 // New returns an Engine.
@@ -61,6 +68,11 @@ func New(opts Options) *Engine {
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
+		hold:       opts.Hold,
+		onHold:     opts.OnHold,
+	}
+	if e.hold == (HoldRule{}) {
+		e.hold = DefaultHoldRule
 	}
 	if e.conflict.Policy == "" {
 		e.conflict.Policy = conflict.Default
