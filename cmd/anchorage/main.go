@@ -25,10 +25,11 @@ commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
           [--max-body BYTES] [--log-level debug|info|warn|error]
           [--conflict POLICY] [--delete-wins] [--pprof ADDR]
-          [--gc-percent 400] [--memory-limit-mb 256]
+          [--gc-percent 400] [--memory-limit-mb 256] [--hold-percent 50] [--hold-min 20]
   user    add --data DIR [--no-md5] [--admin] NAME     (password read from stdin)
   user    list --data DIR
-  user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME
+  user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]]
+          [--hold-percent N|0 [--hold-min M]] NAME
   user    show --data DIR NAME               (conflict rules in force per datastore)
   device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]
@@ -44,6 +45,8 @@ commands:
   prune   --data DIR [--user NAME] [--keep-versions N] [--keep-days D] [--save] [--dry-run]
   backup  --data DIR --to FILE       (a consistent copy, while the server runs)
   backup  verify FILE                (integrity check; counts users, devices, items, versions)
+  hold    list --data DIR [--user NAME] [--all] [--items]   (mass deletions held for the owner)
+  hold    accept|reject --data DIR ID
 
 POLICY is merge (default), newer-wins, server-wins, client-wins, duplicate or
 read-only; an edit survives a delete on the other side unless --delete-wins.
@@ -110,6 +113,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdPrune(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
+	case "hold":
+		return cmdHold(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

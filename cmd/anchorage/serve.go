@@ -38,6 +38,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
+	holdPercent := fs.Int("hold-percent", engine.DefaultHoldRule.Percent, "hold a device session's deletes for the owner when they are more than this % of a datastore (100: never)")
+	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "... and at least this many items")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +58,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
-	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) { o.Conflict = rules })
+	if *holdPercent < 1 || *holdPercent > 100 || *holdMin < 0 {
+		return fmt.Errorf("%w: --hold-percent is 1..100 (100: never hold), --hold-min not negative", errUsage)
+	}
+	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
+		o.Conflict = rules
+		o.Hold = engine.HoldRule{Percent: *holdPercent, MinItems: *holdMin}
+	})
 	if err != nil {
 		return err
 	}
