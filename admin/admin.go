@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"anchorage/protocol/engine"
@@ -12,11 +13,19 @@ import (
 	"anchorage/store"
 )
 
+// ErrColonInName refuses a user name that basic authentication cannot carry.
+var ErrColonInName = errors.New(`a user name cannot contain ":" (basic authentication sends "name:password", so that user could never log in)`)
+
 // AddUser creates a user. With md5 the MD5 secret (a password equivalent,
 // see README) is stored too, so that syncml:auth-md5 clients can log in.
 func (e *Admin) AddUser(ctx context.Context, name, password string, md5 bool) error {
 	if name == "" || password == "" {
 		return errors.New("admin: user name and password must not be empty")
+	}
+	if strings.ContainsRune(name, ':') {
+		// Basic authentication sends "name:password" and splits at the
+		// first colon (RFC 7617 2), so such a user could never log in.
+		return ErrColonInName
 	}
 	hash, secret, err := HashPassword(name, password, md5)
 	if err != nil {

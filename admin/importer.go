@@ -97,6 +97,17 @@ func (e *Admin) Import(ctx context.Context, user, datastore, file string, data [
 			if twin != nil {
 				guid = twin.GUID
 				claimed[guid] = true
+				if info.UID == "" || info.UID != twin.UID {
+					// Paired by identity, not as a version of the item:
+					// what only the item holds stays (pairing.go).
+					tct, tdata := twin.Canon()
+					en.contentType, en.data, _ = pim.Preserve(tct, tdata, en.contentType, en.data, pim.Caps{Props: map[string]int{}})
+					if engine.Equivalent(twin, en.contentType, en.data) {
+						rep.Matched++
+						continue
+					}
+					info = pim.Describe(en.contentType, en.data)
+				}
 			}
 			if _, err := tx.WriteItem(ctx, engine.WithCanonical(&store.ItemWrite{UserID: userID, Datastore: ds, GUID: guid,
 				ContentType: en.contentType, Data: en.data, UID: info.UID, MatchKey: info.MatchKey,
@@ -124,9 +135,9 @@ func (e *Admin) Import(ctx context.Context, user, datastore, file string, data [
 }
 
 // importTwin finds the live item an entry is a version of: equal reports
-// an equivalent item (nothing to write); otherwise twin is an item not yet
-// claimed by another entry with the entry's UID, or with its match key
-// when one of the two has no UID; nil for a new item.
+// an equivalent item (nothing to write); otherwise twin is the item not
+// yet claimed by another entry that the identity rule pairs it with
+// (pickTwin), nil for a new item.
 func importTwin(ctx context.Context, tx store.Tx, userID int64, ds string, en importEntry, info pim.Info,
 	claimed map[string]bool) (twin *store.Item, equal bool, err error) {
 	if info.UID == "" && info.MatchKey == "" {
@@ -136,28 +147,13 @@ func importTwin(ctx context.Context, tx store.Tx, userID int64, ds string, en im
 	if err != nil {
 		return nil, false, fmt.Errorf("admin: find twins: %w", err)
 	}
-	var byUID, byKey *store.Item
 	for i := range cands {
-		c := &cands[i]
-		if engine.Equivalent(c, en.contentType, en.data) {
-			return c, true, nil
-		}
-		switch {
-		case claimed[c.GUID]:
-		case info.UID != "" && c.UID == info.UID:
-			byUID = cmpOrItem(byUID, c)
-		case info.MatchKey != "" && c.MatchKey == info.MatchKey && (info.UID == "" || c.UID == ""):
-			byKey = cmpOrItem(byKey, c)
+		if engine.Equivalent(&cands[i], en.contentType, en.data) {
+			return &cands[i], true, nil // even one an earlier entry claimed
 		}
 	}
-	return cmpOrItem(byUID, byKey), false, nil
-}
-
-func cmpOrItem(a, b *store.Item) *store.Item {
-	if a != nil {
-		return a
-	}
-	return b
+	twin, _, _ = engine.PickTwin(cands, en.contentType, en.data, claimed)
+	return twin, false, nil
 }
 
 // splitImport cuts a file into the items of a datastore: each vCard

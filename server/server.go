@@ -12,6 +12,8 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"anchorage/protocol/syncml/session"
@@ -29,6 +31,11 @@ type Options struct {
 	// Web, when set, serves every path no other route claims: the web
 	// interface at "/".
 	Web http.Handler
+	// Ready reports whether the store is reachable and migrated, for GET
+	// /readyz; nil means always ready (until shutdown).
+	Ready func(context.Context) error
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
 }
 
 // DefaultMaxBodyBytes is the default request body limit: well above the
@@ -48,11 +55,15 @@ type Server struct {
 	maxBody int64
 	trace   *tracer
 	mux     *http.ServeMux
+	ready   func(context.Context) error
+	// stopping is set when graceful shutdown begins: /readyz then fails so
+	// that a load balancer stops sending new sessions.
+	stopping atomic.Bool
 }
 
 // New returns a Server.
 func New(opts Options) *Server {
-	s := &Server{syncml: opts.SyncML, log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	s := &Server{syncml: opts.SyncML, log: opts.Logger, maxBody: opts.MaxBodyBytes, ready: opts.Ready}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -69,6 +80,10 @@ func New(opts Options) *Server {
 	})
 	if opts.Web != nil {
 		s.mux.Handle("/", opts.Web)
+	}
+	s.mux.HandleFunc("/readyz", s.handleReady)
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
 	}
 	return s
 }
@@ -120,10 +135,13 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		code := http.StatusInternalServerError
 		if errors.As(err, &re) {
 			code = re.Status
+			if re.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(re.RetryAfter.Seconds())))
+			}
 		}
 		s.log.Warn("sync request failed", "status", code, "err", err, "remote", r.RemoteAddr,
 			"session", req.SessionKey, "duration", time.Since(start))
-		s.trace.write("unknown", req.SessionKey, 0, body, nil)
+		s.trace.summary("unknown", code, len(body), 0)
 		http.Error(w, http.StatusText(code)+": "+err.Error(), code)
 		return
 	}
@@ -171,6 +189,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, certFile, keyFile st
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
+	s.stopping.Store(true)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {

@@ -142,6 +142,23 @@ func TestTrace(t *testing.T) {
 	if !strings.Contains(string(in), "<SyncML") {
 		t.Errorf("trace file %s does not hold the message", files[0])
 	}
+	if pw := syncml.BasicCredentialsData("alice", "secret"); strings.Contains(string(in), pw) {
+		t.Errorf("trace file %s holds the basic-auth credentials %s", files[0], pw)
+	}
+
+	// Password guessing: no directory and no body per attempt, one
+	// summary line each.
+	for range 5 {
+		post(t, ts.URL+"/sync", contentTypeXML, append(firstMessage(t, "alice", "guess"), make([]byte, 20000)...))
+	}
+	dirs, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(dirs) != 2 { // dev-1 and unauthenticated.log
+		t.Errorf("trace dir holds %v after 5 failed logins; want dev-1 and unauthenticated.log", dirs)
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "unauthenticated.log"))
+	if err != nil || strings.Count(string(sum), "\n") != 5 || len(sum) > 1000 {
+		t.Errorf("summary of 5 failed logins: %d bytes, %v:\n%s", len(sum), err, sum)
+	}
 }
 
 func TestSafeName(t *testing.T) {

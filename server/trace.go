@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,6 +18,42 @@ import (
 type tracer struct {
 	dir string
 	log *slog.Logger
+	mu  sync.Mutex // serialises the summary file's appends
+}
+
+// maxSummary bounds the file of unauthenticated requests' summaries.
+const maxSummary = 1 << 20
+
+// credData matches the Data of an XML Cred, which holds a password (basic
+// authentication) or a password equivalent (MD5 digest).
+var credData = regexp.MustCompile(`(?s)(<Cred>.*?<Data[^>]*>)(.*?)(</Data>)`)
+
+// redact hides the credentials of an XML message.
+func redact(body []byte) []byte {
+	return credData.ReplaceAll(body, []byte("${1}REDACTED${3}"))
+}
+
+// summary traces a request that opened no session (failed credentials,
+// refused messages) as one line of DIR/unauthenticated.log: no body, and no
+// directory per attempt, so that password guessing cannot fill the disk.
+func (t *tracer) summary(device string, status, inBytes, outBytes int) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	name := filepath.Join(t.dir, "unauthenticated.log")
+	if fi, err := os.Stat(name); err == nil && fi.Size() >= maxSummary {
+		return
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		t.log.Warn("trace: open summary", "err", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s device=%s status=%d in_bytes=%d out_bytes=%d\n",
+		time.Now().UTC().Format(time.RFC3339Nano), safeName(device), status, inBytes, outBytes)
 }
 
 func (t *tracer) write(device, session string, msgNo int, in, out []byte) {
@@ -22,7 +61,11 @@ func (t *tracer) write(device, session string, msgNo int, in, out []byte) {
 		return
 	}
 	if session == "" {
-		session = "nosession-" + time.Now().UTC().Format("20060102T150405.000000000")
+		t.summary(device, 200, len(in), len(out))
+		return
+	}
+	if len(in) > 0 && in[0] == '<' || bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
+		in = redact(in)
 	}
 	dir := filepath.Join(t.dir, safeName(device), safeName(session))
 	if err := os.MkdirAll(dir, 0o750); err != nil {

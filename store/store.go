@@ -192,7 +192,7 @@ type ArchiveTx interface {
 type PartnerTx interface {
 	UserByName(ctx context.Context, name string) (*User, error)
 	Device(ctx context.Context, userID int64, deviceID string) (*Device, error) // one row per user and device id
-	PutDevice(ctx context.Context, d *Device) error                             // insert or update
+	PutDevice(ctx context.Context, d *Device) error                             // insert or update; leaves Wipe as stored
 	// Partnership is one row per user, device and datastore.
 	Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*Partnership, error)
 	PutPartnership(ctx context.Context, p *Partnership) error                      // insert or update
@@ -228,6 +228,10 @@ type AccountTx interface {
 	// DeleteDevice forgets a device: its row, partnerships, mappings,
 	// unacknowledged Adds and sessions. Items are untouched. ErrNotFound if there is no such device.
 	DeleteDevice(ctx context.Context, userID int64, deviceID string) error
+	// SetWipe records the remote-wipe state of a device (Device.Wipe);
+	// ErrNotFound if there is no such device. A wipe is undone only by
+	// DeleteDevice.
+	SetWipe(ctx context.Context, userID int64, deviceID string, w Wipe) error
 	PutConflictSetting(ctx context.Context, s *ConflictSetting) error // insert or replace by user and datastore
 	// DeleteConflictSetting removes one setting, so the next broader one
 	// applies; ErrNotFound when there is none.
@@ -275,6 +279,29 @@ type Device struct {
 	// Charset is the charset of 8-bit item data the device sends without
 	// declaring one ("": UTF-8 when valid, else windows-1252).
 	Charset string
+	// Wipe is the device's remote-wipe state, set by SetWipe only.
+	Wipe Wipe
+}
+
+// WipeState is where a remote wipe of a device stands (MS-ASPROV 3.2.5.1.2).
+type WipeState string
+
+const (
+	WipeNone         WipeState = ""
+	WipePending      WipeState = "pending"      // asked for; sent with Provision until acknowledged
+	WipeAcknowledged WipeState = "acknowledged" // the device reported the wipe
+	WipeDone         WipeState = "done"         // the wiped device came back and was refused
+)
+
+// Wipe is a device's remote-wipe state. A wiped device (acknowledged or
+// done) is refused until it is removed; the user's data stays.
+type Wipe struct {
+	State WipeState
+	// AccountOnly removes only this account from the device
+	// (AccountOnlyRemoteWipe, EAS 16.1) instead of a factory reset.
+	AccountOnly bool
+	Requested   time.Time // when the admin asked
+	Changed     time.Time // when State last changed
 }
 
 // Partnership is a device's sync state for one datastore.

@@ -20,7 +20,8 @@ var modeNames = map[int]string{
 const deviceUsage = `device list --data DIR [--user NAME] [--overdue 48h]
 device reset --data DIR --user NAME --device ID [--db NAME]
 device remove --data DIR --user NAME --device ID
-device set --data DIR --user NAME --device ID --charset NAME|default`
+device set --data DIR --user NAME --device ID --charset NAME|default
+device wipe --data DIR --user NAME --device ID [--account-only]`
 
 func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -34,6 +35,7 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dev := fs.String("device", "", "device id (reset, remove)")
 	db := fs.String("db", "", "reset: only this datastore (contacts, calendar, tasks, notes)")
 	charset := fs.String("charset", "", `set: charset of 8-bit vCard 2.1/vCalendar 1.0/vNote data the device sends without CHARSET (e.g. ISO-8859-2, windows-1251, KOI8-R, Shift_JIS); "default" for UTF-8 else windows-1252`)
+	accountOnly := fs.Bool("account-only", false, "wipe: remove only this account from the device (EAS 16.1), not a factory reset")
 	overdue := fs.Duration("overdue", 48*time.Hour, "list: flag devices without a successful sync for longer than this")
 	if isHelp(sub) {
 		return subHelp(fs, deviceUsage)
@@ -43,6 +45,9 @@ func cmdDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if sub != "list" && (*user == "" || *dev == "") {
 		return fmt.Errorf("%w: device %s needs --user and --device", errUsage, sub)
+	}
+	if sub == "wipe" {
+		return wipeDevice(ctx, *data, *user, *dev, *accountOnly, stdout)
 	}
 	eng, closeStore, err := openAdmin(*data, quietLogger(stderr))
 	if err != nil {
@@ -96,7 +101,7 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tUSER\tDATASTORES\tLAST SYNC\tMODE\tDAYS\tSTATUS\tLAST ERROR")
+	fmt.Fprintln(tw, "DEVICE\tUSER\tDATASTORES\tLAST SYNC\tMODE\tDAYS\tSTATUS\tWIPE\tLAST ERROR")
 	for _, d := range devs {
 		var names []string
 		for _, p := range d.Datastores {
@@ -137,7 +142,7 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 		if ds == "" {
 			ds = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, ds, last, mode, days, status, lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, ds, last, mode, days, status, wipeStatus(d.Device.Wipe), lastErr)
 	}
 	return tw.Flush()
 }

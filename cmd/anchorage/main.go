@@ -24,7 +24,7 @@ const usage = `usage: anchorage <command> [flags]
 commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
           [--max-body BYTES] [--log-level debug|info|warn|error]
-          [--conflict POLICY] [--delete-wins] [--pprof ADDR]
+          [--conflict POLICY] [--delete-wins] [--pprof ADDR] [--metrics-listen ADDR]
           [--gc-percent 400] [--memory-limit-mb 256] [--hold-percent 50] [--hold-min 20]
   user    add --data DIR [--no-md5] [--admin] NAME     (password read from stdin)
   user    list --data DIR
@@ -35,6 +35,7 @@ commands:
   device  reset --data DIR --user NAME --device ID [--db NAME]
   device  remove --data DIR --user NAME --device ID
   device  set --data DIR --user NAME --device ID --charset NAME|default
+  device  wipe --data DIR --user NAME --device ID [--account-only]  (ActiveSync remote wipe; data stays)
   export  --data DIR --user NAME --db contacts|calendar|tasks|notes [--as-of TIME]
           [--format vcard30|vcard21|ical|vcal]
   import  --data DIR --user NAME --db NAME FILE...   (.vcf, .ics, .vcs; .txt for notes)

@@ -17,7 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"anchorage/server"
+	"anchorage/server/metrics"
 	"anchorage/server/web"
 	"anchorage/store"
 )
@@ -37,6 +40,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
+	metricsAddr := fs.String("metrics-listen", "", "serve /metrics, /healthz and /readyz on this address too, e.g. 127.0.0.1:9090 (/metrics is always on the main listener as well)")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	holdPercent := fs.Int("hold-percent", engine.DefaultHoldRule.Percent, "hold a device session's deletes for the owner when they are more than this % of a datastore (100: never)")
 	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "... and at least this many items")
@@ -61,8 +65,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *holdPercent < 1 || *holdPercent > 100 || *holdMin < 0 {
 		return fmt.Errorf("%w: --hold-percent is 1..100 (100: never hold), --hold-min not negative", errUsage)
 	}
+	reg := prometheus.NewRegistry()
+	var ready func(context.Context) error
+	var m *metrics.Metrics
 	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
 		o.Conflict = rules
+		ready, m = instrument(o, reg)
 		o.Hold = engine.HoldRule{Percent: *holdPercent, MinItems: *holdMin}
 	})
 	if err != nil {
@@ -106,7 +114,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace, Web: ui})
+	srv := server.New(server.Options{SyncML: eng, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
+		Ready: ready, Metrics: m.Handler(), Web: ui})
+	if *metricsAddr != "" {
+		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(m.Handler()), log); err != nil {
+			return err
+		}
+	}
 	err = srv.Serve(ctx, l, *certFile, *keyFile)
 	log.Info("stopped")
 	return err
@@ -132,4 +146,24 @@ func expireSessions(ctx context.Context, e sessionExpirer, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// instrument hooks the metrics into the engine's options: the engine
+// reports to them, the store is timed, and the backend's readiness check
+// and size (when it has them) back /readyz and the size gauge.
+func instrument(o *engine.Options, reg *prometheus.Registry) (func(context.Context) error, *metrics.Metrics) {
+	var mo metrics.Options
+	if sz, ok := o.Store.(interface{ Size() (int64, error) }); ok {
+		mo.DatabaseSize = sz.Size
+	}
+	var ready func(context.Context) error
+	if r, ok := o.Store.(interface{ Ready(context.Context) error }); ok {
+		ready = r.Ready
+	}
+	// mo.SessionTTL: the session handler's default TTL (30 minutes) is
+	// the metrics' default too.
+	m := metrics.New(reg, mo)
+	o.Store = m.Store(o.Store)
+	o.Observer = m
+	return ready, m
 }

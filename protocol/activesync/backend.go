@@ -52,6 +52,10 @@ type Session interface {
 	// ErrNotFound if there is none.
 	Fetch(ctx context.Context, folderID, serverID string) (Item, error)
 
+	// WipeState and AckWipe: remote wipe (wipe.go). A Session may also
+	// implement Pusher (push.go) for Ping and the hanging Sync.
+	Wiper
+
 	Close() error
 }
 
@@ -127,6 +131,19 @@ type SyncRequest struct {
 	FilterType int  // MS-ASCMD 2.2.3.70.2; 0 = all
 	Supported  []string
 	Commands   []ClientCommand
+	// BodyPreferences are the Options' BodyPreference elements (12.0+,
+	// MS-ASAIRS 2.2.2.7) in request order: the body types the device
+	// takes for notes and descriptions, with their truncation. The core
+	// (or Converter) picks the first type it can produce; none means
+	// plain text in full.
+	BodyPreferences []BodyPreference
+}
+
+// BodyPreference is one AirSyncBase BodyPreference.
+type BodyPreference struct {
+	Type           int // 1 plain text, 2 HTML, 3 RTF, 4 MIME
+	TruncationSize int // 0: no truncation
+	AllOrNone      bool
 }
 
 // CommandKind is the kind of a client or server command.
@@ -145,7 +162,12 @@ type ClientCommand struct {
 	Kind     CommandKind
 	ClientID string // Add
 	ServerID string // Change, Delete, Fetch
-	Item     Item   // Add, Change
+	// InstanceID names one occurrence of a recurring event (16.0+,
+	// AirSyncBase InstanceId, MS-ASAIRS 2.2.2.24): a Change or Delete of
+	// that occurrence only, which the core stores as an exception of the
+	// series. "" for the whole item.
+	InstanceID string
+	Item       Item // Add, Change
 }
 
 // Outcome is the core's result for one ClientCommand.
@@ -173,7 +195,9 @@ type CommandResult struct {
 type ServerChange struct {
 	Kind     CommandKind // CmdAdd, CmdChange, CmdDelete, CmdSoftDelete
 	ServerID string
-	Item     Item // Add, Change
+	// InstanceID: a Delete of one occurrence (16.0+); "" otherwise.
+	InstanceID string
+	Item       Item // Add, Change
 }
 
 // SyncResult is the core's answer for one collection.

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/beevik/etree"
+
+	"anchorage/hub"
 )
 
 // memBackend is an in-memory Backend for wire-level tests of this package.
@@ -26,6 +28,10 @@ type memBackend struct {
 	devices  map[string]*memDevice
 	infos    []DeviceInfo
 	policies map[string]uint32
+	pings    map[string]PingParams // device -> last Ping parameters
+	wipes    map[string]Wipe
+	lastSync SyncRequest // the last Sync request, as the front end read it
+	hub      *hub.Local
 }
 
 type memDevice struct {
@@ -53,6 +59,9 @@ func newMemBackend() *memBackend {
 		items:    map[string]map[string]Item{"contacts": {}, "calendar": {}, "tasks": {}, "notes": {}},
 		devices:  map[string]*memDevice{},
 		policies: map[string]uint32{},
+		pings:    map[string]PingParams{},
+		wipes:    map[string]Wipe{},
+		hub:      hub.NewLocal(),
 	}
 }
 
@@ -156,6 +165,7 @@ func (s *memSession) pending(folder string, st *memState) []string {
 func (s *memSession) Sync(_ context.Context, req SyncRequest) (*SyncResult, error) {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
+	s.b.lastSync = req
 	if _, ok := s.b.items[req.FolderID]; !ok {
 		return nil, ErrNoFolder
 	}
@@ -231,7 +241,59 @@ func (s *memSession) Sync(_ context.Context, req SyncRequest) (*SyncResult, erro
 	}
 	res.SyncKey = strconv.Itoa(st.key)
 	st.last = res
+	for _, cmd := range req.Commands {
+		if cmd.Kind != CmdFetch {
+			// The write is complete (this backend's "commit").
+			s.b.hub.Notify(s.b.user, req.FolderID)
+			break
+		}
+	}
 	return res, nil
+}
+
+// put stores an item as another client or the admin would, and wakes the
+// watchers of its folder after the write.
+func (b *memBackend) put(folder, id string, it Item) {
+	b.mu.Lock()
+	b.items[folder][id] = it
+	b.mu.Unlock()
+	b.hub.Notify(b.user, folder)
+}
+
+func (s *memSession) Changed(_ context.Context, folders []string) ([]string, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	var out []string
+	for _, f := range folders {
+		if _, ok := s.b.items[f]; !ok {
+			return nil, ErrNoFolder
+		}
+		if st := s.b.devices[s.dev].states[f]; st != nil && len(s.pending(f, st)) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (s *memSession) Watch(folders []string) (<-chan struct{}, func()) {
+	keys := make([]hub.Key, len(folders))
+	for i, f := range folders {
+		keys[i] = hub.Key{User: s.b.user, Datastore: f}
+	}
+	return s.b.hub.Watch(keys...)
+}
+
+func (s *memSession) PingParams(context.Context) (PingParams, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	return s.b.pings[s.dev], nil
+}
+
+func (s *memSession) SetPingParams(_ context.Context, p PingParams) error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	s.b.pings[s.dev] = p
+	return nil
 }
 
 // rawConverter keeps ApplicationData as its XML text: a test stand-in for
@@ -257,4 +319,32 @@ func (rawConverter) FromItem(it Item, ad *etree.Element, _ string) error {
 		ad.AddChild(c.Copy())
 	}
 	return nil
+}
+
+func (s *memSession) WipeState(context.Context) (Wipe, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	return s.b.wipes[s.dev], nil
+}
+
+func (s *memSession) AckWipe(_ context.Context, to WipeState) error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	w := s.b.wipes[s.dev]
+	if to <= w.State {
+		return fmt.Errorf("wipe of %s: %d to %d is no step forward", s.dev, w.State, to)
+	}
+	w.State = to
+	s.b.wipes[s.dev] = w
+	return nil
+}
+
+// remove is `device remove`: the device's state and its wipe go.
+func (b *memBackend) remove(dev string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.devices, dev)
+	delete(b.wipes, dev)
+	delete(b.policies, dev)
+	delete(b.pings, dev)
 }

@@ -49,7 +49,10 @@ func (c *conn) provision(in *etree.Element) (*etree.Element, error) {
 		return nil, badRequest("Provision: no <Provision> body")
 	}
 	out := newRoot("Provision", "Provision:")
-	if in.FindElement("RemoteWipe") != nil {
+	if c.wipe.State == WipePending {
+		return out, c.provisionWipe(in, out)
+	}
+	if in.FindElement("RemoteWipe") != nil || in.FindElement("AccountOnlyRemoteWipe") != nil {
 		// Acknowledgement of a wipe this server never asks for.
 		addInt(out, "Status", ProvisionOK)
 		return out, nil

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 
@@ -57,13 +58,19 @@ type Options struct {
 	// NewPolicyKey returns a fresh non-zero temporary policy key
 	// (Provision phase 1); nil uses crypto/rand.
 	NewPolicyKey func() uint32
+	// MinHeartbeat and MaxHeartbeat bound how long a Ping or a hanging
+	// Sync may park (MS-ASCMD 2.2.3.88); 0 means 60 s and 3540 s.
+	MinHeartbeat, MaxHeartbeat time.Duration
+	// MaxFolders bounds the folders of one Ping; 0 means 300.
+	MaxFolders int
 }
 
 // Server answers EAS requests at Path. It holds no per-device state: all
 // of that is behind the Backend.
 type Server struct {
-	opts Options
-	log  *slog.Logger
+	opts    Options
+	log     *slog.Logger
+	parking parking
 }
 
 // New returns a Server.
@@ -73,6 +80,15 @@ func New(opts Options) *Server {
 	}
 	if opts.NewPolicyKey == nil {
 		opts.NewPolicyKey = randomPolicyKey
+	}
+	if opts.MinHeartbeat <= 0 {
+		opts.MinHeartbeat = defaultMinHeartbeat
+	}
+	if opts.MaxHeartbeat <= 0 {
+		opts.MaxHeartbeat = defaultMaxHeartbeat
+	}
+	if opts.MaxFolders <= 0 {
+		opts.MaxFolders = defaultMaxFolders
 	}
 	log := opts.Logger
 	if log == nil {
@@ -84,8 +100,10 @@ func New(opts Options) *Server {
 // conn is one request being answered.
 type conn struct {
 	srv  *Server
+	user string
 	req  *Request
 	sess Session
+	wipe Wipe // the device's remote-wipe state
 	w    http.ResponseWriter
 	r    *http.Request
 }
@@ -143,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sess.Close()
-	c := &conn{srv: s, req: req, sess: sess, w: w, r: r}
+	c := &conn{srv: s, user: stripDomain(user), req: req, sess: sess, w: w, r: r}
 	c.serve()
 }
 
@@ -155,6 +173,12 @@ func (c *conn) serve() {
 		// 2.2.2: 137 Command not supported, sent as HTTP 501 to older
 		// versions).
 		c.srv.fail(c.w, c.r, http.StatusNotImplemented, "command not supported: "+c.req.Cmd)
+		return
+	}
+	if done, err := c.wipeGate(); err != nil {
+		c.srv.fail(c.w, c.r, http.StatusInternalServerError, "wipe state: "+err.Error())
+		return
+	} else if done {
 		return
 	}
 	if need, err := c.needsProvisioning(); err != nil {

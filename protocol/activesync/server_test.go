@@ -19,7 +19,7 @@ import (
 
 // testServer runs a Server with the in-memory test backend on 127.0.0.1.
 type testServer struct {
-	t       *testing.T
+	t       testing.TB
 	url     string
 	backend *memBackend
 	device  string
@@ -27,14 +27,24 @@ type testServer struct {
 	policy  string // X-MS-PolicyKey to send, "" for none
 }
 
-func newTestServer(t *testing.T, p Provisioning) *testServer {
-	b := newMemBackend()
+func newTestServer(t testing.TB, p Provisioning, tune ...func(*Options)) *testServer {
+	s := &testServer{t: t, backend: newMemBackend(), device: "MZTB0123456789abcdef0123456789", version: "14.0"}
+	s.start(p, tune...)
+	return s
+}
+
+// start runs a new front end over the test server's backend (again: a
+// server restart that keeps the backend's state).
+func (s *testServer) start(p Provisioning, tune ...func(*Options)) {
 	n := uint32(1000)
-	srv := New(Options{Backend: b, Converter: rawConverter{}, Provisioning: p,
-		NewPolicyKey: func() uint32 { n++; return n }})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return &testServer{t: t, url: hs.URL + Path, backend: b, device: "MZTB0123456789abcdef0123456789", version: "14.0"}
+	opts := Options{Backend: s.backend, Converter: rawConverter{}, Provisioning: p,
+		NewPolicyKey: func() uint32 { n++; return n }}
+	for _, f := range tune {
+		f(&opts)
+	}
+	hs := httptest.NewServer(New(opts))
+	s.t.Cleanup(hs.Close)
+	s.url = hs.URL + Path
 }
 
 // do posts a command with a WBXML body (nil for none) and returns the HTTP
@@ -83,7 +93,7 @@ func (s *testServer) doURL(u string, body []byte) (int, *etree.Element) {
 }
 
 // enc encodes an XML document (with xmlns attributes) as EAS WBXML.
-func enc(t *testing.T, xml string) []byte {
+func enc(t testing.TB, xml string) []byte {
 	t.Helper()
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(xml); err != nil {

@@ -16,6 +16,7 @@ const (
 	SyncNotFound        SyncStatus = 8
 	SyncHierarchyChange SyncStatus = 12
 	SyncIncomplete      SyncStatus = 13
+	SyncBadWait         SyncStatus = 14 // Wait/HeartbeatInterval out of bounds; Limit says the bound
 	SyncRetry           SyncStatus = 16
 )
 
@@ -77,6 +78,13 @@ const (
 	PingChanges     PingStatus = 2
 	PingNeedFolders PingStatus = 3 // ask the client to send its folder list
 	PingBadRequest  PingStatus = 4
+	// PingBadHeartbeat: the heartbeat is outside the server's bounds; the
+	// answer's HeartbeatInterval is the bound (MS-ASCMD 2.2.3.88.1).
+	PingBadHeartbeat PingStatus = 5
+	// PingTooManyFolders: the answer's MaxFolders is the limit.
+	PingTooManyFolders   PingStatus = 6
+	PingHierarchyChanged PingStatus = 7 // FolderSync first
+	PingServerError      PingStatus = 8
 )
 
 // CommonStatus is the global status of MS-ASCMD 2.2.2, for requests that

@@ -3,6 +3,7 @@ package activesync
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/beevik/etree"
 )
@@ -34,13 +35,80 @@ func (c *conn) sync(in *etree.Element) (*etree.Element, error) {
 		return out, nil
 	}
 	window := num(in, "WindowSize", defaultWindow)
-	outCols := add(out, "Collections", "")
-	for _, col := range cols {
-		if err := c.syncCollection(col, window, add(outCols, "Collection", "")); err != nil {
+	hb, limit, bad := c.syncWait(in)
+	if bad {
+		addInt(out, "Status", SyncBadWait)
+		addInt(out, "Limit", limit)
+		return out, nil
+	}
+	for {
+		res := newRoot("Sync", "AirSync:")
+		outCols := add(res, "Collections", "")
+		var ids []string
+		for _, col := range cols {
+			ids = append(ids, text(col, "CollectionId"))
+			if err := c.syncCollection(col, window, add(outCols, "Collection", "")); err != nil {
+				return nil, err
+			}
+		}
+		// A hanging Sync (MS-ASCMD 3.1.5.9: Wait or HeartbeatInterval)
+		// with nothing to say parks until a folder changes, then runs
+		// again; the device's own commands are never run twice.
+		p, push := c.sess.(Pusher)
+		if hb == 0 || !push || hasCommands(cols) || !quiet(cols, res) {
+			return res, nil
+		}
+		_, why, err := c.waitChanges(p, withoutInbox(ids), hb)
+		if err != nil {
 			return nil, err
 		}
+		if why != waitChanged {
+			return res, nil
+		}
 	}
-	return out, nil
+}
+
+// syncWait reads Wait (minutes) or HeartbeatInterval (seconds); bad
+// reports a value outside the server's bounds, limit the bound to send in
+// the unit of the request (MS-ASCMD 2.2.3.101 Limit).
+func (c *conn) syncWait(in *etree.Element) (time.Duration, int, bool) {
+	unit, v := time.Second, -1
+	if e := in.FindElement("HeartbeatInterval"); e != nil {
+		v = num(in, "HeartbeatInterval", 0)
+	} else if e := in.FindElement("Wait"); e != nil {
+		unit, v = time.Minute, num(in, "Wait", 0)
+	}
+	if v < 0 {
+		return 0, 0, false
+	}
+	hb := time.Duration(v) * unit
+	if limit, bad := c.heartbeatLimit(hb); bad {
+		return 0, int(limit / unit), true
+	}
+	return hb, 0, false
+}
+
+// hasCommands tells whether any collection carries client commands.
+func hasCommands(cols []*etree.Element) bool {
+	for _, col := range cols {
+		if col.FindElement("Commands") != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// quiet tells whether a Sync answer has nothing for the device: every
+// collection is status 1 without commands or responses and keeps the
+// SyncKey of the request.
+func quiet(cols []*etree.Element, res *etree.Element) bool {
+	for i, col := range res.FindElements("Collections/Collection") {
+		if text(col, "Status") != "1" || col.FindElement("Commands") != nil ||
+			col.FindElement("Responses") != nil || text(col, "SyncKey") != text(cols[i], "SyncKey") {
+			return false
+		}
+	}
+	return true
 }
 
 // syncCollection answers one Collection into res.
@@ -88,6 +156,12 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 	if key == "0" {
 		req.GetChanges = false
 	}
+	for _, bp := range col.FindElements("Options/BodyPreference") {
+		req.BodyPreferences = append(req.BodyPreferences, BodyPreference{
+			Type: num(bp, "Type", 1), TruncationSize: num(bp, "TruncationSize", 0),
+			AllOrNone: text(bp, "AllOrNone") == "1",
+		})
+	}
 	if s := col.FindElement("Supported"); s != nil {
 		req.Supported = []string{}
 		for _, e := range s.ChildElements() {
@@ -107,7 +181,7 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 			return nil
 		}
 		for _, e := range cs.ChildElements() {
-			cmd := ClientCommand{ClientID: text(e, "ClientId"), ServerID: text(e, "ServerId")}
+			cmd := ClientCommand{ClientID: text(e, "ClientId"), ServerID: text(e, "ServerId"), InstanceID: text(e, "InstanceId")}
 			switch e.Tag {
 			case "Add":
 				cmd.Kind = CmdAdd
@@ -199,6 +273,9 @@ func (c *conn) writeChanges(cmds *etree.Element, f Folder, changes []ServerChang
 			return fmt.Errorf("server change of kind %d", ch.Kind)
 		}
 		add(e, "ServerId", ch.ServerID)
+		if ch.InstanceID != "" && ch.Kind == CmdDelete && atLeast(c.req.ProtocolVersion, 16.0) {
+			addNS(e, "InstanceId", "AirSyncBase:", ch.InstanceID)
+		}
 		if ch.Kind == CmdAdd || ch.Kind == CmdChange {
 			ch.Item.Class = f.Class
 			if err := c.srv.opts.Converter.FromItem(ch.Item, add(e, "ApplicationData", ""), c.req.ProtocolVersion); err != nil {

@@ -143,6 +143,7 @@ func (w *Work) readAhead(ds *Datastore) error {
 // it (or began to, in parts) or gave up on it; an Add is remembered as
 // unacknowledged until the device maps it (unacked.go).
 func (w *Work) Advance(ds *Datastore, ch *ServerChange) {
+	count(&w.obs.sent, ds.Protocol, ch.Op.String())
 	w.e.rememberAdd(w.as(ds.Partner), ds, ch)
 	w.pass(ds, ch.at)
 }

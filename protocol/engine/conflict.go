@@ -44,6 +44,7 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.SyncTx, st *sessi
 		client.ContentType, client.Data = ci.contentType, ci.data
 	}
 	res := conflict.Resolve(ds.Conflict, base, server, client)
+	st.w.obs.conflicts = append(st.w.obs.conflicts, [2]string{st.Protocol, res.Outcome.String()})
 	e.log.Info("conflict", "device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "policy", ds.Conflict.Policy,
 		"client_deleted", ci == nil, "server_deleted", cur.Deleted, "outcome", res.Outcome, "status", res.Status)
 

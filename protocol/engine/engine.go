@@ -33,11 +33,12 @@ type Options struct {
 	// last sync. A user's or datastore's setting in the store overrides
 	// it; an empty Policy means conflict.Default.
 	Conflict conflict.Rules
+	// Observer is told about sessions, items and conflicts for
+	// monitoring; nil means NopObserver.
+	Observer Observer
 	// Hold is the server's mass-deletion threshold (guard.go); a user's
 	// setting in the store overrides it. Zero means DefaultHoldRule.
 	Hold HoldRule
-	// OnHold, when set, is told of every hold the guard makes.
-	OnHold HoldObserver
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -54,8 +55,8 @@ type Engine struct {
 	basicCache *credentialCache
 	conflict   conflict.Rules
 	throttle   *loginThrottle
+	obs        Observer
 	hold       HoldRule
-	onHold     HoldObserver
 }
 
 // New returns an Engine.
@@ -69,7 +70,6 @@ func New(opts Options) *Engine {
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
 		hold:       opts.Hold,
-		onHold:     opts.OnHold,
 	}
 	if e.hold == (HoldRule{}) {
 		e.hold = DefaultHoldRule
@@ -79,6 +79,9 @@ func New(opts Options) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.obs = opts.Observer; e.obs == nil {
+		e.obs = NopObserver{}
 	}
 	if e.maxObjSize <= 0 {
 		e.maxObjSize = DefaultMaxObjSize

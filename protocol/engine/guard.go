@@ -37,9 +37,18 @@ func (r HoldRule) Exceeded(n, live int) bool {
 	return n*100 > r.Percent*live
 }
 
-// HoldObserver is told of every hold the guard makes (for a metric or a
-// notification); it must not block.
-type HoldObserver func(h store.Hold)
+// HoldObserver is what an Observer implements to be told of every hold
+// the guard makes (a metric, a notification), once its transaction
+// committed; it must not block.
+type HoldObserver interface {
+	DeletesHeld(protocol string, h store.Hold)
+}
+
+// heldEvent is a hold made in a unit of work, for the Observer.
+type heldEvent struct {
+	protocol string
+	hold     store.Hold
+}
 
 // pendingDelete is a device's delete kept until its session completes.
 type pendingDelete struct {
@@ -163,9 +172,7 @@ func (e *Engine) guardDeletes(ctx context.Context, tx store.SyncTx, st *sessionS
 	e.log.Warn("mass deletion held for the owner", "user", st.UserName, "device", st.DeviceID,
 		"datastore", ds.Name, "hold", h.ID, "deletes", len(dels), "live", live,
 		"percent", rule.Percent, "min", rule.MinItems)
-	if e.onHold != nil {
-		e.onHold(*h)
-	}
+	st.w.obs.holds = append(st.w.obs.holds, heldEvent{protocol: st.Protocol, hold: *h})
 	return true, nil
 }
 

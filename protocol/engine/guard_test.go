@@ -176,18 +176,16 @@ func TestGuardThresholds(t *testing.T) {
 		{100, 20, false}, // 20 %
 	} {
 		t.Run(fmt.Sprintf("%d_of_%d", c.deletes, c.items), func(t *testing.T) {
-			var observed []store.Hold
-			g := newGuarded(t, c.items, func(o *engine.Options) {
-				o.OnHold = func(h store.Hold) { observed = append(observed, h) }
-			})
+			obs := &holdRecorder{}
+			g := newGuarded(t, c.items, func(o *engine.Options) { o.Observer = obs })
 			g.deleteSync(t, c.deletes)
 			bGot := g.sync(t, &g.b, engine.ModeTwoWay, nil)
 			if !c.held {
 				if live := g.live(t); live != c.items-c.deletes {
 					t.Errorf("live = %d; want %d", live, c.items-c.deletes)
 				}
-				if n := count(bGot, engine.OpDelete); n != c.deletes || len(observed) != 0 || len(g.holds(t)) != 0 {
-					t.Errorf("B got %d deletes, %d holds observed; want %d and none", n, len(observed), c.deletes)
+				if n := count(bGot, engine.OpDelete); n != c.deletes || len(obs.holds) != 0 || len(g.holds(t)) != 0 {
+					t.Errorf("B got %d deletes, %d holds observed; want %d and none", n, len(obs.holds), c.deletes)
 				}
 				return
 			}
@@ -201,8 +199,8 @@ func TestGuardThresholds(t *testing.T) {
 			if len(hs) != 1 || hs[0].Items != c.deletes || hs[0].Live != c.items || hs[0].DeviceID != "dev-a" {
 				t.Fatalf("open holds = %+v; want one of %d deletes of %d", hs, c.deletes, c.items)
 			}
-			if len(observed) != 1 || observed[0].ID != hs[0].ID {
-				t.Errorf("observer saw %+v; want hold %d", observed, hs[0].ID)
+			if len(obs.holds) != 1 || obs.holds[0].ID != hs[0].ID {
+				t.Errorf("observer saw %+v; want hold %d", obs.holds, hs[0].ID)
 			}
 		})
 	}
@@ -338,3 +336,11 @@ func TestGuardRefreshFromClient(t *testing.T) {
 		t.Errorf("B got %d changes; want none", len(got))
 	}
 }
+
+// holdRecorder is an Observer that records the holds it is told of.
+type holdRecorder struct {
+	engine.NopObserver
+	holds []store.Hold
+}
+
+func (r *holdRecorder) DeletesHeld(_ string, h store.Hold) { r.holds = append(r.holds, h) }

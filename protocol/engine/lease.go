@@ -24,10 +24,15 @@ const (
 	leasePoll = 50 * time.Millisecond
 )
 
+// LeaseGuard is asked, in the unit of work that leases, before a session
+// of the partner's own device loses its leases to the partner's session
+// (holder is its key); an error refuses the lease and is returned as is.
+type LeaseGuard func(w *Work, holder string) error
+
 // WaitLeases takes, all or nothing, the leases on the named datastores for
 // a partner's session, waiting while another session holds one. It
 // returns the datastores still held by others when the wait ran out.
-func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string) (map[string]bool, error) {
+func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string, guards ...LeaseGuard) (map[string]bool, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -37,7 +42,7 @@ func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string) (map
 		holder := ""
 		err := e.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			busy, holder, err = e.acquireLeases(ctx, tx, p, names)
+			busy, holder, err = e.acquireLeases(ctx, tx, p, names, guards)
 			return err
 		})
 		if err != nil {
@@ -62,8 +67,8 @@ func (e *Engine) WaitLeases(ctx context.Context, p Partner, names []string) (map
 // Lease takes, all or nothing, the leases on the named datastores for a
 // partner's session in this unit of work. It returns the datastores
 // another session holds; then it holds none.
-func (w *Work) Lease(p Partner, names []string) (busy map[string]bool, err error) {
-	busy, _, err = w.e.acquireLeases(w.ctx, w.tx, p, names)
+func (w *Work) Lease(p Partner, names []string, guards ...LeaseGuard) (busy map[string]bool, err error) {
+	busy, _, err = w.e.acquireLeases(w.ctx, w.tx, p, names, guards)
 	if err != nil {
 		return nil, fmt.Errorf("engine: lease datastores: %w", err)
 	}
@@ -73,7 +78,7 @@ func (w *Work) Lease(p Partner, names []string) (busy map[string]bool, err error
 // acquireLeases takes, all or nothing, the leases on the named datastores
 // in tx. It returns the datastores another session holds (and one such
 // session); then it holds none.
-func (e *Engine) acquireLeases(ctx context.Context, tx store.SyncTx, st Partner, names []string) (map[string]bool, string, error) {
+func (e *Engine) acquireLeases(ctx context.Context, tx store.Tx, st Partner, names []string, guards []LeaseGuard) (map[string]bool, string, error) {
 	busy := map[string]bool{}
 	holder := ""
 	now := e.now()
@@ -84,7 +89,13 @@ func (e *Engine) acquireLeases(ctx context.Context, tx store.SyncTx, st Partner,
 		}
 		if !ok && e.sameDevice(ctx, tx, h, st) {
 			// A device runs one session at a time: a new session of it
-			// means its old one was abandoned.
+			// means its old one was abandoned, unless a guard of the
+			// front end (which knows its sessions) says otherwise.
+			for _, g := range guards {
+				if err := g(e.work(ctx, tx), h); err != nil {
+					return nil, "", err
+				}
+			}
 			if err := tx.ReleaseLeases(ctx, h); err != nil {
 				return nil, "", err
 			}
@@ -125,12 +136,24 @@ func (w *Work) ReleaseLeases(session string) error {
 	return nil
 }
 
-// RenewLeases extends a partner's leases on the named datastores.
+// ErrLeaseLost: another session took a datastore the partner's session
+// leased (a newer session of its device). That session is over: its
+// message must be refused, so that two sessions never write one datastore.
+var ErrLeaseLost = errors.New("engine: a newer session of this device took over its datastores")
+
+// RenewLeases extends a partner's leases on the named datastores. It
+// returns ErrLeaseLost when another session holds one of them.
 func (w *Work) RenewLeases(p Partner, names []string) error {
 	now := w.e.now()
 	for _, n := range names {
-		if _, _, err := w.tx.AcquireLease(w.ctx, p.UserID, n, p.Session, now, now.Add(leaseTTL)); err != nil {
+		holder, ok, err := w.tx.AcquireLease(w.ctx, p.UserID, n, p.Session, now, now.Add(leaseTTL))
+		if err != nil {
 			return fmt.Errorf("engine: renew lease: %w", err)
+		}
+		if !ok {
+			w.e.log.Warn("session lost its datastore to another session", "session", p.Session, "device", p.DeviceID,
+				"datastore", n, "holder", holder)
+			return fmt.Errorf("%w (%s, session %s)", ErrLeaseLost, n, p.Session)
 		}
 	}
 	return nil

@@ -191,6 +191,7 @@ func (w *Work) Apply(ds *Datastore, ch Change) (o Outcome, guid string, err erro
 	if err != nil {
 		return 0, "", err
 	}
+	count(&w.obs.received, ds.Protocol, ch.Op.String())
 	return o, ds.mapped, nil
 }
 

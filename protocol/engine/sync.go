@@ -116,6 +116,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		}
 	}
 
+	if cur != nil && slow {
+		// A slow sync of an item the device has mapped: its copy may be
+		// stale, changed, or both sides changed (pairing.go).
+		return e.pairSlow(ctx, tx, st, ds, cur, ci, luid)
+	}
 	if cur != nil && !cur.Deleted {
 		if equivalentTo(cur, ci.contentType, ci.data) {
 			// Same content: nothing to write. A device re-sending an Add
@@ -125,12 +130,12 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 				return 0, err
 			}
 			ds.Matched++
-			if ch.Op == OpAdd && !slow {
+			if ch.Op == OpAdd {
 				return AlreadyHeld, nil
 			}
 			return Matched, nil
 		}
-		if ds.Conflict.Policy == conflict.ReadOnly || !slow && changedSince(cur, ds, st) {
+		if ds.Conflict.Policy == conflict.ReadOnly || changedSince(cur, ds, st) {
 			// Changed on both sides, or the datastore takes no device
 			// changes: the rules decide, on the device's version with
 			// what it cannot hold put back (else a merge would take
@@ -139,25 +144,18 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 		}
 		e.preserve(ctx, tx, st, ds, cur, ci) // keep what the device cannot hold (preserve.go)
-		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
-			return 0, err
-		}
-		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
-			return 0, err
-		}
-		ds.Replaced++
-		return Replaced, nil
+		return e.takeCopy(ctx, tx, st, ds, cur, ci, luid)
 	}
 	readOnly := ds.Conflict.Policy == conflict.ReadOnly
-	if cur != nil && cur.Deleted && (readOnly || !slow && changedSince(cur, ds, st)) {
+	if cur != nil && (readOnly || changedSince(cur, ds, st)) {
 		// Deleted elsewhere, modified on the device: the rules decide
 		// (by default the modification survives, as below).
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
-	if cur != nil && cur.Deleted {
-		// The device still has an item the server deleted (a Replace in a
-		// fast sync, or any item in a slow sync): it comes back under its
-		// own GUID, once, rather than as a new item per device.
+	if cur != nil {
+		// The device changed an item the server deleted (a Replace in a
+		// fast sync): it comes back under its own GUID, once, rather
+		// than as a new item per device.
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -174,41 +172,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return 0, err
 		}
 		if twin != nil {
-			same := equivalentTo(twin, ci.contentType, ci.data)
-			if !same && readOnly {
-				return e.resolveConflict(ctx, tx, st, ds, twin, ci, luid)
-			}
-			if !same && ds.Mode == ModeSlow {
-				// Same UID, other content: a change, unless it is an
-				// earlier version the device kept (versiontwin.go), or
-				// its edit of an Add it never mapped (unacked.go).
-				stale, err := staleCopy(ctx, tx, st, ds, twin, ci.contentType, ci.data)
-				if err != nil {
-					return 0, err
-				}
-				if stale {
-					return e.takeVersionTwin(ctx, tx, st, ds, twin, luid)
-				}
-				if a, err := e.isUnacked(ctx, tx, st, ds, twin.GUID); err != nil {
-					return 0, err
-				} else if a != nil {
-					return e.takePair(ctx, tx, st, ds, a, ci)
-				}
-			}
-			outcome := Matched
-			if !same {
-				if _, err := e.write(ctx, tx, st, ds, twin.GUID, ci); err != nil {
-					return 0, err
-				}
-				ds.Replaced++
-				outcome = Replaced
-			} else {
-				ds.Matched++
-			}
-			if err := e.confirm(ctx, tx, st, ds, luid, twin.GUID); err != nil {
-				return 0, err
-			}
-			return outcome, nil
+			return e.pairSlow(ctx, tx, st, ds, twin, ci, luid)
 		}
 	}
 	if !slow {
@@ -251,9 +215,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	return Added, nil
 }
 
-// findTwin looks, during a slow sync, for a server item equal to the
-// client's by UID or by match key that no other item of this device claimed
-// in this session (DESIGN.md: rules that keep data safe).
+// findTwin looks, during a slow sync, for the server item a device's item
+// is (pickTwin: the identity rule) among those no other item of this
+// device claimed in this session (DESIGN.md: rules that keep data safe).
+// Several equally good candidates pair with none: the item is added, and
+// a log line says why.
 func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
 	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
@@ -273,20 +239,12 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if err != nil {
 		return nil, fmt.Errorf("engine: twins taken: %w", err)
 	}
-	var best *store.Item
-	for i := range cands {
-		c := &cands[i]
-		if taken[c.GUID] {
-			continue
-		}
-		if equivalentTo(c, ci.contentType, ci.data) {
-			return c, nil
-		}
-		if best == nil && ci.info.UID != "" && c.UID == ci.info.UID {
-			best = c // same UID, different content: the same item, changed
-		}
+	twin, _, ambiguous := pickTwin(cands, ci.contentType, ci.data, taken)
+	if ambiguous {
+		e.log.Info("device's item matches several server items equally well; kept apart", "device", st.DeviceID,
+			"datastore", ds.Name, "summary", ci.info.Summary, "candidates", len(cands))
 	}
-	return best, nil
+	return twin, nil
 }
 
 // undeliveredTwin finds, in a fast sync, a live server item equal to a new

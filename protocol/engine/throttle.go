@@ -20,6 +20,8 @@ type loginThrottle struct {
 type loginFailures struct {
 	count int
 	last  time.Time
+	// next is when the next admitted attempt may be checked (admit).
+	next time.Time
 }
 
 const (
@@ -45,6 +47,16 @@ func throttleKey(user, remote string) string {
 func (lt *loginThrottle) fail(user, remote string, now time.Time) time.Duration {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
+	f := lt.count(throttleKey(user, remote), now)
+	if f.count <= freeFailures {
+		return 0
+	}
+	return backoff(f.count - freeFailures)
+}
+
+// count adds one to key's failures (forgotten after failureMemory) and
+// returns them; lt.mu is held.
+func (lt *loginThrottle) count(k string, now time.Time) *loginFailures {
 	if len(lt.failures) > 100000 {
 		for k, f := range lt.failures {
 			if now.Sub(f.last) > failureMemory {
@@ -52,7 +64,6 @@ func (lt *loginThrottle) fail(user, remote string, now time.Time) time.Duration 
 			}
 		}
 	}
-	k := throttleKey(user, remote)
 	f := lt.failures[k]
 	if f == nil || now.Sub(f.last) > failureMemory {
 		f = &loginFailures{}
@@ -60,11 +71,13 @@ func (lt *loginThrottle) fail(user, remote string, now time.Time) time.Duration 
 	}
 	f.count++
 	f.last = now
-	if f.count <= freeFailures {
-		return 0
-	}
-	d := baseDelay << min(f.count-freeFailures-1, 10)
-	return min(d, maxDelay)
+	return f
+}
+
+// backoff is the delay after the n-th counted failure: doubling from
+// baseDelay up to maxDelay.
+func backoff(n int) time.Duration {
+	return min(baseDelay<<min(n-1, 10), maxDelay)
 }
 
 // succeed clears the failures of a user at an address.

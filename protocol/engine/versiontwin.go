@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"anchorage/protocol/pim"
 	"anchorage/store"
 )
 
@@ -83,20 +82,4 @@ func (e *Engine) takeVersionTwin(ctx context.Context, tx store.SyncTx, st *sessi
 		return Matched, nil
 	}
 	return AlreadyHeld, nil
-}
-
-// staleCopy tells whether content equals an earlier version of an item
-// (not its current one): a device's old copy, not a change.
-func staleCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) (bool, error) {
-	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
-	if err != nil {
-		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)
-	}
-	for i := range versions[:max(0, len(versions)-1)] {
-		v := &versions[i]
-		if !v.Deleted && pim.Equivalent(v.ContentType, v.Data, ct, data) {
-			return true, nil
-		}
-	}
-	return false, nil
 }

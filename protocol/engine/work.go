@@ -24,11 +24,22 @@ type Work struct {
 	// that a message reads its device once (touchDevice keeps what it
 	// wrote).
 	devices map[Partner]*store.Device
+	// obs collects the item and conflict events of this unit of work
+	// until it commits.
+	obs observed
 }
 
 // Update runs fn in one write transaction; fn's error rolls it back.
 func (e *Engine) Update(ctx context.Context, fn func(*Work) error) error {
-	return e.store.Update(ctx, func(tx store.Tx) error { return fn(e.work(ctx, tx)) })
+	var w *Work
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		w = e.work(ctx, tx) // a retried transaction starts afresh
+		return fn(w)
+	})
+	if err == nil && w != nil {
+		w.obs.flush(e.obs)
+	}
+	return err
 }
 
 // View runs fn in one read transaction.
@@ -52,6 +63,8 @@ type Partner struct {
 	UserName string
 	DeviceID string
 	Session  string
+	// Protocol labels the partner's events for monitoring (Observer).
+	Protocol string
 }
 
 // Mode is how a datastore is synchronised. The values are the ones stored
@@ -185,6 +198,7 @@ type sessionState struct {
 	UserName string
 	DeviceID string
 	Key      string
+	Protocol string
 	w        *Work
 }
 
@@ -200,7 +214,7 @@ func (p Partner) check() error {
 
 // as returns the sessionState of a partner in this unit of work.
 func (w *Work) as(p Partner) *sessionState {
-	return &sessionState{UserID: p.UserID, UserName: p.UserName, DeviceID: p.DeviceID, Key: p.Session, w: w}
+	return &sessionState{UserID: p.UserID, UserName: p.UserName, DeviceID: p.DeviceID, Key: p.Session, Protocol: p.Protocol, w: w}
 }
 
 // Errors a front end turns into its protocol's answers.

@@ -36,10 +36,11 @@ const maxNoteSummary = 80
 // empty.
 //
 // Contacts: Summary is FN, else "Given Family" from N, else the first ORG
-// component, else the first EMAIL. The match key is "c:" + the lower-cased
-// name (N family and given names, else FN) + "|" + the smallest normalised
-// phone number (digits, leading "+"; "00" becomes "+"), else the smallest
-// lower-cased e-mail address.
+// component, else the first EMAIL. The match key is "c:" + the normalised
+// name (NameKey of N's family and given names, else of FN);
+// without a name, "c:|" + the smallest normalised phone number (digits,
+// leading "+"; "00" becomes "+"), else the smallest lower-cased e-mail
+// address. Match, not the key, decides whether two contacts are one.
 //
 // Events: Summary is SUMMARY; the key is "e:" + lower-cased SUMMARY + "|" +
 // DTSTART as YYYYMMDDTHHMMSSZ for UTC times (vCalendar 1.0 local times with
@@ -128,18 +129,15 @@ func describeContact(card *component) Info {
 		}
 	}
 
-	name := foldText(family + " " + given)
-	if name == "" {
-		name = foldText(fn)
-	}
-	var reach string
-	if len(phones) > 0 {
-		reach = slices.Min(phones)
+	// The key is the name alone (NameKey): a copy of the same person that
+	// holds other numbers or addresses must still be found, and Match
+	// decides. Without a name, the smallest number or address.
+	if name := contactName(card); name != "" {
+		info.MatchKey = matchKey("c:", name)
+	} else if len(phones) > 0 {
+		info.MatchKey = matchKey("c:", "|"+slices.Min(phones))
 	} else if len(emails) > 0 {
-		reach = slices.Min(emails)
-	}
-	if name != "" || reach != "" {
-		info.MatchKey = matchKey("c:", name+"|"+reach)
+		info.MatchKey = matchKey("c:", "|"+slices.Min(emails))
 	}
 	return info
 }
@@ -199,20 +197,54 @@ func calendarWhen(root, c *component, kind Kind) string {
 	if cal := root.find("VCALENDAR"); cal != nil {
 		tz = cal.text("TZ")
 	}
+	var p *prop
 	if kind == KindTask {
-		if p := c.prop("DUE"); p != nil {
-			return normDateTime(p, tz)
+		if p = c.prop("DUE"); p == nil {
+			return ""
 		}
-		return ""
+	} else {
+		if p = c.prop("DTSTART"); p == nil {
+			return ""
+		}
+		if d, ok := allDayDate(c); ok {
+			return d
+		}
 	}
-	p := c.prop("DTSTART")
-	if p == nil {
-		return ""
+	return resolveTZID(root, p, normDateTime(p, tz))
+}
+
+// resolveTZID turns a normalised "local;tzid" time into UTC when the zone
+// is known, from the item's VTIMEZONE or else the Olson database, so that
+// the same instant written in two zones is one start (RFC 5545 3.2.19).
+func resolveTZID(root *component, p *prop, when string) string {
+	local, _, ok := strings.Cut(when, ";")
+	tzid := p.param("TZID")
+	if !ok || tzid == "" {
+		return when
 	}
-	if d, ok := allDayDate(c); ok {
-		return d
+	t, ok := parseLocal(local)
+	if !ok {
+		return when
 	}
-	return normDateTime(p, tz)
+	var z *zone
+	var walk func(c *component)
+	walk = func(c *component) {
+		for _, ch := range c.children {
+			if z == nil && ch.name == "VTIMEZONE" && ch.text("TZID") == tzid {
+				z = parseVTimezone(ch)
+			}
+			walk(ch)
+		}
+	}
+	walk(root)
+	if z == nil || len(z.obs) == 0 && z.loc == nil {
+		loc := loadLocation(normTZID(tzid))
+		if loc == nil {
+			return when
+		}
+		z = &zone{tzid: tzid, loc: loc}
+	}
+	return z.toUTC(t).Format("20060102T150405Z")
 }
 
 // describeNote reads a plain-text note, a vNote or a VJOURNAL.

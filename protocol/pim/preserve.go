@@ -95,8 +95,12 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 	clientHas := map[string]bool{}
 	clientLines := map[string]bool{}
 	for i := range cm.props {
-		clientHas[cm.props[i].name] = true
-		clientLines[canonLine(&cm.props[i])] = true
+		// An empty property ("NOTE:", "ADR:;;;;;;") holds no value: it
+		// does not stand in for the server's.
+		if line := canonLine(&cm.props[i]); line != "" {
+			clientHas[cm.props[i].name] = true
+			clientLines[line] = true
+		}
 	}
 	var add []prop
 	for i := range sm.props {
@@ -116,6 +120,8 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 	if len(add) == 0 {
 		return clientCT, client, nil
 	}
+	// The client's empty stand-ins for what is put back go.
+	cm.props = slices.DeleteFunc(cm.props, func(p prop) bool { return slices.Contains(kept, p.name) && canonLine(&p) == "" })
 	cm.props = append(cm.props, add...)
 	var w writer
 	for _, ch := range croot.children {

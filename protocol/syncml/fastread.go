@@ -137,6 +137,12 @@ func (r *fastReader) name() (string, bool) {
 	return string(r.data[start:r.pos]), r.pos > start
 }
 
+// maxFastAttrs bounds the attributes of one element readFast takes: SyncML
+// elements carry an xmlns at most, and the duplicate check below scans the
+// element's attributes, so without a bound many attributes would cost
+// quadratic time. More go to etree's reader, whose check is a map.
+const maxFastAttrs = 8
+
 // startTag reads an element's name and attributes after its '<' and adds
 // it to parent.
 func (r *fastReader) startTag(parent *etree.Element) (el *etree.Element, empty, ok bool) {
@@ -145,7 +151,7 @@ func (r *fastReader) startTag(parent *etree.Element) (el *etree.Element, empty, 
 		return nil, false, false
 	}
 	el = parent.CreateElement(tag)
-	for {
+	for n := 0; ; n++ {
 		spaced := r.pos < len(r.data) && isSpaceByte(r.data[r.pos])
 		r.skipSpace()
 		if r.consume('>') {
@@ -155,7 +161,7 @@ func (r *fastReader) startTag(parent *etree.Element) (el *etree.Element, empty, 
 			r.pos += 2
 			return el, true, true
 		}
-		if !spaced {
+		if !spaced || n >= maxFastAttrs {
 			return nil, false, false
 		}
 		key, ok := r.name()

@@ -229,7 +229,7 @@ func (a AlertCode) String() string {
 	return strconv.Itoa(int(a))
 }
 
-// SyncMode tells whether a is a sync type (200-210) and, for the 206-210
+// SyncMode tells whether a is a sync type (200-210, or 225 taken as 201) and, for the 206-210
 // server-alerted variants, which client-initiated type (200-205) the client
 // is asked to start (DS Protocol 1.2, Server
 // Alerted Sync).
@@ -241,6 +241,11 @@ func (a AlertCode) SyncMode() (AlertCode, bool) {
 		return AlertTwoWay, true
 	case a >= 207 && a <= 210:
 		return a - 5, true
+	case a == AlertResume:
+		// Resuming an interrupted session is not supported: the
+		// datastore goes on with a slow sync (answered 508), as Horde
+		// does, so the device's sync succeeds instead of failing.
+		return AlertSlowSync, true
 	}
 	return 0, false
 }

@@ -10,9 +10,13 @@ import (
 
 const deviceCols = `user_id, device_id, devinf, nonce, first_seen, last_seen, last_error, charset`
 
+// deviceReadCols are deviceCols and the wipe state, which only SetWipe
+// writes.
+const deviceReadCols = deviceCols + `, wipe_state, wipe_account_only, wipe_requested, wipe_changed`
+
 func (t *tx) Device(ctx context.Context, userID int64, deviceID string) (*store.Device, error) {
 	d, err := scanDevice(t.tx.QueryRowContext(ctx,
-		`SELECT `+deviceCols+` FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID))
+		`SELECT `+deviceReadCols+` FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: device %d/%s: %w", userID, deviceID, notFound(err))
 	}
@@ -38,9 +42,9 @@ ON CONFLICT (user_id, device_id) DO UPDATE SET devinf = excluded.devinf, nonce =
 // ListDevices lists the devices of a user (of every user when userID is 0),
 // ordered by user and device id.
 func (t *tx) ListDevices(ctx context.Context, userID int64) ([]store.Device, error) {
-	q, args := `SELECT `+deviceCols+` FROM devices ORDER BY user_id, device_id`, []any(nil)
+	q, args := `SELECT `+deviceReadCols+` FROM devices ORDER BY user_id, device_id`, []any(nil)
 	if userID != 0 {
-		q, args = `SELECT `+deviceCols+` FROM devices WHERE user_id = ? ORDER BY device_id`, []any{userID}
+		q, args = `SELECT `+deviceReadCols+` FROM devices WHERE user_id = ? ORDER BY device_id`, []any{userID}
 	}
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -64,10 +68,14 @@ func (t *tx) ListDevices(ctx context.Context, userID int64) ([]store.Device, err
 func scanDevice(r scanner) (*store.Device, error) {
 	var d store.Device
 	var nonce []byte
-	var first, last sql.NullInt64
-	if err := r.Scan(&d.UserID, &d.DeviceID, &d.DevInf, &nonce, &first, &last, &d.LastError, &d.Charset); err != nil {
+	var first, last, wipeReq, wipeChanged sql.NullInt64
+	var wipeState string
+	if err := r.Scan(&d.UserID, &d.DeviceID, &d.DevInf, &nonce, &first, &last, &d.LastError, &d.Charset,
+		&wipeState, &d.Wipe.AccountOnly, &wipeReq, &wipeChanged); err != nil {
 		return nil, err
 	}
+	d.Wipe.State = store.WipeState(wipeState)
+	d.Wipe.Requested, d.Wipe.Changed = fromNullNanos(wipeReq), fromNullNanos(wipeChanged)
 	d.Nonce = string(nonce)
 	d.FirstSeen = fromNullNanos(first)
 	d.LastSeen = fromNullNanos(last)
@@ -179,6 +187,19 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
 			return fmt.Errorf("sqlite: delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}
+	}
+	return nil
+}
+
+// SetWipe records a device's remote-wipe state.
+func (t *tx) SetWipe(ctx context.Context, userID int64, deviceID string, w store.Wipe) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE devices SET wipe_state = ?, wipe_account_only = ?, wipe_requested = ?, wipe_changed = ?
+WHERE user_id = ? AND device_id = ?`, string(w.State), w.AccountOnly, nullNanos(w.Requested), nullNanos(w.Changed), userID, deviceID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set wipe %d/%s: %w", userID, deviceID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: set wipe %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
 	return nil
 }

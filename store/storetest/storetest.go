@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Users", testUsers},
 		{"Devices", testDevices},
+		{"Wipe", testWipe},
 		{"Partnerships", testPartnerships},
 		{"WriteItem", testWriteItem},
 		{"Sequences", testSequences},

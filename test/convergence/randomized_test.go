@@ -131,7 +131,14 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	}
 	var problems []string
 	rounds := 3 + rng.IntN(4)
+	joins := -1 // the round before which a phone with reduced copies joins
+	if rng.IntN(3) == 0 {
+		joins = 1 + rng.IntN(rounds-1)
+	}
 	for r := range rounds {
+		if r == joins {
+			sc.addReducedCopyDevice()
+		}
 		for _, i := range rng.Perm(len(sc.devs)) {
 			d := sc.devs[i]
 			sc.edit(d)
@@ -157,6 +164,40 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 
 func (sc *scenario) logf(format string, args ...any) {
 	sc.log = append(sc.log, fmt.Sprintf(format, args...))
+}
+
+// addReducedCopyDevice adds a device that already holds, as a phone
+// would, copies of some of the server's live items with fewer fields (no
+// EMAIL) and the name written in capitals: its first (slow) sync must pair
+// them with the server's items, not duplicate them. (Reduced copies of
+// versions the server has since replaced are another matter: the identity
+// rule keeps a copy whose only phone number changed apart.)
+func (sc *scenario) addReducedCopyDevice() {
+	id := fmt.Sprintf("dev-%d", len(sc.devs))
+	d := sc.ts.device(id, nil)
+	for _, it := range sc.ts.live(sc.t) {
+		if sc.rng.IntN(3) == 0 || !idRe.Match(it.Data) {
+			continue
+		}
+		var keep []string
+		for _, l := range strings.Split(strings.ReplaceAll(string(it.Data), "\r\n", "\n"), "\n") {
+			switch up := strings.ToUpper(l); {
+			case strings.HasPrefix(up, "EMAIL"):
+			case strings.HasPrefix(up, "N:"):
+				keep = append(keep, "N:"+strings.ToUpper(l[2:]))
+			default:
+				keep = append(keep, l)
+			}
+		}
+		luid, _ := d.Add("contacts", strings.Join(keep, "\n"))
+		sc.logf("%s: holds a reduced copy %s of %s", id, luid, idRe.Find(it.Data))
+	}
+	sc.devs = append(sc.devs, d)
+	// Its first sync is slow; it runs at once, while the copies are of
+	// the server's current versions (faults included).
+	if err := sc.sync(d, simclient.TwoWay, true); err != nil {
+		sc.t.Errorf("%s: first sync: %v", id, err)
+	}
 }
 
 // mode picks a sync mode: mostly two-way.
@@ -233,7 +274,9 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 			sc.st.drops++
 			desc = append(desc, fmt.Sprintf("response %d lost", f.DropResponse[0]))
 		}
-		if sc.rng.IntN(10) == 0 {
+		// Slow syncs are abandoned more often: their retry must not
+		// undo what other devices did meanwhile.
+		if sc.rng.IntN(10) == 0 || mode == simclient.Slow && sc.rng.IntN(4) == 0 {
 			f.AbandonAfter = 1 + sc.rng.IntN(4)
 			f.Unread = sc.rng.IntN(2) == 0
 			sc.st.kills++

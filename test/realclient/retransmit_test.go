@@ -59,7 +59,9 @@ func TestRetransmittedMessage(t *testing.T) {
 	shared := needRealClient(t)
 	srv := startServer(t)
 	srv.addUser(t, "rt", "pw")
-	proxy, dropped := dropProxy(t, srv.url, 2)
+	// Request 1 is the first contact, refused with a fresh MD5 nonce;
+	// request 2 its retry; request 3 the device's Sync, whose answer is lost.
+	proxy, dropped := dropProxy(t, srv.url, 3)
 	a := newDevice(t, shared, srv, "rt-a", "rt", "pw", "", "contacts")
 	a.url = proxy.URL + "/sync"
 	addContacts(t, a, "resend", 0, 10)

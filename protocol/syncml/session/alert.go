@@ -53,8 +53,10 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
 	statusCode := 200
-	if forced {
-		statusCode = int(syncml.StatusRefreshRequired) // 508: the device must slow sync
+	if forced || syncml.AlertCode(code) == syncml.AlertResume {
+		// 508: the device must slow sync; a resume (225) is answered
+		// with a slow sync too (SyncMode), not with 406.
+		statusCode = int(syncml.StatusRefreshRequired)
 	}
 	mode := int(alertOf(core.Mode))
 	ds := &syncedStore{Datastore: *core,

@@ -13,12 +13,17 @@ type authResult struct {
 	user *engine.User
 	// status is 212 (accepted), 401 (wrong credentials) or 407 (missing).
 	status int
+	// nonce is the nonce an accepted MD5 digest was computed with; the
+	// session's first write spends it (spendNonce).
+	nonce string
+	md5   bool
 }
 
 // authenticate checks the credentials of a session's first message. With
 // syncml:auth-md5 the user is named by the header's Source LocName and the
-// digest uses the nonce the server gave this device last time (empty on
-// first contact). The password of basic credentials is checked by the core
+// digest must use the nonce the server issued to this device and that no
+// session used yet (nonce.go); on first contact there is none, so the
+// device gets 401 with a fresh one to retry with. The password of basic credentials is checked by the core
 // (which caches a bcrypt check for a while).
 func (e *Handler) authenticate(w *engine.Work, hdr *syncml.Header) (authResult, error) {
 	if hdr.Cred == nil || hdr.Cred.Data == "" {
@@ -26,6 +31,7 @@ func (e *Handler) authenticate(w *engine.Work, hdr *syncml.Header) (authResult, 
 	}
 	var u *engine.User
 	var err error
+	nonce := ""
 	switch hdr.Cred.Type {
 	case syncml.AuthBasic, "":
 		name, pass, perr := syncml.BasicCredentials(hdr.Cred.Data)
@@ -34,7 +40,7 @@ func (e *Handler) authenticate(w *engine.Work, hdr *syncml.Header) (authResult, 
 		}
 		u, err = w.Login(name, pass)
 	case syncml.AuthMD5:
-		u, err = e.checkDigest(w, hdr)
+		u, nonce, err = e.checkDigest(w, hdr)
 	default:
 		return authResult{status: 401}, nil
 	}
@@ -43,30 +49,28 @@ func (e *Handler) authenticate(w *engine.Work, hdr *syncml.Header) (authResult, 
 	} else if err != nil {
 		return authResult{}, err
 	}
-	return authResult{user: u, status: 212}, nil
+	return authResult{user: u, status: 212, nonce: nonce, md5: nonce != ""}, nil
 }
 
 // checkDigest checks syncml:auth-md5 credentials against the user's stored
-// secret and the nonce given to the device last time.
-func (e *Handler) checkDigest(w *engine.Work, hdr *syncml.Header) (*engine.User, error) {
+// secret and the nonce issued to the device; it returns that nonce.
+func (e *Handler) checkDigest(w *engine.Work, hdr *syncml.Header) (*engine.User, string, error) {
 	name := hdr.Source.Name
 	if name == "" {
-		return nil, engine.ErrUnauthorized
+		return nil, "", engine.ErrUnauthorized
 	}
 	u, secret, err := w.DigestSecret(name)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	nonce := ""
-	if d, err := w.Device(u.ID, hdr.Source.URI); err != nil {
-		return nil, err
-	} else if d != nil {
-		nonce = d.Nonce
+	p, err := issuedNonce(w, u.ID, hdr.Source.URI)
+	if err != nil {
+		return nil, "", err
 	}
-	if !syncml.EqualDigest(syncml.MD5Digest(secret, []byte(nonce)), hdr.Cred.Data) {
-		return nil, engine.ErrUnauthorized
+	if p.PendingNonce == "" || !syncml.EqualDigest(syncml.MD5Digest(secret, []byte(p.PendingNonce)), hdr.Cred.Data) {
+		return nil, "", engine.ErrUnauthorized
 	}
-	return u, nil
+	return u, p.PendingNonce, nil
 }
 
 // newNonce returns a fresh MD5 nonce (raw bytes as a string) and its base64

@@ -18,6 +18,6 @@ func (e *Handler) complete(w *engine.Work, st *sessionState) error {
 			return err
 		}
 	}
-	st.Complete = true
+	st.Complete, st.obs.completed = true, true
 	return w.Finish(st.partner())
 }

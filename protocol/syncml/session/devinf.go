@@ -18,14 +18,29 @@ func (e *Handler) handleGet(st *sessionState, r *reply, c *syncml.Command, alert
 	if len(c.Items) == 0 || !isDevInfURI(c.Items[0].Target.URI) {
 		return &syncml.Error{Code: syncml.StatusNotFound}
 	}
-	if !c.NoResp {
-		r.status(c, 200)
+	if st.DevInfSent {
+		// Once per session is all a device needs; more would let one
+		// message of Gets make an answer of any size (issue 21).
+		return syncml.Errorf(syncml.StatusCommandNotAllowed, "DevInf asked for again in session %s", st.Key)
 	}
 	uri := c.Items[0].Target.URI
 	di := serverDevInf(st.VerDTD, alerted)
-	r.add(&syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
+	res := &syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
 		Meta:  &syncml.Meta{Type: devInfXMLType},
-		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}})
+		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}}
+	if !r.fits(syncml.EncodedSize(res) + 200) {
+		// Results are not split over messages; a device whose
+		// MaxMsgSize cannot hold our DevInf goes without it.
+		if !c.NoResp {
+			r.status(c, int(syncml.StatusEntityTooLarge))
+		}
+		return nil
+	}
+	if !c.NoResp {
+		r.status(c, 200)
+	}
+	r.add(res)
+	st.DevInfSent = true
 	return nil
 }
 
@@ -37,8 +52,24 @@ func isDevInfURI(uri string) bool {
 // handleDevInf stores the DevInf a device Puts (or returns as Results to our
 // Get), so later issues can decide per device what formats to send.
 func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, r *reply, c *syncml.Command) error {
+	raw, code := devInfData(c)
+	if code != syncml.StatusOK {
+		return &syncml.Error{Code: code}
+	}
+	if err := w.TouchDevice(st.partner(), engine.DeviceChange{DevInf: raw}); err != nil {
+		return err
+	}
+	if !c.NoResp {
+		r.status(c, int(syncml.StatusOK))
+	}
+	return nil
+}
+
+// devInfData returns the DevInf a Put or Results carries, or the status
+// that refuses the command.
+func devInfData(c *syncml.Command) ([]byte, syncml.StatusCode) {
 	if len(c.Items) == 0 {
-		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
+		return nil, syncml.StatusIncompleteCommand
 	}
 	it := c.Items[0]
 	var raw []byte
@@ -48,22 +79,28 @@ func (e *Handler) handleDevInf(w *engine.Work, st *sessionState, r *reply, c *sy
 		doc.SetRoot(it.DataXML.Copy())
 		b, err := doc.WriteToBytes()
 		if err != nil {
-			return &syncml.Error{Code: syncml.StatusBadRequest, Err: err}
+			return nil, syncml.StatusBadRequest
 		}
 		raw = b
 	case it.Data != "":
 		raw = []byte(it.Data)
 	default:
-		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
+		return nil, syncml.StatusIncompleteCommand
 	}
 	if c.Name == "Put" && !isDevInfURI(it.Source.URI) && !isDevInfURI(it.Target.URI) {
-		return &syncml.Error{Code: syncml.StatusNotFound}
+		return nil, syncml.StatusNotFound
 	}
-	if err := w.TouchDevice(st.partner(), engine.DeviceChange{DevInf: raw}); err != nil {
-		return err
-	}
-	if !c.NoResp {
-		r.status(c, int(syncml.StatusOK))
+	return raw, syncml.StatusOK
+}
+
+// putDevInf returns the DevInf a message Puts, nil if none.
+func putDevInf(msg *syncml.Message) []byte {
+	for _, c := range msg.Commands {
+		if c.Name == "Put" {
+			if raw, code := devInfData(c); code == syncml.StatusOK {
+				return raw
+			}
+		}
 	}
 	return nil
 }

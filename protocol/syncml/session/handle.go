@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
@@ -34,6 +35,7 @@ type leaseWaited struct {
 
 // HandleSyncML processes one SyncML message and returns the reply.
 func (e *Handler) HandleSyncML(ctx context.Context, req Request) (*Response, error) {
+	defer e.messageAnswered(time.Now())
 	msg, err := decodeMessage(req.Body, req.Encoding)
 	if err != nil {
 		return nil, &RequestError{Status: 400, Err: fmt.Errorf("session: decode message: %w", err)}
@@ -42,8 +44,8 @@ func (e *Handler) HandleSyncML(ctx context.Context, req Request) (*Response, err
 	if hdr.MsgID == "" || hdr.Source.URI == "" {
 		return nil, &RequestError{Status: 400, Err: errors.New("session: SyncHdr lacks MsgID or Source")}
 	}
-	if n := countCommands(msg.Commands); n > e.maxCmds {
-		return nil, &RequestError{Status: 413, Err: fmt.Errorf("session: message holds %d commands, more than the limit %d", n, e.maxCmds)}
+	if err := e.checkMessage(msg); err != nil {
+		return nil, err
 	}
 	if req.SessionKey != "" {
 		if onlyStatuses(msg) {
@@ -85,20 +87,31 @@ func (e *Handler) continueSession(ctx context.Context, req Request, msg *syncml.
 				e.log.Warn("session exceeded its lifetime", "session", st.Key, "device", st.DeviceID, "started", st.Started)
 				return &RequestError{Status: 408, Err: fmt.Errorf("session: session %s is older than %v; start a new sync", st.Key, e.maxAge)}
 			}
-			if st.LastClientMsgID == hdr.MsgID && st.LastResponse != nil {
+			retransmit, err := checkSequence(st, msg, req.Body)
+			if err != nil {
+				e.log.Warn("message out of sequence", "session", st.Key, "device", st.DeviceID, "remote", req.Remote, "err", err)
+				return err
+			}
+			if retransmit {
 				e.log.Info("retransmitted message answered again", "session", st.Key, "device", st.DeviceID, "msg", hdr.MsgID)
 				resp = &Response{Body: st.LastResponse, SessionKey: st.Key, UserName: st.UserName, DeviceID: st.DeviceID, MsgNo: st.MsgCount}
 				return nil
+			}
+			if err := e.recheckCredentials(w, st, hdr); err != nil {
+				return err
 			}
 			resp, err = e.answer(w, st, msg, req, wait, nil)
 			return err
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.core.WaitLeases(ctx, st.partner(), syncAlertNames(msg)); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, st.partner(), syncAlertNames(msg), e.sharedDevice(st)); err != nil {
 				return nil, err
 			}
 			wait.done = true
 			continue
+		}
+		if errors.Is(err, errBadCredentials) {
+			return e.endSession(ctx, st, msg, req)
 		}
 		if err != nil {
 			var re *RequestError
@@ -107,6 +120,7 @@ func (e *Handler) continueSession(ctx context.Context, req Request, msg *syncml.
 			}
 			return nil, err
 		}
+		e.flushObserved(st)
 		return resp, nil
 	}
 }
@@ -197,8 +211,7 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 			}
 			prev = nil
 		}
-		auth, err = e.authenticate(w, hdr)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -207,10 +220,22 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 		e.log.Info("retransmitted first message answered again", "session", prev.Key, "device", prev.DeviceID)
 		return &Response{Body: prev.LastResponse, SessionKey: prev.Key, UserName: prev.UserName, DeviceID: prev.DeviceID, MsgNo: 1}, nil
 	}
+	if err := e.admitCheck(ctx, hdr, req); err != nil {
+		return nil, err
+	}
+	err = e.core.View(ctx, func(w *engine.Work) error {
+		var err error
+		auth, err = e.authenticate(w, hdr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	if auth.status != 212 {
 		return e.refuse(ctx, msg, auth, req)
 	}
 	e.core.LoginSucceeded(auth.user.Name, req.Remote)
+	e.core.ReleaseLogin(claimedUser(hdr), req.Remote)
 	fresh := e.newSession(auth.user, hdr, req)
 
 	var wait leaseWaited
@@ -218,6 +243,11 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 		var resp *Response
 		cur := *fresh // a rolled-back attempt must not leave its changes
 		err := e.core.Update(ctx, func(w *engine.Work) error {
+			if auth.md5 {
+				if err := spendNonce(w, &cur, auth); err != nil {
+					return err
+				}
+			}
 			var err error
 			if resp, err = e.answer(w, &cur, msg, req, wait, &auth); err != nil {
 				return err
@@ -230,11 +260,16 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 			return nil
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.core.WaitLeases(ctx, fresh.partner(), syncAlertNames(msg)); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, fresh.partner(), syncAlertNames(msg), e.sharedDevice(fresh)); err != nil {
 				return nil, err
 			}
 			wait.done = true
 			continue
+		}
+		if errors.Is(err, errNonceSpent) {
+			// A replayed digest, or two first messages racing for one
+			// nonce: only one of them opens a session.
+			return e.refuse(ctx, msg, authResult{status: 401}, req)
 		}
 		if err != nil {
 			var re *RequestError
@@ -243,6 +278,7 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 			}
 			return nil, err
 		}
+		e.flushObserved(&cur)
 		return resp, nil
 	}
 }
@@ -258,11 +294,16 @@ func (e *Handler) answer(w *engine.Work, st *sessionState, msg *syncml.Message, 
 		st.busy = wait.busy
 	} else {
 		acquired = syncAlertNames(msg)
-		if busy, err := w.Lease(st.partner(), acquired); err != nil {
+		if busy, err := w.Lease(st.partner(), acquired, e.sharedDevice(st)); err != nil {
 			return nil, err
 		} else if len(busy) > 0 {
 			return nil, errLeaseBusy
 		}
+	}
+	// The other leases are renewed before the message is applied, in the
+	// same transaction (a session that completes releases them all).
+	if err := e.renewLeases(w, st, acquired); err != nil {
+		return nil, err
 	}
 	st.encoding = req.Encoding
 	var a authResult
@@ -273,12 +314,8 @@ func (e *Handler) answer(w *engine.Work, st *sessionState, msg *syncml.Message, 
 	if err != nil {
 		return nil, err
 	}
-	// The other leases are renewed after the message, in the same
-	// transaction: none if it completed the session (and released them).
-	if err := e.renewLeases(w, st, acquired); err != nil {
-		return nil, err
-	}
 	st.LastClientMsgID = msg.Header.MsgID
+	st.LastRequest = bodyHash(req.Body)
 	st.LastResponse = body
 	if err := e.saveSession(w, st); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -54,6 +55,7 @@ type Handler struct {
 	maxAge     time.Duration
 	maxCmds    int
 	now        func() time.Time
+	obs        engine.Observer
 }
 
 // New returns a Handler on the sync core.
@@ -67,6 +69,7 @@ func New(core *engine.Engine, opts Options) *Handler {
 		maxAge:     opts.MaxSessionAge,
 		maxCmds:    opts.MaxCommands,
 		now:        core.Now,
+		obs:        core.Observer(),
 	}
 	if e.log == nil {
 		e.log = core.Logger()
@@ -117,9 +120,10 @@ func syncAlertNames(msg *syncml.Message) []string {
 	return names
 }
 
-// renewLeases extends the session's leases after every message, but for
-// the datastores the message itself leased (acquired), and none once the
-// session completed (and released them).
+// renewLeases extends the session's leases on every message, before it is
+// applied, but for the datastores the message itself leased (acquired),
+// and none once the session completed (and released them). A session
+// whose lease another session took is refused with 409.
 func (e *Handler) renewLeases(w *engine.Work, st *sessionState, acquired []string) error {
 	if st.Complete {
 		return nil
@@ -130,5 +134,11 @@ func (e *Handler) renewLeases(w *engine.Work, st *sessionState, acquired []strin
 			names = append(names, ds.Name)
 		}
 	}
-	return w.RenewLeases(st.partner(), names)
+	if err := w.RenewLeases(st.partner(), names); errors.Is(err, engine.ErrLeaseLost) {
+		// A newer session of the device took over: this one is over.
+		return &RequestError{Status: 409, Err: err}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

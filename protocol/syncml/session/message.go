@@ -42,7 +42,10 @@ type Response struct {
 // SyncHdr status can be built); the server answers with HTTP Status.
 type RequestError struct {
 	Status int
-	Err    error
+	// RetryAfter, when set, tells the client when to try again (HTTP
+	// Retry-After, with 503).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *RequestError) Error() string { return e.Err.Error() }
@@ -63,7 +66,7 @@ func (e *Handler) newSession(u *engine.User, hdr *syncml.Header, req Request) *s
 	return &sessionState{
 		Key: key, UserID: u.ID, UserName: u.Name, DeviceID: hdr.Source.URI,
 		ClientSessionID: hdr.SessionID, VerDTD: verDTD(hdr), ServerURI: hdr.Target.URI,
-		RespURI: resp, NextMsgID: 1, Started: e.now(),
+		RespURI: resp, NextMsgID: 1, Started: e.now(), Cred: credHash(hdr.Cred),
 	}
 }
 
@@ -289,24 +292,20 @@ func (e *Handler) replyHeader(st *sessionState, hdr *syncml.Header) syncml.Heade
 // that an MD5 client can retry with a fresh nonce. No session is opened.
 func (e *Handler) refuse(ctx context.Context, msg *syncml.Message, auth authResult, req Request) (*Response, error) {
 	hdr := &msg.Header
-	user := hdr.Source.Name
-	if hdr.Cred != nil && hdr.Cred.Type != syncml.AuthMD5 {
-		if name, _, err := syncml.BasicCredentials(hdr.Cred.Data); err == nil {
-			user = name
-		}
-	}
+	user := claimedUser(hdr)
 	delay := time.Duration(0)
 	if auth.status == 401 {
 		delay = e.core.LoginFailed(user, req.Remote)
+		e.obs.AuthFailed(protocolSyncML)
 	}
 	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
 		"remote", req.Remote, "delay", delay)
 	engine.Pause(ctx, delay)
 	nonce, nonceB64 := newNonce()
-	// Give an existing device of this user the new nonce, so that a client
-	// whose nonce went stale can succeed on its retry.
+	// Issue the new nonce to this device of the user (a known device or a
+	// first contact), so that an MD5 client retries with it (nonce.go).
 	err := e.core.Update(ctx, func(w *engine.Work) error {
-		return w.RecordFailure(user, 0, hdr.Source.URI, nonce, fmt.Sprintf("authentication failed (%d)", auth.status))
+		return issueNonce(w, user, hdr.Source.URI, nonce, fmt.Sprintf("authentication failed (%d)", auth.status), putDevInf(msg))
 	})
 	if err != nil {
 		return nil, err
@@ -342,6 +341,7 @@ func (e *Handler) recordFailure(ctx context.Context, st *sessionState, auth auth
 	default:
 		return
 	}
+	e.sessionFailed(st)
 	err := e.core.Update(ctx, func(w *engine.Work) error {
 		return w.RecordFailure("", userID, hdr.Source.URI, "", cause.Error())
 	})

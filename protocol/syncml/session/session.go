@@ -38,14 +38,22 @@ type sessionState struct {
 	// Retransmission: the last client MsgID and the answer sent to it.
 	// The answer is stored in the session row's own column, not in this
 	// JSON (the field is read only from rows written before that).
-	LastClientMsgID string         `json:"last_client_msg_id"`
-	LastResponse    []byte         `json:"last_response,omitempty"`
-	Datastores      []*syncedStore `json:"datastores"`
+	LastClientMsgID string `json:"last_client_msg_id"`
+	// LastRequest is the bodyHash of that message: only the same bytes
+	// are a retransmission.
+	LastRequest string `json:"last_request,omitempty"`
+	// Cred is the credHash of the credentials that opened the session: a
+	// later message carrying others must authenticate again.
+	Cred         string         `json:"cred,omitempty"`
+	LastResponse []byte         `json:"last_response,omitempty"`
+	Datastores   []*syncedStore `json:"datastores"`
 	// Incoming is a large object the device is sending in chunks.
 	Incoming *incomingObject `json:"incoming,omitempty"`
 	// ClientMaxObjSize is the largest object the device accepts (0: unknown).
 	ClientMaxObjSize int64 `json:"client_max_obj_size"`
 	Complete         bool  `json:"complete"`
+	// DevInfSent is set once the session answered a Get of our DevInf.
+	DevInfSent bool `json:"devinf_sent,omitempty"`
 	// busy lists the datastores this message could not lease (another
 	// session of the user holds them); not persisted.
 	busy map[string]bool
@@ -55,6 +63,8 @@ type sessionState struct {
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`
+	// obs collects this message's events for the Observer; not persisted.
+	obs observed
 }
 
 // syncedStore is the state of one datastore within a session: the core's
@@ -87,7 +97,7 @@ type sentCommand struct {
 
 // partner is who the session is, for the core.
 func (st *sessionState) partner() engine.Partner {
-	return engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key}
+	return engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key, Protocol: protocolSyncML}
 }
 
 // loadSession reads a session; it returns (nil, nil) when there is none.
@@ -100,8 +110,8 @@ func loadSession(w *engine.Work, key string) (*sessionState, error) {
 	if err := json.Unmarshal(row.State, &st); err != nil {
 		return nil, fmt.Errorf("session: decode session %s: %w", key, err)
 	}
-	if st.AliasOf != "" {
-		return nil, nil // not a session of its own
+	if st.AliasOf != "" || st.Key == "" {
+		return nil, nil // an alias or a pending nonce (nonce.go), not a session
 	}
 	if row.LastResponse != nil {
 		st.LastResponse = row.LastResponse

@@ -1,11 +1,11 @@
 package session
 
 import (
-	"anchorage/protocol/engine"
 	"context"
 	"strconv"
 	"testing"
 
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 	"anchorage/protocol/syncml"
 	"anchorage/store"
