@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"anchorage/test/testserver"
 )
 
 // TestMassDeletionGuard is issue 20's guard with SyncEvolution: devices A
@@ -69,6 +71,10 @@ func runGuard(t *testing.T, shared, decision string) {
 	}
 	if !strings.Contains(srv.log.String(), "mass deletion held for the owner") {
 		t.Error("the server log does not tell of the hold")
+	}
+	series := `anchorage_deletes_held_total{datastore="contacts",protocol="syncml"}`
+	if got := testserver.MustScrapeMetrics(t, strings.TrimSuffix(srv.url, "/sync"))[series]; got != 25 {
+		t.Errorf("%s = %v, want 25", series, got)
 	}
 
 	out := srv.admin(t, "", "hold", decision, "--data", srv.data, id)
