@@ -344,3 +344,35 @@ type holdRecorder struct {
 }
 
 func (r *holdRecorder) DeletesHeld(_ string, h store.Hold) { r.holds = append(r.holds, h) }
+
+// TestGuardAbandonedSession: the deletes of a session that never completes
+// are not applied; the device sends them again next time, and they are
+// decided then.
+func TestGuardAbandonedSession(t *testing.T) {
+	g := newGuarded(t, 30)
+	last := g.a.Session
+	abandoned := g.a
+	abandoned.Session = "abandoned"
+	err := g.core.Update(context.Background(), func(w *engine.Work) error {
+		ds, _, _, err := w.Open(abandoned, engine.Contacts, engine.ModeTwoWay, last)
+		if err != nil {
+			return err
+		}
+		for _, luid := range g.luids[:25] {
+			if o, _, err := w.Apply(ds, engine.Change{Op: engine.OpDelete, LUID: luid}); err != nil || o != engine.Deleted {
+				return fmt.Errorf("delete %s: %v %v", luid, o, err)
+			}
+		}
+		return nil // no Complete: the device went away
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.live(t) != 30 || len(g.holds(t)) != 0 {
+		t.Fatalf("after an abandoned session: %d live, %d holds; want 30 and none", g.live(t), len(g.holds(t)))
+	}
+	g.deleteSync(t, 25) // the same anchors: the device sends its deletes again
+	if hs := g.holds(t, store.HoldOpen); len(hs) != 1 || hs[0].Items != 25 {
+		t.Errorf("holds after the deletes came again: %+v; want 25 held", hs)
+	}
+}
