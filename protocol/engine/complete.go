@@ -38,10 +38,12 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 	case ModeRefreshFromClient:
 		// The server's datastore becomes exactly the device's: what
 		// the device did not send is deleted (tombstones keep it).
-		if held {
-			// Held (guard.go): the items stay until the owner decides.
-		} else if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
-			return err
+		// Unless held (guard.go): then the items stay until the owner
+		// decides.
+		if !held {
+			if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
+				return err
+			}
 		}
 		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
 		if err != nil {

@@ -168,7 +168,7 @@ func (e *Engine) guardDeletes(ctx context.Context, tx store.SyncTx, st *sessionS
 			return false, fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
 		}
 	}
-	ds.Pending, ds.Held = nil, len(dels)
+	ds.Held = len(dels)
 	e.log.Warn("mass deletion held for the owner", "user", st.UserName, "device", st.DeviceID,
 		"datastore", ds.Name, "hold", h.ID, "deletes", len(dels), "live", live,
 		"percent", rule.Percent, "min", rule.MinItems)
@@ -210,7 +210,6 @@ func (e *Engine) applyPending(ctx context.Context, tx store.SyncTx, st *sessionS
 			return fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
 		}
 	}
-	ds.Pending = nil
 	return nil
 }
 
@@ -236,7 +235,6 @@ func (e *Engine) returned(ctx context.Context, tx store.SyncTx, ds *Datastore) e
 			return fmt.Errorf("engine: hold %d returned: %w", id, err)
 		}
 	}
-	ds.Returning = nil
 	return nil
 }
 
