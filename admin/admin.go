@@ -56,6 +56,9 @@ type DeviceReport struct {
 	// none) and LastMode its alert code.
 	LastSync time.Time
 	LastMode int
+	// Holds are the device's open holds (mass deletions held for the
+	// owner to accept or reject).
+	Holds []store.Hold
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -102,6 +105,9 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 					return err
 				}
 				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps}
+				if rep.Holds, err = tx.Holds(ctx, u.ID, d.DeviceID, store.HoldOpen); err != nil {
+					return err
+				}
 				for _, p := range ps {
 					if p.LastSync.After(rep.LastSync) {
 						rep.LastSync, rep.LastMode = p.LastSync, p.LastSyncMode

@@ -36,6 +36,9 @@ type Options struct {
 	// Observer is told about sessions, items and conflicts for
 	// monitoring; nil means NopObserver.
 	Observer Observer
+	// Hold is the server's mass-deletion threshold (guard.go); a user's
+	// setting in the store overrides it. Zero means DefaultHoldRule.
+	Hold HoldRule
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -53,6 +56,7 @@ type Engine struct {
 	conflict   conflict.Rules
 	throttle   *loginThrottle
 	obs        Observer
+	hold       HoldRule
 }
 
 // New returns an Engine.
@@ -65,6 +69,10 @@ func New(opts Options) *Engine {
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
+		hold:       opts.Hold,
+	}
+	if e.hold == (HoldRule{}) {
+		e.hold = DefaultHoldRule
 	}
 	if e.conflict.Policy == "" {
 		e.conflict.Policy = conflict.Default

@@ -27,6 +27,7 @@ type deviceRow struct {
 	Overdue                  bool
 	LastError                string
 	Datastores               []string
+	Holds                    []holdRow // open holds of the mass-deletion guard
 }
 
 func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
@@ -41,6 +42,7 @@ func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
 		for _, p := range rep.Datastores {
 			row.Datastores = append(row.Datastores, p.Datastore)
 		}
+		row.Holds = holdRows(rep.Holds)
 		rows = append(rows, row)
 	}
 	return rows
