@@ -58,6 +58,9 @@ type DeviceReport struct {
 	LastMode int
 	// Protocol is "EAS" for an Exchange ActiveSync device, else "SyncML".
 	Protocol string
+	// Holds are the device's open holds (mass deletions held for the
+	// owner to accept or reject).
+	Holds []store.Hold
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -104,6 +107,9 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 					return err
 				}
 				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps, Protocol: "SyncML"}
+				if rep.Holds, err = tx.Holds(ctx, u.ID, d.DeviceID, store.HoldOpen); err != nil {
+					return err
+				}
 				if _, err := tx.Session(ctx, engine.EASStateKey(u.ID, d.DeviceID)); err == nil {
 					rep.Protocol = "EAS"
 				} else if !errors.Is(err, store.ErrNotFound) {

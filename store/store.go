@@ -84,6 +84,7 @@ type ItemTx interface {
 type SyncTx interface {
 	ItemTx
 	PartnerTx
+	HoldTx
 	// FindTwins returns live items whose UID or match key equals the given
 	// (non-empty) value.
 	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)

@@ -126,6 +126,14 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 		if d.Overdue(now, overdue) {
 			status = "OVERDUE"
 		}
+		for i, h := range d.Holds {
+			held := fmt.Sprintf("HELD: %d deletes of %s (hold %d)", h.Items, h.Datastore, h.ID)
+			if i == 0 && status == "ok" {
+				status = held
+			} else {
+				status += "; " + held
+			}
+		}
 		lastErr := d.Device.LastError
 		if lastErr == "" {
 			lastErr = "-"

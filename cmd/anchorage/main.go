@@ -22,10 +22,11 @@ commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
           [--max-body BYTES] [--log-level debug|info|warn|error]
           [--conflict POLICY] [--delete-wins] [--pprof ADDR] [--metrics-listen ADDR]
-          [--gc-percent 400] [--memory-limit-mb 256]
+          [--gc-percent 400] [--memory-limit-mb 256] [--hold-percent 50] [--hold-min 20]
   user    add --data DIR [--no-md5] [--admin] NAME     (password read from stdin)
   user    list --data DIR
-  user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME
+  user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]]
+          [--hold-percent N|0 [--hold-min M]] NAME
   user    show --data DIR NAME               (conflict rules in force per datastore)
   device  list --data DIR [--user NAME] [--overdue 48h]
   device  reset --data DIR --user NAME --device ID [--db NAME]
@@ -43,6 +44,8 @@ commands:
   backup  --data DIR --to FILE       (a consistent copy, while the server runs)
   backup  verify FILE                (integrity check; counts users, devices, items, versions)
   store   copy --from DIR_OR_URL --to DIR_OR_URL   (everything, into an empty store)
+  hold    list --data DIR [--user NAME] [--all] [--items]   (mass deletions held for the owner)
+  hold    accept|reject --data DIR ID
 
 Every --data DIR may be --store DIR_OR_URL instead (default $ANCHORAGE_STORE):
 a postgres://user@host/db URL runs on PostgreSQL.
@@ -114,6 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "store":
 		return cmdStore(ctx, rest, stdout, stderr)
+	case "hold":
+		return cmdHold(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

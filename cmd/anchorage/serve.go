@@ -45,6 +45,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
 	metricsAddr := fs.String("metrics-listen", "", "serve /metrics, /healthz and /readyz on this address too, e.g. 127.0.0.1:9090 (/metrics is always on the main listener as well)")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
+	holdPercent := fs.Int("hold-percent", engine.DefaultHoldRule.Percent, "hold a device session's deletes for the owner when they are more than this % of a datastore (100: never)")
+	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "... and at least this many items")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +65,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC(*gcPercent, *memLimitMB, log)
 
+	if *holdPercent < 1 || *holdPercent > 100 || *holdMin < 0 {
+		return fmt.Errorf("%w: --hold-percent is 1..100 (100: never hold), --hold-min not negative", errUsage)
+	}
 	reg := prometheus.NewRegistry()
 	var ready func(context.Context) error
 	var m *metrics.Metrics
@@ -70,6 +75,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		o.Conflict = rules
 		o.Hub = hub.NewLocal() // wakes parked EAS Pings after each committed write
 		ready, m = instrument(o, reg)
+		o.Hold = engine.HoldRule{Percent: *holdPercent, MinItems: *holdMin}
 	})
 	if err != nil {
 		return err

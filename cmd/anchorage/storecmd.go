@@ -47,7 +47,7 @@ func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "copied %d users, %d devices, %d partnerships, %d item versions, %d maps, %d unacknowledged adds\n",
-		st.Users, st.Devices, st.Partnerships, st.Versions, st.Mappings, st.UnackedAdds)
+	fmt.Fprintf(stdout, "copied %d users, %d devices, %d partnerships, %d item versions, %d maps, %d unacknowledged adds, %d holds\n",
+		st.Users, st.Devices, st.Partnerships, st.Versions, st.Mappings, st.UnackedAdds, st.Holds)
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 
 const userUsage = `user add --data DIR [--no-md5] NAME   (password read from stdin)
 user list --data DIR
-user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME
+` + userSetUsage + `
 user show --data DIR NAME`
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -33,6 +33,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	policy := fs.String("conflict", "", "set: conflict policy ("+policyNames()+"), or default to remove the setting")
 	deleteWins := fs.Bool("delete-wins", false, "set: a deletion wins over an edit made on another device")
 	adminFlag := fs.Bool("admin", false, "add, set: grant the web interface's admin pages (set --admin=false revokes)")
+	holdPercent := fs.Int("hold-percent", 0, "set: hold a device session's deletes when they are more than this % of a datastore (100: never; 0: remove the user's setting, the server's applies)")
+	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "set, with --hold-percent: ... and at least this many items")
 	if isHelp(sub) {
 		return subHelp(fs, userUsage)
 	}
@@ -44,8 +46,11 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if sub == "add" {
 		open = createEngine // the first user makes the database
 	}
-	adminGiven := false
-	fs.Visit(func(f *flag.Flag) { adminGiven = adminGiven || f.Name == "admin" })
+	adminGiven, holdGiven := false, false
+	fs.Visit(func(f *flag.Flag) {
+		adminGiven = adminGiven || f.Name == "admin"
+		holdGiven = holdGiven || f.Name == "hold-percent"
+	})
 	eng, closeStore, err := adminOf(open(*data, quietLogger(stderr)))
 	if err != nil {
 		return err
@@ -87,8 +92,16 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return tw.Flush()
 	case "set":
-		if len(pos) != 1 || (*policy == "" && !adminGiven) {
-			return fmt.Errorf("%w: user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]] NAME", errUsage)
+		if len(pos) != 1 || (*policy == "" && !adminGiven && !holdGiven) {
+			return fmt.Errorf("%w: %s", errUsage, userSetUsage)
+		}
+		if holdGiven {
+			if err := setHold(ctx, eng, pos[0], *holdPercent, *holdMin, stdout); err != nil {
+				return err
+			}
+			if *policy == "" && !adminGiven {
+				return nil
+			}
 		}
 		if adminGiven {
 			if err := eng.SetUserFlags(ctx, pos[0], adminFlag, nil); err != nil {
@@ -187,4 +200,26 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("%w: empty password (give it on stdin)", errUsage)
 	}
 	return pw, nil
+}
+
+const userSetUsage = "user set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]]\n" +
+	"         [--hold-percent N [--hold-min M]] NAME"
+
+// setHold stores (or with percent 0 removes) a user's mass-deletion
+// threshold.
+func setHold(ctx context.Context, eng *admin.Admin, user string, percent, minItems int, stdout io.Writer) error {
+	found, err := eng.SetHoldRule(ctx, user, percent, minItems)
+	switch {
+	case err != nil:
+		return err
+	case percent == 0 && !found:
+		fmt.Fprintf(stdout, "user %s has no hold threshold of its own; the server's applies\n", user)
+	case percent == 0:
+		fmt.Fprintf(stdout, "user %s: hold threshold removed; the server's applies\n", user)
+	case percent >= 100:
+		fmt.Fprintf(stdout, "user %s: mass deletions are never held\n", user)
+	default:
+		fmt.Fprintf(stdout, "user %s: a session deleting more than %d %% of a datastore, and at least %d items, is held\n", user, percent, minItems)
+	}
+	return nil
 }

@@ -41,6 +41,7 @@ type queued struct {
 	seq   int64
 	guid  string
 	item  *store.Item // phaseItems: the item itself
+	held  bool        // an open hold keeps the item from the device (guard.go)
 }
 
 const (
@@ -78,6 +79,10 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			}
 		}
 		q := ds.queue[0]
+		if q.held {
+			w.pass(ds, q)
+			continue
+		}
 		var ch *ServerChange
 		var err error
 		if q.phase == phaseItems {
@@ -114,7 +119,7 @@ func (w *Work) readAhead(ds *Datastore) error {
 			ds.queue = append(ds.queue, queued{phase: phaseItems, guid: items[i].GUID, item: &items[i]})
 		}
 		if len(items) > 0 {
-			return nil
+			return w.markHeld(ds, 0)
 		}
 	default:
 		changes, err := tx.Changes(ctx, ds.UserID, ds.Name, ds.CursorSeq, ds.TargetSeq, ds.DeviceID, batchSize)
@@ -125,7 +130,7 @@ func (w *Work) readAhead(ds *Datastore) error {
 			ds.queue = append(ds.queue, queued{phase: phaseLog, seq: c.Seq, guid: c.GUID})
 		}
 		if len(changes) > 0 {
-			return nil
+			return w.markHeld(ds, 0)
 		}
 	}
 	if len(ds.Resend) > 0 {

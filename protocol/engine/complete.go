@@ -24,13 +24,26 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 	// Delivered when every server change went out (NextChange ran out)
 	// and the device acknowledged each; else they are all sent again.
 	delivered := ds.Undelivered == 0 && ds.Drained
+	held, err := e.guardDeletes(ctx, tx, st, ds)
+	if err != nil {
+		return err
+	}
+	if delivered && len(ds.Returning) > 0 {
+		if err := e.returned(ctx, tx, ds); err != nil {
+			return err
+		}
+	}
 
 	switch ds.Mode {
 	case ModeRefreshFromClient:
 		// The server's datastore becomes exactly the device's: what
 		// the device did not send is deleted (tombstones keep it).
-		if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
-			return err
+		// Unless held (guard.go): then the items stay until the owner
+		// decides.
+		if !held {
+			if err := e.deleteUnconfirmed(ctx, tx, st, ds); err != nil {
+				return err
+			}
 		}
 		seq, err := tx.LastSeq(ctx, st.UserID, ds.Name)
 		if err != nil {
@@ -64,7 +77,7 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 	}
 	e.log.Info("datastore synced", "device", st.DeviceID, "user", st.UserName, "datastore", ds.Name,
 		"mode", int(ds.Mode), "added", ds.Added, "replaced", ds.Replaced, "deleted", ds.Deleted,
-		"matched", ds.Matched, "rejected", ds.Rejected, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
+		"matched", ds.Matched, "rejected", ds.Rejected, "held", ds.Held, "sent", ds.SentCommands, "ack_seq", p.AckSeq)
 	return nil
 }
 

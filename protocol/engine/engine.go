@@ -40,6 +40,9 @@ type Options struct {
 	// Hub, when set, is told of every datastore a committed unit of work
 	// wrote (notify.go), for parked EAS Pings and hanging Syncs.
 	Hub hub.Hub
+	// Hold is the server's mass-deletion threshold (guard.go); a user's
+	// setting in the store overrides it. Zero means DefaultHoldRule.
+	Hold HoldRule
 }
 
 // DefaultMaxObjSize is the largest object the server accepts by default.
@@ -58,6 +61,7 @@ type Engine struct {
 	throttle   *loginThrottle
 	obs        Observer
 	hub        hub.Hub
+	hold       HoldRule
 }
 
 // New returns an Engine.
@@ -71,6 +75,10 @@ func New(opts Options) *Engine {
 		conflict:   opts.Conflict,
 		throttle:   newLoginThrottle(),
 		hub:        opts.Hub,
+		hold:       opts.Hold,
+	}
+	if e.hold == (HoldRule{}) {
+		e.hold = DefaultHoldRule
 	}
 	if e.conflict.Policy == "" {
 		e.conflict.Policy = conflict.Default

@@ -49,6 +49,7 @@ type observed struct {
 	received  map[[2]string]int // protocol, op
 	sent      map[[2]string]int
 	conflicts [][2]string // protocol, outcome
+	holds     []heldEvent // guard.go
 }
 
 func count(m *map[[2]string]int, protocol, op string) {
@@ -68,6 +69,11 @@ func (ob *observed) flush(o Observer) {
 	}
 	for _, c := range ob.conflicts {
 		o.ConflictResolved(c[0], c[1])
+	}
+	if ho, ok := o.(HoldObserver); ok {
+		for _, h := range ob.holds {
+			ho.DeletesHeld(h.protocol, h.hold)
+		}
 	}
 	*ob = observed{}
 }

@@ -62,6 +62,9 @@ func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *D
 		e.log.Info("refused: datastore is read-only for devices", "datastore", name, "device", p.DeviceID, "requested", int(requested))
 		return nil, Anchors{}, false, ErrReadOnly
 	}
+	if err := e.openHolds(ctx, tx, ds); err != nil {
+		return nil, Anchors{}, false, err
+	}
 	return ds, Anchors{Client: pt.ClientAnchor, Server: pt.ServerAnchor}, forced, nil
 }
 

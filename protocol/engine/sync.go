@@ -292,10 +292,10 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 		return e.resolveConflict(ctx, tx, st, ds, cur, nil, luid)
 	}
 	if cur != nil && !cur.Deleted {
-		if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: st.UserID, Datastore: ds.Name, GUID: m.GUID,
-			Delete: true, Origin: st.DeviceID, Time: e.now()}); err != nil {
-			return 0, fmt.Errorf("engine: delete %s: %w", m.GUID, err)
-		}
+		// Applied, or held, when the session completes (guard.go).
+		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid})
+		ds.Deleted++
+		return Deleted, nil
 	}
 	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
 		return 0, fmt.Errorf("engine: unmap %s: %w", luid, err)

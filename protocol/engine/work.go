@@ -186,8 +186,14 @@ type Datastore struct {
 	// wrote since) and the session did nothing that unconfirms an item.
 	NoTwins    bool  `json:"no_twins,omitempty"`
 	NoTwinsSeq int64 `json:"no_twins_seq,omitempty"`
-	// Stats for logs and the device list.
-	Added, Replaced, Deleted, Matched, Rejected int
+	// Pending are the device's deletes kept until the session completes
+	// (guard.go); Holding is set when an open hold keeps items from the
+	// device; Returning lists rejected holds whose items go back to it.
+	Pending   []pendingDelete `json:"pending,omitempty"`
+	Holding   bool            `json:"holding,omitempty"`
+	Returning []int64         `json:"returning,omitempty"`
+	// Stats for logs and the device list (Held: deletes held).
+	Added, Replaced, Deleted, Matched, Rejected, Held int
 }
 
 // syncedStore is the name the datastore logic has used for a Datastore.

@@ -17,14 +17,18 @@ import (
 // slow sync, client adds answered with server ids, server changes in
 // windows, acknowledged when the device comes back).
 
-func newCore(t *testing.T) (*engine.Engine, *engine.User) {
+func newCore(t *testing.T, opts ...func(*engine.Options)) (*engine.Engine, *engine.User) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "core.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	core := engine.New(engine.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	o := engine.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, f := range opts {
+		f(&o)
+	}
+	core := engine.New(o)
 	if err := admin.New(core).AddUser(context.Background(), "ann", "pw", false); err != nil {
 		t.Fatal(err)
 	}

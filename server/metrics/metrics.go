@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"anchorage/protocol/engine"
+	"anchorage/store"
 )
 
 // Options configure Metrics.
@@ -37,13 +38,17 @@ type Metrics struct {
 	sent         *prometheus.CounterVec
 	conflicts    *prometheus.CounterVec
 	authFailures *prometheus.CounterVec
+	held         *prometheus.CounterVec
 	parkedPings  prometheus.Gauge
 	txLatency    *prometheus.HistogramVec
 
 	open *openSessions
 }
 
-var _ engine.Observer = (*Metrics)(nil)
+var (
+	_ engine.Observer     = (*Metrics)(nil)
+	_ engine.HoldObserver = (*Metrics)(nil)
+)
 
 // New creates the collectors and registers them, with the Go runtime and
 // process collectors, on reg.
@@ -75,6 +80,10 @@ func New(reg *prometheus.Registry, opts Options) *Metrics {
 			Name: "anchorage_auth_failures_total",
 			Help: "Sessions refused for wrong credentials, by protocol.",
 		}, []string{"protocol"}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anchorage_deletes_held_total",
+			Help: "Device deletes held by the mass-deletion guard for the owner, by protocol and datastore.",
+		}, []string{"protocol", "datastore"}),
 		parkedPings: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "anchorage_parked_pings",
 			Help: "ActiveSync Ping requests waiting for a change.",
@@ -87,7 +96,7 @@ func New(reg *prometheus.Registry, opts Options) *Metrics {
 		open: newOpenSessions(opts.SessionTTL, opts.Now),
 	}
 	reg.MustRegister(m.sessions, m.latency, m.received, m.sent, m.conflicts, m.authFailures,
-		m.parkedPings, m.txLatency, m.open,
+		m.held, m.parkedPings, m.txLatency, m.open,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opts.DatabaseSize != nil {
@@ -132,6 +141,11 @@ func (m *Metrics) ConflictResolved(protocol, outcome string) {
 
 // AuthFailed implements engine.Observer.
 func (m *Metrics) AuthFailed(protocol string) { m.authFailures.WithLabelValues(protocol).Inc() }
+
+// DeletesHeld counts a hold's deletes (engine.HoldObserver).
+func (m *Metrics) DeletesHeld(protocol string, h store.Hold) {
+	m.held.WithLabelValues(protocol, h.Datastore).Add(float64(h.Items))
+}
 
 // PingParked and PingReleased track ActiveSync Pings held open until a
 // change arrives or they time out.

@@ -28,6 +28,7 @@ type deviceRow struct {
 	LastError                string
 	Wipe                     string // a remote wipe's state, when one was asked for
 	Datastores               []string
+	Holds                    []holdRow // open holds of the mass-deletion guard
 }
 
 func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
@@ -45,6 +46,7 @@ func (h *Handler) deviceRows(reps []admin.DeviceReport) []deviceRow {
 		for _, p := range rep.Datastores {
 			row.Datastores = append(row.Datastores, p.Datastore)
 		}
+		row.Holds = holdRows(rep.Holds)
 		rows = append(rows, row)
 	}
 	return rows

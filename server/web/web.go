@@ -37,6 +37,12 @@ type Ops interface {
 	RemoveDevice(ctx context.Context, user, device string) error
 	WipeDevice(ctx context.Context, user, device string, accountOnly bool) (store.WipeState, error)
 
+	// Holds of the mass-deletion guard (admin/holds.go).
+	Holds(ctx context.Context, user string, all bool) ([]admin.HoldReport, error)
+	HeldItems(ctx context.Context, id int64) ([]store.Item, error)
+	AcceptHold(ctx context.Context, id int64) (admin.HoldReport, int, error)
+	RejectHold(ctx context.Context, id int64) (admin.HoldReport, error)
+
 	LiveItems(ctx context.Context, user, datastore string) ([]store.Item, error)
 	ItemVersions(ctx context.Context, user, datastore, guid string) ([]store.Item, error)
 	History(ctx context.Context, user, datastore string, q admin.HistoryQuery) ([]admin.HistoryEntry, error)
@@ -128,6 +134,9 @@ func New(opts Options) (*Handler, error) {
 	m.HandleFunc("POST /devices/reset", h.owner(h.deviceReset))
 	m.HandleFunc("POST /devices/remove", h.owner(h.deviceRemove))
 	m.HandleFunc("POST /devices/wipe", h.owner(h.deviceWipe))
+	m.HandleFunc("GET /holds/confirm", h.owner(h.holdConfirm))
+	m.HandleFunc("POST /holds/accept", h.owner(h.holdAccept))
+	m.HandleFunc("POST /holds/reject", h.owner(h.holdReject))
 	m.HandleFunc("GET /data", h.owner(h.data))
 	m.HandleFunc("GET /item", h.owner(h.item))
 	m.HandleFunc("POST /item/restore", h.owner(h.itemRestore))

@@ -2,14 +2,16 @@
 // one (anchorage store copy): accounts with their admin and disabled flags,
 // devices with their remote-wipe state, the full archive of every
 // datastore, partnerships with their anchors, maps and unacknowledged Adds,
-// conflict settings and retention, so that devices continue with fast
+// conflict settings, retention, mass-deletion thresholds and holds (open
+// or decided, with their held deletes), so that devices continue with fast
 // syncs after a move between backends (SQLite to PostgreSQL or back).
 //
 // It speaks only store.Tx. The destination hands out its own user ids and
 // change sequences: every version is written in the source's sequence
 // order, and the sequences the copied rows refer to (a partnership's
-// AckSeq, an unacknowledged Add's Seq) are translated; version numbers are kept, so that
-// the changes a device has not acknowledged are the same ones. Protocol
+// AckSeq, an unacknowledged Add's Seq, a hold's Seq) are translated;
+// version numbers are kept, so that the changes a device has not
+// acknowledged are the same ones. Holds get new ids, in the same order. Protocol
 // sessions and leases are not copied: a session in flight restarts. Nor are
 // web sessions: a browser logged in to the web interface logs in again.
 package storecopy
@@ -31,7 +33,7 @@ var Datastores = []string{"contacts", "calendar", "tasks", "notes"}
 
 // Stats counts what Copy copied.
 type Stats struct {
-	Users, Devices, Partnerships, Versions, Mappings, UnackedAdds int
+	Users, Devices, Partnerships, Versions, Mappings, UnackedAdds, Holds int
 }
 
 // Copy copies src into dst, which must hold no user. Each user is copied
@@ -92,6 +94,14 @@ type userData struct {
 	versions     map[string][]store.Item // by datastore, in sequence order
 	mappings     []store.Mapping
 	unacked      []store.UnackedAdd
+	holdSettings *store.HoldSettings
+	holds        []heldSession
+}
+
+// heldSession is one hold with its deletes.
+type heldSession struct {
+	hold    store.Hold
+	deletes []store.HeldDelete
 }
 
 func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
@@ -104,6 +114,9 @@ func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
 		return err
 	}
 	if d.devices, err = tx.ListDevices(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := d.readHolds(ctx, tx); err != nil {
 		return err
 	}
 	if d.partnerships, err = tx.ListPartnerships(ctx, u.ID, ""); err != nil {
@@ -225,6 +238,53 @@ func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
 		return err
 	}
 	st.UnackedAdds += len(d.unacked)
+	return d.writeHolds(ctx, tx, u.ID, seqs, st)
+}
+
+// readHolds reads the user's mass-deletion threshold and holds.
+func (d *userData) readHolds(ctx context.Context, tx store.Tx) error {
+	hs, err := tx.HoldSettings(ctx, d.user.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	d.holdSettings = hs
+	holds, err := tx.Holds(ctx, d.user.ID, "")
+	if err != nil {
+		return err
+	}
+	for _, h := range holds {
+		dels, err := tx.HeldDeletes(ctx, h.ID)
+		if err != nil {
+			return err
+		}
+		d.holds = append(d.holds, heldSession{h, dels})
+	}
+	return nil
+}
+
+// writeHolds writes the threshold and the holds, oldest first; a decided
+// hold is created open, as CreateHold does, then given its state.
+func (d *userData) writeHolds(ctx context.Context, tx store.Tx, userID int64, seqs map[string]*seqMap, st *Stats) error {
+	if d.holdSettings != nil {
+		s := *d.holdSettings
+		s.UserID = userID
+		if err := tx.PutHoldSettings(ctx, &s); err != nil {
+			return err
+		}
+	}
+	for _, hd := range d.holds {
+		h := hd.hold
+		h.UserID, h.Seq = userID, seqs[h.Datastore].at(h.Seq)
+		if err := tx.CreateHold(ctx, &h, hd.deletes); err != nil {
+			return err
+		}
+		if hd.hold.State != store.HoldOpen {
+			if err := tx.SetHoldState(ctx, h.ID, hd.hold.State, hd.hold.Decided); err != nil {
+				return err
+			}
+		}
+		st.Holds++
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package storecopy_test
 
 import (
 	"anchorage/admin"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -111,7 +112,10 @@ func TestCopy(t *testing.T) {
 		if err := tx.PutDevice(ctx, &store.Device{UserID: u.ID, DeviceID: "lost"}); err != nil {
 			return err
 		}
-		return tx.SetWipe(ctx, u.ID, "lost", wipe)
+		if err := tx.SetWipe(ctx, u.ID, "lost", wipe); err != nil {
+			return err
+		}
+		return addHolds(ctx, tx, u.ID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +129,8 @@ func TestCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Users != 2 || st.Devices != 3 || st.Partnerships != 2 || st.Mappings != 7 {
-		t.Errorf("copied %+v; want 2 users, 3 devices, 2 partnerships, 7 mappings", st)
+	if st.Users != 2 || st.Devices != 3 || st.Partnerships != 2 || st.Mappings != 7 || st.Holds != 2 {
+		t.Errorf("copied %+v; want 2 users, 3 devices, 2 partnerships, 7 mappings, 2 holds", st)
 	}
 	if _, err := storecopy.Copy(ctx, src, pg); err == nil {
 		t.Error("a second copy into the same store succeeded")
@@ -146,6 +150,9 @@ func TestCopy(t *testing.T) {
 		}
 		if got := accounts(t, s); got != accounts(t, src) {
 			t.Errorf("%s copy: accounts %s, want %s", name, got, accounts(t, src))
+		}
+		if got := holds(t, s); got != holds(t, src) {
+			t.Errorf("%s copy: holds %s, want %s", name, got, holds(t, src))
 		}
 	}
 
@@ -213,6 +220,59 @@ func accounts(t *testing.T, s store.Store) string {
 			for _, d := range ds {
 				out += fmt.Sprintf(" %s wipe %+v;", d.DeviceID, d.Wipe)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// addHolds gives a user a threshold, and a rejected hold and an open one
+// of the device that does not sync again.
+func addHolds(ctx context.Context, tx store.Tx, userID int64) error {
+	if err := tx.PutHoldSettings(ctx, &store.HoldSettings{UserID: userID, Percent: 30, MinItems: 2}); err != nil {
+		return err
+	}
+	created := time.Unix(1700000000, 0).UTC()
+	rejected := &store.Hold{UserID: userID, Datastore: "contacts", DeviceID: "lost", Live: 4, Created: created}
+	if err := tx.CreateHold(ctx, rejected, []store.HeldDelete{{GUID: "g1", LUID: "l1"}}); err != nil {
+		return err
+	}
+	if err := tx.SetHoldState(ctx, rejected.ID, store.HoldRejected, created.Add(time.Hour)); err != nil {
+		return err
+	}
+	open := &store.Hold{UserID: userID, Datastore: "contacts", DeviceID: "lost", Live: 3, Created: created.Add(2 * time.Hour)}
+	return tx.CreateHold(ctx, open, []store.HeldDelete{{GUID: "g2", LUID: "l2"}, {GUID: "g3", LUID: "l3"}})
+}
+
+// holds describes bob's threshold and holds, without their ids and
+// sequences (which the destination hands out).
+func holds(t *testing.T, s store.Store) string {
+	var out string
+	ctx := t.Context()
+	err := s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "bob")
+		if err != nil {
+			return err
+		}
+		hs, err := tx.HoldSettings(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		out = fmt.Sprintf("%d %% of at least %d;", hs.Percent, hs.MinItems)
+		list, err := tx.Holds(ctx, u.ID, "")
+		if err != nil {
+			return err
+		}
+		for _, h := range list {
+			dels, err := tx.HeldDeletes(ctx, h.ID)
+			if err != nil {
+				return err
+			}
+			out += fmt.Sprintf(" %s/%s %s items %d live %d created %s decided %s %v;", h.DeviceID, h.Datastore, h.State,
+				h.Items, h.Live, h.Created.Format(time.RFC3339Nano), h.Decided.Format(time.RFC3339Nano), dels)
 		}
 		return nil
 	})

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UserFlags", testUserFlags},
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},
+		{"Holds", testHolds},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewIsReadOnly},
 		{"ViewDuringUpdate", testViewDuringUpdate},

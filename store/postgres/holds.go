@@ -1,0 +1,194 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"anchorage/store"
+)
+
+// LiveCount counts a datastore's live items.
+func (t *tx) LiveCount(ctx context.Context, userID int64, datastore string) (int, error) {
+	dsID, err := t.datastoreID(ctx, userID, datastore, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("postgres: live count %d/%s: %w", userID, datastore, err)
+	}
+	var n int
+	if err := t.tx.QueryRow(ctx, `SELECT COUNT(*) FROM items WHERE datastore_id = ? AND NOT deleted`, dsID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: live count %d/%s: %w", userID, datastore, err)
+	}
+	return n, nil
+}
+
+// CreateHold stores an open hold and, in one statement, its deletes.
+func (t *tx) CreateHold(ctx context.Context, h *store.Hold, deletes []store.HeldDelete) error {
+	if h.Created.IsZero() {
+		h.Created = now()
+	}
+	h.State, h.Items = store.HoldOpen, len(deletes)
+	err := t.tx.QueryRow(ctx, `INSERT INTO holds (user_id, datastore, device_id, state, items, live, seq, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		h.UserID, h.Datastore, h.DeviceID, string(h.State), h.Items, h.Live, h.Seq, nanos(h.Created)).Scan(&h.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: create hold %d/%s/%s: %w", h.UserID, h.DeviceID, h.Datastore, userFK(err, h.UserID))
+	}
+	if len(deletes) == 0 {
+		return nil
+	}
+	guids := make([]string, len(deletes))
+	luids := make([]string, len(deletes))
+	for i, d := range deletes {
+		guids[i], luids[i] = d.GUID, d.LUID
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO held_deletes (hold_id, guid, luid)
+SELECT ?, g, l FROM unnest(?::text[], ?::text[]) AS d (g, l)`, h.ID, guids, luids); err != nil {
+		return fmt.Errorf("postgres: hold %d: %d deletes: %w", h.ID, len(deletes), err)
+	}
+	return nil
+}
+
+const holdColumns = `id, user_id, datastore, device_id, state, items, live, seq, created_at, decided_at`
+
+func scanHold(r scanner) (store.Hold, error) {
+	var h store.Hold
+	var state string
+	var created int64
+	var decided *int64
+	err := r.Scan(&h.ID, &h.UserID, &h.Datastore, &h.DeviceID, &state, &h.Items, &h.Live, &h.Seq, &created, &decided)
+	h.State, h.Created, h.Decided = store.HoldState(state), fromNanos(created), fromNullNanos(decided)
+	return h, err
+}
+
+// Hold returns one hold.
+func (t *tx) Hold(ctx context.Context, id int64) (*store.Hold, error) {
+	h, err := scanHold(t.tx.QueryRow(ctx, `SELECT `+holdColumns+` FROM holds WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: hold %d: %w", id, notFound(err))
+	}
+	return &h, nil
+}
+
+// Holds lists holds by user, device and state, oldest first.
+func (t *tx) Holds(ctx context.Context, userID int64, deviceID string, states ...store.HoldState) ([]store.Hold, error) {
+	var where []string
+	var args []any
+	if userID != 0 {
+		where, args = append(where, "user_id = ?"), append(args, userID)
+	}
+	if deviceID != "" {
+		where, args = append(where, "device_id = ?"), append(args, deviceID)
+	}
+	if len(states) > 0 {
+		names := make([]string, len(states))
+		for i, s := range states {
+			names[i] = string(s)
+		}
+		where, args = append(where, "state = ANY(?)"), append(args, names)
+	}
+	q := `SELECT ` + holdColumns + ` FROM holds`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	rows, err := t.tx.Query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: holds of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []store.Hold
+	for rows.Next() {
+		h, err := scanHold(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: holds of user %d: %w", userID, err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: holds of user %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// HeldDeletes lists a hold's deletes by GUID.
+func (t *tx) HeldDeletes(ctx context.Context, holdID int64) ([]store.HeldDelete, error) {
+	rows, err := t.tx.Query(ctx, `SELECT guid, luid FROM held_deletes WHERE hold_id = ? ORDER BY guid`, holdID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: held deletes of hold %d: %w", holdID, err)
+	}
+	defer rows.Close()
+	var out []store.HeldDelete
+	for rows.Next() {
+		var d store.HeldDelete
+		if err := rows.Scan(&d.GUID, &d.LUID); err != nil {
+			return nil, fmt.Errorf("postgres: held deletes of hold %d: %w", holdID, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: held deletes of hold %d: %w", holdID, err)
+	}
+	return out, nil
+}
+
+// SetHoldState moves a hold to a state.
+func (t *tx) SetHoldState(ctx context.Context, id int64, state store.HoldState, at time.Time) error {
+	res, err := t.tx.Exec(ctx, `UPDATE holds SET state = ?, decided_at = ? WHERE id = ?`, string(state), nullNanos(at), id)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: hold %d to %s: %w", id, state, err)
+	}
+	return nil
+}
+
+// HeldGUIDs tells which GUIDs an open hold of the device's datastore holds,
+// in one query: PostgreSQL takes the GUIDs as one array parameter.
+func (t *tx) HeldGUIDs(ctx context.Context, userID int64, deviceID, datastore string, guids []string) (map[string]bool, error) {
+	res := make(map[string]bool)
+	if len(guids) == 0 {
+		return res, nil
+	}
+	if err := t.scanGUIDs(ctx, res, `SELECT d.guid FROM held_deletes d JOIN holds h ON h.id = d.hold_id
+WHERE h.user_id = ? AND h.device_id = ? AND h.datastore = ? AND h.state = ? AND d.guid = ANY(?)`,
+		userID, deviceID, datastore, string(store.HoldOpen), guids); err != nil {
+		return nil, fmt.Errorf("postgres: held guids %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return res, nil
+}
+
+// HoldSettings returns a user's threshold.
+func (t *tx) HoldSettings(ctx context.Context, userID int64) (*store.HoldSettings, error) {
+	s := store.HoldSettings{UserID: userID}
+	err := t.tx.QueryRow(ctx, `SELECT percent, min_items FROM hold_settings WHERE user_id = ?`, userID).Scan(&s.Percent, &s.MinItems)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: hold settings of user %d: %w", userID, notFound(err))
+	}
+	return &s, nil
+}
+
+// PutHoldSettings stores (or replaces) a user's threshold.
+func (t *tx) PutHoldSettings(ctx context.Context, s *store.HoldSettings) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO hold_settings (user_id, percent, min_items) VALUES (?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET percent = excluded.percent, min_items = excluded.min_items`, s.UserID, s.Percent, s.MinItems)
+	if err != nil {
+		return fmt.Errorf("postgres: hold settings of user %d: %w", s.UserID, userFK(err, s.UserID))
+	}
+	return nil
+}
+
+// DeleteHoldSettings removes a user's threshold.
+func (t *tx) DeleteHoldSettings(ctx context.Context, userID int64) error {
+	res, err := t.tx.Exec(ctx, `DELETE FROM hold_settings WHERE user_id = ?`, userID)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: delete hold settings of user %d: %w", userID, err)
+	}
+	return nil
+}
