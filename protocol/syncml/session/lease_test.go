@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"anchorage/protocol/syncml"
+	"anchorage/store"
 )
 
 // devMessage is message() from another device of user u.
@@ -100,5 +101,52 @@ func TestLeaseWait(t *testing.T) {
 	}
 	if keyC == "" {
 		t.Errorf("dev-c got no session")
+	}
+}
+
+// TestLeaseOfOpeningSession: a session that waited for a datastore holds
+// its lease before the transaction that saves its first message commits,
+// so for a moment the lease has no session row. Another device's session
+// must wait for it then (503 when the wait runs out), never take it over:
+// the opening session's next message would find its datastore gone.
+func TestLeaseOfOpeningSession(t *testing.T) {
+	var skew atomic.Int64
+	e, st := testHandler(t, "a.db", "u", false,
+		engine.Options{Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }}, Options{})
+	ctx := context.Background()
+	err := st.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "u")
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		_, _, err = tx.AcquireLease(ctx, u.ID, "contacts", "opening", now, now.Add(24*time.Hour)) // outlasts the clock jumps
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The clock jumps past the wait every so often, whenever the message
+	// starts waiting (checking the password takes a while).
+	done, skewed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(skewed)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+				skew.Add(int64(engine.LeaseWait + time.Second))
+			}
+		}
+	}()
+	resp, err := e.HandleSyncML(ctx, Request{Body: devMessage(t, "dev-b", "1", true, alertCmd()), BaseURL: "http://h/sync"})
+	close(done)
+	<-skewed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := alertStatus(t, resp.Body); code != "503" {
+		t.Errorf("dev-b alert while an opening session holds the datastore: %s, want 503", code)
 	}
 }
