@@ -120,7 +120,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
-		Provisioning: activesync.ProvisionLoose, Logger: log})
+		Provisioning: activesync.ProvisionLoose, Logger: log, Parked: func(delta int) {
+			if delta > 0 {
+				m.PingParked()
+			} else {
+				m.PingReleased()
+			}
+		}})
 	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
 		Ready: ready, Metrics: m.Handler(), Web: ui})
 	if *metricsAddr != "" {

@@ -1,6 +1,7 @@
 package activesync
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,11 +129,17 @@ func TestPingHeartbeatExpires(t *testing.T) {
 }
 
 func TestPingWakesOnChange(t *testing.T) {
-	s := newTestServer(t, ProvisionOff, shortBounds)
+	var parked atomic.Int64 // the gauge Options.Parked drives
+	s := newTestServer(t, ProvisionOff, shortBounds, func(o *Options) {
+		o.Parked = func(d int) { parked.Add(int64(d)) }
+	})
 	s.primed("contacts")
 	s.primed("calendar")
 	ans := s.pingAsync(pingReq("120", "contacts", "calendar"))
 	s.parked("contacts", 1)
+	if n := parked.Load(); n != 1 {
+		t.Errorf("parked gauge %d while the Ping waits, want 1", n)
+	}
 	s.backend.put("calendar", "ev1", Item{Data: []byte(`<ApplicationData><Subject xmlns="Calendar:">x</Subject></ApplicationData>`)})
 	out := <-ans
 	if text(out, "Status") != "2" {
@@ -143,6 +150,9 @@ func TestPingWakesOnChange(t *testing.T) {
 	}
 	if n := s.backend.hub.Watching(s.backend.user, "contacts"); n != 0 {
 		t.Errorf("%d subscriptions left after the answer", n)
+	}
+	if n := parked.Load(); n != 0 {
+		t.Errorf("parked gauge %d after the answer, want 0", n)
 	}
 	// The change is still there until a Sync fetches it: the next Ping
 	// answers at once.

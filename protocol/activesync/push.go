@@ -107,6 +107,10 @@ func (c *conn) waitChanges(p Pusher, folders []string, heartbeat time.Duration) 
 	defer cancel()
 	superseded, release := c.srv.parking.park(c.user, c.req.DeviceID)
 	defer release()
+	if parked := c.srv.opts.Parked; parked != nil {
+		parked(1)
+		defer parked(-1)
+	}
 	timer := time.NewTimer(heartbeat)
 	defer timer.Stop()
 	for {

@@ -63,6 +63,10 @@ type Options struct {
 	MinHeartbeat, MaxHeartbeat time.Duration
 	// MaxFolders bounds the folders of one Ping; 0 means 300.
 	MaxFolders int
+	// Parked, when set, is told of each request that parks (Ping or a
+	// hanging Sync) with +1, and again with -1 when it ends: a gauge of
+	// the open pushes for monitoring.
+	Parked func(delta int)
 }
 
 // Server answers EAS requests at Path. It holds no per-device state: all
