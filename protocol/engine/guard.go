@@ -56,6 +56,19 @@ type pendingDelete struct {
 	LUID string `json:"l"`
 }
 
+// pendingGUID tells whether the session deleted the item (a delete kept
+// until it completes). The session's later changes see it as deleted, as
+// they would had the delete been applied in order: no pairing with it, no
+// write to it.
+func (ds *Datastore) pendingGUID(guid string) bool {
+	for _, d := range ds.Pending {
+		if d.GUID == guid {
+			return true
+		}
+	}
+	return false
+}
+
 // holdRule returns the user's threshold, else the server's.
 func (e *Engine) holdRule(ctx context.Context, tx store.SyncTx, userID int64) (HoldRule, error) {
 	s, err := tx.HoldSettings(ctx, userID)
@@ -164,8 +177,8 @@ func (e *Engine) guardDeletes(ctx context.Context, tx store.SyncTx, st *sessionS
 	// The device no longer holds these items: its ids of them go, as a
 	// delete would take them (applyDelete).
 	for _, d := range ds.Pending {
-		if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, d.LUID); err != nil {
-			return false, fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
+		if err := e.unmapPending(ctx, tx, st, ds, d); err != nil {
+			return false, err
 		}
 	}
 	ds.Held = len(dels)
@@ -206,9 +219,24 @@ func (e *Engine) applyPending(ctx context.Context, tx store.SyncTx, st *sessionS
 				return err
 			}
 		}
-		if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, d.LUID); err != nil {
-			return fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
+		if err := e.unmapPending(ctx, tx, st, ds, d); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// unmapPending drops the device's id of a deleted item, unless a later
+// change of the session reused the id for another item.
+func (e *Engine) unmapPending(ctx context.Context, tx store.SyncTx, st *sessionState, ds *Datastore, d pendingDelete) error {
+	m, err := tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, d.LUID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && m.GUID != d.GUID {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("engine: map %s: %w", d.LUID, err)
+	}
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, d.LUID); err != nil {
+		return fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
 	}
 	return nil
 }

@@ -376,3 +376,43 @@ func TestGuardAbandonedSession(t *testing.T) {
 		t.Errorf("holds after the deletes came again: %+v; want 25 held", hs)
 	}
 }
+
+// TestGuardDeleteThenWrite: a device's delete kept until the session
+// completes must leave the session's outcome what applying it in order
+// gives. A Replace or Add of the id it deleted is then a new item, kept
+// and mapped, never taken away by the delete applied at the end.
+func TestGuardDeleteThenWrite(t *testing.T) {
+	for _, op := range []engine.Op{engine.OpReplace, engine.OpAdd} {
+		t.Run(fmt.Sprint(op), func(t *testing.T) {
+			g := newGuarded(t, 5)
+			luid := g.luids[0]
+			g.sync(t, &g.a, engine.ModeTwoWay, func(w *engine.Work, ds *engine.Datastore) {
+				if o, _, err := w.Apply(ds, engine.Change{Op: engine.OpDelete, LUID: luid}); err != nil || o != engine.Deleted {
+					t.Fatalf("delete %s: %v %v", luid, o, err)
+				}
+				if o, _, err := w.Apply(ds, engine.Change{Op: op, LUID: luid, ContentType: "text/vcard",
+					Data: card("Person 0 again")}); err != nil || o != engine.Added {
+					t.Fatalf("%v %s after its delete: %v %v; want it added", op, luid, o, err)
+				}
+			})
+			if live := g.live(t); live != 5 {
+				t.Errorf("live = %d; want 5 (one deleted, one added)", live)
+			}
+			bGot := g.sync(t, &g.b, engine.ModeTwoWay, nil)
+			if count(bGot, engine.OpDelete) != 1 || count(bGot, engine.OpAdd) != 1 || len(bGot) != 2 {
+				t.Fatalf("B got %d changes (%d deletes, %d adds); want the delete and the new item",
+					len(bGot), count(bGot, engine.OpDelete), count(bGot, engine.OpAdd))
+			}
+			// A holds the new item under its id: a change of it reaches B.
+			g.sync(t, &g.a, engine.ModeTwoWay, func(w *engine.Work, ds *engine.Datastore) {
+				if o, _, err := w.Apply(ds, engine.Change{Op: engine.OpReplace, LUID: luid, ContentType: "text/vcard",
+					Data: card("Person 0 edited")}); err != nil || o != engine.Replaced {
+					t.Fatalf("replace %s: %v %v; want it replaced", luid, o, err)
+				}
+			})
+			if bGot := g.sync(t, &g.b, engine.ModeTwoWay, nil); count(bGot, engine.OpReplace) != 1 {
+				t.Errorf("B got %d changes; want the Replace", len(bGot))
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"anchorage/conflict"
@@ -105,6 +106,9 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		delete(ds.unmapped, luid) // known unmapped (prefetchUnmapped)
 	} else if m, err = tx.MapByLUID(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
+	}
+	if m != nil && ds.pendingGUID(m.GUID) {
+		m = nil // deleted in this session: the id names no item now
 	}
 	var cur *store.Item
 	if m != nil {
@@ -228,6 +232,7 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if err != nil {
 		return nil, fmt.Errorf("engine: find twins: %w", err)
 	}
+	cands = slices.DeleteFunc(cands, func(c store.Item) bool { return ds.pendingGUID(c.GUID) })
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -260,7 +265,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.SyncTx, st *sessi
 	}
 	for i := range cands {
 		c := &cands[i]
-		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || !equivalentTo(c, ci.contentType, ci.data) {
+		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || ds.pendingGUID(c.GUID) || !equivalentTo(c, ci.contentType, ci.data) {
 			continue
 		}
 		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, c.GUID); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"anchorage/conflict"
 	"anchorage/protocol/pim"
@@ -175,7 +176,7 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionSt
 	// left means the device has not mapped the item since it was sent,
 	// whatever older mapping of it the store still holds (a device wiped
 	// by a refresh from the server that died keeps none of its LUIDs).
-	open := cands
+	open := slices.DeleteFunc(cands, func(a store.UnackedAdd) bool { return ds.pendingGUID(a.GUID) })
 	switch len(open) {
 	case 1:
 		return &open[0], nil

@@ -32,7 +32,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 	var reduced []*store.Item // earlier versions the copy is a reduced form of
 	for i := range versions {
 		v := &versions[i]
-		if checked[v.GUID] {
+		if checked[v.GUID] || ds.pendingGUID(v.GUID) {
 			continue
 		}
 		if !equivalentTo(v, ci.contentType, ci.data) {
