@@ -63,7 +63,8 @@ func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 //     before (conflictBase), the device's copy is its change when the
 //     server did not change since, else the conflict rules decide with
 //     that version as the base; when they never agreed (a new or reset
-//     device), the two copies are merged (mergePair).
+//     device), or the device's copies carry no history (MergePairs), the
+//     two copies are merged (mergePair).
 func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
 	if !cur.Deleted && equivalentTo(cur, ci.contentType, ci.data) {
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
@@ -109,7 +110,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 		return 0, err
 	}
 	switch {
-	case base == nil:
+	case base == nil || ds.MergePairs:
 		// The device and the server never agreed on a version: merge.
 		return e.mergePair(ctx, tx, st, ds, cur, ci, luid)
 	case equivalentTo(cur, base.ContentType, base.Data):

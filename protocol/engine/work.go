@@ -159,6 +159,11 @@ type Datastore struct {
 	// MaxOccur, 0 unbounded), read from its DevInf at the Alert; nil
 	// without.
 	CTCaps map[string]map[string]int `json:"ctcaps,omitempty"`
+	// MergePairs is set by a front end whose device's slow-sync items are
+	// copies re-sent without history, not edits (an EAS device after
+	// SyncKey 0 sends what it holds as Adds): a paired item is merged
+	// (mergePair), never read as the device removing what it left out.
+	MergePairs bool `json:"merge_pairs,omitempty"`
 	// unmapped holds, while one batch of changes is applied, the LUIDs of
 	// its items that had no mapping when it began (see prefetchUnmapped).
 	unmapped map[string]bool

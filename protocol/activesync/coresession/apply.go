@@ -44,7 +44,13 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 				r.ServerID, r.Outcome = id, activesync.OutcomeDuplicate
 				break
 			}
+			// After SyncKey 0 the device's Adds are what it holds, re-sent
+			// without its sync state (a status 3 re-sync, MS-ASCMD
+			// 2.2.3.166.4): a copy paired with the server's is merged, so
+			// that a property it left out is never read as deleted.
+			ds.MergePairs = fs.Slow
 			o, _, err := w.Apply(ds, engine.Change{Op: engine.OpAdd, LUID: luids[i], ContentType: ct, Data: c.Item.Data})
+			ds.MergePairs = false
 			if err != nil {
 				return err
 			}
