@@ -10,21 +10,19 @@ import (
 	"anchorage/protocol/pim"
 )
 
-// errEstimated rolls back the unit of work an estimate reads in: counting
-// walks the server changes as a Sync would, and nothing of it is kept.
-var errEstimated = errors.New("coresession: estimate done")
-
 // maxEstimate bounds how many changes an estimate counts.
 const maxEstimate = 10000
 
 // Estimate counts the server changes the next Sync with syncKey would send.
+// It walks them as a Sync would, in a read-only unit of work: nothing of
+// the walk is kept, and it takes no write lock from the devices syncing.
 func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, error) {
 	name, _, err := folder(folderID)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	err = s.core.Update(ctx, func(w *engine.Work) error {
+	err = s.core.View(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
 		if err != nil {
 			return err
@@ -33,7 +31,7 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 		if fs == nil || fs.Key == 0 || syncKey != strconv.Itoa(fs.Key) {
 			if fs != nil && fs.Last != nil && syncKey == strconv.Itoa(fs.LastReq) {
 				n = len(fs.Last.Changes)
-				return errEstimated
+				return nil
 			}
 			return activesync.ErrInvalidSyncKey
 		}
@@ -54,12 +52,12 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 			w.Advance(ds, ch)
 			n++
 		}
-		return errEstimated
+		return nil
 	})
-	if errors.Is(err, errEstimated) {
-		return n, nil
+	if err != nil {
+		return 0, err
 	}
-	return 0, err
+	return n, nil
 }
 
 // Fetch returns one item of the device's.

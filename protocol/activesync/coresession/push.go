@@ -40,15 +40,13 @@ func (s *Session) AckWipe(ctx context.Context, to activesync.WipeState) error {
 	return s.core.Update(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
 }
 
-// errLooked rolls back the unit of work Changed reads in.
-var errLooked = errors.New("coresession: changes looked at")
-
 // Changed returns the folders with server changes the device has not
 // received (activesync.Pusher): the core's next change for the folder's
-// current SyncKey, which leaves out the device's own writes.
+// current SyncKey, which leaves out the device's own writes. It only
+// reads (a parked Ping asks on every wake-up), so it takes no write lock.
 func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, error) {
 	var out []string
-	err := s.core.Update(ctx, func(w *engine.Work) error {
+	err := s.core.View(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
 		if err != nil {
 			return err
@@ -78,11 +76,8 @@ func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, er
 				out = append(out, id)
 			}
 		}
-		return errLooked // nothing of the look is kept
+		return nil
 	})
-	if errors.Is(err, errLooked) {
-		err = nil
-	}
 	return out, err
 }
 
