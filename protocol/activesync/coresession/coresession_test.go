@@ -60,6 +60,16 @@ func mustSync(t *testing.T, s activesync.Session, req activesync.SyncRequest) *a
 	return r
 }
 
+// adds is a request with key that adds n contacts of the family.
+func adds(key string, n int, family string) activesync.SyncRequest {
+	req := activesync.SyncRequest{SyncKey: key}
+	for i := range n {
+		req.Commands = append(req.Commands, activesync.ClientCommand{Kind: activesync.CmdAdd,
+			ClientID: fmt.Sprint(i), Item: contact(fmt.Sprintf("P%04d", i), family, "")})
+	}
+	return req
+}
+
 // initial runs SyncKey 0 and returns the first key.
 func initial(t *testing.T, s activesync.Session, supported []string) string {
 	t.Helper()
@@ -118,12 +128,7 @@ func TestLostAnswerAndClientID(t *testing.T) {
 func TestWindowPaging(t *testing.T) {
 	b, _ := newBackend(t)
 	a := login(t, b, "dev-a")
-	req := activesync.SyncRequest{SyncKey: initial(t, a, nil)}
-	for i := range 1000 {
-		req.Commands = append(req.Commands, activesync.ClientCommand{Kind: activesync.CmdAdd,
-			ClientID: fmt.Sprint(i), Item: contact(fmt.Sprintf("P%04d", i), "Page", "")})
-	}
-	mustSync(t, a, req)
+	mustSync(t, a, adds(initial(t, a, nil), 1000, "Page"))
 
 	bdev := login(t, b, "dev-b")
 	got, key, rounds := drain(t, bdev, initial(t, bdev, nil), 100)

@@ -17,12 +17,7 @@ import (
 func TestEstimateReadsOnly(t *testing.T) {
 	b, core := newBackend(t)
 	a := login(t, b, "dev-a")
-	req := activesync.SyncRequest{SyncKey: initial(t, a, nil)}
-	for i := range 30 {
-		req.Commands = append(req.Commands, activesync.ClientCommand{Kind: activesync.CmdAdd,
-			ClientID: fmt.Sprint(i), Item: contact(fmt.Sprintf("E%02d", i), "Estimate", "")})
-	}
-	mustSync(t, a, req)
+	mustSync(t, a, adds(initial(t, a, nil), 30, "Estimate"))
 
 	bdev := login(t, b, "dev-b")
 	kb := initial(t, bdev, nil)
