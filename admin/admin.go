@@ -61,6 +61,9 @@ type DeviceReport struct {
 	// Holds are the device's open holds (mass deletions held for the
 	// owner to accept or reject).
 	Holds []store.Hold
+	// SetAside are the items set aside for the device: versions it kept
+	// refusing, no longer sent to it (they stay on the server).
+	SetAside []store.SetAside
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -108,6 +111,9 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 				}
 				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps, Protocol: "SyncML"}
 				if rep.Holds, err = tx.Holds(ctx, u.ID, d.DeviceID, store.HoldOpen); err != nil {
+					return err
+				}
+				if rep.SetAside, err = tx.SetAsideItems(ctx, u.ID, d.DeviceID, ""); err != nil {
 					return err
 				}
 				if _, err := tx.Session(ctx, engine.EASStateKey(u.ID, d.DeviceID)); err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"anchorage/admin"
+	"anchorage/store"
 	"context"
 	"flag"
 	"fmt"
@@ -134,6 +135,13 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 				status += "; " + held
 			}
 		}
+		for _, aside := range setAsideNotes(d.SetAside) {
+			if status == "ok" {
+				status = aside
+			} else {
+				status += "; " + aside
+			}
+		}
 		lastErr := d.Device.LastError
 		if lastErr == "" {
 			lastErr = "-"
@@ -145,4 +153,19 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Device.DeviceID, d.User, d.Protocol, ds, last, mode, days, status, wipeStatus(d.Device.Wipe), lastErr)
 	}
 	return tw.Flush()
+}
+
+// setAsideNotes says, per datastore in order, how many items are set
+// aside for a device.
+func setAsideNotes(as []store.SetAside) []string {
+	var out []string
+	for i := 0; i < len(as); {
+		j := i
+		for j < len(as) && as[j].Datastore == as[i].Datastore {
+			j++
+		}
+		out = append(out, fmt.Sprintf("SET ASIDE: %d of %s", j-i, as[i].Datastore))
+		i = j
+	}
+	return out
 }

@@ -79,7 +79,7 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			}
 		}
 		q := ds.queue[0]
-		if q.held {
+		if q.held || ds.setAside(q) {
 			w.pass(ds, q)
 			continue
 		}

@@ -65,6 +65,9 @@ func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *D
 	if err := e.openHolds(ctx, tx, ds); err != nil {
 		return nil, Anchors{}, false, err
 	}
+	if err := w.readSetAside(ds); err != nil {
+		return nil, Anchors{}, false, err
+	}
 	return ds, Anchors{Client: pt.ClientAnchor, Server: pt.ServerAnchor}, forced, nil
 }
 

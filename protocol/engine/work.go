@@ -164,6 +164,10 @@ type Datastore struct {
 	// SyncKey 0 sends what it holds as Adds): a paired item is merged
 	// (mergePair), never read as the device removing what it left out.
 	MergePairs bool `json:"merge_pairs,omitempty"`
+	// SetAside are the items set aside for the device (GUID -> the
+	// sequence of the version it kept refusing), read at Open: that
+	// version is not sent to it (setaside.go).
+	SetAside map[string]int64 `json:"set_aside,omitempty"`
 	// unmapped holds, while one batch of changes is applied, the LUIDs of
 	// its items that had no mapping when it began (see prefetchUnmapped).
 	unmapped map[string]bool

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ForgetDevice", testForgetDevice},
 		{"Leases", testLeases},
 		{"Holds", testHolds},
+		{"SetAside", testSetAside},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewIsReadOnly},
 		{"ViewDuringUpdate", testViewDuringUpdate},

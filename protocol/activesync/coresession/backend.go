@@ -95,6 +95,13 @@ type folderState struct {
 	// anchors until it completes.
 	OpenedKey int               `json:"opened_key,omitempty"`
 	Open      *engine.Datastore `json:"open,omitempty"`
+	// Repeats counts the requests with LastReq since Last was answered;
+	// Owed are the server changes cut from an answer the device kept
+	// asking again for, and Window the smaller window they go out in
+	// (loop.go).
+	Repeats int                       `json:"repeats,omitempty"`
+	Owed    []activesync.ServerChange `json:"owed,omitempty"`
+	Window  int                       `json:"window,omitempty"`
 }
 
 // load reads the device's state; a device never seen has an empty one.

@@ -41,6 +41,7 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 		} else if err != nil {
 			return err
 		}
+		n = len(fs.Owed) // loop.go
 		for n < maxEstimate {
 			ch, err := w.NextChange(ds)
 			if err != nil {

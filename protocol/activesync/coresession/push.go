@@ -57,7 +57,7 @@ func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, er
 			if err != nil || fs == nil || fs.Key == 0 {
 				continue // not synced yet: no changes
 			}
-			if fs.Open != nil && !fs.Open.Drained && fs.Open.ServerBegun {
+			if fs.Open != nil && !fs.Open.Drained && fs.Open.ServerBegun || len(fs.Owed) > 0 {
 				out = append(out, id) // MoreAvailable
 				continue
 			}

@@ -37,12 +37,13 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			return activesync.ErrInvalidSyncKey
 		}
 		if key == fs.LastReq && fs.Last != nil && key != fs.Key {
-			res = fs.Last // the answer was lost: the same again, nothing applied
-			return nil
+			res, err = s.repeated(w, fs, name) // loop.go
+			return err
 		}
 		if key != fs.Key {
 			return activesync.ErrInvalidSyncKey
 		}
+		fs.Repeats = 0 // the device took the last answer
 		if req.Supported != nil {
 			fs.Supported = req.Supported
 		}
@@ -78,7 +79,7 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 		return nil, err
 	}
 	if req.GetChanges {
-		if err := s.changes(w, ds, class, req.WindowSize, res); err != nil {
+		if err := s.changes(w, fs, ds, class, req.WindowSize, res); err != nil {
 			return nil, err
 		}
 	}
@@ -149,11 +150,16 @@ func (s *Session) open(w *engine.Work, fs *folderState, name string) (*engine.Da
 	return ds, nil
 }
 
-// changes reads up to window server changes into res; the last window
-// drains the datastore.
-func (s *Session) changes(w *engine.Work, ds *engine.Datastore, class activesync.Class, window int, res *activesync.SyncResult) error {
+// changes reads up to window server changes into res, the owed ones
+// first (loop.go); the last window drains the datastore.
+func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore, class activesync.Class, window int, res *activesync.SyncResult) error {
 	if window <= 0 || window > 512 {
 		window = 512 // MS-ASCMD 2.2.3.199: at most 512
+	}
+	window = owed(fs, window, res)
+	sent := len(res.Changes) // owed: delivered for the core already
+	if sent == window {
+		return nil
 	}
 	var maps []engine.Mapping
 	for {
@@ -188,7 +194,7 @@ func (s *Session) changes(w *engine.Work, ds *engine.Datastore, class activesync
 	if _, _, err := w.Map(ds, maps); err != nil {
 		return err
 	}
-	for _, sc := range res.Changes {
+	for _, sc := range res.Changes[sent:] {
 		if sc.Kind == activesync.CmdAdd {
 			continue
 		}

@@ -1,0 +1,122 @@
+package coresession_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"anchorage/admin"
+	"anchorage/protocol/activesync"
+)
+
+// chokingDevice syncs as a device that fails on every answer holding a
+// contact named poison: it asks again with the same SyncKey, as a device
+// that never accepts the answer does. It returns what it took, by
+// ServerId, and how many requests it made.
+func chokingDevice(t *testing.T, s activesync.Session, key string, window int, poison string) (map[string]string, string, int) {
+	t.Helper()
+	held := map[string]string{}
+	for n := 1; n <= 200; n++ {
+		r := mustSync(t, s, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: window})
+		choked := false
+		for _, c := range r.Changes {
+			choked = choked || strings.Contains(string(c.Item.Data), poison)
+		}
+		if choked {
+			continue // the same key again
+		}
+		for _, c := range r.Changes {
+			if _, dup := held[c.ServerID]; dup && c.Kind == activesync.CmdAdd {
+				t.Errorf("the device got %s twice", c.ServerID)
+			}
+			held[c.ServerID] = string(c.Item.Data)
+		}
+		key = r.SyncKey
+		if !r.MoreAvailable {
+			return held, key, n
+		}
+	}
+	t.Fatalf("the device still loops after 200 requests")
+	return nil, "", 0
+}
+
+// TestLoopSetsItemAside: a device that keeps asking again with the same
+// SyncKey gets smaller and smaller windows, down to one change; the one
+// item it refuses at that window is set aside for it (not sent again,
+// shown by `device list`), and it gets every other item once. The item
+// stays on the server: another device gets it, and a newer version of it
+// reaches the device again.
+func TestLoopSetsItemAside(t *testing.T) {
+	b, core := newBackend(t)
+	a := login(t, b, "dev-a")
+	req := adds(initial(t, a, nil), 40, "Loop")
+	req.Commands[27].Item = contact("Poison", "Pill", "")
+	ra := mustSync(t, a, req)
+
+	bdev := login(t, b, "dev-b")
+	held, kb, requests := chokingDevice(t, bdev, initial(t, bdev, nil), 32, "Poison")
+	if len(held) != 39 {
+		t.Errorf("the looping device holds %d contacts, want the 39 it can take", len(held))
+	}
+	t.Logf("%d requests until the loop was broken", requests)
+	if r := mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, GetChanges: true}); len(r.Changes) != 0 {
+		t.Errorf("after the loop the device gets %d changes, want none", len(r.Changes))
+	}
+
+	devs, err := admin.New(core).Devices(context.Background(), "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devs {
+		want := 0
+		if d.Device.DeviceID == "dev-b" {
+			want = 1
+		}
+		if len(d.SetAside) != want {
+			t.Errorf("device %s: %d items set aside, want %d: %+v", d.Device.DeviceID, len(d.SetAside), want, d.SetAside)
+		}
+	}
+
+	cdev := login(t, b, "dev-c")
+	got, _, _ := drain(t, cdev, initial(t, cdev, nil), 100)
+	if len(got) != 40 {
+		t.Errorf("another device gets %d contacts, want all 40 (the set-aside one included)", len(got))
+	}
+
+	// A newer version of the item is tried again.
+	mustSync(t, a, activesync.SyncRequest{SyncKey: ra.SyncKey, Commands: []activesync.ClientCommand{{Kind: activesync.CmdChange,
+		ServerID: ra.Results[27].ServerID, Item: contact("Cured", "Pill", "")}}})
+	r := mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, GetChanges: true})
+	if len(r.Changes) != 1 || r.Changes[0].Kind != activesync.CmdAdd || !strings.Contains(string(r.Changes[0].Item.Data), "Cured") {
+		t.Errorf("the changed item reaches the device as %+v, want one Add of the new version", r.Changes)
+	}
+}
+
+// TestLostAnswerTwiceStillComplete: repeats that are lost answers (the
+// device then takes the last answer) shrink the window but lose nothing:
+// the answers the device took hold every item once.
+func TestLostAnswerTwiceStillComplete(t *testing.T) {
+	b, _ := newBackend(t)
+	a := login(t, b, "dev-a")
+	mustSync(t, a, adds(initial(t, a, nil), 30, "Lost"))
+	bdev := login(t, b, "dev-b")
+	key := initial(t, bdev, nil)
+	var r *activesync.SyncResult
+	for range 3 { // the first two answers are lost; the third is smaller
+		r = mustSync(t, bdev, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: 20})
+	}
+	if len(r.Changes) != 10 || !r.MoreAvailable {
+		t.Errorf("third answer to the same key: %d changes, more %v; want 10 and more", len(r.Changes), r.MoreAvailable)
+	}
+	got, _, _ := drain(t, bdev, r.SyncKey, 20)
+	ids := map[string]bool{}
+	for _, c := range append(r.Changes, got...) {
+		if ids[c.ServerID] {
+			t.Errorf("%s sent twice", c.ServerID)
+		}
+		ids[c.ServerID] = true
+	}
+	if len(ids) != 30 {
+		t.Errorf("the device got %d distinct contacts, want 30", len(ids))
+	}
+}
