@@ -129,8 +129,11 @@ type SyncRequest struct {
 	GetChanges bool // the device wants server changes
 	WindowSize int  // at most this many server changes (1–512)
 	FilterType int  // MS-ASCMD 2.2.3.70.2; 0 = all
-	Supported  []string
-	Commands   []ClientCommand
+	// FilterSet tells that the request carried Options/FilterType; without
+	// it the folder's last one holds (Options are kept between Syncs).
+	FilterSet bool
+	Supported []string
+	Commands  []ClientCommand
 	// BodyPreferences are the Options' BodyPreference elements (12.0+,
 	// MS-ASAIRS 2.2.2.7) in request order: the body types the device
 	// takes for notes and descriptions, with their truncation. The core

@@ -145,6 +145,7 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 		FolderID: id, SyncKey: key,
 		WindowSize: clampWindow(num(col, "WindowSize", window)),
 		FilterType: num(col, "Options/FilterType", 0),
+		FilterSet:  col.FindElement("Options/FilterType") != nil,
 	}
 	// GetChanges: absent means yes, except on the initial sync (MS-ASCMD
 	// 2.2.3.84); present and empty or 1 means yes.

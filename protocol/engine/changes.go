@@ -148,6 +148,12 @@ func (w *Work) Advance(ds *Datastore, ch *ServerChange) {
 	w.pass(ds, ch.at)
 }
 
+// Skip moves past a change NextChange returned without sending it: the
+// device is not to hold the item (an ActiveSync FilterType leaves it out).
+// It is neither remembered nor counted undelivered; a later change of the
+// item is sent again.
+func (w *Work) Skip(ds *Datastore, ch *ServerChange) { w.pass(ds, ch.at) }
+
 // pass moves the cursors past a queued change.
 func (w *Work) pass(ds *Datastore, q queued) {
 	if len(ds.queue) > 0 {

@@ -76,21 +76,11 @@ func initial(t *testing.T, s activesync.Session, supported []string) string {
 	return mustSync(t, s, activesync.SyncRequest{SyncKey: "0", Supported: supported}).SyncKey
 }
 
-// drain fetches every server change in windows and returns them with the
-// last key.
+// drain fetches every contacts change in windows and returns them with
+// the last key and the number of requests.
 func drain(t *testing.T, s activesync.Session, key string, window int) ([]activesync.ServerChange, string, int) {
 	t.Helper()
-	var all []activesync.ServerChange
-	rounds := 0
-	for {
-		r := mustSync(t, s, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: window})
-		rounds++
-		all = append(all, r.Changes...)
-		key = r.SyncKey
-		if !r.MoreAvailable {
-			return all, key, rounds
-		}
-	}
+	return drainFolder(t, s, "contacts", key, window)
 }
 
 // TestLostAnswerAndClientID: a request repeated with the key it already

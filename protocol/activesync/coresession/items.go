@@ -17,7 +17,7 @@ const maxEstimate = 10000
 // It walks them as a Sync would, in a read-only unit of work: nothing of
 // the walk is kept, and it takes no write lock from the devices syncing.
 func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, error) {
-	name, _, err := folder(folderID)
+	name, class, err := folder(folderID)
 	if err != nil {
 		return 0, err
 	}
@@ -49,6 +49,10 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 			}
 			if ch == nil {
 				break
+			}
+			if ch.Op == engine.OpAdd && !inWindow(class, fs.Filter, ch.Data, s.core.Now()) {
+				w.Skip(ds, ch) // filter.go: not sent
+				continue
 			}
 			w.Advance(ds, ch)
 			n++

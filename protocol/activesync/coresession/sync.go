@@ -27,7 +27,7 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 	var res *activesync.SyncResult
 	err = s.update(ctx, func(w *engine.Work, st *deviceState) error {
 		if req.SyncKey == "0" {
-			st.Folders[req.FolderID] = &folderState{Key: 1, Slow: true, ClientIDs: map[string]string{}, Supported: req.Supported}
+			st.Folders[req.FolderID] = &folderState{Key: 1, Slow: true, ClientIDs: map[string]string{}, Supported: req.Supported, Filter: req.FilterType}
 			res = &activesync.SyncResult{SyncKey: "1"}
 			return nil
 		}
@@ -44,13 +44,18 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			return activesync.ErrInvalidSyncKey
 		}
 		fs.Repeats = 0 // the device took the last answer
+		if filterChanged(fs, req) {
+			s.core.Logger().Info("device changed its FilterType: it syncs again from SyncKey 0",
+				"user", s.user.Name, "device", s.dev.ID, "folder", req.FolderID, "from", fs.Filter, "to", req.FilterType)
+			return errRefilter
+		}
 		if req.Supported != nil {
 			fs.Supported = req.Supported
 		}
 		res, err = s.sync(w, fs, name, class, req)
 		return err
 	})
-	if errors.Is(err, errReset) {
+	if errors.Is(err, errReset) || errors.Is(err, errRefilter) {
 		// The core has no sync this key builds on (the admin reset the
 		// device): the device starts again at SyncKey 0.
 		err = s.update(ctx, func(_ *engine.Work, st *deviceState) error {
@@ -66,6 +71,9 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 
 // errReset: the core's partnership does not know the folder's key.
 var errReset = errors.New("coresession: the device's sync state was reset")
+
+// errRefilter: the device changed the folder's FilterType (filter.go).
+var errRefilter = errors.New("coresession: the device changed its FilterType")
 
 // sync applies the device's commands and reads the server's changes for a
 // request with the folder's current key.
@@ -162,6 +170,7 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 		return nil
 	}
 	var maps []engine.Mapping
+	now := s.core.Now()
 	for {
 		ch, err := w.NextChange(ds)
 		if err != nil {
@@ -173,6 +182,16 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 		if len(res.Changes) == window {
 			res.MoreAvailable = true
 			break
+		}
+		if ch.Op != engine.OpDelete && !inWindow(class, fs.Filter, ch.Data, now) {
+			if ch.Op == engine.OpAdd {
+				w.Skip(ds, ch) // the device does not hold it and is not to
+				continue
+			}
+			// The device holds it: it leaves the device, not the server.
+			w.Advance(ds, ch)
+			res.Changes = append(res.Changes, activesync.ServerChange{Kind: activesync.CmdSoftDelete, ServerID: ch.LUID})
+			continue
 		}
 		w.Advance(ds, ch)
 		sc := activesync.ServerChange{ServerID: ch.LUID, Item: activesync.Item{Class: class, Data: ch.Data}}
@@ -199,8 +218,8 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 			continue
 		}
 		op := engine.OpReplace
-		if sc.Kind == activesync.CmdDelete {
-			op = engine.OpDelete
+		if sc.Kind == activesync.CmdDelete || sc.Kind == activesync.CmdSoftDelete {
+			op = engine.OpDelete // the device no longer holds it: unmapped
 		}
 		guid, err := w.ServerID(ds, sc.ServerID)
 		if err != nil {

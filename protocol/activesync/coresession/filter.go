@@ -1,0 +1,48 @@
+package coresession
+
+import (
+	"time"
+
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/pim"
+)
+
+// FilterType (MS-ASCMD 2.2.3.70.2): a device may ask for the calendar
+// items of a time window only (those that end after some point in the
+// past; future ones are always in it), or for the incomplete tasks only.
+// An item outside the window is not sent; one the device holds that
+// leaves the window through a change goes to it as a SoftDelete (it
+// stays on the server). A device that changes its FilterType gets status
+// 3 and syncs again from SyncKey 0 under the new one, its items paired by
+// identity (no duplicates, nothing lost).
+
+// filterAges are the calendar windows: how far back an event may end.
+var filterAges = map[int]func(time.Time) time.Time{
+	1: func(t time.Time) time.Time { return t.AddDate(0, 0, -1) },
+	2: func(t time.Time) time.Time { return t.AddDate(0, 0, -3) },
+	3: func(t time.Time) time.Time { return t.AddDate(0, 0, -7) },
+	4: func(t time.Time) time.Time { return t.AddDate(0, 0, -14) },
+	5: func(t time.Time) time.Time { return t.AddDate(0, -1, 0) },
+	6: func(t time.Time) time.Time { return t.AddDate(0, -3, 0) },
+	7: func(t time.Time) time.Time { return t.AddDate(0, -6, 0) },
+}
+
+// incompleteTasks is the FilterType of the tasks not yet complete.
+const incompleteTasks = 8
+
+// inWindow tells whether an item of the class is in the window of the
+// folder's FilterType at now. Other classes and filters keep everything.
+func inWindow(class activesync.Class, filter int, data []byte, now time.Time) bool {
+	switch {
+	case class == activesync.ClassCalendar && filterAges[filter] != nil:
+		return pim.EventEndsAfter(data, filterAges[filter](now))
+	case class == activesync.ClassTasks && filter == incompleteTasks:
+		return pim.TaskIncomplete(data)
+	}
+	return true
+}
+
+// filterChanged tells whether a request changes the folder's FilterType.
+func filterChanged(fs *folderState, req activesync.SyncRequest) bool {
+	return req.FilterSet && req.FilterType != fs.Filter
+}
