@@ -7,7 +7,6 @@ import (
 
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
-	"anchorage/protocol/pim"
 )
 
 // maxEstimate bounds how many changes an estimate counts.
@@ -88,32 +87,4 @@ func (s *Session) Fetch(ctx context.Context, folderID, serverID string) (actives
 		return nil
 	})
 	return item, err
-}
-
-// ctCaps turns the EAS properties a device declared it holds (Supported)
-// into the core's properties per content type, so that the core keeps
-// the stored value of every other property (its field preservation)
-// instead of reading its absence as a deletion. Each EAS property is
-// converted alone to learn the vCard properties it becomes; nil (no
-// Supported) leaves the core to what the device sent before.
-func ctCaps(datastore string, supported []string) map[string]map[string]int {
-	if supported == nil || datastore != engine.Contacts {
-		return nil
-	}
-	base := map[string]bool{}
-	empty, _ := pim.EASContactToVCard(nil)
-	for _, n := range pim.PropertyNames("text/vcard", empty) {
-		base[n] = true
-	}
-	props := map[string]int{}
-	for n := range base {
-		props[n] = 0
-	}
-	for _, name := range supported {
-		card, _ := pim.EASContactToVCard([]pim.EASField{{Name: name, Value: "x", Items: []string{"x"}}})
-		for _, n := range pim.PropertyNames("text/vcard", card) {
-			props[n] = 0
-		}
-	}
-	return map[string]map[string]int{"text/vcard": props}
 }
