@@ -28,7 +28,7 @@ func wipeDevice(ctx context.Context, loc, user, device string, accountOnly bool,
 	}
 	what := "a full remote wipe (factory reset)"
 	if accountOnly {
-		what = "removal of this account from the device (EAS 16.1; older devices are refused instead)"
+		what = "removal of this account from the device (EAS 16.1)"
 	}
 	fmt.Fprintf(stdout, "device %s of %s: %s is pending; it is sent at the device's next request. The data on the server stays.\n", device, user, what)
 	return nil

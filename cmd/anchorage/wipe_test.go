@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"anchorage/protocol/engine"
 	"anchorage/store"
 	"anchorage/store/postgres/pgtest"
 )
@@ -29,6 +30,27 @@ func testDeviceWipe(t *testing.T, dir string) {
 	})
 	if _, stderr, st := cli(t, "", "device", "wipe", "--store", dir, "--user", "demo", "--device", "nope"); st == 0 || !strings.Contains(stderr, `no device "nope"`) {
 		t.Errorf("wipe of an unknown device: %d %q", st, stderr)
+	}
+	// An account-only wipe needs a device known to speak EAS 16.1.
+	for _, c := range []struct{ state, want string }{
+		{"", "has not synced over ActiveSync"},
+		{`{"type":"Outlook"}`, "has not said which EAS version"},
+		{`{"protocol_version":"14.1"}`, "speaks EAS 14.1; an account-only wipe needs EAS 16.1"},
+		{`{"protocol_version":"16.1"}`, ""},
+	} {
+		if c.state != "" {
+			withStore(t, dir, func(ctx context.Context, tx store.Tx, uid int64) error {
+				now := time.Now()
+				return tx.PutSession(ctx, &store.Session{Key: engine.EASStateKey(uid, "outlook"), UserID: uid, DeviceID: "outlook",
+					State: []byte(c.state), Created: now, UpdatedAt: now})
+			})
+		}
+		if c.want == "" {
+			break
+		}
+		if _, stderr, st := cli(t, "", "device", "wipe", "--store", dir, "--user", "demo", "--device", "outlook", "--account-only"); st == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("account-only wipe with state %s: %d %q, want refused: %q", c.state, st, stderr, c.want)
+		}
 	}
 	out, stderr, st := cli(t, "", "device", "wipe", "--store", dir, "--user", "demo", "--device", "outlook", "--account-only")
 	if st != 0 || !strings.Contains(out, "pending") || !strings.Contains(out, "data on the server stays") {

@@ -11,7 +11,7 @@ import (
 // Remote wipe (MS-ASPROV 3.2.5.1.2). The admin marks a device (anchorage
 // device wipe); while the wipe is pending every command of the device is
 // answered 449, so that it provisions, and Provision carries RemoteWipe
-// (or AccountOnlyRemoteWipe, EAS 16.1). The device's acknowledgement moves
+// (or AccountOnlyRemoteWipe, EAS 16.1 only). The device's acknowledgement moves
 // the wipe to acknowledged; when the wiped device comes back it is
 // refused with 403 and the wipe is done. Only `device remove` lets it sync
 // again. A wipe never deletes the user's data on the server.
@@ -65,8 +65,14 @@ func (c *conn) wipeGate() (bool, error) {
 	}
 	if w.AccountOnly && !atLeast(c.req.ProtocolVersion, 16.1) {
 		// No account-only directive before 16.1, and a full wipe was not
-		// asked for: the device is refused instead.
-		c.srv.fail(c.w, c.r, http.StatusForbidden, "account removed from this device (account-only wipe needs EAS 16.1)")
+		// asked for. `device wipe --account-only` refuses devices known to
+		// speak less; one that spoke 16.1 then and less now is refused
+		// for good instead: the wipe is done (the account is cut off from
+		// the device), not left pending for a directive it cannot take.
+		if err := c.sess.AckWipe(c.r.Context(), WipeDone); err != nil {
+			return false, err
+		}
+		c.srv.fail(c.w, c.r, http.StatusForbidden, "account removed from this device (account-only wipe needs EAS 16.1; the device speaks "+c.req.ProtocolVersion+")")
 		return true, nil
 	}
 	if c.req.Cmd == "Provision" {

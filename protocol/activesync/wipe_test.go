@@ -65,12 +65,15 @@ func TestRemoteWipe(t *testing.T) {
 		s := newTestServer(t, ProvisionOff)
 		s.version = "14.1"
 		s.backend.wipes[s.device] = Wipe{State: WipePending, AccountOnly: true}
-		// No factory reset that was not asked for: the device is refused.
-		if code, _ := s.do("Provision", nil); code != 403 {
-			t.Errorf("HTTP %d, want 403", code)
-		}
-		if st := s.backend.wipes[s.device].State; st != WipePending {
-			t.Errorf("state %d, want still pending (for a 16.1 client)", st)
+		// No factory reset that was not asked for: the device is refused
+		// for good, and the wipe is done rather than pending for ever.
+		for _, cmd := range []string{"Provision", "Sync"} {
+			if code, _ := s.do(cmd, nil); code != 403 {
+				t.Errorf("%s: HTTP %d, want 403", cmd, code)
+			}
+			if st := s.backend.wipes[s.device].State; st != WipeDone {
+				t.Errorf("state after %s: %d, want done", cmd, st)
+			}
 		}
 	})
 }

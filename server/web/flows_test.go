@@ -51,6 +51,11 @@ func TestDevicesPage(t *testing.T) {
 	// server stays, and the page shows the wipe's state.
 	page = b.mustGet("/devices/confirm?action=wipe&device=old-phone")
 	contains(t, "wipe confirmation", page, "Wipe device old-phone?", `action="/devices/wipe"`, "account_only")
+	// An account-only wipe needs a device speaking EAS 16.1: refused
+	// with the reason.
+	if code, body, _ := b.post("/devices/wipe", url.Values{"device": {"old-phone"}, "account_only": {"1"}}); code != http.StatusConflict || !strings.Contains(body, "needs an ActiveSync device speaking EAS 16.1") {
+		t.Errorf("account-only wipe of a device that never spoke EAS = %d\n%s", code, body)
+	}
 	if code, _, hdr := b.post("/devices/wipe", url.Values{"device": {"old-phone"}}); code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/devices?done=") {
 		t.Fatalf("wipe = %d %s", code, hdr.Get("Location"))
 	}

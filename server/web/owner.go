@@ -146,7 +146,12 @@ func (h *Handler) deviceWipe(w http.ResponseWriter, r *http.Request) {
 	}
 	accountOnly := r.FormValue("account_only") == "1"
 	already, err := h.ops.WipeDevice(r.Context(), sessionOf(r).user.Name, id, accountOnly)
-	if err != nil {
+	var plain *admin.PlainError
+	if errors.As(err, &plain) {
+		// E.g. an account-only wipe of a device older than EAS 16.1.
+		h.fail(w, r, http.StatusConflict, plain.Msg)
+		return
+	} else if err != nil {
 		h.internal(w, r, err)
 		return
 	}

@@ -63,13 +63,11 @@ func stateKey(userID int64, deviceID string) string { return engine.EASStateKey(
 
 // deviceState is what is kept of one EAS device between requests.
 type deviceState struct {
-	Type            string                  `json:"type,omitempty"`
-	UserAgent       string                  `json:"user_agent,omitempty"`
-	ProtocolVersion string                  `json:"protocol_version,omitempty"`
-	PolicyKey       uint32                  `json:"policy_key,omitempty"`
-	Info            *activesync.DeviceInfo  `json:"info,omitempty"`
-	Folders         map[string]*folderState `json:"folders,omitempty"`
-	Ping            *activesync.PingParams  `json:"ping,omitempty"`
+	engine.EASDevice                         // type, user agent, protocol version: what admin reads
+	PolicyKey        uint32                  `json:"policy_key,omitempty"`
+	Info             *activesync.DeviceInfo  `json:"info,omitempty"`
+	Folders          map[string]*folderState `json:"folders,omitempty"`
+	Ping             *activesync.PingParams  `json:"ping,omitempty"`
 }
 
 // folderState is one folder's SyncKey chain (MS-ASCMD 2.2.3.166.4).
