@@ -86,8 +86,11 @@ type folderState struct {
 	// Supported lists the properties the device declared it holds
 	// (MS-ASCMD 2.2.3.164), nil when it declared none.
 	Supported []string `json:"supported,omitempty"`
-	// Filter is the FilterType the folder syncs under (filter.go).
-	Filter int `json:"filter,omitempty"`
+	// Filter is the FilterType the folder syncs under; Swept the day
+	// (UTC) its window was last looked over for items time left behind
+	// (filter.go).
+	Filter int    `json:"filter,omitempty"`
+	Swept  string `json:"swept,omitempty"`
 	// Cycle is the core's session key of the sync in progress; Open is
 	// the core's datastore while server changes remain (MoreAvailable).
 	Cycle string `json:"cycle,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"anchorage/admin"
 	"anchorage/hub"
@@ -22,12 +23,18 @@ import (
 
 func newBackend(t *testing.T) (*coresession.Backend, *engine.Engine) {
 	t.Helper()
+	return newBackendAt(t, nil)
+}
+
+// newBackendAt is newBackend with the core's clock (nil: time.Now).
+func newBackendAt(t *testing.T, now func() time.Time) (*coresession.Backend, *engine.Engine) {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "eas.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	core := engine.New(engine.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hub: hub.NewLocal()})
+	core := engine.New(engine.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hub: hub.NewLocal(), Now: now})
 	if err := admin.New(core).AddUser(context.Background(), "ann", "pw", false); err != nil {
 		t.Fatal(err)
 	}

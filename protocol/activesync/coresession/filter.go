@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
 	"anchorage/protocol/pim"
 )
 
@@ -11,8 +12,8 @@ import (
 // items of a time window only (those that end after some point in the
 // past; future ones are always in it), or for the incomplete tasks only.
 // An item outside the window is not sent; one the device holds that
-// leaves the window through a change goes to it as a SoftDelete (it
-// stays on the server). A device that changes its FilterType gets status
+// leaves the window, through a change or as time moves on (looked for
+// once a day), goes to it as a SoftDelete (it stays on the server). A device that changes its FilterType gets status
 // 3 and syncs again from SyncKey 0 under the new one, its items paired by
 // identity (no duplicates, nothing lost).
 
@@ -45,4 +46,32 @@ func inWindow(class activesync.Class, filter int, data []byte, now time.Time) bo
 // filterChanged tells whether a request changes the folder's FilterType.
 func filterChanged(fs *folderState, req activesync.SyncRequest) bool {
 	return req.FilterSet && req.FilterType != fs.Filter
+}
+
+// sweep queues, once a day, a SoftDelete for each calendar item the
+// device holds that the window left behind as time moved on; they go out
+// first, as owed changes (loop.go), and the device's mapping of each goes
+// now.
+func (s *Session) sweep(w *engine.Work, fs *folderState, ds *engine.Datastore, class activesync.Class) error {
+	now := s.core.Now()
+	day := now.UTC().Format(time.DateOnly)
+	if class != activesync.ClassCalendar || filterAges[fs.Filter] == nil || fs.Swept == day {
+		return nil
+	}
+	fs.Swept = day
+	gone, err := w.HeldWhere(ds, func(_ string, data []byte) bool { return !inWindow(class, fs.Filter, data, now) })
+	if err != nil {
+		return err
+	}
+	for _, m := range gone {
+		if err := w.Acknowledge(ds, engine.OpDelete, m.GUID, m.LUID, true); err != nil {
+			return err
+		}
+		fs.Owed = append(fs.Owed, activesync.ServerChange{Kind: activesync.CmdSoftDelete, ServerID: m.LUID})
+	}
+	if len(gone) > 0 {
+		s.core.Logger().Info("calendar items left the device's FilterType window", "user", s.user.Name,
+			"device", s.dev.ID, "filter", fs.Filter, "items", len(gone))
+	}
+	return nil
 }

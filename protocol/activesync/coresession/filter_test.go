@@ -114,3 +114,42 @@ func drainFolder(t *testing.T, s activesync.Session, folder, key string, window 
 		}
 	}
 }
+
+// TestCalendarWindowMovesOn: an event the device holds that the window
+// leaves behind as days pass is SoftDeleted on the device (looked for
+// once a day) and stays on the server.
+func TestCalendarWindowMovesOn(t *testing.T) {
+	clock := time.Now()
+	b, _ := newBackendAt(t, func() time.Time { return clock })
+	a := login(t, b, "dev-a")
+	k := mustSync(t, a, activesync.SyncRequest{FolderID: "calendar", SyncKey: "0"}).SyncKey
+	ra := mustSync(t, a, activesync.SyncRequest{FolderID: "calendar", SyncKey: k, Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "1", Item: event("soon", clock.AddDate(0, 0, 2))},
+		{Kind: activesync.CmdAdd, ClientID: "2", Item: event("later", clock.AddDate(0, 2, 0))}}})
+
+	bdev := login(t, b, "dev-b")
+	k = mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: "0", FilterType: 4, FilterSet: true}).SyncKey
+	got, k, _ := drainFolder(t, bdev, "calendar", k, 10)
+	if len(got) != 2 {
+		t.Fatalf("the device got %s, want both events", summaries(got))
+	}
+	r := mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: k, GetChanges: true})
+	if len(r.Changes) != 0 {
+		t.Fatalf("the same day: %s, want nothing", summaries(r.Changes))
+	}
+	clock = clock.AddDate(0, 0, 20) // "soon" ended 18 days ago: out of two weeks
+	r = mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: k, GetChanges: true})
+	soon := got[0].ServerID
+	if !strings.Contains(string(got[0].Item.Data), "SUMMARY:soon") {
+		soon = got[1].ServerID
+	}
+	if len(r.Changes) != 1 || r.Changes[0].Kind != activesync.CmdSoftDelete || r.Changes[0].ServerID != soon {
+		t.Fatalf("20 days later: %+v, want one SoftDelete of %s", r.Changes, soon)
+	}
+	if r2 := mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: r.SyncKey, GetChanges: true}); len(r2.Changes) != 0 {
+		t.Errorf("the next sync: %+v, want nothing", r2.Changes)
+	}
+	if f, err := a.Fetch(context.Background(), "calendar", ra.Results[0].ServerID); err != nil || !strings.Contains(string(f.Data), "soon") {
+		t.Errorf("the SoftDeleted event on the server: %v %s", err, f.Data)
+	}
+}

@@ -164,6 +164,11 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 	if window <= 0 || window > 512 {
 		window = 512 // MS-ASCMD 2.2.3.199: at most 512
 	}
+	if !fs.Slow {
+		if err := s.sweep(w, fs, ds, class); err != nil { // filter.go
+			return err
+		}
+	}
 	window = owed(fs, window, res)
 	sent := len(res.Changes) // owed: delivered for the core already
 	if sent == window {
