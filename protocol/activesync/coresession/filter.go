@@ -43,9 +43,19 @@ func inWindow(class activesync.Class, filter int, data []byte, now time.Time) bo
 	return true
 }
 
-// filterChanged tells whether a request changes the folder's FilterType.
+// filterChanged tells whether a request changes the folder's FilterType
+// once the folder's initial sync began sending under the old one. Before
+// (clients such as TbSync send no Options with SyncKey 0), the request's
+// FilterType becomes the folder's.
 func filterChanged(fs *folderState, req activesync.SyncRequest) bool {
-	return req.FilterSet && req.FilterType != fs.Filter
+	if !req.FilterSet || req.FilterType == fs.Filter {
+		return false
+	}
+	if fs.Slow && (fs.Open == nil || !fs.Open.ServerBegun) {
+		fs.Filter = req.FilterType
+		return false
+	}
+	return true
 }
 
 // sweep queues, once a day, a SoftDelete for each calendar item the

@@ -48,7 +48,9 @@ func TestCalendarFilterType(t *testing.T) {
 	ra := mustSync(t, a, req)
 
 	bdev := login(t, b, "dev-b")
-	k0 := mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: "0", FilterType: 4, FilterSet: true}).SyncKey
+	// Like TbSync, B sends its FilterType after SyncKey 0 only.
+	k0 := mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: "0"}).SyncKey
+	mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: k0, FilterType: 4, FilterSet: true})
 	if n, err := bdev.Estimate(context.Background(), "calendar", k0); err != nil || n != 3 {
 		t.Errorf("estimate under FilterType 4: %d %v, want 3", n, err)
 	}
