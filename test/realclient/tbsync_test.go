@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -45,16 +46,26 @@ func runTbSyncTwoWay(t *testing.T, kit, version string) {
 	}
 	a.mustExchangeNothing(t, "A's repeat sync")
 
-	// The server gets an event and a task (import); B's initial sync
-	// receives exactly those and A's contacts.
+	// The server gets two events and a task (import); B's initial sync
+	// receives the task, A's contacts and the event of tomorrow, not the
+	// one of two years ago: TbSync asks for six months of the calendar
+	// (FilterType 7, its default synclimit; EAS 2.5 too).
 	dir := t.TempDir()
 	ev := filepath.Join(dir, "ev.ics")
 	task := filepath.Join(dir, "task.ics")
-	writeFile(t, ev, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:ev1@example.org\r\n"+
-		"DTSTAMP:20260301T000000Z\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nSUMMARY:Übung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	event := func(uid, summary string, start time.Time) string {
+		return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260301T000000Z\r\nDTSTART:" + start.UTC().Format("20060102T150405Z") +
+			"\r\nDTEND:" + start.Add(time.Hour).UTC().Format("20060102T150405Z") + "\r\nSUMMARY:" + summary + "\r\nEND:VEVENT\r\n"
+	}
+	tomorrow := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	writeFile(t, ev, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"+event("ev1@example.org", "Übung", tomorrow)+
+		event("ev0@example.org", "Altes Treffen", tomorrow.AddDate(-2, 0, 0))+"END:VCALENDAR\r\n")
 	writeFile(t, task, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\nUID:t1@example.org\r\n"+
 		"DTSTAMP:20260301T000000Z\r\nDUE:20260531T220000Z\r\nSUMMARY:Steuererklärung\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
 	srv.admin(t, "", "import", "--data", srv.data, "--user", "alice", "--db", "calendar", ev)
+	if n := strings.Count(srv.export(t, "alice", "calendar"), "BEGIN:VEVENT"); n != 2 {
+		t.Fatalf("server holds %d events after the import, want 2", n)
+	}
 	srv.admin(t, "", "import", "--data", srv.data, "--user", "alice", "--db", "tasks", task)
 	b.run(t, "initial sync")
 	for folder, want := range map[string]string{"calendar": "Übung", "tasks": "Steuererklärung"} {
