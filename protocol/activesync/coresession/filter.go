@@ -85,3 +85,18 @@ func (s *Session) sweep(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 	}
 	return nil
 }
+
+// nextToSend is the core's next change that a Sync would send the device:
+// Adds outside the folder's window are skipped.
+func (s *Session) nextToSend(w *engine.Work, fs *folderState, ds *engine.Datastore, class activesync.Class) (*engine.ServerChange, error) {
+	for {
+		ch, err := w.NextChange(ds)
+		if err != nil || ch == nil {
+			return nil, err
+		}
+		if ch.Op != engine.OpAdd || inWindow(class, fs.Filter, ch.Data, s.core.Now()) {
+			return ch, nil
+		}
+		w.Skip(ds, ch)
+	}
+}

@@ -59,16 +59,24 @@ func TestCalendarFilterType(t *testing.T) {
 		t.Fatalf("two weeks of the calendar: %s, want %s", got, want)
 	}
 	kb := r.SyncKey
+	ev3 := ra.Results[3].ServerID
+
+	// An event A adds out of B's window is no change for B (Ping).
+	ra = mustSync(t, a, activesync.SyncRequest{FolderID: "calendar", SyncKey: ra.SyncKey, Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "old", Item: event("old", now.AddDate(-1, 0, 0))}}})
+	if ch, err := bdev.(activesync.Pusher).Changed(context.Background(), []string{"calendar"}); err != nil || len(ch) != 0 {
+		t.Errorf("Changed after an event out of B's window: %v %v, want none", ch, err)
+	}
 
 	// A moves ev3 two months back: it leaves B's window.
 	mustSync(t, a, activesync.SyncRequest{FolderID: "calendar", SyncKey: ra.SyncKey, Commands: []activesync.ClientCommand{{Kind: activesync.CmdChange,
-		ServerID: ra.Results[3].ServerID, Item: event("ev3", now.AddDate(0, -2, 0))}}})
+		ServerID: ev3, Item: event("ev3", now.AddDate(0, -2, 0))}}})
 	r = mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: kb, GetChanges: true})
 	if len(r.Changes) != 1 || r.Changes[0].Kind != activesync.CmdSoftDelete {
 		t.Fatalf("after ev3 left the window B gets %s, want one SoftDelete", summaries(r.Changes))
 	}
 	kb = r.SyncKey
-	if fetched, err := a.Fetch(context.Background(), "calendar", ra.Results[3].ServerID); err != nil || !strings.Contains(string(fetched.Data), "ev3") {
+	if fetched, err := a.Fetch(context.Background(), "calendar", ev3); err != nil || !strings.Contains(string(fetched.Data), "ev3") {
 		t.Errorf("ev3 on the server after the SoftDelete: %v %s", err, fetched.Data)
 	}
 
@@ -78,8 +86,8 @@ func TestCalendarFilterType(t *testing.T) {
 	}
 	k0 = mustSync(t, bdev, activesync.SyncRequest{FolderID: "calendar", SyncKey: "0", FilterType: 0, FilterSet: true}).SyncKey
 	got, _, _ := drainFolder(t, bdev, "calendar", k0, 100)
-	if len(got) != 5 {
-		t.Errorf("the whole calendar after the new FilterType: %s, want 5 events", summaries(got))
+	if len(got) != 6 {
+		t.Errorf("the whole calendar after the new FilterType: %s, want 6 events", summaries(got))
 	}
 }
 

@@ -42,16 +42,12 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 		}
 		n = len(fs.Owed) // loop.go
 		for n < maxEstimate {
-			ch, err := w.NextChange(ds)
+			ch, err := s.nextToSend(w, fs, ds, class) // filter.go
 			if err != nil {
 				return err
 			}
 			if ch == nil {
 				break
-			}
-			if ch.Op == engine.OpAdd && !inWindow(class, fs.Filter, ch.Data, s.core.Now()) {
-				w.Skip(ds, ch) // filter.go: not sent
-				continue
 			}
 			w.Advance(ds, ch)
 			n++

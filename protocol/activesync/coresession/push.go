@@ -52,7 +52,7 @@ func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, er
 			return err
 		}
 		for _, id := range folderIDs {
-			name, _, err := folder(id)
+			name, class, err := folder(id)
 			fs := st.Folders[id]
 			if err != nil || fs == nil || fs.Key == 0 {
 				continue // not synced yet: no changes
@@ -68,7 +68,7 @@ func (s *Session) Changed(ctx context.Context, folderIDs []string) ([]string, er
 			} else if err != nil {
 				return err
 			}
-			ch, err := w.NextChange(ds)
+			ch, err := s.nextToSend(w, fs, ds, class)
 			if err != nil {
 				return err
 			}
