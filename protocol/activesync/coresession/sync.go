@@ -57,7 +57,8 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 	})
 	if errors.Is(err, errReset) || errors.Is(err, errRefilter) {
 		// The core has no sync this key builds on (the admin reset the
-		// device): the device starts again at SyncKey 0.
+		// device), or the device changed its FilterType: it starts again
+		// at SyncKey 0.
 		err = s.update(ctx, func(_ *engine.Work, st *deviceState) error {
 			delete(st.Folders, req.FolderID)
 			return nil
