@@ -83,10 +83,11 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 		st.Datastores = append(st.Datastores, ds)
 	}
 
-	s := r.status(c, statusCode)
+	var items []syncml.Item
 	if anchor.Next != "" {
-		s.Items = []syncml.Item{{Data: "", Meta: nil, DataXML: anchorElement(anchor.Next)}}
+		items = []syncml.Item{{DataXML: anchorElement(anchor.Next)}}
 	}
+	r.status(c, statusCode, items...)
 	r.add(&syncml.Command{Name: "Alert", Data: strconv.Itoa(mode), Items: []syncml.Item{{
 		Target: syncml.Loc{URI: it.Source.URI},
 		Source: syncml.Loc{URI: it.Target.URI},

@@ -150,7 +150,7 @@ func (e *Handler) answerTrailing(ctx context.Context, req Request, msg *syncml.M
 	err := e.core.View(ctx, func(w *engine.Work) error {
 		st, err := loadSession(w, req.SessionKey)
 		if err != nil || st == nil || !st.Complete || st.DeviceID != hdr.Source.URI ||
-			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil ||
+			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil || len(st.Carried) > 0 ||
 			!st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
 			return err
 		}

@@ -60,6 +60,9 @@ type sessionState struct {
 	// encoding is the current message's encoding; not persisted (a
 	// device may switch between messages, each reply follows its request).
 	encoding Encoding
+	// Carried are the commands (mostly Statuses) of our package that did
+	// not fit the device's MaxMsgSize: they open our next message.
+	Carried []carriedCommand `json:"carried,omitempty"`
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`
