@@ -61,6 +61,10 @@ type DeviceReport struct {
 	// Holds are the device's open holds (mass deletions held for the
 	// owner to accept or reject).
 	Holds []store.Hold
+	// Shared is set when the device id is presented by several clients
+	// (on the device id's row and on the rows of the partnerships kept
+	// for the other clients).
+	Shared *store.SharedDevice
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -108,6 +112,9 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 				}
 				rep := DeviceReport{User: u.Name, Device: d, Datastores: ps, Protocol: "SyncML"}
 				if rep.Holds, err = tx.Holds(ctx, u.ID, d.DeviceID, store.HoldOpen); err != nil {
+					return err
+				}
+				if rep.Shared, err = sharedDevice(ctx, tx, u.ID, d.DeviceID); err != nil {
 					return err
 				}
 				if _, err := tx.Session(ctx, engine.EASStateKey(u.ID, d.DeviceID)); err == nil {

@@ -134,6 +134,14 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 				status += "; " + held
 			}
 		}
+		if d.Shared != nil {
+			shared := "SHARED: " + d.Shared.Detail
+			if status == "ok" {
+				status = shared
+			} else {
+				status += "; " + shared
+			}
+		}
 		lastErr := d.Device.LastError
 		if lastErr == "" {
 			lastErr = "-"

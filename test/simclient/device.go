@@ -96,6 +96,10 @@ type Options struct {
 	// a client does whose Map got no Status (OMA DS 1.2 Sync Protocol
 	// 5.10); without it the items go back as Adds.
 	ResendMaps bool
+	// Man, Mod and SwV describe the device in its DevInf (default
+	// "Anchorage", "simclient", "1"), e.g. to simulate two different
+	// clients under one DeviceID.
+	Man, Mod, SwV string
 }
 
 // Faults inject failures into the next Sync only (Sync resets them).

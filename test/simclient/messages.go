@@ -2,6 +2,7 @@ package simclient
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -39,7 +40,8 @@ func (s *session) first(mode int) *syncml.Message {
 	if o.VerDTD == "1.1" {
 		devinfURI = "./devinf11"
 	}
-	di := &syncml.DevInf{VerDTD: o.VerDTD, Man: "Anchorage", Mod: "simclient", FwV: "1", SwV: "1", HwV: "1",
+	di := &syncml.DevInf{VerDTD: o.VerDTD, Man: cmp.Or(o.Man, "Anchorage"), Mod: cmp.Or(o.Mod, "simclient"), FwV: "1",
+		SwV: cmp.Or(o.SwV, "1"), HwV: "1",
 		DevID: o.DeviceID, DevTyp: "workstation", UTC: true, SupportLargeObjs: true, SupportNumberOfChanges: true}
 	for _, name := range s.d.order {
 		c := s.d.stores[name].cfg

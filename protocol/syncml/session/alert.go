@@ -67,7 +67,7 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
-	d, err := w.Device(st.UserID, st.DeviceID) // nil: first session of the device
+	d, err := w.Device(st.UserID, st.partner().DeviceID) // nil: first session of the device
 	if err != nil {
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}

@@ -289,6 +289,12 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 // unless the caller already waited for them. auth is set for a session's
 // first message.
 func (e *Handler) answer(w *engine.Work, st *sessionState, msg *syncml.Message, req Request, wait leaseWaited, auth *authResult) (*Response, error) {
+	if auth != nil {
+		// Which partnership: before any lease or datastore is taken.
+		if err := e.resolvePartner(w, st, msg); err != nil {
+			return nil, err
+		}
+	}
 	var acquired []string
 	if wait.done {
 		st.busy = wait.busy

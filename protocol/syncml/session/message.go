@@ -101,7 +101,7 @@ func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message,
 		// (SyncEvolution computes its next MD5 digest with it).
 		hs.Data = "212"
 		nonce, nonceB64 := newNonce()
-		if err := w.TouchDevice(st.partner(), engine.DeviceChange{Nonce: &nonce}); err != nil {
+		if err := w.TouchDevice(st.device(), engine.DeviceChange{Nonce: &nonce}); err != nil {
 			return nil, err
 		}
 		hs.Chal = chal(auth.user.Digest, nonceB64)

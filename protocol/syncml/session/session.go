@@ -17,11 +17,15 @@ import (
 // changes are left to send) lives in the store's mappings and as cursors.
 type sessionState struct {
 	// AliasOf marks a row that only points at a session (see firstAlias).
-	AliasOf         string `json:"alias_of,omitempty"`
-	Key             string `json:"key"`
-	UserID          int64  `json:"user_id"`
-	UserName        string `json:"user"`
-	DeviceID        string `json:"device"`
+	AliasOf  string `json:"alias_of,omitempty"`
+	Key      string `json:"key"`
+	UserID   int64  `json:"user_id"`
+	UserName string `json:"user"`
+	DeviceID string `json:"device"`
+	// PartnerID is the device id of the partnership the session syncs,
+	// when it is not DeviceID: a client sharing the device id with
+	// another one (shared.go).
+	PartnerID       string `json:"partner,omitempty"`
 	ClientSessionID string `json:"client_session_id"`
 	// Started bounds the session's lifetime (Options.MaxSessionAge).
 	Started time.Time `json:"started"`
@@ -100,7 +104,19 @@ type sentCommand struct {
 
 // partner is who the session is, for the core.
 func (st *sessionState) partner() engine.Partner {
-	return engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key, Protocol: protocolSyncML}
+	p := engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key, Protocol: protocolSyncML}
+	if st.PartnerID != "" {
+		p.DeviceID = st.PartnerID
+	}
+	return p
+}
+
+// device is the device the client authenticates as: its nonces are kept
+// under the device id it presents, whichever partnership it syncs.
+func (st *sessionState) device() engine.Partner {
+	p := st.partner()
+	p.DeviceID = st.DeviceID
+	return p
 }
 
 // loadSession reads a session; it returns (nil, nil) when there is none.
