@@ -43,3 +43,25 @@ func (w *Work) ClientAnchor(userID int64, deviceID, datastore string) (string, e
 	}
 	return pt.ClientAnchor, nil
 }
+
+// AddClientAnchor records the client anchor a device sent for a datastore
+// (the Next of its sync Alert); forced tells whether the sync was forced
+// slow.
+func (w *Work) AddClientAnchor(userID int64, deviceID, datastore, anchor string, forced bool) error {
+	err := w.tx.AddClientAnchor(w.ctx, &store.ClientAnchor{UserID: userID, DeviceID: deviceID, Datastore: datastore,
+		Anchor: anchor, Forced: forced})
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	return nil
+}
+
+// ClientAnchors returns the client anchors recorded for a partnership,
+// newest first.
+func (w *Work) ClientAnchors(userID int64, deviceID, datastore string) ([]store.ClientAnchor, error) {
+	as, err := w.tx.ClientAnchors(w.ctx, userID, deviceID, datastore)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return as, nil
+}

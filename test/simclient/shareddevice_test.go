@@ -14,12 +14,19 @@ import (
 // sc-pim-outlook but with different DevInf, sync in turns. Each keeps a
 // partnership of its own: after its first (slow) sync every sync is a
 // fast two-way one, nothing is duplicated, both end with every contact,
-// and `device list` reports the shared id.
+// and `device list` reports the shared id. Clients that send their
+// DevInf only in their first session are told apart by their anchors.
 func TestSharedDeviceOutlooks(t *testing.T) {
+	for _, once := range []bool{false, true} {
+		t.Run(fmt.Sprintf("DevInfOnce=%v", once), func(t *testing.T) { testSharedOutlooks(t, once) })
+	}
+}
+
+func testSharedOutlooks(t *testing.T, devInfOnce bool) {
 	srv := testserver.Start(t, []string{"ol"})
 	outlook := func(mod, swv string) *simclient.Device {
 		return simclient.New(simclient.Options{URL: srv.URL, User: "ol", Password: testserver.Password,
-			DeviceID: "sc-pim-outlook", Man: "Funambol", Mod: mod, SwV: swv})
+			DeviceID: "sc-pim-outlook", Man: "Funambol", Mod: mod, SwV: swv, DevInfOnce: devInfOnce})
 	}
 	a, b := outlook("Outlook 2016", "10.0.5"), outlook("Outlook 2019", "12.0.1")
 	card := func(name string) string {
@@ -96,4 +103,44 @@ func liveContacts(t *testing.T, srv *testserver.Server) []string {
 		out = append(out, string(it.Data))
 	}
 	return out
+}
+
+// TestSharedDeviceClones: two cloned phones, same device id and same
+// DevInf, sync in turns. They cannot be told apart, so each sync is slow
+// (and pairs, not duplicates, what both hold), but the flipping anchors
+// are detected and `device list` reports the shared id. (Only one adds:
+// clones number their new items from the same counter.)
+func TestSharedDeviceClones(t *testing.T) {
+	srv := testserver.Start(t, []string{"ol"})
+	clone := func(anchors string) *simclient.Device {
+		return simclient.New(simclient.Options{URL: srv.URL, User: "ol", Password: testserver.Password,
+			DeviceID: "cloned-phone", AnchorPrefix: anchors})
+	}
+	a, b := clone("a"), clone("b")
+	a.Add("contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Anna;;;;\r\nFN:Anna\r\nEND:VCARD\r\n")
+	a.Add("contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Bert;;;;\r\nFN:Bert\r\nEND:VCARD\r\n")
+	ctx := context.Background()
+	for round := range 3 {
+		for _, d := range []*simclient.Device{a, b} {
+			if rep, err := d.Sync(ctx, simclient.TwoWay); err != nil || !rep.Complete {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+	if live := liveContacts(t, srv); len(live) != 2 {
+		t.Errorf("server holds %d contacts, want 2", len(live))
+	}
+	if n := len(b.Items("contacts")); n != 2 {
+		t.Errorf("clone B holds %d contacts, want 2", n)
+	}
+	devs, err := srv.Admin.Devices(ctx, "ol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devs) != 1 || devs[0].Shared == nil || !strings.Contains(devs[0].Shared.Detail, "anchors of contacts flip") {
+		for _, d := range devs {
+			t.Logf("device %s: shared %+v", d.Device.DeviceID, d.Shared)
+		}
+		t.Errorf("the clones' device id is not reported as shared with flipping anchors")
+	}
 }

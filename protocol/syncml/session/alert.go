@@ -52,6 +52,9 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	} else if err != nil {
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
+	if err := e.noteAnchors(w, st, name, anchor, stored.Client, forced); err != nil {
+		return fmt.Errorf("session: alert %s: %w", name, err)
+	}
 	statusCode := 200
 	if forced || syncml.AlertCode(code) == syncml.AlertResume {
 		// 508: the device must slow sync; a resume (225) is answered

@@ -135,3 +135,45 @@ func (e *Handler) partnerByAnchors(w *engine.Work, st *sessionState, msg *syncml
 	}
 	return nil
 }
+
+// noteAnchors records the client anchor of a sync Alert and detects
+// clients taking turns under one partnership (same DevInf, or none): the
+// Alert's Last is an older anchor of this partnership, and the current one
+// was sent by a session that had been forced slow. One client whose last
+// answer was lost also sends an older Last, but then the current anchor
+// came from a normal sync.
+func (e *Handler) noteAnchors(w *engine.Work, st *sessionState, name string, anchor syncml.Anchor, stored string, forced bool) error {
+	p := st.partner()
+	if forced && anchor.Last != "" && anchor.Last != stored {
+		hist, err := w.ClientAnchors(st.UserID, p.DeviceID, name)
+		if err != nil {
+			return err
+		}
+		older, currentForced := false, false
+		for _, a := range hist {
+			older = older || a.Anchor == anchor.Last
+			currentForced = currentForced || a.Anchor == stored && a.Forced
+		}
+		if older && currentForced {
+			shared, err := w.SharedDevice(st.UserID, st.DeviceID)
+			if err != nil {
+				return err
+			}
+			clients, partners := 2, []string(nil)
+			if shared != nil {
+				clients, partners = max(shared.Clients, 2), shared.Partners
+			}
+			detail := fmt.Sprintf("anchors of %s flip between clients with the same DevInf (partnership %s); each sync is slow",
+				name, p.DeviceID)
+			e.log.Warn("device id shared by several clients: anchors flip", "user", st.UserName, "device", st.DeviceID,
+				"partner", p.DeviceID, "datastore", name, "last", anchor.Last, "stored", stored)
+			if err := w.NoteSharedDevice(st.UserID, st.DeviceID, clients, detail, partners); err != nil {
+				return err
+			}
+		}
+	}
+	if anchor.Next == "" {
+		return nil
+	}
+	return w.AddClientAnchor(st.UserID, p.DeviceID, name, anchor.Next, forced)
+}

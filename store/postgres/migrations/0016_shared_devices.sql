@@ -13,3 +13,16 @@ CREATE TABLE shared_devices (
 	last_seen  BIGINT NOT NULL,
 	PRIMARY KEY (user_id, device_id)
 );
+-- The last client anchors of each partnership, newest last, and whether
+-- the session that sent each one had been forced into a slow sync: a
+-- device whose Last anchor is an older one of its own while the current
+-- one came from a forced slow sync has two clients taking turns.
+CREATE TABLE client_anchors (
+	user_id   BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	device_id TEXT COLLATE "C" NOT NULL,
+	datastore TEXT COLLATE "C" NOT NULL,
+	seq       BIGINT  NOT NULL,
+	anchor    TEXT    NOT NULL,
+	forced    BIGINT  NOT NULL,
+	PRIMARY KEY (user_id, device_id, datastore, seq)
+);

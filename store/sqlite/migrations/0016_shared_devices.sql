@@ -14,3 +14,16 @@ CREATE TABLE shared_devices (
 	last_seen  INTEGER NOT NULL,
 	PRIMARY KEY (user_id, device_id)
 ) STRICT;
+-- The last client anchors of each partnership, newest last, and whether
+-- the session that sent each one had been forced into a slow sync: a
+-- device whose Last anchor is an older one of its own while the current
+-- one came from a forced slow sync has two clients taking turns.
+CREATE TABLE client_anchors (
+	user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	device_id TEXT    NOT NULL,
+	datastore TEXT    NOT NULL,
+	seq       INTEGER NOT NULL,
+	anchor    TEXT    NOT NULL,
+	forced    INTEGER NOT NULL,
+	PRIMARY KEY (user_id, device_id, datastore, seq)
+) STRICT;
