@@ -260,7 +260,7 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 			return nil
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.core.WaitLeases(ctx, fresh.partner(), syncAlertNames(msg), e.sharedDevice(fresh)); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, cur.partner(), syncAlertNames(msg), e.sharedDevice(&cur)); err != nil {
 				return nil, err
 			}
 			wait.done = true

@@ -176,7 +176,9 @@ func (e *Handler) saveSession(w *engine.Work, st *sessionState) error {
 	if err != nil {
 		return fmt.Errorf("session: encode session: %w", err)
 	}
-	return w.PutSession(st.Key, &engine.SessionRow{UserID: st.UserID, DeviceID: st.DeviceID, State: data, LastResponse: resp})
+	// The row names the partnership's device, so that the leases tell a
+	// client sharing the device id from an abandoned session of its own.
+	return w.PutSession(st.Key, &engine.SessionRow{UserID: st.UserID, DeviceID: st.partner().DeviceID, State: data, LastResponse: resp})
 }
 
 // datastore returns the session's state for a canonical datastore name.
