@@ -77,7 +77,7 @@ func TestSmallMaxMsgSize(t *testing.T) {
 }
 
 // checkAnswerSizes compares each traced answer with the MaxMsgSize its
-// request declared, and counts the Statuses answering an earlier message
+// request declared (and checks the request's credentials are redacted), and counts the Statuses answering an earlier message
 // than the one answered (carried over) and the requests that ask for the
 // next message of our package (Alert 222).
 func checkAnswerSizes(t *testing.T, trace string) (answers, carried, nextMsg int) {
@@ -85,6 +85,9 @@ func checkAnswerSizes(t *testing.T, trace string) (answers, carried, nextMsg int
 	ins, _ := filepath.Glob(filepath.Join(trace, "*", "*", "*-in.*"))
 	for _, in := range ins {
 		doc := readTraced(t, in)
+		if d := doc.FindElement("//SyncHdr/Cred/Data"); d != nil && !strings.HasPrefix(d.Text(), "REDACTED") {
+			t.Errorf("trace %s holds the credentials %q unredacted", in, d.Text())
+		}
 		if doc.FindElement("//SyncBody/Alert[Data='222']") != nil {
 			nextMsg++
 		}
