@@ -64,6 +64,10 @@ type DeviceReport struct {
 	// SetAside are the items set aside for the device: versions it kept
 	// refusing, no longer sent to it (they stay on the server).
 	SetAside []store.SetAside
+	// Shared is set when the device id is presented by several clients
+	// (on the device id's row and on the rows of the partnerships kept
+	// for the other clients).
+	Shared *store.SharedDevice
 }
 
 // SinceSync is how long before now the device last completed a sync; ok
@@ -114,6 +118,9 @@ func (e *Admin) Devices(ctx context.Context, user string) ([]DeviceReport, error
 					return err
 				}
 				if rep.SetAside, err = tx.SetAsideItems(ctx, u.ID, d.DeviceID, ""); err != nil {
+					return err
+				}
+				if rep.Shared, err = sharedDevice(ctx, tx, u.ID, d.DeviceID); err != nil {
 					return err
 				}
 				if _, err := tx.Session(ctx, engine.EASStateKey(u.ID, d.DeviceID)); err == nil {

@@ -16,6 +16,7 @@ import (
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
 	"anchorage/protocol/syncml/session"
+	"anchorage/protocol/wbxml"
 	"anchorage/store/sqlite"
 )
 
@@ -261,5 +262,45 @@ func TestDisabledUserCannotSync(t *testing.T) {
 	}
 	if got := status(); got != "212" {
 		t.Errorf("enabled again: SyncHdr status %s, want 212", got)
+	}
+}
+
+// TestTraceWBXML: a WBXML request's Cred is redacted in its trace as an
+// XML one's is, whether the encoder wrote it as an inline string or as
+// opaque data; the traced file is still a readable WBXML message.
+func TestTraceWBXML(t *testing.T) {
+	for name, opts := range map[string]wbxml.EncodeOptions{"opaque": {}, "inline": {InlineData: true}, "string table": {StringTable: true, InlineData: true}} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			ts, _ := newTestServer(t, Options{TraceDir: dir})
+			m, err := syncml.Decode(firstMessage(t, "alice", "secret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := wbxml.Encode(syncml.EncodeDocument(m), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pw := syncml.BasicCredentialsData("alice", "secret")
+			if !strings.Contains(string(body), pw) {
+				t.Fatalf("the WBXML request does not hold the credentials verbatim; the test proves nothing")
+			}
+			post(t, ts.URL+"/sync", contentTypeWBXML, body)
+			files, _ := filepath.Glob(filepath.Join(dir, "dev-1", "*", "01-in.wbxml"))
+			if len(files) != 1 {
+				t.Fatalf("trace files = %v; want one 01-in.wbxml", files)
+			}
+			in, _ := os.ReadFile(files[0])
+			if strings.Contains(string(in), pw) {
+				t.Errorf("trace file %s holds the basic-auth credentials %s", files[0], pw)
+			}
+			doc, err := wbxml.Decode(in)
+			if err != nil {
+				t.Fatalf("traced WBXML unreadable: %v", err)
+			}
+			if d := doc.FindElement("//Cred/Data"); d == nil || !strings.HasPrefix(d.Text(), "REDACTED") {
+				t.Errorf("traced Cred Data = %v, want REDACTED", d)
+			}
+		})
 	}
 }

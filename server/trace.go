@@ -1,12 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -23,15 +21,6 @@ type tracer struct {
 
 // maxSummary bounds the file of unauthenticated requests' summaries.
 const maxSummary = 1 << 20
-
-// credData matches the Data of an XML Cred, which holds a password (basic
-// authentication) or a password equivalent (MD5 digest).
-var credData = regexp.MustCompile(`(?s)(<Cred>.*?<Data[^>]*>)(.*?)(</Data>)`)
-
-// redact hides the credentials of an XML message.
-func redact(body []byte) []byte {
-	return credData.ReplaceAll(body, []byte("${1}REDACTED${3}"))
-}
 
 // summary traces a request that opened no session (failed credentials,
 // refused messages) as one line of DIR/unauthenticated.log: no body, and no
@@ -64,8 +53,10 @@ func (t *tracer) write(device, session string, msgNo int, in, out []byte) {
 		t.summary(device, 200, len(in), len(out))
 		return
 	}
-	if len(in) > 0 && in[0] == '<' || bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
-		in = redact(in)
+	in, ok := redact(in)
+	if !ok {
+		t.log.Warn("trace: request not traced: its credentials could not be redacted", "device", device, "session", session)
+		in = nil
 	}
 	dir := filepath.Join(t.dir, safeName(device), safeName(session))
 	if err := os.MkdirAll(dir, 0o750); err != nil {

@@ -123,24 +123,21 @@ func listDevices(ctx context.Context, eng *admin.Admin, user string, overdue tim
 		if ago, ok := d.SinceSync(now); ok {
 			days = fmt.Sprintf("%.1f", ago.Hours()/24)
 		}
-		status := "ok"
+		// The status is "ok" or every finding, most urgent first.
+		var notes []string
 		if d.Overdue(now, overdue) {
-			status = "OVERDUE"
+			notes = append(notes, "OVERDUE")
 		}
-		for i, h := range d.Holds {
-			held := fmt.Sprintf("HELD: %d deletes of %s (hold %d)", h.Items, h.Datastore, h.ID)
-			if i == 0 && status == "ok" {
-				status = held
-			} else {
-				status += "; " + held
-			}
+		for _, h := range d.Holds {
+			notes = append(notes, fmt.Sprintf("HELD: %d deletes of %s (hold %d)", h.Items, h.Datastore, h.ID))
 		}
-		for _, aside := range setAsideNotes(d.SetAside) {
-			if status == "ok" {
-				status = aside
-			} else {
-				status += "; " + aside
-			}
+		notes = append(notes, setAsideNotes(d.SetAside)...)
+		if d.Shared != nil {
+			notes = append(notes, "SHARED: "+d.Shared.Detail)
+		}
+		status := "ok"
+		if len(notes) > 0 {
+			status = strings.Join(notes, "; ")
 		}
 		lastErr := d.Device.LastError
 		if lastErr == "" {

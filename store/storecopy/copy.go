@@ -3,7 +3,8 @@
 // devices with their remote-wipe state, the full archive of every
 // datastore, partnerships with their anchors, maps and unacknowledged Adds,
 // conflict settings, retention, mass-deletion thresholds and holds (open
-// or decided, with their held deletes), so that devices continue with fast
+// or decided, with their held deletes), shared-device records and recent
+// client anchors, so that devices continue with fast
 // syncs after a move between backends (SQLite to PostgreSQL or back).
 //
 // It speaks only store.Tx. The destination hands out its own user ids and
@@ -96,6 +97,7 @@ type userData struct {
 	unacked      []store.UnackedAdd
 	holdSettings *store.HoldSettings
 	holds        []heldSession
+	shared       sharedData
 }
 
 // heldSession is one hold with its deletes.
@@ -120,6 +122,9 @@ func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
 		return err
 	}
 	if d.partnerships, err = tx.ListPartnerships(ctx, u.ID, ""); err != nil {
+		return err
+	}
+	if err := d.readShared(ctx, tx); err != nil {
 		return err
 	}
 	names := slices.Clone(Datastores)
@@ -193,6 +198,9 @@ func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
 			}
 		}
 		st.Devices++
+	}
+	if err := d.writeShared(ctx, tx, u.ID); err != nil {
+		return err
 	}
 	seqs := map[string]*seqMap{}
 	for ds, vs := range d.versions {

@@ -115,6 +115,10 @@ func TestCopy(t *testing.T) {
 		if err := tx.SetWipe(ctx, u.ID, "lost", wipe); err != nil {
 			return err
 		}
+		if err := tx.NoteSharedDevice(ctx, &store.SharedDevice{UserID: u.ID, DeviceID: "a", Clients: 2,
+			Detail: "2 clients", Partners: []string{"a#01020304"}}); err != nil {
+			return err
+		}
 		return addHolds(ctx, tx, u.ID)
 	}); err != nil {
 		t.Fatal(err)
@@ -153,6 +157,9 @@ func TestCopy(t *testing.T) {
 		}
 		if got := holds(t, s); got != holds(t, src) {
 			t.Errorf("%s copy: holds %s, want %s", name, got, holds(t, src))
+		}
+		if got := sharedState(t, s); got != sharedState(t, src) {
+			t.Errorf("%s copy: shared devices and client anchors %s, want %s", name, got, sharedState(t, src))
 		}
 	}
 
@@ -273,6 +280,36 @@ func holds(t *testing.T, s store.Store) string {
 			}
 			out += fmt.Sprintf(" %s/%s %s items %d live %d created %s decided %s %v;", h.DeviceID, h.Datastore, h.State,
 				h.Items, h.Live, h.Created.Format(time.RFC3339Nano), h.Decided.Format(time.RFC3339Nano), dels)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sharedState describes bob's shared-device records and the client
+// anchors of his partnerships, for comparison.
+func sharedState(t *testing.T, s store.Store) string {
+	var out string
+	ctx := t.Context()
+	err := s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "bob")
+		if err != nil {
+			return err
+		}
+		for _, dev := range []string{"a", "b", "lost"} {
+			if sd, err := tx.SharedDevice(ctx, u.ID, dev); err == nil {
+				out += fmt.Sprintf("%s: %d %q %v; ", dev, sd.Clients, sd.Detail, sd.Partners)
+			}
+			as, err := tx.ClientAnchors(ctx, u.ID, dev, "contacts")
+			if err != nil {
+				return err
+			}
+			for _, a := range as {
+				out += fmt.Sprintf("%s/%s %v, ", dev, a.Anchor, a.Forced)
+			}
 		}
 		return nil
 	})

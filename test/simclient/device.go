@@ -96,6 +96,17 @@ type Options struct {
 	// a client does whose Map got no Status (OMA DS 1.2 Sync Protocol
 	// 5.10); without it the items go back as Adds.
 	ResendMaps bool
+	// Man, Mod and SwV describe the device in its DevInf (default
+	// "Anchorage", "simclient", "1"), e.g. to simulate two different
+	// clients under one DeviceID.
+	Man, Mod, SwV string
+	// DevInfOnce sends the DevInf (Put, and the Get of the server's) only
+	// in the device's first session, as many clients do.
+	DevInfOnce bool
+	// AnchorPrefix starts the device's sync anchors (default DeviceID):
+	// clones of one device differ in it, as the timestamps real clients
+	// use do.
+	AnchorPrefix string
 }
 
 // Faults inject failures into the next Sync only (Sync resets them).

@@ -2,6 +2,7 @@ package simclient
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -39,7 +40,8 @@ func (s *session) first(mode int) *syncml.Message {
 	if o.VerDTD == "1.1" {
 		devinfURI = "./devinf11"
 	}
-	di := &syncml.DevInf{VerDTD: o.VerDTD, Man: "Anchorage", Mod: "simclient", FwV: "1", SwV: "1", HwV: "1",
+	di := &syncml.DevInf{VerDTD: o.VerDTD, Man: cmp.Or(o.Man, "Anchorage"), Mod: cmp.Or(o.Mod, "simclient"), FwV: "1",
+		SwV: cmp.Or(o.SwV, "1"), HwV: "1",
 		DevID: o.DeviceID, DevTyp: "workstation", UTC: true, SupportLargeObjs: true, SupportNumberOfChanges: true}
 	for _, name := range s.d.order {
 		c := s.d.stores[name].cfg
@@ -58,11 +60,9 @@ func (s *session) first(mode int) *syncml.Message {
 	m := &syncml.Message{Header: h, Final: true}
 	id := 0
 	nextID := func() string { id++; return strconv.Itoa(id) }
-	m.Commands = append(m.Commands,
-		&syncml.Command{Name: "Put", CmdID: nextID(), NumberOfChanges: -1, Meta: &syncml.Meta{Type: devInfType},
-			Items: []syncml.Item{{Source: syncml.Loc{URI: devinfURI}, DataXML: di.Element(o.VerDTD)}}},
-		&syncml.Command{Name: "Get", CmdID: nextID(), NumberOfChanges: -1, Meta: &syncml.Meta{Type: devInfType},
-			Items: []syncml.Item{{Target: syncml.Loc{URI: devinfURI}}}})
+	if !o.DevInfOnce || s.d.nSess == 1 {
+		m.Commands = devInfCommands(o, devinfURI, di, nextID)
+	}
 	for _, st := range s.stores {
 		code := mode
 		if st.ls.last == "" && mode == TwoWay {
@@ -245,4 +245,15 @@ func (s *session) post(body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("simclient: message %d: HTTP %d: %s", s.msgID, resp.StatusCode, bytes.TrimSpace(b))
 	}
 	return b, nil
+}
+
+// devInfCommands are the Put of the device's DevInf and the Get of the
+// server's.
+func devInfCommands(o *Options, devinfURI string, di *syncml.DevInf, nextID func() string) []*syncml.Command {
+	return []*syncml.Command{
+		{Name: "Put", CmdID: nextID(), NumberOfChanges: -1, Meta: &syncml.Meta{Type: devInfType},
+			Items: []syncml.Item{{Source: syncml.Loc{URI: devinfURI}, DataXML: di.Element(o.VerDTD)}}},
+		{Name: "Get", CmdID: nextID(), NumberOfChanges: -1, Meta: &syncml.Meta{Type: devInfType},
+			Items: []syncml.Item{{Target: syncml.Loc{URI: devinfURI}}}},
+	}
 }

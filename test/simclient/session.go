@@ -1,6 +1,7 @@
 package simclient
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -76,7 +77,7 @@ func (d *Device) Sync(ctx context.Context, mode int) (*Report, error) {
 		ls := d.stores[name]
 		ls.nNext++
 		st := &sessStore{ls: ls, rep: &StoreReport{Requested: mode, Statuses: map[int]int{}},
-			next: fmt.Sprintf("%s-%d-%d", d.opts.DeviceID, d.nSess, ls.nNext)}
+			next: fmt.Sprintf("%s-%d-%d", cmp.Or(d.opts.AnchorPrefix, d.opts.DeviceID), d.nSess, ls.nNext)}
 		s.rep.Stores[name] = st.rep
 		s.stores = append(s.stores, st)
 	}

@@ -58,3 +58,14 @@ func Start(tb testing.TB, users []string, opts ...func(*engine.Options)) *Server
 	tb.Cleanup(hs.Close)
 	return &Server{Core: core, SyncML: syncML, Admin: adm, Store: st, HTTP: hs, URL: hs.URL + "/sync"}
 }
+
+// Node starts another server node on s's store (as a second process
+// behind a load balancer would be) and returns its SyncML endpoint.
+func (s *Server) Node(tb testing.TB) string {
+	tb.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	core := engine.New(engine.Options{Store: s.Store, Logger: log})
+	hs := httptest.NewServer(server.New(server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log}))
+	tb.Cleanup(hs.Close)
+	return hs.URL + "/sync"
+}

@@ -52,6 +52,9 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	} else if err != nil {
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
+	if err := e.noteAnchors(w, st, name, anchor, stored.Client, forced); err != nil {
+		return fmt.Errorf("session: alert %s: %w", name, err)
+	}
 	statusCode := 200
 	if forced || syncml.AlertCode(code) == syncml.AlertResume {
 		// 508: the device must slow sync; a resume (225) is answered
@@ -67,7 +70,7 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
 	}
-	d, err := w.Device(st.UserID, st.DeviceID) // nil: first session of the device
+	d, err := w.Device(st.UserID, st.partner().DeviceID) // nil: first session of the device
 	if err != nil {
 		return fmt.Errorf("session: alert %s: %w", name, err)
 	}
@@ -83,10 +86,11 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 		st.Datastores = append(st.Datastores, ds)
 	}
 
-	s := r.status(c, statusCode)
+	var items []syncml.Item
 	if anchor.Next != "" {
-		s.Items = []syncml.Item{{Data: "", Meta: nil, DataXML: anchorElement(anchor.Next)}}
+		items = []syncml.Item{{DataXML: anchorElement(anchor.Next)}}
 	}
+	r.status(c, statusCode, items...)
 	r.add(&syncml.Command{Name: "Alert", Data: strconv.Itoa(mode), Items: []syncml.Item{{
 		Target: syncml.Loc{URI: it.Source.URI},
 		Source: syncml.Loc{URI: it.Target.URI},

@@ -28,7 +28,7 @@ func (e *Handler) handleGet(st *sessionState, r *reply, c *syncml.Command, alert
 	res := &syncml.Command{Name: "Results", MsgRef: r.msgRef, CmdRef: c.CmdID,
 		Meta:  &syncml.Meta{Type: devInfXMLType},
 		Items: []syncml.Item{{Source: syncml.Loc{URI: uri}, DataXML: di.Element(st.VerDTD)}}}
-	if !r.fits(syncml.EncodedSize(res) + 200) {
+	if !r.fitsAlone(syncml.EncodedSize(res) + 200) {
 		// Results are not split over messages; a device whose
 		// MaxMsgSize cannot hold our DevInf goes without it.
 		if !c.NoResp {

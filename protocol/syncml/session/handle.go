@@ -150,7 +150,7 @@ func (e *Handler) answerTrailing(ctx context.Context, req Request, msg *syncml.M
 	err := e.core.View(ctx, func(w *engine.Work) error {
 		st, err := loadSession(w, req.SessionKey)
 		if err != nil || st == nil || !st.Complete || st.DeviceID != hdr.Source.URI ||
-			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil ||
+			st.ClientSessionID != hdr.SessionID || st.LastResponse == nil || len(st.Carried) > 0 ||
 			!st.Started.IsZero() && e.now().Sub(st.Started) > e.maxAge {
 			return err
 		}
@@ -260,7 +260,7 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 			return nil
 		})
 		if errors.Is(err, errLeaseBusy) && !wait.done {
-			if wait.busy, err = e.core.WaitLeases(ctx, fresh.partner(), syncAlertNames(msg), e.sharedDevice(fresh)); err != nil {
+			if wait.busy, err = e.core.WaitLeases(ctx, cur.partner(), syncAlertNames(msg), e.sharedDevice(&cur)); err != nil {
 				return nil, err
 			}
 			wait.done = true
@@ -289,6 +289,12 @@ func (e *Handler) openSession(ctx context.Context, req Request, msg *syncml.Mess
 // unless the caller already waited for them. auth is set for a session's
 // first message.
 func (e *Handler) answer(w *engine.Work, st *sessionState, msg *syncml.Message, req Request, wait leaseWaited, auth *authResult) (*Response, error) {
+	if auth != nil {
+		// Which partnership: before any lease or datastore is taken.
+		if err := e.resolvePartner(w, st, msg); err != nil {
+			return nil, err
+		}
+	}
 	var acquired []string
 	if wait.done {
 		st.busy = wait.busy

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -130,6 +131,7 @@ func (e *Handler) nextChunk(st *sessionState, ds *syncedStore, r *reply, sync *s
 	}
 	item.MoreData = true
 	chunk.Items = []syncml.Item{item}
+	chunk.CmdID = strconv.Itoa(r.nextID) // measured as it will be numbered
 	overhead := syncml.EncodedSize(&chunk)
 	room := r.limit - r.size - overhead - 64
 	if room < 256 {

@@ -101,12 +101,19 @@ func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message,
 		// (SyncEvolution computes its next MD5 digest with it).
 		hs.Data = "212"
 		nonce, nonceB64 := newNonce()
-		if err := w.TouchDevice(st.partner(), engine.DeviceChange{Nonce: &nonce}); err != nil {
+		if err := w.TouchDevice(st.device(), engine.DeviceChange{Nonce: &nonce}); err != nil {
 			return nil, err
 		}
 		hs.Chal = chal(auth.user.Digest, nonceB64)
 	}
 	r.add(hs)
+	carried, err := unpackCarry(st.Carried)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range carried {
+		r.add(c) // older than this message's answers, so first
+	}
 
 	if st.Complete {
 		// The session committed; a device may still send the rest of its
@@ -151,9 +158,9 @@ func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message,
 			}
 		}
 	}
-	pending := false
+	pending := r.full()
 	for _, ds := range st.Datastores {
-		if ds.ClientDone && !ds.ServerDone {
+		if ds.ClientDone && !ds.ServerDone && !r.full() {
 			if err := e.appendServerSync(w, st, ds, r); err != nil {
 				return nil, err
 			}
@@ -263,8 +270,18 @@ func (e *Handler) dispatch(w *engine.Work, st *sessionState, r *reply, c *syncml
 	return nil
 }
 
-// finish encodes the reply and advances the server's MsgID.
+// finish encodes the reply and advances the server's MsgID. Commands the
+// reply carries wait in the session for the next message, which this one
+// announces by not being final.
 func (e *Handler) finish(st *sessionState, r *reply, final bool) ([]byte, error) {
+	var err error
+	if st.Carried, err = packCarry(r.carry); err != nil {
+		return nil, err
+	}
+	if r.full() {
+		final = false
+		st.ServerPackageOpen = true
+	}
 	m := &syncml.Message{Header: r.hdr, Commands: r.cmds, Final: final}
 	m.Header.MsgID = strconv.Itoa(st.NextMsgID)
 	st.NextMsgID++

@@ -16,7 +16,9 @@ import (
 func (e *Handler) appendServerSync(w *engine.Work, st *sessionState, ds *syncedStore, r *reply) error {
 	sync := &syncml.Command{Name: "Sync", Target: syncml.Loc{URI: ds.ClientURI},
 		Source: syncml.Loc{URI: ds.ServerURI}, NumberOfChanges: -1}
-	r.add(sync)
+	if !r.addIfFits(sync) {
+		return nil // not even an empty Sync fits; it opens the next message
+	}
 	first := ds.SentCommands == 0
 	if ds.Outgoing != nil {
 		if !e.nextChunk(st, ds, r, sync) {
@@ -92,6 +94,7 @@ const (
 // place puts one server command into the reply. A command too big for any
 // message becomes a large object, sent in chunks from then on.
 func (e *Handler) place(st *sessionState, ds *syncedStore, r *reply, sync, cmd *syncml.Command, sent sentCommand) placement {
+	cmd.CmdID = strconv.Itoa(r.nextID) // measured as it will be numbered
 	size := syncml.EncodedSize(cmd)
 	if r.fits(size) {
 		e.recordSent(st, ds, r, sync, cmd, sent, size)

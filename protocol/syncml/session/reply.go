@@ -15,6 +15,10 @@ type reply struct {
 	nextID int
 	size   int
 	limit  int
+	// carry holds the commands that did not fit this message, in order;
+	// they open the next message of our package (RepPro 5.1: a package
+	// may span messages, the device asks for the next with Alert 222).
+	carry []*syncml.Command
 }
 
 func newReply(hdr syncml.Header, msgRef string, limit int64) *reply {
@@ -30,13 +34,56 @@ func (r *reply) id() string {
 }
 
 // add appends a top-level command, giving it (and its children) CmdIDs.
+// A command that does not fit the message size limit, and every one after
+// it, is carried to the next message instead; the first command after the
+// header status is placed whatever its size, so that every message makes
+// progress.
 func (r *reply) add(c *syncml.Command) {
+	if len(r.carry) > 0 {
+		r.carry = append(r.carry, c)
+		return
+	}
+	first := r.nextID
 	c.CmdID = r.id()
 	for _, ch := range c.Commands {
 		ch.CmdID = r.id()
 	}
+	size := syncml.EncodedSize(c) // measured with its CmdIDs
+	if len(r.cmds) > 1 && !r.fits(size) {
+		r.nextID = first
+		r.carry = append(r.carry, c)
+		return
+	}
 	r.cmds = append(r.cmds, c)
-	r.size += syncml.EncodedSize(c)
+	r.size += size
+}
+
+// addIfFits appends c when it fits (or is the first command after the
+// header status) and nothing was carried; it never carries c.
+func (r *reply) addIfFits(c *syncml.Command) bool {
+	c.CmdID = strconv.Itoa(r.nextID) // measured as it will be numbered
+	if r.full() || len(r.cmds) > 1 && !r.fits(syncml.EncodedSize(c)) {
+		return false
+	}
+	r.add(c)
+	return true
+}
+
+// full tells whether commands were carried: nothing more goes in this
+// message.
+func (r *reply) full() bool { return len(r.carry) > 0 }
+
+// fitsAlone tells whether a command of n bytes fits a message holding only
+// the header and its status.
+func (r *reply) fitsAlone(n int) bool {
+	if r.limit <= 0 {
+		return true
+	}
+	base := r.size
+	for _, c := range r.cmds[min(1, len(r.cmds)):] {
+		base -= syncml.EncodedSize(c)
+	}
+	return base+n <= r.limit
 }
 
 // addChild appends a command inside a Sync already added; size is its
@@ -50,11 +97,12 @@ func (r *reply) addChild(parent, c *syncml.Command, size int) {
 // fits tells whether n more bytes stay within the message size limit.
 func (r *reply) fits(n int) bool { return r.limit <= 0 || r.size+n <= r.limit }
 
-// status appends a Status for command c (RepPro 6.6.16).
-func (r *reply) status(c *syncml.Command, code int) *syncml.Command {
+// status appends a Status for command c (RepPro 6.6.16), with items (the
+// device's Next anchor for an Alert).
+func (r *reply) status(c *syncml.Command, code int, items ...syncml.Item) {
 	s := syncml.NewStatus(r.msgRef, c, syncml.StatusCode(code))
+	s.Items = items
 	r.add(s)
-	return s
 }
 
 // itemStatus appends a Status for one item of an item command (several

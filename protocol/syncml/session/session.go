@@ -17,11 +17,15 @@ import (
 // changes are left to send) lives in the store's mappings and as cursors.
 type sessionState struct {
 	// AliasOf marks a row that only points at a session (see firstAlias).
-	AliasOf         string `json:"alias_of,omitempty"`
-	Key             string `json:"key"`
-	UserID          int64  `json:"user_id"`
-	UserName        string `json:"user"`
-	DeviceID        string `json:"device"`
+	AliasOf  string `json:"alias_of,omitempty"`
+	Key      string `json:"key"`
+	UserID   int64  `json:"user_id"`
+	UserName string `json:"user"`
+	DeviceID string `json:"device"`
+	// PartnerID is the device id of the partnership the session syncs,
+	// when it is not DeviceID: a client sharing the device id with
+	// another one (shared.go).
+	PartnerID       string `json:"partner,omitempty"`
 	ClientSessionID string `json:"client_session_id"`
 	// Started bounds the session's lifetime (Options.MaxSessionAge).
 	Started time.Time `json:"started"`
@@ -60,6 +64,9 @@ type sessionState struct {
 	// encoding is the current message's encoding; not persisted (a
 	// device may switch between messages, each reply follows its request).
 	encoding Encoding
+	// Carried are the commands (mostly Statuses) of our package that did
+	// not fit the device's MaxMsgSize: they open our next message.
+	Carried []carriedCommand `json:"carried,omitempty"`
 	// ServerPackageOpen is set while our package spans several messages:
 	// the device's messages then answer it, with or without Final.
 	ServerPackageOpen bool `json:"server_package_open"`
@@ -97,7 +104,19 @@ type sentCommand struct {
 
 // partner is who the session is, for the core.
 func (st *sessionState) partner() engine.Partner {
-	return engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key, Protocol: protocolSyncML}
+	p := engine.Partner{UserID: st.UserID, UserName: st.UserName, DeviceID: st.DeviceID, Session: st.Key, Protocol: protocolSyncML}
+	if st.PartnerID != "" {
+		p.DeviceID = st.PartnerID
+	}
+	return p
+}
+
+// device is the device the client authenticates as: its nonces are kept
+// under the device id it presents, whichever partnership it syncs.
+func (st *sessionState) device() engine.Partner {
+	p := st.partner()
+	p.DeviceID = st.DeviceID
+	return p
 }
 
 // loadSession reads a session; it returns (nil, nil) when there is none.
@@ -157,7 +176,9 @@ func (e *Handler) saveSession(w *engine.Work, st *sessionState) error {
 	if err != nil {
 		return fmt.Errorf("session: encode session: %w", err)
 	}
-	return w.PutSession(st.Key, &engine.SessionRow{UserID: st.UserID, DeviceID: st.DeviceID, State: data, LastResponse: resp})
+	// The row names the partnership's device, so that the leases tell a
+	// client sharing the device id from an abandoned session of its own.
+	return w.PutSession(st.Key, &engine.SessionRow{UserID: st.UserID, DeviceID: st.partner().DeviceID, State: data, LastResponse: resp})
 }
 
 // datastore returns the session's state for a canonical datastore name.
