@@ -22,7 +22,7 @@ const migrateLock = 0x616e63686f72
 // migrate applies the migrations the database lacks (sqlstore.Migrate),
 // under the advisory lock.
 func (s *Store) migrate(ctx context.Context) (int, error) {
-	return sqlstore.Migrate(ctx, s.db, dialect{}, migrationFS,
+	return sqlstore.Migrate(ctx, s.db, s.d, migrationFS,
 		`SELECT pg_advisory_xact_lock(`+strconv.Itoa(migrateLock)+`)`,
 		`CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    BIGINT NOT NULL PRIMARY KEY,

@@ -36,6 +36,7 @@ type Store struct {
 	*sqlstore.Store
 	pool *pgxpool.Pool
 	db   *sql.DB // database/sql on pool (pgx's stdlib): every transaction
+	d    *dialect
 }
 
 var _ store.Store = (*Store)(nil)
@@ -64,9 +65,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s: %w", cfg.ConnConfig.Host, err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	s := &Store{pool: pool, db: db}
+	s := &Store{pool: pool, db: db, d: &dialect{}}
 	s.Store = sqlstore.New(sqlstore.Config{
-		Dialect: dialect{},
+		Dialect: s.d,
 		Write:   db,
 		// Update runs at READ COMMITTED: the datastore row locks
 		// serialise writers, and a statement sees the rows committed

@@ -14,7 +14,8 @@ type Dialect interface {
 	// Name prefixes error messages ("sqlite", "postgres").
 	Name() string
 	// Rebind rewrites one of this package's queries for the database (see
-	// Bools and DollarParams). It is called once per query text.
+	// Bools and DollarParams). It is called for every statement: a Dialect
+	// whose rewriting costs more than a scan of q caches it.
 	Rebind(q string) string
 	// NoLimit is the LIMIT argument meaning "every row".
 	NoLimit() any
@@ -51,8 +52,9 @@ func Bools(q, t, f string) string {
 	return strings.NewReplacer("{true}", t, "{false}", f).Replace(q)
 }
 
-// DollarParams turns q's placeholders into PostgreSQL's: "?" is the next
-// $n, "?N" is $N. No query of this package has a '?' in a literal.
+// DollarParams turns q's placeholders into PostgreSQL's, numbered as
+// SQLite numbers them: "?N" is $N, and "?" is one above the largest number
+// so far. No query of this package has a '?' in a literal.
 func DollarParams(q string) string {
 	var b strings.Builder
 	n := 0
@@ -66,6 +68,8 @@ func DollarParams(q string) string {
 			j++
 		}
 		if j > i+1 {
+			k, _ := strconv.Atoi(q[i+1 : j])
+			n = max(n, k)
 			b.WriteString("$" + q[i+1:j])
 		} else {
 			n++

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"anchorage/store"
@@ -39,8 +38,6 @@ type Config struct {
 type Store struct {
 	c Config
 	d Dialect
-	// queries caches each query text rewritten by the Dialect.
-	queries sync.Map
 }
 
 var _ store.Store = (*Store)(nil)
@@ -102,16 +99,6 @@ func (s *Store) Close() error {
 	return err
 }
 
-// rebind returns q as the Dialect writes it.
-func (s *Store) rebind(q string) string {
-	if v, ok := s.queries.Load(q); ok {
-		return v.(string)
-	}
-	r := s.d.Rebind(q)
-	s.queries.Store(q, r)
-	return r
-}
-
 // tx implements store.Tx on one *sql.Tx.
 type tx struct {
 	tx       *sql.Tx
@@ -135,15 +122,15 @@ type dsKey struct {
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+	return t.tx.QueryRowContext(ctx, t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+	return t.tx.QueryContext(ctx, t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+	return t.tx.ExecContext(ctx, t.s.d.Rebind(q), args...)
 }
 
 // errorf is fmt.Errorf with the Dialect's name in front.
