@@ -12,6 +12,12 @@
 // (SQLite) needs no lock. Either way the transaction reads the datastore's
 // last change sequence once, counts the sequences it gives out in memory,
 // and stores the last one at commit (seq.go).
+//
+// A new store method is written once, in the file of its topic: its SQL
+// with '?' placeholders (or "?N" only) and {true}/{false} for booleans, run
+// through tx's queryRow, query and exec, its errors made with tx's errorf.
+// Where the databases need different statements, a Dialect method says
+// which (Embedded, ReplaceInto, LocksRows, In).
 package sqlstore
 
 import (
