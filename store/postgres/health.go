@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"anchorage/store/sqlstore"
+
 	"context"
 	"fmt"
 	"time"
@@ -9,7 +11,7 @@ import (
 // Ready checks that the database answers a query and that every migration
 // this program embeds is applied: what GET /readyz reports.
 func (s *Store) Ready(ctx context.Context) error {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		return fmt.Errorf("postgres: ready: %w", err)
 	}

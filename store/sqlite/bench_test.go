@@ -1,99 +1,15 @@
 package sqlite
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 
 	"anchorage/store"
+	"anchorage/store/storetest"
 )
 
-// vcard is a typical contact, about 300 bytes.
-var vcard = []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nFN:John Doe\r\nTEL;TYPE=CELL:+1 555 0100\r\n" +
-	"TEL;TYPE=WORK:+1 555 0101\r\nEMAIL;TYPE=INTERNET:john.doe@example.com\r\nADR;TYPE=HOME:;;1 Main St;Springfield;;12345;USA\r\n" +
-	"ORG:Example Inc.\r\nNOTE:a typical contact of about three hundred bytes\r\nEND:VCARD\r\n")
+func openBench(b *testing.B) store.Store { return openTest(b, filepath.Join(b.TempDir(), "bench.db")) }
 
-// filled opens a store holding n contacts of one user.
-func filled(b *testing.B, n int) (*Store, int64) {
-	b.Helper()
-	ctx := b.Context()
-	s := openTest(b, filepath.Join(b.TempDir(), "bench.db"))
-	u := &store.User{Name: "u"}
-	if err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateUser(ctx, u) }); err != nil {
-		b.Fatal(err)
-	}
-	const batch = 5000
-	for i := 0; i < n; i += batch {
-		err := s.Update(ctx, func(tx store.Tx) error {
-			for j := i; j < min(i+batch, n); j++ {
-				g := fmt.Sprintf("guid-%08d", j)
-				if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: u.ID, Datastore: "contacts", GUID: g,
-					ContentType: "text/vcard", Data: vcard, UID: g, MatchKey: "doe john " + g, Summary: "John Doe",
-					Origin: "dev"}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return s, u.ID
-}
-
-// BenchmarkChangesEmpty is a fast sync with nothing to send: LastSeq, then
-// Changes after it. Its cost must not depend on the number of items.
-func BenchmarkChangesEmpty(b *testing.B) {
-	for _, n := range []int{1_000, 100_000} {
-		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
-			ctx := b.Context()
-			s, u := filled(b, n)
-			for b.Loop() {
-				err := s.View(ctx, func(tx store.Tx) error {
-					last, err := tx.LastSeq(ctx, u, "contacts")
-					if err != nil {
-						return err
-					}
-					its, err := tx.Changes(ctx, u, "contacts", last, last, "other", 0)
-					if err == nil && (len(its) != 0 || last != int64(n)) {
-						err = fmt.Errorf("last %d, %d changes", last, len(its))
-					}
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkWriteItem writes new versions of ~300-byte contacts, one per
-// transaction (a commit each) and 100 per transaction.
-func BenchmarkWriteItem(b *testing.B) {
-	for _, per := range []int{1, 100} {
-		b.Run(fmt.Sprintf("per-tx=%d", per), func(b *testing.B) {
-			ctx := b.Context()
-			s, u := filled(b, 1000)
-			i := 0
-			for b.Loop() {
-				err := s.Update(ctx, func(tx store.Tx) error {
-					for range per {
-						g := fmt.Sprintf("guid-%08d", i%2000) // half updates, half new items at first
-						i++
-						if _, err := tx.WriteItem(ctx, &store.ItemWrite{UserID: u, Datastore: "contacts", GUID: g,
-							ContentType: "text/vcard", Data: vcard, UID: g, Summary: "John Doe", Origin: "dev"}); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(i), "ns/item")
-		})
-	}
-}
+func BenchmarkChangesEmpty(b *testing.B) { storetest.BenchChangesEmpty(b, openBench, 1_000, 100_000) }
+func BenchmarkWriteItem(b *testing.B)    { storetest.BenchWriteItem(b, openBench) }
+func BenchmarkItem(b *testing.B)         { storetest.BenchItem(b, openBench) }

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"anchorage/store"
+	"anchorage/store/sqlstore"
 	"anchorage/store/storetest"
 )
 
@@ -141,11 +142,11 @@ func TestWAL(t *testing.T) {
 func TestMigrations(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "a.db")
-	embedded, err := loadMigrations(migrationFS)
+	embedded, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(embedded) == 0 || embedded[0].version != 1 {
+	if len(embedded) == 0 || embedded[0].Version != 1 {
 		t.Fatalf("embedded migrations: %+v", embedded)
 	}
 	versions := func(s *Store) string {
@@ -187,9 +188,9 @@ func TestMigrations(t *testing.T) {
 	// A newer migration: only it is applied, once.
 	next := fstest.MapFS{}
 	for _, m := range embedded {
-		next["migrations/"+m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		next["migrations/"+m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
 	}
-	newer := fmt.Sprintf("%04d_extra.sql", embedded[len(embedded)-1].version+1)
+	newer := fmt.Sprintf("%04d_extra.sql", embedded[len(embedded)-1].Version+1)
 	next["migrations/"+newer] = &fstest.MapFile{Data: []byte(
 		"CREATE TABLE extra (id INTEGER PRIMARY KEY);\nINSERT INTO extra (id) VALUES (1);")}
 	if n, err := migrate(ctx, s.wdb, next); err != nil || n != 1 {
@@ -205,13 +206,13 @@ func TestMigrations(t *testing.T) {
 
 	// A migration numbered below the newest applied one (two branches,
 	// merged in the other order) is applied too, once.
-	gap := fmt.Sprintf("%04d_gap.sql", embedded[len(embedded)-1].version+3)
+	gap := fmt.Sprintf("%04d_gap.sql", embedded[len(embedded)-1].Version+3)
 	next["migrations/"+gap] = &fstest.MapFile{Data: []byte("CREATE TABLE gap (id INTEGER);")}
 	if _, err := s.wdb.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'later.sql', 0)`,
-		embedded[len(embedded)-1].version+4); err != nil {
+		embedded[len(embedded)-1].Version+4); err != nil {
 		t.Fatal(err)
 	}
-	next[fmt.Sprintf("migrations/%04d_later.sql", embedded[len(embedded)-1].version+4)] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+	next[fmt.Sprintf("migrations/%04d_later.sql", embedded[len(embedded)-1].Version+4)] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 	if n, err := migrate(ctx, s.wdb, next); err != nil || n != 1 {
 		t.Fatalf("migrate with a missing lower-numbered migration = %d, %v; want 1, nil", n, err)
 	}
@@ -230,7 +231,7 @@ func TestMigrations(t *testing.T) {
 	for name, f := range next {
 		bad[name] = f
 	}
-	bad[fmt.Sprintf("migrations/%04d_bad.sql", embedded[len(embedded)-1].version+2)] = &fstest.MapFile{Data: []byte(
+	bad[fmt.Sprintf("migrations/%04d_bad.sql", embedded[len(embedded)-1].Version+2)] = &fstest.MapFile{Data: []byte(
 		"CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")}
 	if _, err := migrate(ctx, s.wdb, bad); err == nil {
 		t.Errorf("a broken migration succeeded")
@@ -244,8 +245,8 @@ func TestMigrations(t *testing.T) {
 		for _, n := range names {
 			fsys["migrations/"+n] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 		}
-		if _, err := loadMigrations(fsys); err == nil {
-			t.Errorf("loadMigrations(%q) succeeded", names)
+		if _, err := sqlstore.LoadMigrations(fsys); err == nil {
+			t.Errorf("LoadMigrations(%q) succeeded", names)
 		}
 	}
 	var _ fs.FS = migrationFS
@@ -337,25 +338,10 @@ func TestTombstoneKeepsSummary(t *testing.T) {
 func TestQueryPlans(t *testing.T) {
 	ctx := t.Context()
 	s := openTest(t, filepath.Join(t.TempDir(), "a.db"))
-	for _, c := range []struct {
-		name string
-		q    string
-		args []any
-	}{
-		{"datastore id", qDatastoreID, []any{1, "contacts"}},
-		{"LastSeq", qLastSeq, []any{1, "contacts"}},
-		{"Changes", qChanges, []any{1, 10, 20, "dev", "dev", -1}},
-		{"Item", qItem, []any{1, "g"}},
-		{"LiveItems", qLiveItems, []any{1, "g", 100}},
-		{"UnconfirmedItems", qUnconfirmed, []any{1, "g", 1, "dev", "contacts", "s", 100}},
-		{"FindTwins by UID", qTwinsByUID, []any{1, "u"}},
-		{"FindTwins by match key", qTwinsByKey, []any{1, "k"}},
-		{"Versions", qVersions, []any{1, "g"}},
-		{"ConfirmedInSession", qConfirmed, []any{1, "dev", "contacts", "g", "s"}},
-	} {
-		rows, err := s.wdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
+	for _, c := range sqlstore.HotQueries(dialect{}.NoLimit()) {
+		rows, err := s.wdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+dialect{}.Rebind(c.Query), c.Args...)
 		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
+			t.Fatalf("%s: %v", c.Name, err)
 		}
 		var plan []string
 		for rows.Next() {
@@ -367,10 +353,10 @@ func TestQueryPlans(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
-		t.Logf("%s: %q", c.name, plan)
+		t.Logf("%s: %q", c.Name, plan)
 		for _, step := range plan {
 			if strings.HasPrefix(step, "SCAN") || strings.Contains(step, "TEMP B-TREE") {
-				t.Errorf("%s: plan %q scans or sorts", c.name, plan)
+				t.Errorf("%s: plan %q scans or sorts", c.Name, plan)
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 // Package sqlite implements store.Store on an embedded SQLite database
-// (github.com/mattn/go-sqlite3, cgo).
+// (github.com/mattn/go-sqlite3, cgo): store/sqlstore holds the queries;
+// this package holds the connections and their pragmas, the Dialect, the
+// migrations, backup and health.
 //
 // The database runs in WAL mode. Writes go through one connection opened
 // with BEGIN IMMEDIATE, so write transactions are serialised in the process
@@ -13,17 +15,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"runtime"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"anchorage/store"
+	"anchorage/store/sqlstore"
 )
 
 // BusyTimeout is how long a statement waits for a lock held by another
@@ -31,12 +30,13 @@ import (
 const BusyTimeout = 10 * time.Second
 
 // stmtCacheSize is the number of prepared statements the driver keeps per
-// connection; every query of this package is a constant string, so the hot
+// connection; every query of store/sqlstore is a constant string, so the hot
 // ones (Changes, LastSeq, WriteItem's) are prepared once per connection.
 const stmtCacheSize = 64
 
 // Store is a store.Store on one SQLite file. It is safe for concurrent use.
 type Store struct {
+	*sqlstore.Store
 	path string
 	wdb  *sql.DB // one connection, BEGIN IMMEDIATE: every Update
 	rdb  *sql.DB // query-only pool: every View
@@ -86,6 +86,9 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.rdb = rdb
+	// The transactions' options are in the DSNs: _txlock=immediate for the
+	// writer, deferred and _query_only for the readers.
+	s.Store = sqlstore.New(sqlstore.Config{Dialect: dialect{}, Write: wdb, Read: rdb})
 	return s, nil
 }
 
@@ -121,133 +124,10 @@ func cloneValues(v url.Values) url.Values {
 	return c
 }
 
-// Update runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
-// fn returns nil; fn's error is returned as is. Write transactions wait for
-// each other; calling Update from inside fn deadlocks.
-func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.wdb, true, fn)
-}
-
-// View runs fn in a read-only transaction: a consistent snapshot of the
-// last committed state, taken concurrently with writes.
-func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.rdb, false, fn)
-}
-
-func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(store.Tx) error) (err error) {
-	stx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			// Also on panic: the connection must go back to the pool clean.
-			stx.Rollback()
-		}
-	}()
-	t := &tx{tx: stx, writable: writable}
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.flushSeqs(ctx); err != nil {
-		return err
-	}
-	committed = true
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
-}
-
 // Close closes the database. It must not be called while transactions run.
 func (s *Store) Close() error {
-	var errs []error
-	if s.rdb != nil {
-		errs = append(errs, s.rdb.Close())
-	}
-	errs = append(errs, s.wdb.Close())
-	if err := errors.Join(errs...); err != nil {
+	if err := s.Store.Close(); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// tx implements store.Tx on one *sql.Tx.
-type tx struct {
-	tx       *sql.Tx
-	writable bool
-	ds       map[dsKey]int64 // datastore ids known in this transaction
-	// seqs holds, per datastore id, the last sequence number this
-	// transaction gave out; it is written to datastores.last_seq once, at
-	// commit (seq.go).
-	seqs map[int64]int64
-}
-
-var _ store.Tx = (*tx)(nil)
-
-type dsKey struct {
-	userID int64
-	name   string
-}
-
-// Times are stored as Unix nanoseconds; a nullable column holds NULL for the
-// zero time. Values read back are in UTC.
-
-// Times outside the int64 nanosecond range (years 1678 to 2262) are clamped
-// to it rather than wrapped around.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-func nullNanos(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return nanos(t)
-}
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func fromNullNanos(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromNanos(n.Int64)
-}
-
-// now is the time stored when the caller leaves one zero, truncated to
-// microseconds so that it survives a PostgreSQL backend too.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// limitArg turns the interface's "0 = no limit" into SQLite's LIMIT -1.
-func limitArg(limit int) int {
-	if limit <= 0 {
-		return -1
-	}
-	return limit
-}
-
-func isConstraint(err error, code sqlite3.ErrNoExtended) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == code
-}
-
-// userFK turns a foreign-key failure on a user_id into ErrNotFound.
-func userFK(err error, userID int64) error {
-	if isConstraint(err, sqlite3.ErrConstraintForeignKey) {
-		return fmt.Errorf("user %d: %w", userID, store.ErrNotFound)
-	}
-	return err
 }

@@ -1,7 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -37,7 +38,7 @@ func (t *tx) PutUnackedAdds(ctx context.Context, adds []store.UnackedAdd) error 
 		if rows == 0 {
 			return nil
 		}
-		_, err := t.tx.Exec(ctx, `INSERT INTO unacked_adds
+		_, err := t.exec(ctx, `INSERT INTO unacked_adds
 (user_id, device_id, datastore, guid, ident, version, seq, session, sent_at, deferred) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", rows), ", ")+
 			` ON CONFLICT DO NOTHING`, args...)
@@ -47,7 +48,7 @@ func (t *tx) PutUnackedAdds(ctx context.Context, adds []store.UnackedAdd) error 
 	for i := range adds {
 		a := &adds[i]
 		wrap := func(err error) error {
-			return fmt.Errorf("postgres: put unacked add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, err)
+			return t.errorf("put unacked add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, err)
 		}
 		if a.GUID == "" || a.DeviceID == "" || a.Datastore == "" {
 			return wrap(fmt.Errorf("empty GUID, device or datastore"))
@@ -56,7 +57,7 @@ func (t *tx) PutUnackedAdds(ctx context.Context, adds []store.UnackedAdd) error 
 			// The rows written so far go first: one of them may be this
 			// GUID's, replaced now.
 			if err := flush(); err != nil {
-				return wrap(userFK(err, a.UserID))
+				return wrap(t.userFK(err, a.UserID))
 			}
 			if err := t.DeleteUnackedAdds(ctx, a.UserID, a.DeviceID, a.Datastore, []string{a.GUID}); err != nil {
 				return err
@@ -77,19 +78,19 @@ func (t *tx) PutUnackedAdds(ctx context.Context, adds []store.UnackedAdd) error 
 			args = append(args, a.UserID, a.DeviceID, a.Datastore, a.GUID, id, a.Version, a.Seq, a.Session, nanos(sent), a.Deferred)
 			if rows++; rows == unackedRowsPerInsert {
 				if err := flush(); err != nil {
-					return wrap(userFK(err, a.UserID))
+					return wrap(t.userFK(err, a.UserID))
 				}
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return fmt.Errorf("postgres: put %d unacked adds: %w", len(adds), userFK(err, adds[len(adds)-1].UserID))
+		return t.errorf("put %d unacked adds: %w", len(adds), t.userFK(err, adds[len(adds)-1].UserID))
 	}
 	return nil
 }
 
 func (t *tx) UnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, idents []string, limit int) ([]store.UnackedAdd, error) {
-	q := `SELECT guid, min(version), min(seq), min(session), min(sent_at), bool_or(deferred) FROM unacked_adds
+	q := `SELECT guid, min(version), min(seq), min(session), min(sent_at), max(CASE WHEN deferred = {true} THEN 1 ELSE 0 END) FROM unacked_adds
 WHERE user_id = ? AND device_id = ? AND datastore = ?`
 	args := []any{userID, deviceID, datastore}
 	var ids []string
@@ -108,10 +109,10 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 		}
 	}
 	q += ` GROUP BY guid ORDER BY guid LIMIT ?`
-	args = append(args, limitArg(limit))
+	args = append(args, t.limitArg(limit))
 	out, err := t.queryUnackedAdds(ctx, userID, deviceID, datastore, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		return nil, t.errorf("unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return out, nil
 }
@@ -119,7 +120,7 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`
 // queryUnackedAdds runs a query of the partnership's rows that selects
 // guid, version, seq, session, sent_at and deferred.
 func (t *tx) queryUnackedAdds(ctx context.Context, userID int64, deviceID, datastore, q string, args ...any) ([]store.UnackedAdd, error) {
-	rows, err := t.tx.Query(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (t *tx) queryUnackedAdds(ctx context.Context, userID int64, deviceID, datas
 	var out []store.UnackedAdd
 	for rows.Next() {
 		a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore}
-		var sent *int64
+		var sent sql.NullInt64
 		if err := rows.Scan(&a.GUID, &a.Version, &a.Seq, &a.Session, &sent, &a.Deferred); err != nil {
 			return nil, err
 		}
@@ -140,9 +141,9 @@ func (t *tx) queryUnackedAdds(ctx context.Context, userID int64, deviceID, datas
 func (t *tx) PendingUnackedAdds(ctx context.Context, userID int64, deviceID, datastore string, limit int) ([]store.UnackedAdd, error) {
 	out, err := t.queryUnackedAdds(ctx, userID, deviceID, datastore, `SELECT guid, version, seq, session, sent_at, deferred
 FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ? AND ident = ? ORDER BY guid LIMIT ?`,
-		userID, deviceID, datastore, pendingIdent, limitArg(limit))
+		userID, deviceID, datastore, pendingIdent, t.limitArg(limit))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		return nil, t.errorf("pending unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	for i := range out {
 		out[i].IdentsPending = true
@@ -153,18 +154,18 @@ FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ? AND iden
 func (t *tx) UnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) (*store.UnackedAdd, error) {
 	a := store.UnackedAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore, GUID: guid}
 	var sent int64
-	err := t.tx.QueryRow(ctx, `SELECT version, seq, session, sent_at, deferred FROM unacked_adds
+	err := t.queryRow(ctx, `SELECT version, seq, session, sent_at, deferred FROM unacked_adds
 WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ? LIMIT 1`, userID, deviceID, datastore, guid).
 		Scan(&a.Version, &a.Seq, &a.Session, &sent, &a.Deferred)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, notFound(err))
+		return nil, t.errorf("unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, notFound(err))
 	}
 	a.Sent = fromNanos(sent)
 	return &a, nil
 }
 
 func (t *tx) DeferUnackedAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) error {
-	res, err := t.tx.Exec(ctx, `UPDATE unacked_adds SET deferred = true
+	res, err := t.exec(ctx, `UPDATE unacked_adds SET deferred = {true}
 WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, deviceID, datastore, guid)
 	var n int64
 	if err == nil {
@@ -174,7 +175,7 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, dev
 		err = store.ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: defer unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, err)
+		return t.errorf("defer unacked add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, err)
 	}
 	return nil
 }
@@ -187,9 +188,9 @@ func (t *tx) DeleteUnackedAdds(ctx context.Context, userID int64, deviceID, data
 		for _, g := range chunk {
 			args = append(args, g)
 		}
-		if _, err := t.tx.Exec(ctx, `DELETE FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ?
+		if _, err := t.exec(ctx, `DELETE FROM unacked_adds WHERE user_id = ? AND device_id = ? AND datastore = ?
 AND guid IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
-			return fmt.Errorf("postgres: delete unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+			return t.errorf("delete unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 		}
 	}
 	return nil
@@ -202,12 +203,12 @@ func (t *tx) ClearUnackedAdds(ctx context.Context, userID int64, deviceID, datas
 		args = append(args, datastore)
 	}
 	var n int
-	err := t.tx.QueryRow(ctx, strings.Replace(q, "DELETE FROM", "SELECT count(DISTINCT datastore || ' ' || guid) FROM", 1), args...).Scan(&n)
+	err := t.queryRow(ctx, strings.Replace(q, "DELETE FROM", "SELECT count(DISTINCT datastore || ' ' || guid) FROM", 1), args...).Scan(&n)
 	if err == nil && n > 0 {
-		_, err = t.tx.Exec(ctx, q, args...)
+		_, err = t.exec(ctx, q, args...)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: clear unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		return 0, t.errorf("clear unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return n, nil
 }

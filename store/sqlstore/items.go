@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"bytes"
@@ -15,23 +15,33 @@ import (
 
 // datastoreID returns the id of a user's datastore. When it does not exist
 // yet it is created if create is set, else store.ErrNotFound is returned.
+// In a write transaction it locks the datastore's row until commit where
+// the Dialect LocksRows (the per-datastore serialisation of store.Store),
+// and keeps the datastore's last_seq for nextSeq.
 func (t *tx) datastoreID(ctx context.Context, userID int64, name string, create bool) (int64, error) {
 	k := dsKey{userID, name}
 	if id, ok := t.ds[k]; ok {
 		return id, nil
 	}
-	var id int64
-	err := t.tx.QueryRowContext(ctx, qDatastoreID, userID, name).Scan(&id)
+	q := qDatastoreID
+	if t.writable && t.s.d.LocksRows() {
+		q += ` FOR UPDATE`
+	}
+	var id, last int64
+	err := t.queryRow(ctx, q, userID, name).Scan(&id, &last)
 	if errors.Is(err, sql.ErrNoRows) {
-		if !create {
+		switch {
+		case !create || !t.writable:
 			return 0, store.ErrNotFound
-		}
-		if name == "" {
+		case name == "":
 			return 0, fmt.Errorf("empty datastore name")
 		}
-		err = t.tx.QueryRowContext(ctx, `INSERT INTO datastores (user_id, name) VALUES (?, ?) RETURNING id`,
-			userID, name).Scan(&id)
-		err = userFK(err, userID)
+		// Another transaction may have created the row meanwhile: then
+		// the no-op update waits for it and takes the row lock.
+		err = t.queryRow(ctx, `INSERT INTO datastores (user_id, name) VALUES (?, ?)
+ON CONFLICT (user_id, name) DO UPDATE SET last_seq = datastores.last_seq RETURNING id, last_seq`,
+			userID, name).Scan(&id, &last)
+		err = t.userFK(err, userID)
 	}
 	if err != nil {
 		return 0, err
@@ -40,7 +50,48 @@ func (t *tx) datastoreID(ctx context.Context, userID int64, name string, create 
 		t.ds = make(map[dsKey]int64)
 	}
 	t.ds[k] = id
+	if t.writable {
+		if t.lastSeq == nil {
+			t.lastSeq = make(map[int64]int64)
+		}
+		t.lastSeq[id] = last
+	}
 	return id, nil
+}
+
+// lockDatastores locks the user's datastore of that name, or every one
+// of the user's when name is "", in id order (so two such transactions do
+// not deadlock): admin writes that touch no item, such as a device reset,
+// take the lock a session's writes take. Without LocksRows the write
+// transaction excludes every other already.
+func (t *tx) lockDatastores(ctx context.Context, userID int64, name string) error {
+	if !t.s.d.LocksRows() {
+		return nil
+	}
+	rows, err := t.query(ctx, `SELECT id, name, last_seq FROM datastores
+WHERE user_id = ? AND (? = '' OR name = ?) ORDER BY id FOR UPDATE`, userID, name, name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, last int64
+		var ds string
+		if err := rows.Scan(&id, &ds, &last); err != nil {
+			return err
+		}
+		if _, ok := t.ds[dsKey{userID, ds}]; ok {
+			continue // locked already; its last_seq may be pending
+		}
+		if t.ds == nil {
+			t.ds = make(map[dsKey]int64)
+		}
+		if t.lastSeq == nil {
+			t.lastSeq = make(map[int64]int64)
+		}
+		t.ds[dsKey{userID, ds}], t.lastSeq[id] = id, last
+	}
+	return rows.Err()
 }
 
 // WriteItem appends a version of w.GUID with the datastore's next sequence
@@ -51,7 +102,7 @@ func (t *tx) datastoreID(ctx context.Context, userID int64, name string, create 
 func (t *tx) WriteItem(ctx context.Context, w *store.ItemWrite) (*store.Item, error) {
 	it, err := t.writeItem(ctx, w)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: write item %d/%s/%s: %w", w.UserID, w.Datastore, w.GUID, err)
+		return nil, t.errorf("write item %d/%s/%s: %w", w.UserID, w.Datastore, w.GUID, err)
 	}
 	return it, nil
 }
@@ -66,7 +117,7 @@ func (t *tx) writeItem(ctx context.Context, w *store.ItemWrite) (*store.Item, er
 	}
 	var prev store.Item
 	if !w.New { // a new GUID has no previous version (the INSERT below fails if it had)
-		err = t.tx.QueryRowContext(ctx, `SELECT version, deleted, content_type, uid, match_key, summary
+		err = t.queryRow(ctx, `SELECT version, deleted, content_type, uid, match_key, summary
 FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 			&prev.Version, &prev.Deleted, &prev.ContentType, &prev.UID, &prev.MatchKey, &prev.Summary)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -111,11 +162,11 @@ FROM items WHERE datastore_id = ? AND guid = ?`, dsID, w.GUID).Scan(
 		}
 	}
 
-	if it.Seq, err = t.nextSeq(ctx, dsID); err != nil {
+	if it.Seq, err = t.nextSeq(dsID); err != nil {
 		return nil, err
 	}
 	mod := nanos(it.Modified)
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO item_versions
+	if _, err := t.exec(ctx, `INSERT INTO item_versions
 	(datastore_id, guid, version, seq, deleted, content_type, data, uid, match_key, summary, origin, created_at,
 	canonical_type, canonical)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -123,7 +174,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.Summary, it.Origin, mod, it.CanonicalType, it.Canonical); err != nil {
 		return nil, err
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO items
+	if _, err := t.exec(ctx, `INSERT INTO items
 	(datastore_id, guid, version, seq, deleted, content_type, uid, match_key, summary, origin, modified_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (datastore_id, guid) DO UPDATE SET version = excluded.version, seq = excluded.seq,
@@ -153,31 +204,30 @@ const latestJoin = ` FROM items i JOIN item_versions v
 
 // The read queries, named for the query-plan test.
 const (
-	qDatastoreID = `SELECT id FROM datastores WHERE user_id = ? AND name = ?`
+	qDatastoreID = `SELECT id, last_seq FROM datastores WHERE user_id = ? AND name = ?`
 	qItem        = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.guid = ?`
 	qLiveItems = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
-WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 ORDER BY i.guid LIMIT ?`
+WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = {false} ORDER BY i.guid LIMIT ?`
 	// qUnconfirmed is an anti-join on the mappings' (…, guid) unique index:
 	// one pass over the live items after the cursor, not a query per item.
 	qUnconfirmed = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
-WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = 0 AND NOT EXISTS (SELECT 1 FROM mappings m
+WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = {false} AND NOT EXISTS (SELECT 1 FROM mappings m
 	WHERE m.user_id = ? AND m.device_id = ? AND m.datastore = ? AND m.guid = i.guid AND m.session = ?)
 ORDER BY i.guid LIMIT ?`
 	qTwinsByUID = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
-WHERE i.datastore_id = ? AND i.uid = ? AND i.deleted = 0`
+WHERE i.datastore_id = ? AND i.uid = ? AND i.deleted = {false}`
 	qTwinsByKey = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
-WHERE i.datastore_id = ? AND i.match_key = ? AND i.deleted = 0`
+WHERE i.datastore_id = ? AND i.match_key = ? AND i.deleted = {false}`
 	qChanges = `SELECT ` + itemCols + ` FROM items i
 WHERE i.datastore_id = ? AND i.seq > ? AND i.seq <= ? AND (? = '' OR i.origin <> ?)
 ORDER BY i.seq LIMIT ?`
 	qVersionTwins = `SELECT guid, version, seq, deleted, content_type, uid, match_key, summary, origin, created_at,
 	data, canonical_type, canonical FROM (
-	SELECT * FROM item_versions WHERE datastore_id = ? AND uid = ? AND uid <> '' AND deleted = 0
+	SELECT * FROM item_versions WHERE datastore_id = ? AND uid = ? AND uid <> '' AND deleted = {false}
 	UNION
-	SELECT * FROM item_versions WHERE datastore_id = ? AND match_key = ? AND match_key <> '' AND deleted = 0)
+	SELECT * FROM item_versions WHERE datastore_id = ? AND match_key = ? AND match_key <> '' AND deleted = {false}) AS t
 ORDER BY guid, version LIMIT ?`
-	qLastSeq  = `SELECT id, last_seq FROM datastores WHERE user_id = ? AND name = ?`
 	qVersions = `SELECT guid, version, seq, deleted, content_type,
 	uid, match_key, summary, origin, created_at, data, canonical_type, canonical
 FROM item_versions WHERE datastore_id = ? AND guid = ? ORDER BY version`
@@ -202,7 +252,7 @@ func scanItem(r scanner, userID int64, datastore string, withData bool) (store.I
 
 // queryItems runs q and scans every row with scanItem.
 func (t *tx) queryItems(ctx context.Context, userID int64, datastore string, withData bool, q string, args ...any) ([]store.Item, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -222,13 +272,13 @@ func (t *tx) queryItems(ctx context.Context, userID int64, datastore string, wit
 // Deleted set and no content.
 func (t *tx) Item(ctx context.Context, userID int64, datastore, guid string) (*store.Item, error) {
 	wrap := func(err error) error {
-		return fmt.Errorf("sqlite: item %d/%s/%s: %w", userID, datastore, guid, err)
+		return t.errorf("item %d/%s/%s: %w", userID, datastore, guid, err)
 	}
 	dsID, err := t.datastoreID(ctx, userID, datastore, false)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	it, err := scanItem(t.tx.QueryRowContext(ctx, qItem, dsID, guid), userID, datastore, true)
+	it, err := scanItem(t.queryRow(ctx, qItem, dsID, guid), userID, datastore, true)
 	if err != nil {
 		return nil, wrap(notFound(err))
 	}
@@ -242,10 +292,10 @@ func (t *tx) LiveItems(ctx context.Context, userID int64, datastore, after strin
 	}
 	var its []store.Item
 	if err == nil {
-		its, err = t.queryItems(ctx, userID, datastore, true, qLiveItems, dsID, after, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, true, qLiveItems, dsID, after, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: live items %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("live items %d/%s: %w", userID, datastore, err)
 	}
 	return its, nil
 }
@@ -258,16 +308,16 @@ func (t *tx) UnconfirmedItems(ctx context.Context, userID int64, deviceID, datas
 	var its []store.Item
 	if err == nil {
 		its, err = t.queryItems(ctx, userID, datastore, true, qUnconfirmed, dsID, after,
-			userID, deviceID, datastore, session, limitArg(limit))
+			userID, deviceID, datastore, session, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: unconfirmed items %d/%s/%s: %w", userID, deviceID, datastore, err)
+		return nil, t.errorf("unconfirmed items %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return its, nil
 }
 
-// knownChunk bounds the GUIDs of one KnownItems query (SQLite allows
-// 32766 parameters; a few hundred keep the statement small).
+// knownChunk bounds the GUIDs of one IN list (SQLite allows 32766
+// parameters; a few hundred keep the statement small).
 const knownChunk = 500
 
 // KnownItems looks the GUIDs up on the items primary key, a chunk per
@@ -290,14 +340,14 @@ func (t *tx) KnownItems(ctx context.Context, userID int64, datastore string, gui
 		err = t.scanGUIDs(ctx, res, q, args...)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: known items %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("known items %d/%s: %w", userID, datastore, err)
 	}
 	return res, nil
 }
 
 // scanGUIDs runs q and sets res[guid] for every GUID it returns.
 func (t *tx) scanGUIDs(ctx context.Context, res map[string]bool, q string, args ...any) error {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -333,7 +383,7 @@ func (t *tx) FindTwins(ctx context.Context, userID int64, datastore, uid, matchK
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: find twins %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("find twins %d/%s: %w", userID, datastore, err)
 	}
 	slices.SortFunc(its, func(a, b store.Item) int { return strings.Compare(a.GUID, b.GUID) })
 	return its, nil
@@ -348,12 +398,12 @@ func (t *tx) FindVersionTwins(ctx context.Context, userID int64, datastore, uid,
 	}
 	if err == nil {
 		var its []store.Item
-		its, err = t.queryItems(ctx, userID, datastore, true, qVersionTwins, dsID, uid, dsID, matchKey, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, true, qVersionTwins, dsID, uid, dsID, matchKey, t.limitArg(limit))
 		if err == nil {
 			return its, nil
 		}
 	}
-	return nil, fmt.Errorf("sqlite: find version twins %d/%s: %w", userID, datastore, err)
+	return nil, t.errorf("find version twins %d/%s: %w", userID, datastore, err)
 }
 
 // Changes reads only the items table through its (datastore_id, seq) index:
@@ -366,10 +416,10 @@ func (t *tx) Changes(ctx context.Context, userID int64, datastore string, after,
 	}
 	var its []store.Item
 	if err == nil {
-		its, err = t.queryItems(ctx, userID, datastore, false, qChanges, dsID, after, upTo, excludeOrigin, excludeOrigin, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, false, qChanges, dsID, after, upTo, excludeOrigin, excludeOrigin, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: changes %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("changes %d/%s: %w", userID, datastore, err)
 	}
 	return its, nil
 }
@@ -380,24 +430,29 @@ func (t *tx) LastSeq(ctx context.Context, userID int64, datastore string) (int64
 	if seq, ok := t.pendingSeq(userID, datastore); ok {
 		return seq, nil
 	}
-	var id, seq int64
-	err := t.tx.QueryRowContext(ctx, qLastSeq,
-		userID, datastore).Scan(&id, &seq)
-	if err == nil {
-		// The id comes with it: Changes after LastSeq needs no lookup.
-		if t.ds == nil {
-			t.ds = make(map[dsKey]int64)
+	var seq int64
+	var err error
+	if t.writable {
+		// The first touch of the datastore: it locks, and reads last_seq.
+		var id int64
+		if id, err = t.datastoreID(ctx, userID, datastore, true); err == nil {
+			seq = t.lastSeq[id]
 		}
-		t.ds[dsKey{userID, datastore}] = id
-	} else if errors.Is(err, sql.ErrNoRows) {
-		seq = 0
-		err = nil
-		if t.writable {
-			_, err = t.datastoreID(ctx, userID, datastore, true)
+	} else {
+		var id int64
+		err = t.queryRow(ctx, qDatastoreID, userID, datastore).Scan(&id, &seq)
+		if err == nil {
+			// The id comes with it: Changes after LastSeq needs no lookup.
+			if t.ds == nil {
+				t.ds = make(map[dsKey]int64)
+			}
+			t.ds[dsKey{userID, datastore}] = id
+		} else if errors.Is(err, sql.ErrNoRows) {
+			seq, err = 0, nil
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: last seq %d/%s: %w", userID, datastore, err)
+		return 0, t.errorf("last seq %d/%s: %w", userID, datastore, err)
 	}
 	return seq, nil
 }
@@ -414,7 +469,7 @@ func (t *tx) Versions(ctx context.Context, userID int64, datastore, guid string)
 		err = store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: versions %d/%s/%s: %w", userID, datastore, guid, err)
+		return nil, t.errorf("versions %d/%s/%s: %w", userID, datastore, guid, err)
 	}
 	return its, nil
 }

@@ -1,12 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-
-	"github.com/mattn/go-sqlite3"
 
 	"anchorage/store"
 )
@@ -16,21 +13,24 @@ const userCols = `id, name, password_hash, md5_secret, created_at, admin, disabl
 // CreateUser inserts u and sets u.ID (and u.Created to now when zero).
 func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
 	if u.Name == "" {
-		return fmt.Errorf("sqlite: create user: empty name")
+		return t.errorf("create user: empty name")
 	}
 	created := u.Created
 	if created.IsZero() {
 		created = now()
 	}
 	var id int64
-	err := t.tx.QueryRowContext(ctx,
-		`INSERT INTO users (name, password_hash, md5_secret, created_at, admin, disabled) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := t.queryRow(ctx,
+		`INSERT INTO users (name, password_hash, md5_secret, created_at, admin, disabled) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO NOTHING RETURNING id`,
 		u.Name, u.PasswordHash, u.MD5Secret, nanos(created), u.Admin, u.Disabled).Scan(&id)
-	if isConstraint(err, sqlite3.ErrConstraintUnique) {
-		return fmt.Errorf("sqlite: create user %q: %w", u.Name, store.ErrExists)
+	// A taken name returns no row, and leaves the transaction usable
+	// (a failed statement aborts a PostgreSQL transaction).
+	if errors.Is(err, sql.ErrNoRows) || err != nil && t.s.d.IsUniqueViolation(err) {
+		return t.errorf("create user %q: %w", u.Name, store.ErrExists)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create user %q: %w", u.Name, err)
+		return t.errorf("create user %q: %w", u.Name, err)
 	}
 	u.ID = id
 	u.Created = created
@@ -38,50 +38,50 @@ func (t *tx) CreateUser(ctx context.Context, u *store.User) error {
 }
 
 func (t *tx) UserByName(ctx context.Context, name string) (*store.User, error) {
-	u, err := scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
+	u, err := scanUser(t.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user %q: %w", name, err)
+		return nil, t.errorf("user %q: %w", name, err)
 	}
 	return u, nil
 }
 
 func (t *tx) UserByID(ctx context.Context, id int64) (*store.User, error) {
-	u, err := scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(t.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user %d: %w", id, err)
+		return nil, t.errorf("user %d: %w", id, err)
 	}
 	return u, nil
 }
 
 // ListUsers lists every user ordered by name.
 func (t *tx) ListUsers(ctx context.Context) ([]store.User, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
+	rows, err := t.query(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
+		return nil, t.errorf("list users: %w", err)
 	}
 	defer rows.Close()
 	var us []store.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: list users: %w", err)
+			return nil, t.errorf("list users: %w", err)
 		}
 		us = append(us, *u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
+		return nil, t.errorf("list users: %w", err)
 	}
 	return us, nil
 }
 
 // UpdateUserFlags stores u.Admin and u.Disabled for user u.ID.
 func (t *tx) UpdateUserFlags(ctx context.Context, u *store.User) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE users SET admin = ?, disabled = ? WHERE id = ?`, u.Admin, u.Disabled, u.ID)
+	res, err := t.exec(ctx, `UPDATE users SET admin = ?, disabled = ? WHERE id = ?`, u.Admin, u.Disabled, u.ID)
 	if err == nil {
 		err = oneRow(res)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: update user %d flags: %w", u.ID, err)
+		return t.errorf("update user %d flags: %w", u.ID, err)
 	}
 	return nil
 }

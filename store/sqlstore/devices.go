@@ -1,9 +1,8 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"anchorage/store"
 )
@@ -15,26 +14,27 @@ const deviceCols = `user_id, device_id, devinf, nonce, first_seen, last_seen, la
 const deviceReadCols = deviceCols + `, wipe_state, wipe_account_only, wipe_requested, wipe_changed`
 
 func (t *tx) Device(ctx context.Context, userID int64, deviceID string) (*store.Device, error) {
-	d, err := scanDevice(t.tx.QueryRowContext(ctx,
+	d, err := scanDevice(t.queryRow(ctx,
 		`SELECT `+deviceReadCols+` FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: device %d/%s: %w", userID, deviceID, notFound(err))
+		return nil, t.errorf("device %d/%s: %w", userID, deviceID, notFound(err))
 	}
 	return d, nil
 }
 
-// PutDevice inserts d or replaces every field of the stored row with d's.
+// PutDevice inserts d or replaces every field of the stored row with d's,
+// except the wipe state, which only SetWipe writes.
 func (t *tx) PutDevice(ctx context.Context, d *store.Device) error {
 	if d.DeviceID == "" {
-		return fmt.Errorf("sqlite: put device: empty device id")
+		return t.errorf("put device: empty device id")
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (user_id, device_id) DO UPDATE SET devinf = excluded.devinf, nonce = excluded.nonce,
 	first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_error = excluded.last_error,
 	charset = excluded.charset`,
 		d.UserID, d.DeviceID, d.DevInf, nullBytes(d.Nonce), nullNanos(d.FirstSeen), nullNanos(d.LastSeen), d.LastError, d.Charset)
 	if err != nil {
-		return fmt.Errorf("sqlite: put device %d/%s: %w", d.UserID, d.DeviceID, userFK(err, d.UserID))
+		return t.errorf("put device %d/%s: %w", d.UserID, d.DeviceID, t.userFK(err, d.UserID))
 	}
 	return nil
 }
@@ -46,21 +46,21 @@ func (t *tx) ListDevices(ctx context.Context, userID int64) ([]store.Device, err
 	if userID != 0 {
 		q, args = `SELECT `+deviceReadCols+` FROM devices WHERE user_id = ? ORDER BY device_id`, []any{userID}
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list devices: %w", err)
+		return nil, t.errorf("list devices: %w", err)
 	}
 	defer rows.Close()
 	var ds []store.Device
 	for rows.Next() {
 		d, err := scanDevice(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: list devices: %w", err)
+			return nil, t.errorf("list devices: %w", err)
 		}
 		ds = append(ds, *d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list devices: %w", err)
+		return nil, t.errorf("list devices: %w", err)
 	}
 	return ds, nil
 }
@@ -93,10 +93,10 @@ func nullBytes(s string) any {
 const partnershipCols = `user_id, device_id, datastore, client_anchor, server_anchor, ack_seq, last_sync_at, last_sync_mode`
 
 func (t *tx) Partnership(ctx context.Context, userID int64, deviceID, datastore string) (*store.Partnership, error) {
-	p, err := scanPartnership(t.tx.QueryRowContext(ctx, `SELECT `+partnershipCols+` FROM partnerships
+	p, err := scanPartnership(t.queryRow(ctx, `SELECT `+partnershipCols+` FROM partnerships
 WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datastore))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: partnership %d/%s/%s: %w", userID, deviceID, datastore, notFound(err))
+		return nil, t.errorf("partnership %d/%s/%s: %w", userID, deviceID, datastore, notFound(err))
 	}
 	return p, nil
 }
@@ -104,15 +104,15 @@ WHERE user_id = ? AND device_id = ? AND datastore = ?`, userID, deviceID, datast
 // PutPartnership inserts p or replaces every field of the stored row.
 func (t *tx) PutPartnership(ctx context.Context, p *store.Partnership) error {
 	if p.DeviceID == "" || p.Datastore == "" {
-		return fmt.Errorf("sqlite: put partnership: empty device id or datastore")
+		return t.errorf("put partnership: empty device id or datastore")
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO partnerships (`+partnershipCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO partnerships (`+partnershipCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (user_id, device_id, datastore) DO UPDATE SET client_anchor = excluded.client_anchor,
 	server_anchor = excluded.server_anchor, ack_seq = excluded.ack_seq,
 	last_sync_at = excluded.last_sync_at, last_sync_mode = excluded.last_sync_mode`,
 		p.UserID, p.DeviceID, p.Datastore, p.ClientAnchor, p.ServerAnchor, p.AckSeq, nullNanos(p.LastSync), p.LastSyncMode)
 	if err != nil {
-		return fmt.Errorf("sqlite: put partnership %d/%s/%s: %w", p.UserID, p.DeviceID, p.Datastore, userFK(err, p.UserID))
+		return t.errorf("put partnership %d/%s/%s: %w", p.UserID, p.DeviceID, p.Datastore, t.userFK(err, p.UserID))
 	}
 	return nil
 }
@@ -120,22 +120,22 @@ ON CONFLICT (user_id, device_id, datastore) DO UPDATE SET client_anchor = exclud
 // ListPartnerships lists a device's partnerships ordered by datastore (every
 // device's of the user, ordered by device, when deviceID is "").
 func (t *tx) ListPartnerships(ctx context.Context, userID int64, deviceID string) ([]store.Partnership, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+partnershipCols+` FROM partnerships
+	rows, err := t.query(ctx, `SELECT `+partnershipCols+` FROM partnerships
 WHERE user_id = ? AND (? = '' OR device_id = ?) ORDER BY device_id, datastore`, userID, deviceID, deviceID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list partnerships %d/%s: %w", userID, deviceID, err)
+		return nil, t.errorf("list partnerships %d/%s: %w", userID, deviceID, err)
 	}
 	defer rows.Close()
 	var ps []store.Partnership
 	for rows.Next() {
 		p, err := scanPartnership(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: list partnerships %d/%s: %w", userID, deviceID, err)
+			return nil, t.errorf("list partnerships %d/%s: %w", userID, deviceID, err)
 		}
 		ps = append(ps, *p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list partnerships %d/%s: %w", userID, deviceID, err)
+		return nil, t.errorf("list partnerships %d/%s: %w", userID, deviceID, err)
 	}
 	return ps, nil
 }
@@ -159,13 +159,16 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 		q += ` AND datastore = ?`
 		args = append(args, datastore)
 	}
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err := t.lockDatastores(ctx, userID, datastore); err != nil {
+		return 0, t.errorf("delete partnerships %d/%s: %w", userID, deviceID, err)
+	}
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete partnerships %d/%s: %w", userID, deviceID, err)
+		return 0, t.errorf("delete partnerships %d/%s: %w", userID, deviceID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete partnerships %d/%s: %w", userID, deviceID, err)
+		return 0, t.errorf("delete partnerships %d/%s: %w", userID, deviceID, err)
 	}
 	if _, err := t.ClearUnackedAdds(ctx, userID, deviceID, datastore, ""); err != nil {
 		return 0, err
@@ -176,16 +179,19 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 // DeleteDevice deletes a device with its partnerships, mappings,
 // unacknowledged Adds and sessions; items stay.
 func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
+	if err := t.lockDatastores(ctx, userID, ""); err != nil {
+		return t.errorf("delete device %d/%s: %w", userID, deviceID, err)
+	}
+	res, err := t.exec(ctx, `DELETE FROM devices WHERE user_id = ? AND device_id = ?`, userID, deviceID)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete device %d/%s: %w", userID, deviceID, err)
+		return t.errorf("delete device %d/%s: %w", userID, deviceID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
+		return t.errorf("delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
 	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "sessions"} {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
-			return fmt.Errorf("sqlite: delete device %d/%s %s: %w", userID, deviceID, table, err)
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
+			return t.errorf("delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}
 	}
 	return nil
@@ -193,13 +199,13 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 
 // SetWipe records a device's remote-wipe state.
 func (t *tx) SetWipe(ctx context.Context, userID int64, deviceID string, w store.Wipe) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE devices SET wipe_state = ?, wipe_account_only = ?, wipe_requested = ?, wipe_changed = ?
+	res, err := t.exec(ctx, `UPDATE devices SET wipe_state = ?, wipe_account_only = ?, wipe_requested = ?, wipe_changed = ?
 WHERE user_id = ? AND device_id = ?`, string(w.State), w.AccountOnly, nullNanos(w.Requested), nullNanos(w.Changed), userID, deviceID)
 	if err != nil {
-		return fmt.Errorf("sqlite: set wipe %d/%s: %w", userID, deviceID, err)
+		return t.errorf("set wipe %d/%s: %w", userID, deviceID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: set wipe %d/%s: %w", userID, deviceID, store.ErrNotFound)
+		return t.errorf("set wipe %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
 	return nil
 }

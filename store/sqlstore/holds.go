@@ -1,10 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,31 +16,41 @@ func (t *tx) LiveCount(ctx context.Context, userID int64, datastore string) (int
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil
 	} else if err != nil {
-		return 0, fmt.Errorf("sqlite: live count %d/%s: %w", userID, datastore, err)
+		return 0, t.errorf("live count %d/%s: %w", userID, datastore, err)
 	}
 	var n int
-	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE datastore_id = ? AND deleted = 0`, dsID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: live count %d/%s: %w", userID, datastore, err)
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM items WHERE datastore_id = ? AND deleted = {false}`, dsID).Scan(&n); err != nil {
+		return 0, t.errorf("live count %d/%s: %w", userID, datastore, err)
 	}
 	return n, nil
 }
 
-// CreateHold stores an open hold and its deletes.
+// heldPerInsert bounds the rows of one INSERT of held deletes.
+const heldPerInsert = 500
+
+// CreateHold stores an open hold and its deletes, a statement per
+// heldPerInsert.
 func (t *tx) CreateHold(ctx context.Context, h *store.Hold, deletes []store.HeldDelete) error {
 	if h.Created.IsZero() {
 		h.Created = now()
 	}
 	h.State, h.Items = store.HoldOpen, len(deletes)
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO holds (user_id, datastore, device_id, state, items, live, seq, created_at)
+	err := t.queryRow(ctx, `INSERT INTO holds (user_id, datastore, device_id, state, items, live, seq, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.UserID, h.Datastore, h.DeviceID, string(h.State), h.Items, h.Live, h.Seq, nanos(h.Created)).Scan(&h.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: create hold %d/%s/%s: %w", h.UserID, h.DeviceID, h.Datastore, userFK(err, h.UserID))
+		return t.errorf("create hold %d/%s/%s: %w", h.UserID, h.DeviceID, h.Datastore, t.userFK(err, h.UserID))
 	}
-	for _, d := range deletes {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO held_deletes (hold_id, guid, luid) VALUES (?, ?, ?)`,
-			h.ID, d.GUID, d.LUID); err != nil {
-			return fmt.Errorf("sqlite: hold %d: delete of %s: %w", h.ID, d.GUID, err)
+	for len(deletes) > 0 {
+		chunk := deletes[:min(heldPerInsert, len(deletes))]
+		deletes = deletes[len(chunk):]
+		args := make([]any, 0, 3*len(chunk))
+		for _, d := range chunk {
+			args = append(args, h.ID, d.GUID, d.LUID)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO held_deletes (hold_id, guid, luid) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", "), args...); err != nil {
+			return t.errorf("hold %d: %d deletes: %w", h.ID, len(chunk), err)
 		}
 	}
 	return nil
@@ -61,11 +70,11 @@ func scanHold(sc interface{ Scan(...any) error }) (store.Hold, error) {
 
 // Hold returns one hold.
 func (t *tx) Hold(ctx context.Context, id int64) (*store.Hold, error) {
-	h, err := scanHold(t.tx.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE id = ?`, id))
+	h, err := scanHold(t.queryRow(ctx, `SELECT `+holdColumns+` FROM holds WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: hold %d: %w", id, store.ErrNotFound)
+		return nil, t.errorf("hold %d: %w", id, store.ErrNotFound)
 	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: hold %d: %w", id, err)
+		return nil, t.errorf("hold %d: %w", id, err)
 	}
 	return &h, nil
 }
@@ -90,54 +99,54 @@ func (t *tx) Holds(ctx context.Context, userID int64, deviceID string, states ..
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := t.query(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: holds of user %d: %w", userID, err)
+		return nil, t.errorf("holds of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var out []store.Hold
 	for rows.Next() {
 		h, err := scanHold(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: holds of user %d: %w", userID, err)
+			return nil, t.errorf("holds of user %d: %w", userID, err)
 		}
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: holds of user %d: %w", userID, err)
+		return nil, t.errorf("holds of user %d: %w", userID, err)
 	}
 	return out, nil
 }
 
 // HeldDeletes lists a hold's deletes by GUID.
 func (t *tx) HeldDeletes(ctx context.Context, holdID int64) ([]store.HeldDelete, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT guid, luid FROM held_deletes WHERE hold_id = ? ORDER BY guid`, holdID)
+	rows, err := t.query(ctx, `SELECT guid, luid FROM held_deletes WHERE hold_id = ? ORDER BY guid`, holdID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: held deletes of hold %d: %w", holdID, err)
+		return nil, t.errorf("held deletes of hold %d: %w", holdID, err)
 	}
 	defer rows.Close()
 	var out []store.HeldDelete
 	for rows.Next() {
 		var d store.HeldDelete
 		if err := rows.Scan(&d.GUID, &d.LUID); err != nil {
-			return nil, fmt.Errorf("sqlite: held deletes of hold %d: %w", holdID, err)
+			return nil, t.errorf("held deletes of hold %d: %w", holdID, err)
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: held deletes of hold %d: %w", holdID, err)
+		return nil, t.errorf("held deletes of hold %d: %w", holdID, err)
 	}
 	return out, nil
 }
 
 // SetHoldState moves a hold to a state.
 func (t *tx) SetHoldState(ctx context.Context, id int64, state store.HoldState, at time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE holds SET state = ?, decided_at = ? WHERE id = ?`, string(state), nullNanos(at), id)
+	res, err := t.exec(ctx, `UPDATE holds SET state = ?, decided_at = ? WHERE id = ?`, string(state), nullNanos(at), id)
 	if err != nil {
-		return fmt.Errorf("sqlite: hold %d to %s: %w", id, state, err)
+		return t.errorf("hold %d to %s: %w", id, state, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("sqlite: hold %d: %w", id, store.ErrNotFound)
+		return t.errorf("hold %d: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -146,16 +155,13 @@ func (t *tx) SetHoldState(ctx context.Context, id int64, state store.HoldState, 
 func (t *tx) HeldGUIDs(ctx context.Context, userID int64, deviceID, datastore string, guids []string) (map[string]bool, error) {
 	res := make(map[string]bool)
 	for len(guids) > 0 {
-		chunk := guids[:min(knownChunk, len(guids))]
+		chunk := guids[:min(t.s.d.ListChunk(), len(guids))]
 		guids = guids[len(chunk):]
-		args := []any{userID, deviceID, datastore, string(store.HoldOpen)}
-		for _, g := range chunk {
-			args = append(args, g)
-		}
+		in, args := t.s.d.In("d.guid", chunk)
 		q := `SELECT d.guid FROM held_deletes d JOIN holds h ON h.id = d.hold_id
-WHERE h.user_id = ? AND h.device_id = ? AND h.datastore = ? AND h.state = ? AND d.guid IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
-		if err := t.scanGUIDs(ctx, res, q, args...); err != nil {
-			return nil, fmt.Errorf("sqlite: held guids %d/%s/%s: %w", userID, deviceID, datastore, err)
+WHERE h.user_id = ? AND h.device_id = ? AND h.datastore = ? AND h.state = ? AND ` + in
+		if err := t.scanGUIDs(ctx, res, q, append([]any{userID, deviceID, datastore, string(store.HoldOpen)}, args...)...); err != nil {
+			return nil, t.errorf("held guids %d/%s/%s: %w", userID, deviceID, datastore, err)
 		}
 	}
 	return res, nil
@@ -164,33 +170,33 @@ WHERE h.user_id = ? AND h.device_id = ? AND h.datastore = ? AND h.state = ? AND 
 // HoldSettings returns a user's threshold.
 func (t *tx) HoldSettings(ctx context.Context, userID int64) (*store.HoldSettings, error) {
 	s := store.HoldSettings{UserID: userID}
-	err := t.tx.QueryRowContext(ctx, `SELECT percent, min_items FROM hold_settings WHERE user_id = ?`, userID).Scan(&s.Percent, &s.MinItems)
+	err := t.queryRow(ctx, `SELECT percent, min_items FROM hold_settings WHERE user_id = ?`, userID).Scan(&s.Percent, &s.MinItems)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: hold settings of user %d: %w", userID, store.ErrNotFound)
+		return nil, t.errorf("hold settings of user %d: %w", userID, store.ErrNotFound)
 	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: hold settings of user %d: %w", userID, err)
+		return nil, t.errorf("hold settings of user %d: %w", userID, err)
 	}
 	return &s, nil
 }
 
 // PutHoldSettings stores a user's threshold.
 func (t *tx) PutHoldSettings(ctx context.Context, s *store.HoldSettings) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO hold_settings (user_id, percent, min_items) VALUES (?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO hold_settings (user_id, percent, min_items) VALUES (?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET percent = excluded.percent, min_items = excluded.min_items`, s.UserID, s.Percent, s.MinItems)
 	if err != nil {
-		return fmt.Errorf("sqlite: hold settings of user %d: %w", s.UserID, userFK(err, s.UserID))
+		return t.errorf("hold settings of user %d: %w", s.UserID, t.userFK(err, s.UserID))
 	}
 	return nil
 }
 
 // DeleteHoldSettings removes a user's threshold.
 func (t *tx) DeleteHoldSettings(ctx context.Context, userID int64) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM hold_settings WHERE user_id = ?`, userID)
+	res, err := t.exec(ctx, `DELETE FROM hold_settings WHERE user_id = ?`, userID)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete hold settings of user %d: %w", userID, err)
+		return t.errorf("delete hold settings of user %d: %w", userID, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("sqlite: hold settings of user %d: %w", userID, store.ErrNotFound)
+		return t.errorf("hold settings of user %d: %w", userID, store.ErrNotFound)
 	}
 	return nil
 }

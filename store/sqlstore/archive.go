@@ -1,10 +1,10 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"time"
 
 	"anchorage/store"
@@ -32,7 +32,7 @@ WHERE i.datastore_id = ? AND i.guid > ? ORDER BY i.guid LIMIT ?`
 FROM item_versions `
 	qHistory = historyCols + `WHERE datastore_id = ? AND (created_at, seq) > (?, ?)
 ORDER BY created_at, seq LIMIT ?`
-	qHistoryDeleted = historyCols + `WHERE datastore_id = ? AND deleted AND (created_at, seq) > (?, ?)
+	qHistoryDeleted = historyCols + `WHERE datastore_id = ? AND deleted = {true} AND (created_at, seq) > (?, ?)
 ORDER BY created_at, seq LIMIT ?`
 	qRetention = `SELECT keep_versions, keep_days FROM retention WHERE user_id = ?`
 )
@@ -46,13 +46,13 @@ ORDER BY created_at, seq LIMIT ?`
 // (it was current inside the window). Tombstones are versions like any.
 const prunable = ` FROM item_versions v JOIN items i ON i.datastore_id = v.datastore_id AND i.guid = v.guid
 WHERE v.datastore_id = ?1 AND v.version < i.version
-	AND NOT (?2::bigint > 0 AND v.version > i.version - ?2::bigint)
-	AND NOT (?3::bigint IS NOT NULL AND (SELECT w.created_at FROM item_versions w
+	AND NOT (CAST(?2 AS BIGINT) > 0 AND v.version > i.version - CAST(?2 AS BIGINT))
+	AND NOT (CAST(?3 AS BIGINT) IS NOT NULL AND (SELECT w.created_at FROM item_versions w
 		WHERE w.datastore_id = v.datastore_id AND w.guid = v.guid AND w.version > v.version
-		ORDER BY w.version LIMIT 1) >= ?3::bigint)`
+		ORDER BY w.version LIMIT 1) >= CAST(?3 AS BIGINT))`
 
 const (
-	qPruneStats = `SELECT count(*), count(*) FILTER (WHERE v.deleted), count(DISTINCT v.guid),
+	qPruneStats = `SELECT count(*), count(*) FILTER (WHERE v.deleted = {true}), count(DISTINCT v.guid),
 	coalesce(sum(length(v.data)), 0)` + prunable
 	qPrune = `DELETE FROM item_versions WHERE (datastore_id, guid, version) IN (SELECT v.datastore_id, v.guid, v.version` + prunable + `)`
 )
@@ -65,10 +65,10 @@ func (t *tx) AllItems(ctx context.Context, userID int64, datastore, after string
 	}
 	var its []store.Item
 	if err == nil {
-		its, err = t.queryItems(ctx, userID, datastore, true, qAllItems, dsID, after, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, true, qAllItems, dsID, after, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: all items %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("all items %d/%s: %w", userID, datastore, err)
 	}
 	return its, nil
 }
@@ -82,10 +82,10 @@ func (t *tx) ItemsAsOf(ctx context.Context, userID int64, datastore string, at t
 	}
 	var its []store.Item
 	if err == nil {
-		its, err = t.queryItems(ctx, userID, datastore, true, qItemsAsOf, nanos(at), dsID, after, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, true, qItemsAsOf, nanos(at), dsID, after, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: items of %d/%s as of %s: %w", userID, datastore, at.UTC().Format(time.RFC3339), err)
+		return nil, t.errorf("items of %d/%s as of %s: %w", userID, datastore, at.UTC().Format(time.RFC3339), err)
 	}
 	return its, nil
 }
@@ -103,10 +103,10 @@ func (t *tx) History(ctx context.Context, userID int64, datastore string, since 
 	var its []store.Item
 	if err == nil {
 		// The zero time clamps to the smallest stored time: everything.
-		its, err = t.queryItems(ctx, userID, datastore, false, q, dsID, nanos(since), afterSeq, limitArg(limit))
+		its, err = t.queryItems(ctx, userID, datastore, false, q, dsID, nanos(since), afterSeq, t.limitArg(limit))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: history of %d/%s: %w", userID, datastore, err)
+		return nil, t.errorf("history of %d/%s: %w", userID, datastore, err)
 	}
 	return its, nil
 }
@@ -115,7 +115,7 @@ func (t *tx) History(ctx context.Context, userID int64, datastore string, since 
 func (t *tx) PruneVersions(ctx context.Context, userID int64, datastore string, keep store.Retention, now time.Time, dryRun bool) (store.PruneStats, error) {
 	var st store.PruneStats
 	if keep.KeepVersions < 0 || keep.KeepDays < 0 {
-		return st, fmt.Errorf("postgres: prune %d/%s: negative retention %+v", userID, datastore, keep)
+		return st, t.errorf("prune %d/%s: negative retention %+v", userID, datastore, keep)
 	}
 	if keep.IsZero() {
 		return st, nil // no policy: keep everything
@@ -124,7 +124,7 @@ func (t *tx) PruneVersions(ctx context.Context, userID int64, datastore string, 
 	if errors.Is(err, store.ErrNotFound) {
 		return st, nil
 	}
-	wrap := func(err error) error { return fmt.Errorf("postgres: prune %d/%s: %w", userID, datastore, err) }
+	wrap := func(err error) error { return t.errorf("prune %d/%s: %w", userID, datastore, err) }
 	if err != nil {
 		return st, wrap(err)
 	}
@@ -133,13 +133,13 @@ func (t *tx) PruneVersions(ctx context.Context, userID int64, datastore string, 
 		cutoff = nanos(now.Add(-time.Duration(keep.KeepDays) * 24 * time.Hour))
 	}
 	args := []any{dsID, keep.KeepVersions, cutoff}
-	if err := t.tx.QueryRow(ctx, qPruneStats, args...).Scan(&st.Versions, &st.Tombstones, &st.Items, &st.Bytes); err != nil {
+	if err := t.queryRow(ctx, qPruneStats, args...).Scan(&st.Versions, &st.Tombstones, &st.Items, &st.Bytes); err != nil {
 		return st, wrap(err)
 	}
 	if dryRun || st.Versions == 0 {
 		return st, nil
 	}
-	res, err := t.tx.Exec(ctx, qPrune, args...)
+	res, err := t.exec(ctx, qPrune, args...)
 	if err != nil {
 		return st, wrap(err)
 	}
@@ -152,12 +152,12 @@ func (t *tx) PruneVersions(ctx context.Context, userID int64, datastore string, 
 // Retention returns the stored policy of a user (0: the default).
 func (t *tx) Retention(ctx context.Context, userID int64) (*store.Retention, error) {
 	var r store.Retention
-	err := t.tx.QueryRow(ctx, qRetention, userID).Scan(&r.KeepVersions, &r.KeepDays)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := t.queryRow(ctx, qRetention, userID).Scan(&r.KeepVersions, &r.KeepDays)
+	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: retention of user %d: %w", userID, err)
+		return nil, t.errorf("retention of user %d: %w", userID, err)
 	}
 	return &r, nil
 }
@@ -165,15 +165,15 @@ func (t *tx) Retention(ctx context.Context, userID int64) (*store.Retention, err
 // PutRetention stores the policy of a user (0: the default).
 func (t *tx) PutRetention(ctx context.Context, userID int64, keep store.Retention) error {
 	if keep.KeepVersions < 0 || keep.KeepDays < 0 {
-		return fmt.Errorf("postgres: retention of user %d: negative values %+v", userID, keep)
+		return t.errorf("retention of user %d: negative values %+v", userID, keep)
 	}
-	_, err := t.tx.Exec(ctx, `INSERT INTO retention (user_id, keep_versions, keep_days, updated_at)
+	_, err := t.exec(ctx, `INSERT INTO retention (user_id, keep_versions, keep_days, updated_at)
 VALUES (?, ?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET keep_versions = excluded.keep_versions,
 	keep_days = excluded.keep_days, updated_at = excluded.updated_at`,
 		userID, keep.KeepVersions, keep.KeepDays, nanos(now()))
 	if err != nil {
-		return fmt.Errorf("postgres: retention of user %d: %w", userID, err)
+		return t.errorf("retention of user %d: %w", userID, err)
 	}
 	return nil
 }

@@ -1,10 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -14,7 +13,7 @@ import (
 // when another session holds it is the holder read in a second one.
 func (t *tx) AcquireLease(ctx context.Context, userID int64, datastore, session string, now, until time.Time) (string, bool, error) {
 	var holder string
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO datastore_leases (user_id, datastore, session_key, expires_at)
+	err := t.queryRow(ctx, `INSERT INTO datastore_leases (user_id, datastore, session_key, expires_at)
 VALUES (?, ?, ?, ?)
 ON CONFLICT (user_id, datastore) DO UPDATE SET session_key = excluded.session_key, expires_at = excluded.expires_at
 WHERE datastore_leases.session_key = excluded.session_key OR datastore_leases.expires_at <= ?
@@ -24,22 +23,22 @@ RETURNING session_key`,
 		return holder, holder == session, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) { // no row: the lease is another session's
-		return "", false, fmt.Errorf("sqlite: acquire lease %d/%s: %w", userID, datastore, userFK(err, userID))
+		return "", false, t.errorf("acquire lease %d/%s: %w", userID, datastore, t.userFK(err, userID))
 	}
-	err = t.tx.QueryRowContext(ctx, `SELECT session_key FROM datastore_leases WHERE user_id = ? AND datastore = ?`,
+	err = t.queryRow(ctx, `SELECT session_key FROM datastore_leases WHERE user_id = ? AND datastore = ?`,
 		userID, datastore).Scan(&holder)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, fmt.Errorf("sqlite: lease %d/%s vanished", userID, datastore)
+		return "", false, t.errorf("lease %d/%s vanished", userID, datastore)
 	} else if err != nil {
-		return "", false, fmt.Errorf("sqlite: read lease %d/%s: %w", userID, datastore, err)
+		return "", false, t.errorf("read lease %d/%s: %w", userID, datastore, err)
 	}
 	return holder, holder == session, nil
 }
 
 // ReleaseLeases drops a session's leases.
 func (t *tx) ReleaseLeases(ctx context.Context, session string) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM datastore_leases WHERE session_key = ?`, session); err != nil {
-		return fmt.Errorf("sqlite: release leases of %s: %w", session, err)
+	if _, err := t.exec(ctx, `DELETE FROM datastore_leases WHERE session_key = ?`, session); err != nil {
+		return t.errorf("release leases of %s: %w", session, err)
 	}
 	return nil
 }
