@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Leases", testLeases},
 		{"Holds", testHolds},
 		{"SetAside", testSetAside},
+		{"SharedDevice", testSharedDevice},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewIsReadOnly},
 		{"ViewDuringUpdate", testViewDuringUpdate},
