@@ -338,7 +338,7 @@ func (d *Device) serverChanges(col *etree.Element, rep *Report) error {
 			if c.Tag == "Add" {
 				rep.RecvAdds++
 				if known {
-					return fmt.Errorf("server Add of %s, which the device holds", sid)
+					return fmt.Errorf("server Add of %s, which the device holds as %v (the Add: %v)", sid, d.st.Items[id].Data, readItem(ad))
 				}
 			} else {
 				rep.RecvChanges++
