@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"anchorage/protocol/activesync"
@@ -136,7 +135,22 @@ func (s *Session) resend(w *engine.Work, fs *folderState, name string, class act
 	if err != nil {
 		return nil, err
 	}
-	res.Changes = append(slices.Clone(last.Changes), res.Changes...)
+	// A lost change of an item the device now changes or deletes is not
+	// sent again: the device's command was applied after it, and the
+	// result (a conflict's outcome included) follows with the changes.
+	touched := map[string]bool{}
+	for _, c := range req.Commands {
+		if c.Kind == activesync.CmdChange || c.Kind == activesync.CmdDelete {
+			touched[c.ServerID] = true
+		}
+	}
+	var lost []activesync.ServerChange
+	for _, ch := range last.Changes {
+		if !touched[ch.ServerID] {
+			lost = append(lost, ch)
+		}
+	}
+	res.Changes = append(lost, res.Changes...)
 	res.MoreAvailable = res.MoreAvailable || last.MoreAvailable
 	if fs.Last != res { // nothing to answer but the lost changes
 		fs.Key++
