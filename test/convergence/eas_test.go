@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"anchorage/protocol/pim"
-	"anchorage/store"
 	"anchorage/test/simclient/eas"
 )
 
@@ -22,21 +21,17 @@ type easStats struct {
 	devices, sessions, requests                 int
 	drops, crashes, forgotAdds, badKeys, resets int
 	initial, paged                              int
-	resentCopies                                int // bugResentCopy
 }
 
-// bugResentCopy: after status 3 an EAS device sends every item it holds
-// as an Add, to be paired by identity. A copy it edited before the
-// re-sync, or of an item deleted meanwhile (an EAS contact has no FN, so
-// the slow sync's version-twin rule does not see it as a copy of the
-// deleted version), is kept as a second item when another device's edit
-// also keeps the original: the person is live twice. Nothing is lost.
-const bugResentCopy = "a copy an EAS device sends again after status 3, edited before or deleted on the server meanwhile, can be kept next to the original"
-
-// bugReset: the re-syncs after status 3 (an invalid SyncKey) are run only
-// with -knownbugs: besides bugResentCopy, an Add the server answers with
-// status 7 in that slow sync, and a copy whose FileAs the server files
-// apart from its FN, make some scenarios fail (seeds 78, 140, 154).
+// bugReset: after status 3 (an invalid SyncKey) an EAS device sends every
+// item it holds as an Add, to be paired by identity. A copy it edited
+// before the re-sync, or of an item deleted meanwhile (an EAS contact has
+// no FN, so the slow sync's version-twin rule does not see it as a copy of
+// the deleted version), is kept next to the original when another
+// device's edit keeps that too; some Adds are answered with status 7; and
+// a copy can end with a FileAs the server files apart from its FN (seeds
+// 4, 31, 47, 78, 140, 154). Nothing is lost, but the scenarios fail, so
+// the re-syncs run only with -knownbugs.
 const bugReset = "re-syncs after status 3 (invalid SyncKey) can fork or leave an EAS device with another version of an item"
 
 // bugCrash: a device killed after an answer arrived and before it stored
@@ -195,9 +190,6 @@ func (sc *scenario) easSync(d *eas.Device, faults bool) error {
 	if rep != nil {
 		st.requests += rep.Requests
 		st.resets += rep.Resets
-		if rep.Resets > 0 {
-			sc.easReset[d.ID()] = true
-		}
 		st.initial += rep.InitialSyncs
 		st.paged += rep.PagedWindows
 		for _, it := range rep.Acked {
@@ -225,23 +217,4 @@ func easContents(d *eas.Device) map[string]int {
 		m[easKey(it)]++
 	}
 	return m
-}
-
-// resentCopy tells whether item #id is live twice through bugResentCopy:
-// one of its live copies was added by an EAS device that re-synced after
-// status 3.
-func (sc *scenario) resentCopy(live []store.Item, id string) bool {
-	tag := "#" + id + " r"
-	first := map[string]string{}
-	for _, v := range sc.ts.versions(sc.t) {
-		if v.Version == 1 {
-			first[v.GUID] = v.Origin
-		}
-	}
-	for _, it := range live {
-		if strings.Contains(string(it.Data), tag) && sc.easReset[first[it.GUID]] {
-			return true
-		}
-	}
-	return false
 }

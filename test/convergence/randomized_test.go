@@ -80,9 +80,6 @@ func TestRandomizedConvergence(t *testing.T) {
 	e := st.eas
 	t.Logf("EAS: %d devices, %d syncs of %d Sync requests (%d with SyncKey 0, %d windows with MoreAvailable, %d status 3 re-syncs); faults: %d lost answers, %d killed devices, %d Add answers not stored (ClientIds sent again), %d invalid SyncKeys",
 		e.devices, e.sessions, e.requests, e.initial, e.paged, e.resets, e.drops, e.crashes, e.forgotAdds, e.badKeys)
-	if e.resentCopies > 0 {
-		t.Logf("known limit (%s): %d items live twice", bugResentCopy, e.resentCopies)
-	}
 	if st.oneWayKept > 0 {
 		t.Logf("known limit (%s): %d one-way-from-server syncs turned into two-way", bugRepeatedOneWay, st.oneWayKept)
 	}
@@ -110,7 +107,6 @@ type scenario struct {
 	acked   []string // norm keys of the contents the server acknowledged
 	// easAcked are the EAS devices' (easKey).
 	easAcked []string
-	easReset map[string]bool // EAS devices that re-synced after status 3
 	// unmapped counts, per device, the one-way-from-server syncs since
 	// it was killed holding server Adds it did not map (-1: none held).
 	unmapped map[string]int
@@ -125,7 +121,7 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	}
 	// The engine's clock runs 10 times faster than real time, so that an
 	// unexpected lease wait (45 s) costs 4.5 s.
-	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st, unmapped: map[string]int{}, easReset: map[string]bool{}}
+	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st, unmapped: map[string]int{}}
 	sc.logf("seed %d: server MaxMsgSize %d", seed, opts.MaxMsgSize)
 	for i := range 2 + rng.IntN(2) {
 		id := fmt.Sprintf("dev-%d", i)
@@ -399,14 +395,9 @@ func (sc *scenario) check() []string {
 	}
 	var forks []string
 	for id, n := range ids {
-		if n <= 1 {
-			continue
+		if n > 1 {
+			forks = append(forks, fmt.Sprintf("server: item #%s is live %d times (forked)", id, n))
 		}
-		if sc.resentCopy(live, id) && !*knownBugs {
-			sc.st.eas.resentCopies++
-			continue
-		}
-		forks = append(forks, fmt.Sprintf("server: item #%s is live %d times (forked)", id, n))
 	}
 	problems = append(problems, forks...)
 	archive, easArchive := map[string]bool{}, map[string]bool{}
