@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer bench-rss install
+.PHONY: build run test test-unit bench lint clean bench-peer bench-eas-peer bench-rss install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -54,6 +54,12 @@ clean:
 # real client (../shared/conformance): make bench-peer [N="1000 5000"] [REPS=3]
 bench-peer:
 	REPS="$(REPS)" bash scripts/bench-peer.sh $(N)
+
+# Anchorage's Exchange ActiveSync side by side with SOGo, same real client
+# (TbSync's EAS code, ../shared/conformance/activesync):
+# make bench-eas-peer [N="1000 2000"] [REPS=3]
+bench-eas-peer:
+	REPS="$(REPS)" bash scripts/bench-eas-peer.sh $(N)
 
 # The server's peak RSS and CPU with a large address book: slow upload,
 # refresh-from-server and slow compare of N contacts by the real client

@@ -228,10 +228,12 @@ func (c *conn) syncCollection(col *etree.Element, window int, res *etree.Element
 		return fmt.Errorf("folder %s: %d results for %d commands", id, len(r.Results), len(req.Commands))
 	}
 	status(SyncOK, r.SyncKey)
+	// MoreAvailable also without Commands: the core may hold its changes
+	// back while an initial sync's device still sends its items.
+	if r.MoreAvailable {
+		add(res, "MoreAvailable", "")
+	}
 	if len(r.Changes) > 0 {
-		if r.MoreAvailable {
-			add(res, "MoreAvailable", "")
-		}
 		if err := c.writeChanges(add(res, "Commands", ""), f, r.Changes); err != nil {
 			return fmt.Errorf("folder %s: %w", id, err)
 		}

@@ -76,8 +76,10 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.SyncTx, st *sessi
 		if ci == nil {
 			// The device's deletion loses: unmapped, the item goes back
 			// to it as an Add; a new version puts it in the device's
-			// change window when nothing else did (read-only).
-			if !changedSince(cur, ds, st) {
+			// change window when nothing else did (read-only), or when
+			// the server's changes of this sync already went past it (an
+			// EAS device may send commands between windows).
+			if !changedSince(cur, ds, st) || ds.ServerBegun && cur.Seq <= ds.CursorSeq {
 				if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
 					return 0, err
 				}

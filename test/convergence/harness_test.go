@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +23,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/activesync/coresession"
 	"anchorage/protocol/engine"
 	"anchorage/protocol/syncml"
 	"anchorage/protocol/syncml/session"
@@ -29,6 +33,7 @@ import (
 	"anchorage/store/postgres"
 	"anchorage/store/sqlite"
 	"anchorage/test/simclient"
+	"anchorage/test/simclient/eas"
 )
 
 const (
@@ -150,7 +155,9 @@ func (ts *testServer) newInstance() *instance {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	core := engine.New(engine.Options{Store: st, Logger: opts.Logger, Now: ts.clock.now})
-	return &instance{st: st, core: core, srv: server.New(server.Options{SyncML: session.New(core, opts), Logger: opts.Logger})}
+	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
+		Provisioning: activesync.ProvisionOff, Logger: opts.Logger})
+	return &instance{st: st, core: core, srv: server.New(server.Options{SyncML: session.New(core, opts), ActiveSync: eas, Logger: opts.Logger})}
 }
 
 // restart closes the store and opens a new store, engine and handler on
@@ -168,6 +175,15 @@ func (ts *testServer) restart() {
 
 func (ts *testServer) store() store.Store { return ts.cur.Load().st }
 func (ts *testServer) url() string        { return ts.hs.URL + "/sync" }
+
+// easDevice is a simulated EAS device of the test user.
+func (ts *testServer) easDevice(id string, mut func(*eas.Options)) *eas.Device {
+	o := eas.Options{URL: ts.hs.URL + activesync.Path, User: testUser, Password: testPassword, DeviceID: id}
+	if mut != nil {
+		mut(&o)
+	}
+	return eas.New(o)
+}
 
 func (ts *testServer) device(id string, mut func(*simclient.Options)) *simclient.Device {
 	o := simclient.Options{URL: ts.url(), User: testUser, Password: testPassword, DeviceID: id}
@@ -225,19 +241,49 @@ func (ts *testServer) versions(t testing.TB) []store.Item {
 	return out
 }
 
-// norm reduces a vCard to what identifies its content: the FN and TEL
-// lines, line ends and surrounding blanks ignored.
+// norm reduces a vCard to what identifies its content in either protocol:
+// the "#id rN" tag of FN (of X-EVOLUTION-FILE-AS, where an EAS device's
+// FileAs went, when FN has none; else the whole FN) and the TEL values,
+// parameters, line ends and surrounding blanks ignored.
 func norm(card string) string {
-	var keep []string
+	var fn, fileAs string
+	var tels []string
 	for _, l := range strings.Split(strings.ReplaceAll(card, "\r\n", "\n"), "\n") {
 		l = strings.TrimSpace(l)
-		up := strings.ToUpper(l)
-		if strings.HasPrefix(up, "FN:") || strings.HasPrefix(up, "TEL") {
-			keep = append(keep, l)
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(strings.ToUpper(name), ";")
+		switch name {
+		case "FN":
+			fn = value
+		case "X-EVOLUTION-FILE-AS":
+			fileAs = value
+		case "TEL":
+			tels = append(tels, value)
 		}
 	}
-	sort.Strings(keep)
-	return strings.Join(keep, "|")
+	return contentKey(fn, fileAs, tels)
+}
+
+// tagRe finds the "#id rN" tag of a name.
+var tagRe = regexp.MustCompile(`#\d+ r\d+`)
+
+// contentKey is norm's result for a name, a file-as name and phone numbers.
+func contentKey(fn, fileAs string, tels []string) string {
+	name := strings.TrimSpace(fn)
+	if m := tagRe.FindString(fn); m != "" {
+		name = m
+	} else if m := tagRe.FindString(fileAs); m != "" {
+		name = m
+	}
+	tels = slices.Clone(tels)
+	for i := range tels {
+		tels[i] = strings.TrimSpace(tels[i])
+	}
+	sort.Strings(tels)
+	return name + "|" + strings.Join(tels, ",")
 }
 
 // multiset counts normalised contents.

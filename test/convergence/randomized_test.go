@@ -15,6 +15,7 @@ import (
 	"anchorage/protocol/syncml"
 	"anchorage/protocol/syncml/session"
 	"anchorage/test/simclient"
+	"anchorage/test/simclient/eas"
 )
 
 var (
@@ -29,6 +30,7 @@ type stats struct {
 	drops, kills, midRestarts, itemsChecks int
 	archived, chunks, long, oneWayKept     int
 	modes                                  map[int]int
+	eas                                    easStats
 }
 
 // TestRandomizedConvergence runs many randomized scenarios: one user, 2-3
@@ -51,6 +53,8 @@ func TestRandomizedConvergence(t *testing.T) {
 	}
 	if !*knownBugs {
 		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugRepeatedOneWay)
+		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugReset)
+		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugCrash)
 	}
 	st := &stats{modes: map[int]int{}}
 	start := time.Now()
@@ -73,6 +77,9 @@ func TestRandomizedConvergence(t *testing.T) {
 		st.scenarios, time.Since(start).Round(time.Millisecond), st.sessions, st.modes,
 		st.drops+st.kills+st.restarts+st.midRestarts, st.drops, st.kills, st.restarts, st.midRestarts,
 		st.itemsChecks, st.archived, st.long, st.chunks)
+	e := st.eas
+	t.Logf("EAS: %d devices, %d syncs of %d Sync requests (%d with SyncKey 0, %d windows with MoreAvailable, %d status 3 re-syncs); faults: %d lost answers, %d killed devices, %d Add answers not stored (ClientIds sent again), %d invalid SyncKeys",
+		e.devices, e.sessions, e.requests, e.initial, e.paged, e.resets, e.drops, e.crashes, e.forgotAdds, e.badKeys)
 	if st.oneWayKept > 0 {
 		t.Logf("known limit (%s): %d one-way-from-server syncs turned into two-way", bugRepeatedOneWay, st.oneWayKept)
 	}
@@ -93,10 +100,13 @@ type scenario struct {
 	rng     *rand.Rand
 	ts      *testServer
 	devs    []*simclient.Device
+	eas     []*eas.Device
 	st      *stats
 	nextID  int
 	nextRev int
-	acked   []string // contents the server acknowledged
+	acked   []string // norm keys of the contents the server acknowledged
+	// easAcked are the EAS devices' (easKey).
+	easAcked []string
 	// unmapped counts, per device, the one-way-from-server syncs since
 	// it was killed holding server Adds it did not map (-1: none held).
 	unmapped map[string]int
@@ -129,6 +139,9 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 		})
 		sc.devs = append(sc.devs, d)
 	}
+	for range sc.rng.IntN(3) {
+		sc.addEASDevice()
+	}
 	var problems []string
 	rounds := 3 + rng.IntN(4)
 	joins := -1 // the round before which a phone with reduced copies joins
@@ -139,7 +152,15 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 		if r == joins {
 			sc.addReducedCopyDevice()
 		}
-		for _, i := range rng.Perm(len(sc.devs)) {
+		for _, i := range rng.Perm(len(sc.devs) + len(sc.eas)) {
+			if i >= len(sc.devs) {
+				e := sc.eas[i-len(sc.devs)]
+				sc.easEdit(e)
+				if err := sc.easSync(e, true); err != nil {
+					problems = append(problems, fmt.Sprintf("round %d, %s: %v", r, e.ID(), err))
+				}
+				continue
+			}
 			d := sc.devs[i]
 			sc.edit(d)
 			if err := sc.sync(d, sc.mode(), true); err != nil {
@@ -151,6 +172,11 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 		for _, d := range sc.devs {
 			if err := sc.sync(d, simclient.TwoWay, false); err != nil {
 				problems = append(problems, fmt.Sprintf("final round %d, %s: %v", r, d.ID(), err))
+			}
+		}
+		for _, e := range sc.eas {
+			if err := sc.easSync(e, false); err != nil {
+				problems = append(problems, fmt.Sprintf("final round %d, %s: %v", r, e.ID(), err))
 			}
 		}
 	}
@@ -309,7 +335,9 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 	sc.st.sessions++
 	if rep != nil {
 		for _, s := range rep.Stores {
-			sc.acked = append(sc.acked, s.Acked...)
+			for _, c := range s.Acked {
+				sc.acked = append(sc.acked, norm(c))
+			}
 			sc.st.chunks += s.Chunks
 			sc.st.modes[s.Mode]++
 			sc.logf("%s: sync %d -> mode %d (alert %d), %s: sent +%d ~%d -%d, got +%d ~%d -%d, statuses %v, %d msgs",
@@ -352,6 +380,13 @@ func (sc *scenario) check() []string {
 	t := sc.t
 	problems := converged(t, sc.ts, sc.devs...)
 	live := sc.ts.live(t)
+	easWant := map[string]int{}
+	for _, it := range live {
+		easWant[easView(t, it.Data)]++
+	}
+	for _, e := range sc.eas {
+		problems = append(problems, compareSets(e.ID(), easContents(e), easWant)...)
+	}
 	ids := map[string]int{}
 	for _, it := range live {
 		if m := idRe.FindStringSubmatch(string(it.Data)); m != nil {
@@ -365,20 +400,29 @@ func (sc *scenario) check() []string {
 		}
 	}
 	problems = append(problems, forks...)
-	archive := map[string]bool{}
+	archive, easArchive := map[string]bool{}, map[string]bool{}
 	for _, v := range sc.ts.versions(t) {
 		if !v.Deleted {
 			archive[norm(string(v.Data))] = true
+			easArchive[easView(t, v.Data)] = true
+		}
+	}
+	for _, c := range sc.easAcked {
+		if !easArchive[c] && !archive[c] {
+			problems = append(problems, "archive lacks a version an EAS device synced: "+c)
 		}
 	}
 	for _, c := range sc.acked {
-		if !archive[norm(c)] {
-			problems = append(problems, "archive lacks a synced version: "+norm(c))
+		if !archive[c] {
+			problems = append(problems, "archive lacks a synced version: "+c)
 		}
 	}
-	sc.st.archived += len(sc.acked)
+	sc.st.archived += len(sc.acked) + len(sc.easAcked)
 	for _, d := range sc.devs {
 		sc.st.itemsChecks += len(d.Items("contacts"))
+	}
+	for _, e := range sc.eas {
+		sc.st.itemsChecks += len(e.IDs())
 	}
 	return problems
 }

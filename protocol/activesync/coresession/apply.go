@@ -1,6 +1,9 @@
 package coresession
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
 )
@@ -16,14 +19,19 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 	if fs.ClientIDs == nil {
 		fs.ClientIDs = map[string]string{}
 	}
+	if fs.ClientSums == nil {
+		fs.ClientSums = map[string]string{}
+	}
 	luids := make([]string, len(cmds))
 	var batch []string
 	for i, c := range cmds {
 		switch c.Kind {
 		case activesync.CmdAdd:
-			if _, seen := fs.ClientIDs[c.ClientID]; !seen {
+			if id, seen := fs.ClientIDs[c.ClientID]; !seen {
 				luids[i] = engine.NewGUID(s.core.Now())
 				batch = append(batch, luids[i])
+			} else if changedSince(fs, c) {
+				batch = append(batch, id)
 			}
 		case activesync.CmdChange:
 			luids[i] = c.ServerID
@@ -42,6 +50,14 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 		case activesync.CmdAdd:
 			if id, seen := fs.ClientIDs[c.ClientID]; seen {
 				r.ServerID, r.Outcome = id, activesync.OutcomeDuplicate
+				if changedSince(fs, c) {
+					// The device changed the item after it sent the Add
+					// whose answer it never stored: the content it sends
+					// now is a change of that item.
+					if err := s.changeAdded(w, ds, fs, c, id, ct); err != nil {
+						return err
+					}
+				}
 				break
 			}
 			// After SyncKey 0 the device's Adds are what it holds, re-sent
@@ -59,6 +75,7 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 				r.ServerID = luids[i]
 				if c.ClientID != "" {
 					fs.ClientIDs[c.ClientID] = luids[i]
+					fs.ClientSums[c.ClientID] = itemSum(c.Item.Data)
 				}
 			}
 		case activesync.CmdChange, activesync.CmdDelete:
@@ -93,6 +110,34 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 		res.Results = append(res.Results, r)
 	}
 	return w.Settle(ds)
+}
+
+// changedSince tells whether a re-sent Add carries other content than
+// when its ClientId was first answered.
+func changedSince(fs *folderState, c activesync.ClientCommand) bool {
+	sum, ok := fs.ClientSums[c.ClientID]
+	return ok && sum != itemSum(c.Item.Data)
+}
+
+// changeAdded applies a re-sent Add's new content to the item its
+// ClientId made. An item deleted since stays deleted (the device gets the
+// Delete with the server's changes).
+func (s *Session) changeAdded(w *engine.Work, ds *engine.Datastore, fs *folderState, c activesync.ClientCommand, luid, ct string) error {
+	guid, err := w.ServerID(ds, luid)
+	if err != nil || guid == "" {
+		return err
+	}
+	if _, _, err := w.Apply(ds, engine.Change{Op: engine.OpReplace, LUID: luid, ContentType: ct, Data: c.Item.Data}); err != nil {
+		return err
+	}
+	fs.ClientSums[c.ClientID] = itemSum(c.Item.Data)
+	return nil
+}
+
+// itemSum is a digest of an item's content.
+func itemSum(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
 }
 
 // outcome is the EAS result of the core's outcome of a device's change.

@@ -77,9 +77,14 @@ type folderState struct {
 	// again means the answer was lost, and gets Last again.
 	LastReq int                    `json:"last_req,omitempty"`
 	Last    *activesync.SyncResult `json:"last,omitempty"`
+	// LastSum is the digest of the commands of the request Last answers:
+	// the same key with other commands is not a plain repeat.
+	LastSum string `json:"last_sum,omitempty"`
 	// ClientIDs maps the ClientIds of the device's Adds to their
-	// ServerIds, so that a re-sent Add never makes a second item.
-	ClientIDs map[string]string `json:"client_ids,omitempty"`
+	// ServerIds, so that a re-sent Add never makes a second item;
+	// ClientSums holds the digest of the content each Add carried.
+	ClientIDs  map[string]string `json:"client_ids,omitempty"`
+	ClientSums map[string]string `json:"client_sums,omitempty"`
 	// Slow is set from SyncKey 0 until the initial sync completes: the
 	// device's items are matched by identity (engine.ModeSlow).
 	Slow bool `json:"slow,omitempty"`

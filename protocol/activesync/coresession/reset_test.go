@@ -19,18 +19,25 @@ func TestResetAndResync(t *testing.T) {
 	r := mustSync(t, a, activesync.SyncRequest{SyncKey: initial(t, a, nil), GetChanges: true, WindowSize: 50, Commands: []activesync.ClientCommand{
 		{Kind: activesync.CmdAdd, ClientID: "c1", Item: contact("Ann", "Arbor", "")},
 		{Kind: activesync.CmdAdd, ClientID: "c2", Item: contact("Bob", "Barker", "")}}})
+	// The server's changes wait for a request without commands, which
+	// ends the initial sync.
+	if !r.MoreAvailable {
+		t.Errorf("initial sync with the device's items: no MoreAvailable")
+	}
+	_, key, _ := drain(t, a, r.SyncKey, 50)
 	if _, err := admin.New(core).ResetDevice(context.Background(), "ann", "dev-a", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Sync(context.Background(), activesync.SyncRequest{FolderID: "contacts", SyncKey: r.SyncKey}); err != activesync.ErrInvalidSyncKey {
+	if _, err := a.Sync(context.Background(), activesync.SyncRequest{FolderID: "contacts", SyncKey: key}); err != activesync.ErrInvalidSyncKey {
 		t.Fatalf("sync after device reset: %v, want ErrInvalidSyncKey", err)
 	}
 	k := initial(t, a, nil)
 	r = mustSync(t, a, activesync.SyncRequest{SyncKey: k, GetChanges: true, WindowSize: 50, Commands: []activesync.ClientCommand{
 		{Kind: activesync.CmdAdd, ClientID: "n1", Item: contact("Ann", "Arbor", "")},
 		{Kind: activesync.CmdAdd, ClientID: "n2", Item: contact("Bob", "Barker", "")}}})
-	if len(r.Changes) != 0 {
-		t.Errorf("resync sent %d items back to the device that holds them", len(r.Changes))
+	back, _, _ := drain(t, a, r.SyncKey, 50)
+	if n := len(r.Changes) + len(back); n != 0 {
+		t.Errorf("resync sent %d items back to the device that holds them", n)
 	}
 	bdev := login(t, b, "dev-b")
 	got, _, _ := drain(t, bdev, initial(t, bdev, nil), 50)

@@ -2,6 +2,8 @@ package coresession
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -37,7 +39,12 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			return activesync.ErrInvalidSyncKey
 		}
 		if key == fs.LastReq && fs.Last != nil && key != fs.Key {
-			res, err = s.repeated(w, fs, name) // loop.go
+			if fs.LastSum == "" || fs.LastSum == commandsSum(req.Commands) {
+				res, err = s.repeated(w, fs, name) // a lost answer, or a loop (loop.go)
+				return err
+			}
+			fs.Repeats = 0 // other commands: not the loop of one answer
+			res, err = s.resend(w, fs, name, class, req)
 			return err
 		}
 		if key != fs.Key {
@@ -87,7 +94,15 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 	if err := s.apply(w, fs, ds, class, req.Commands, res); err != nil {
 		return nil, err
 	}
-	if req.GetChanges {
+	switch {
+	case req.GetChanges && fs.Slow && len(req.Commands) > 0:
+		// An initial sync's device may hold more items than one request
+		// carries: the server's changes wait until a request brings no
+		// more, so that each of the device's items is matched by identity
+		// before the server's are sent (the order of a SyncML slow sync),
+		// never sent as well. MoreAvailable asks the device to come back.
+		res.MoreAvailable = true
+	case req.GetChanges:
 		if err := s.changes(w, fs, ds, class, req.WindowSize, res); err != nil {
 			return nil, err
 		}
@@ -113,8 +128,58 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 	}
 	fs.LastReq, fs.Key = fs.Key, fs.Key+1
 	res.SyncKey = strconv.Itoa(fs.Key)
-	fs.Last = res
+	fs.Last, fs.LastSum = res, commandsSum(req.Commands)
 	return res, nil
+}
+
+// resend answers a request with the key of an answer the device lost but
+// other commands than the lost answer's request: the device changed items
+// since, or it was restarted and sends what it still holds as pending.
+// Replaying the lost answer would drop those commands, so they are applied
+// to the current state (a re-sent Add's ClientId keeps its ServerId, and
+// content changed since is applied to that item), and the lost answer's
+// server changes go out again with them, under a new key.
+func (s *Session) resend(w *engine.Work, fs *folderState, name string, class activesync.Class, req activesync.SyncRequest) (*activesync.SyncResult, error) {
+	last, lastReq := fs.Last, fs.LastReq
+	req.GetChanges = false
+	res, err := s.sync(w, fs, name, class, req)
+	if err != nil {
+		return nil, err
+	}
+	// A lost change of an item the device now changes or deletes is not
+	// sent again: the device's command was applied after it, and the
+	// result (a conflict's outcome included) follows with the changes.
+	touched := map[string]bool{}
+	for _, c := range req.Commands {
+		if c.Kind == activesync.CmdChange || c.Kind == activesync.CmdDelete {
+			touched[c.ServerID] = true
+		}
+	}
+	var lost []activesync.ServerChange
+	for _, ch := range last.Changes {
+		if !touched[ch.ServerID] {
+			lost = append(lost, ch)
+		}
+	}
+	res.Changes = append(lost, res.Changes...)
+	res.MoreAvailable = res.MoreAvailable || last.MoreAvailable
+	if fs.Last != res { // nothing to answer but the lost changes
+		fs.Key++
+	}
+	fs.LastReq = lastReq
+	res.SyncKey = strconv.Itoa(fs.Key)
+	fs.Last, fs.LastSum = res, commandsSum(req.Commands)
+	return res, nil
+}
+
+// commandsSum is a digest of a request's commands.
+func commandsSum(cmds []activesync.ClientCommand) string {
+	h := sha256.New()
+	for _, c := range cmds {
+		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%d\x00", c.Kind, c.ClientID, c.ServerID, c.InstanceID, len(c.Item.Data))
+		h.Write(c.Item.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // open returns the core's datastore for the request: the one a previous
