@@ -85,6 +85,7 @@ type SyncTx interface {
 	ItemTx
 	PartnerTx
 	HoldTx
+	ResumeTx
 	// FindTwins returns live items whose UID or match key equals the given
 	// (non-empty) value.
 	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)
