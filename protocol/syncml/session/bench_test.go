@@ -64,6 +64,12 @@ func (d *benchDevice) fastSync(b *testing.B) {
 
 func benchEngine(b testing.TB, items int) *benchDevice {
 	e, st := testHandler(b, "bench.db", "bench", true, engine.Options{}, Options{})
+	return seedBench(b, e, st, items)
+}
+
+// seedBench gives user "bench" of e's store st items contacts and a device
+// whose partnership is synced up to them.
+func seedBench(b testing.TB, e *Handler, st store.Store, items int) *benchDevice {
 	ctx := context.Background()
 	var uid int64
 	err := st.Update(ctx, func(tx store.Tx) error {
