@@ -19,9 +19,10 @@ import (
 // to resume (the session expired, the partnership moved on, SyncML before
 // 1.2) the datastore goes on with a slow sync (508), as before.
 
-// resumeCandidates bounds how many of the device's latest sessions are
-// searched for the interrupted one.
-const resumeCandidates = 8
+// resumeCandidates bounds how many of the device's latest session rows
+// (first-message aliases and pending nonces among them) are searched for
+// the interrupted session.
+const resumeCandidates = 16
 
 // suspend answers Alert 224: the session ends here without completing
 // (nothing is committed; no server changes are sent in the reply) and
