@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer bench-eas-peer bench-rss install
+.PHONY: build run test test-unit bench lint clean bench-peer bench-eas-peer bench-rss bench-metrics install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -66,3 +66,9 @@ bench-eas-peer:
 # (../shared/conformance): make bench-rss [N=100000] [PPROF_PORT=6061]
 bench-rss:
 	PPROF_PORT="$(PPROF_PORT)" bash scripts/bench-rss.sh $(N)
+
+# The cost of metrics on fast sessions: cmd/anchorage-load against the server
+# with metrics on and with serve --metrics=false, alternating (BENCHMARKS.md):
+# make bench-metrics [PAIRS=5]
+bench-metrics:
+	bash scripts/bench-metrics.sh $(PAIRS)

@@ -84,6 +84,7 @@ type options struct {
 	userAddPar    int
 	skipFastPhase bool
 	allowRemote   bool
+	serverFlags   []string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,6 +116,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the summaries as JSON to this file")
 	fs.BoolVar(&o.skipFastPhase, "slow-only", false, "run phase 1 only")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --url that is not on this machine (loopback)")
+	fs.Func("server-flag", "with --server-bin: one more flag for 'serve', e.g. --server-flag=--metrics=false (repeatable)", func(v string) error {
+		o.serverFlags = append(o.serverFlags, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -167,7 +172,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "created %d user(s) in %.1f s\n", len(names), time.Since(t).Seconds())
 		}
-		srv, err := startServer(o.serverBin, o.data, o.listen, o.logLevel)
+		srv, err := startServer(o.serverBin, o.data, o.listen, o.logLevel, o.serverFlags...)
 		if err != nil {
 			return err
 		}
@@ -219,7 +224,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "load generator CPU: %.2f s\n", (selfCPU() - self0).Seconds())
 	report := map[string]any{"devices": o.devices, "concurrency": o.concurrency, "items": o.items,
-		"auth": o.auth, "users": o.users, "change_share": o.changeShare, "phases": sums}
+		"auth": o.auth, "users": o.users, "change_share": o.changeShare, "phases": sums, "server_flags": o.serverFlags}
 	if pid > 0 {
 		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
 			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)

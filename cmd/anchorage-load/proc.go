@@ -76,9 +76,9 @@ type serverProc struct {
 
 var servingRE = regexp.MustCompile(`serving SyncML at (\S+)`)
 
-// startServer runs "BIN serve --listen ADDR --data DIR --log-level L" and
-// waits for the line that names its URL. Its log goes to DIR/load-server.log.
-func startServer(bin, data, listen, logLevel string) (*serverProc, error) {
+// startServer runs "BIN serve --listen ADDR --data DIR --log-level L
+// [EXTRA...]" and waits for the line that names its URL. Its log goes to DIR/load-server.log.
+func startServer(bin, data, listen, logLevel string, extra ...string) (*serverProc, error) {
 	if err := os.MkdirAll(data, 0o750); err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func startServer(bin, data, listen, logLevel string) (*serverProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--listen", listen, "--data", data, "--log-level", logLevel)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", listen, "--data", data, "--log-level", logLevel}, extra...)...)
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -44,6 +45,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
 	metricsAddr := fs.String("metrics-listen", "", "serve /metrics, /healthz and /readyz on this address too, e.g. 127.0.0.1:9090 (/metrics is always on the main listener as well)")
+	metricsOn := fs.Bool("metrics", true, "collect Prometheus metrics and serve /metrics; --metrics=false turns them off (to measure their cost)")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	holdPercent := fs.Int("hold-percent", engine.DefaultHoldRule.Percent, "hold a device session's deletes for the owner when they are more than this % of a datastore (100: never)")
 	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "... and at least this many items")
@@ -74,7 +76,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
 		o.Conflict = rules
 		o.Hub = hub.NewLocal() // wakes parked EAS Pings after each committed write
-		ready, m = instrument(o, reg)
+		ready = readiness(o.Store)
+		if *metricsOn {
+			m = instrument(o, reg)
+		}
 		o.Hold = engine.HoldRule{Percent: *holdPercent, MinItems: *holdMin}
 	})
 	if err != nil {
@@ -121,16 +126,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	eas := activesync.New(activesync.Options{Backend: coresession.New(core), Converter: activesync.PIMConverter{},
 		Provisioning: activesync.ProvisionLoose, Logger: log, Parked: func(delta int) {
-			if delta > 0 {
+			switch {
+			case m == nil:
+			case delta > 0:
 				m.PingParked()
-			} else {
+			default:
 				m.PingReleased()
 			}
 		}})
+	var metricsHandler http.Handler
+	if m != nil {
+		metricsHandler = m.Handler()
+	}
 	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
-		Ready: ready, Metrics: m.Handler(), Web: ui})
+		Ready: ready, Metrics: metricsHandler, Web: ui})
 	if *metricsAddr != "" {
-		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(m.Handler()), log); err != nil {
+		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(metricsHandler), log); err != nil {
 			return err
 		}
 	}
@@ -161,22 +172,27 @@ func expireSessions(ctx context.Context, e sessionExpirer, log *slog.Logger) {
 	}
 }
 
+// readiness is the backend's readiness check (backing /readyz), when it
+// has one.
+func readiness(st store.Store) func(context.Context) error {
+	if r, ok := st.(interface{ Ready(context.Context) error }); ok {
+		return r.Ready
+	}
+	return nil
+}
+
 // instrument hooks the metrics into the engine's options: the engine
-// reports to them, the store is timed, and the backend's readiness check
-// and size (when it has them) back /readyz and the size gauge.
-func instrument(o *engine.Options, reg *prometheus.Registry) (func(context.Context) error, *metrics.Metrics) {
+// reports to them, the store is timed, and the backend's size (when it
+// has one) backs the size gauge.
+func instrument(o *engine.Options, reg *prometheus.Registry) *metrics.Metrics {
 	var mo metrics.Options
 	if sz, ok := o.Store.(interface{ Size() (int64, error) }); ok {
 		mo.DatabaseSize = sz.Size
-	}
-	var ready func(context.Context) error
-	if r, ok := o.Store.(interface{ Ready(context.Context) error }); ok {
-		ready = r.Ready
 	}
 	// mo.SessionTTL: the session handler's default TTL (30 minutes) is
 	// the metrics' default too.
 	m := metrics.New(reg, mo)
 	o.Store = m.Store(o.Store)
 	o.Observer = m
-	return ready, m
+	return m
 }

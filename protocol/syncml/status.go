@@ -242,9 +242,9 @@ func (a AlertCode) SyncMode() (AlertCode, bool) {
 	case a >= 207 && a <= 210:
 		return a - 5, true
 	case a == AlertResume:
-		// Resuming an interrupted session is not supported: the
-		// datastore goes on with a slow sync (answered 508), as Horde
-		// does, so the device's sync succeeds instead of failing.
+		// A resume the server cannot grant goes on with a slow sync
+		// (answered 508), so the device's sync succeeds instead of
+		// failing; the session front end resumes when it can.
 		return AlertSlowSync, true
 	}
 	return 0, false

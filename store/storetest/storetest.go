@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KnownItems", testKnownItems},
 		{"UnackedAdds", testUnackedAdds},
 		{"Sessions", testSessions},
+		{"Resume", testResume},
 		{"WebSessions", testWebSessions},
 		{"UserFlags", testUserFlags},
 		{"ForgetDevice", testForgetDevice},

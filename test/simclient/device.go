@@ -58,6 +58,10 @@ const (
 // ErrAbandoned is returned by Sync when a fault killed the session.
 var ErrAbandoned = errors.New("simclient: session abandoned (simulated kill)")
 
+// ErrSuspended is returned by Sync when the device suspended the session
+// (Faults.SuspendAfter); Resume goes on with it.
+var ErrSuspended = errors.New("simclient: session suspended")
+
 // Datastore configures one datastore of the device.
 type Datastore struct {
 	Name   string // key for Add/Edit/Delete/Items and Report.Stores
@@ -126,6 +130,10 @@ type Faults struct {
 	// BeforeSend, if set, runs before each message is sent (not before a
 	// resend), e.g. to restart the server in the middle of a session.
 	BeforeSend func(msgID int)
+	// SuspendAfter > 0 suspends the session after the device handled the
+	// response to that message: it sends its statuses for it with Alert
+	// 224 (OMA DS 1.2) and stops; Resume goes on.
+	SuspendAfter int
 }
 
 // Device is a simulated SyncML client.
@@ -136,6 +144,9 @@ type Device struct {
 	nonce  []byte // from the last successful session's Chal
 	nSess  int
 	nLUID  int
+	// interrupted is the last session, when it was suspended or
+	// abandoned: Resume goes on with it.
+	interrupted *session
 	// Faults apply to the next Sync call only.
 	Faults Faults
 }
@@ -154,6 +165,11 @@ type localStore struct {
 	// pendingMaps are Map items of a session that did not end, sent again
 	// in the next one (Options.ResendMaps).
 	pendingMaps []syncml.MapItem
+	// fromServer maps the server's ids of items the device received as
+	// Adds to its LUIDs: an Add the server sends again in a resumed
+	// session (its Status was lost) updates the item, as libsynthesis
+	// does, instead of adding it twice.
+	fromServer map[string]string
 }
 
 // New returns a device with empty datastores.
@@ -178,7 +194,8 @@ func New(opts Options) *Device {
 	}
 	d := &Device{opts: opts, stores: map[string]*localStore{}}
 	for _, ds := range opts.Datastores {
-		d.stores[ds.Name] = &localStore{cfg: ds, items: map[string]string{}, base: map[string]string{}, known: map[string]bool{}}
+		d.stores[ds.Name] = &localStore{cfg: ds, items: map[string]string{}, base: map[string]string{}, known: map[string]bool{},
+			fromServer: map[string]string{}}
 		d.order = append(d.order, ds.Name)
 	}
 	return d
@@ -331,6 +348,7 @@ type Report struct {
 	AuthRetries int
 	Resent      []Resend
 	Abandoned   bool
+	Suspended   bool // the device suspended the session (Alert 224)
 	Complete    bool // the session ended successfully and the device committed it
 	Stores      map[string]*StoreReport
 }
@@ -350,7 +368,16 @@ type StoreReport struct {
 	SentAdds, SentReplaces, SentDeletes int
 	RecvAdds, RecvReplaces, RecvDeletes int
 	Chunks                              int // large-object chunks received (213)
-	MapsSent                            int // MapItems sent
+	// RecvAgain counts Adds of items the device had received before
+	// (counted in RecvAdds too): sent twice.
+	RecvAgain int
+	// ChunkPending is set when the session was interrupted while the
+	// device was receiving a large object.
+	ChunkPending bool
+	// Resumed is set when the server resumed the datastore (Alert 225
+	// answered 200) instead of asking for a slow sync.
+	Resumed  bool
+	MapsSent int // MapItems sent
 	// Statuses counts the status codes the server gave the device's item
 	// commands.
 	Statuses map[int]int

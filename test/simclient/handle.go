@@ -3,6 +3,7 @@ package simclient
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,10 +171,25 @@ func (s *session) apply(st *sessStore, c *syncml.Command, it *syncml.Item) int {
 	luid := it.Target.URI
 	if c.Name == "Add" || luid == "" {
 		st.rep.RecvAdds++
+		guid := it.Source.URI
+		if had, ok := ls.fromServer[guid]; ok && guid != "" && s.resuming {
+			if _, held := ls.items[had]; held {
+				// Sent again (a resumed session): the same item.
+				st.rep.RecvAgain++
+				ls.items[had] = data
+				if !slices.ContainsFunc(st.maps, func(m syncml.MapItem) bool { return m.Target == guid }) {
+					st.maps = append(st.maps, syncml.MapItem{Target: guid, Source: had})
+				}
+				return 201
+			}
+		}
 		luid = s.d.newLUID()
 		ls.items[luid] = data
 		ls.known[luid] = true
-		st.maps = append(st.maps, syncml.MapItem{Target: it.Source.URI, Source: luid})
+		if guid != "" {
+			ls.fromServer[guid] = luid
+		}
+		st.maps = append(st.maps, syncml.MapItem{Target: guid, Source: luid})
 		return 201
 	}
 	st.rep.RecvReplaces++

@@ -122,12 +122,7 @@ func (s *session) next() *syncml.Message {
 	id := 0
 	nextID := func() string { id++; return strconv.Itoa(id) }
 	size := syncml.HeaderSize(m.Header) + 64
-	for _, c := range s.statuses {
-		c.CmdID = nextID()
-		m.Commands = append(m.Commands, c)
-		size += syncml.EncodedSize(c)
-	}
-	s.statuses = nil
+	size += s.takeStatuses(m, nextID)
 
 	if !s.packageSent {
 		for _, st := range s.stores {

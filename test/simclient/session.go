@@ -36,6 +36,9 @@ type session struct {
 	sent        map[string]sentCmd
 	packageSent bool // the device's package (its Sync commands) is fully sent
 	last        *syncml.Message
+	// resuming: message 1 alerts 225 for every datastore (Device.Resume);
+	// suspended: the session ended with Alert 224.
+	resuming, suspended bool
 }
 
 type sessStore struct {
@@ -55,6 +58,8 @@ type sessStore struct {
 type chunk struct {
 	cmd  *syncml.Command
 	data string
+	// delivered is how much of data the server got 213 statuses for.
+	delivered int
 }
 
 type sentCmd struct {
@@ -74,6 +79,7 @@ func (d *Device) Sync(ctx context.Context, mode int) (*Report, error) {
 	s := &session{d: d, ctx: ctx, faults: d.Faults, id: strconv.Itoa(d.nSess), url: d.opts.URL,
 		nonce: d.nonce, sent: map[string]sentCmd{}, serverMax: 1 << 20}
 	d.Faults = Faults{}
+	d.interrupted = nil
 	s.rep = &Report{SessionID: s.id, Stores: map[string]*StoreReport{}}
 	for _, name := range d.order {
 		ls := d.stores[name]
@@ -83,12 +89,29 @@ func (d *Device) Sync(ctx context.Context, mode int) (*Report, error) {
 		s.rep.Stores[name] = st.rep
 		s.stores = append(s.stores, st)
 	}
-	err := s.run(mode)
+	return s.end(s.run(mode))
+}
+
+// end finishes a session that run returned from: it commits a successful
+// one, keeps an interrupted one for Resume.
+func (s *session) end(err error) (*Report, error) {
+	d := s.d
+	if errors.Is(err, ErrSuspended) || errors.Is(err, ErrAbandoned) {
+		for _, st := range s.stores {
+			st.rep.ChunkPending = st.chunk != nil
+		}
+	}
+	if errors.Is(err, ErrSuspended) {
+		s.rep.Suspended = true
+		d.interrupted = s
+		return s.rep, err
+	}
 	if errors.Is(err, ErrAbandoned) {
 		s.rep.Abandoned = true
 		if d.opts.ResendMaps {
 			s.keepMaps()
 		}
+		d.interrupted = s
 		return s.rep, err
 	}
 	if err != nil {
@@ -136,12 +159,20 @@ func (s *session) run(mode int) error {
 		}
 	}
 	s.followRespURI(resp)
+	if s.faults.SuspendAfter == s.n() {
+		return s.suspend()
+	}
 	anyOK := false
 	var codes []int
 	for _, st := range s.stores {
 		codes = append(codes, st.rep.AlertStatus)
 		if st.ok {
 			anyOK = true
+			if s.resuming && st.rep.AlertStatus == 200 {
+				st.rep.Resumed = true // its queue goes on where it stopped
+				continue
+			}
+			st.queue, st.chunk = nil, nil
 			s.prepare(st)
 		}
 	}
@@ -168,6 +199,9 @@ func (s *session) run(mode int) error {
 		}
 		if resp.Final && onlyStatuses && s.packageSent {
 			return nil // the client's next message would carry nothing
+		}
+		if s.faults.SuspendAfter == s.n() {
+			return s.suspend()
 		}
 	}
 	return fmt.Errorf("simclient: session not over after %d messages", maxMessages)

@@ -22,6 +22,8 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 			r.status(c, 200)
 		}
 		return nil
+	case syncml.AlertSuspend:
+		return e.suspend(w, st, r, c)
 	}
 	if len(c.Items) == 0 {
 		return &syncml.Error{Code: syncml.StatusIncompleteCommand}
@@ -43,6 +45,20 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	if it.Meta != nil && it.Meta.Anchor != nil {
 		anchor = *it.Meta.Anchor
 	}
+	if syncml.AlertCode(code) == syncml.AlertResume {
+		ds, err := e.resumeDatastore(w, st, name, it, anchor)
+		if err != nil {
+			return err
+		}
+		if ds != nil {
+			e.alerted(st, r, c, ds, 200, anchor.Next)
+			e.log.Info("datastore alerted", "device", st.DeviceID, "user", st.UserName, "datastore", name,
+				"requested", code, "mode", int(alertOf(ds.Mode)), "resumed", true)
+			return nil
+		}
+		// Nothing to resume (or the partnership moved on): a slow sync,
+		// answered 508 below.
+	}
 
 	core, stored, forced, err := w.Open(st.partner(), name, modeOf(granted), anchor.Last)
 	if errors.Is(err, engine.ErrReadOnly) {
@@ -57,8 +73,8 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	}
 	statusCode := 200
 	if forced || syncml.AlertCode(code) == syncml.AlertResume {
-		// 508: the device must slow sync; a resume (225) is answered
-		// with a slow sync too (SyncMode), not with 406.
+		// 508: the device must slow sync; a resume (225) with nothing
+		// to resume is answered with a slow sync too (SyncMode).
 		statusCode = int(syncml.StatusRefreshRequired)
 	}
 	mode := int(alertOf(core.Mode))
@@ -66,6 +82,7 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 		ClientURI: it.Source.URI, ServerURI: it.Target.URI,
 		AlertMsg: st.MsgCount, ClientLast: anchor.Last, ClientNext: anchor.Next,
 		ServerLast: stored.Server, ServerNext: e.now().UTC().Format("20060102T150405Z"),
+		PriorClient: stored.Client,
 	}
 	if ds.ServerNext == ds.ServerLast { // two sessions in one second: keep anchors distinct
 		ds.ServerNext += "-" + strconv.Itoa(st.NextMsgID) + st.Key[:4]
@@ -76,29 +93,36 @@ func (e *Handler) handleAlert(w *engine.Work, st *sessionState, r *reply, c *syn
 	}
 	caps := deviceFormats(d, it.Source.URI)
 	ds.SendType, ds.Accepts, ds.CTCaps = caps.pref, caps.accepts, caps.ctCaps
+	e.alerted(st, r, c, ds, statusCode, anchor.Next)
+	e.log.Info("datastore alerted", "device", st.DeviceID, "user", st.UserName, "datastore", name,
+		"requested", code, "mode", mode)
+	return nil
+}
+
+// alerted puts an opened datastore into the session (in place of one the
+// session opened before under the same name) and answers the device's
+// Alert: its Status (with the device's Next anchor) and the server's Alert
+// with the mode and the server's anchors.
+func (e *Handler) alerted(st *sessionState, r *reply, c *syncml.Command, ds *syncedStore, statusCode int, deviceNext string) {
 	replaced := false
 	for i, old := range st.Datastores {
-		if old.Name == name {
+		if old.Name == ds.Name {
 			st.Datastores[i], replaced = ds, true
 		}
 	}
 	if !replaced {
 		st.Datastores = append(st.Datastores, ds)
 	}
-
 	var items []syncml.Item
-	if anchor.Next != "" {
-		items = []syncml.Item{{DataXML: anchorElement(anchor.Next)}}
+	if deviceNext != "" {
+		items = []syncml.Item{{DataXML: anchorElement(deviceNext)}}
 	}
 	r.status(c, statusCode, items...)
-	r.add(&syncml.Command{Name: "Alert", Data: strconv.Itoa(mode), Items: []syncml.Item{{
-		Target: syncml.Loc{URI: it.Source.URI},
-		Source: syncml.Loc{URI: it.Target.URI},
+	r.add(&syncml.Command{Name: "Alert", Data: strconv.Itoa(int(alertOf(ds.Mode))), Items: []syncml.Item{{
+		Target: syncml.Loc{URI: ds.ClientURI},
+		Source: syncml.Loc{URI: ds.ServerURI},
 		Meta:   &syncml.Meta{Anchor: &syncml.Anchor{Last: ds.ServerLast, Next: ds.ServerNext}, MaxObjSize: 0},
 	}}})
-	e.log.Info("datastore alerted", "device", st.DeviceID, "user", st.UserName, "datastore", name,
-		"requested", code, "mode", mode)
-	return nil
 }
 
 // alertModes pairs the sync alert codes (Sync Protocol, alert codes

@@ -125,7 +125,7 @@ func syncAlertNames(msg *syncml.Message) []string {
 // and none once the session completed (and released them). A session
 // whose lease another session took is refused with 409.
 func (e *Handler) renewLeases(w *engine.Work, st *sessionState, acquired []string) error {
-	if st.Complete {
+	if st.Complete || st.Suspended {
 		return nil
 	}
 	var names []string

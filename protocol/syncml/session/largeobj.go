@@ -1,6 +1,8 @@
 package session
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +24,12 @@ type incomingObject struct {
 	Data      string `json:"data"`
 	Type      string `json:"type,omitempty"`
 	Format    string `json:"format,omitempty"`
+	// LastChunk is the hash of the last chunk added; Resumed is set when a
+	// session resuming the one that began the object took it over, so
+	// that a chunk the device sends again (its Status was lost with the
+	// interrupted session) is not added twice.
+	LastChunk string `json:"last_chunk,omitempty"`
+	Resumed   bool   `json:"resumed,omitempty"`
 }
 
 // outgoingObject is a large server item being sent in chunks.
@@ -29,6 +37,12 @@ type outgoingObject struct {
 	Cmd    *syncml.Command `json:"cmd"` // the whole command, Data complete
 	Sent   sentCommand     `json:"sent"`
 	Offset int             `json:"offset"`
+	// Acked is the offset up to which the device acknowledged chunks
+	// (213); ChunkKey ("msgID/cmdID") and ChunkEnd name the last chunk
+	// sent. A resumed session goes on from Acked (resume.go).
+	Acked    int    `json:"acked,omitempty"`
+	ChunkKey string `json:"chunk_key,omitempty"`
+	ChunkEnd int    `json:"chunk_end,omitempty"`
 }
 
 // assembleChunk adds one chunk of a device's item. It returns the complete
@@ -53,7 +67,14 @@ func (e *Handler) assembleChunk(st *sessionState, ds *syncedStore, c *syncml.Com
 		in = &incomingObject{Datastore: ds.Name, Cmd: c.Name, LUID: luid, Size: meta.size, Type: meta.contentType, Format: meta.format}
 		st.Incoming = in
 	}
+	if in.Resumed && in.LastChunk == chunkHash(it.Data) && it.MoreData {
+		// The chunk that ended the interrupted session, sent again.
+		in.Resumed = false
+		return nil, 213
+	}
+	in.Resumed = false
 	in.Data += it.Data
+	in.LastChunk = chunkHash(it.Data)
 	if int64(len(in.Data)) > e.maxObjSize {
 		st.Incoming = nil
 		return nil, 413
@@ -154,7 +175,8 @@ func (e *Handler) nextChunk(st *sessionState, ds *syncedStore, r *reply, sync *s
 		if r.fits(size) || n <= 256 {
 			c := chunk
 			if item.MoreData {
-				r.addChild(sync, &c, size) // its Status (213) needs no bookkeeping
+				r.addChild(sync, &c, size)
+				out.ChunkKey, out.ChunkEnd = strconv.Itoa(st.NextMsgID)+"/"+c.CmdID, end
 			} else {
 				e.recordSent(st, ds, r, sync, &c, out.Sent, size)
 			}
@@ -163,4 +185,36 @@ func (e *Handler) nextChunk(st *sessionState, ds *syncedStore, r *reply, sync *s
 		}
 		n /= 2
 	}
+}
+
+// chunkHash names a chunk's data compactly.
+func chunkHash(data string) string {
+	h := sha256.Sum256([]byte(data))
+	return hex.EncodeToString(h[:8])
+}
+
+// chunkStatus records the device's Status for a chunk of an outgoing large
+// object. A 213 moves Acked on; any other answer means the device does not
+// hold the beginning (a resumed session whose device dropped it): the item
+// goes again, whole, after the others (OMA DS 1.2: the receiver of a
+// resumed large object may ask for it from the start). It reports whether
+// key named such a chunk.
+func (e *Handler) chunkStatus(st *sessionState, key string, code int) bool {
+	for _, ds := range st.Datastores {
+		out := ds.Outgoing
+		if out == nil || out.ChunkKey != key {
+			continue
+		}
+		out.ChunkKey = ""
+		if code == int(syncml.StatusChunkAccepted) || code >= 200 && code < 300 {
+			out.Acked = out.ChunkEnd
+			return true
+		}
+		e.log.Info("device refused a chunk; the item goes again from the start", "device", st.DeviceID,
+			"datastore", ds.Name, "guid", out.Sent.GUID, "status", code, "offset", out.ChunkEnd)
+		ds.Outgoing = nil
+		ds.Resend = append(ds.Resend, out.Sent.GUID)
+		return true
+	}
+	return false
 }

@@ -115,8 +115,8 @@ func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message,
 		r.add(c) // older than this message's answers, so first
 	}
 
-	if st.Complete {
-		// The session committed; a device may still send the rest of its
+	if st.Complete || st.Suspended {
+		// The session committed (or was suspended); a device may still send the rest of its
 		// Map (idempotent) and statuses. Anything else is out of place.
 		// Replies to messages answerTrailing did not save took MsgIDs.
 		st.NextMsgID += msgGap(st.LastClientMsgID, hdr.MsgID)
@@ -149,6 +149,10 @@ func (e *Handler) process(w *engine.Work, st *sessionState, msg *syncml.Message,
 		if err := e.dispatch(w, st, r, c, alertNames); err != nil {
 			return nil, err
 		}
+	}
+	if st.Suspended {
+		// Alert 224: the reply ends the session (resume.go).
+		return e.finish(st, r, true)
 	}
 
 	if msg.Final {

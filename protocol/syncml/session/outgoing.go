@@ -139,6 +139,9 @@ func (e *Handler) handleStatus(w *engine.Work, st *sessionState, c *syncml.Comma
 		return nil
 	}
 	key := c.MsgRef + "/" + c.CmdRef
+	if e.chunkStatus(st, key, atoi(c.Data)) {
+		return nil
+	}
 	for _, ds := range st.Datastores {
 		sent, ok := ds.Sent[key]
 		if !ok {

@@ -56,6 +56,9 @@ type sessionState struct {
 	// ClientMaxObjSize is the largest object the device accepts (0: unknown).
 	ClientMaxObjSize int64 `json:"client_max_obj_size"`
 	Complete         bool  `json:"complete"`
+	// Suspended is set once the device suspended the session (Alert 224);
+	// a later session of the device resumes it (resume.go).
+	Suspended bool `json:"suspended,omitempty"`
 	// DevInfSent is set once the session answered a Get of our DevInf.
 	DevInfSent bool `json:"devinf_sent,omitempty"`
 	// busy lists the datastores this message could not lease (another
@@ -86,8 +89,12 @@ type syncedStore struct {
 	ClientNext string `json:"client_next"`
 	ServerLast string `json:"server_last"`
 	ServerNext string `json:"server_next"`
-	ClientDone bool   `json:"client_done"` // the device's package with its changes is complete
-	ServerDone bool   `json:"server_done"`
+	// PriorClient is the partnership's client anchor when the datastore
+	// was alerted: a session resuming this one (resume.go) checks that the
+	// partnership is still where it was.
+	PriorClient string `json:"prior_client,omitempty"`
+	ClientDone  bool   `json:"client_done"` // the device's package with its changes is complete
+	ServerDone  bool   `json:"server_done"`
 	// Sent holds server commands awaiting the device's Status, keyed by
 	// "msgID/cmdID".
 	Sent map[string]sentCommand `json:"sent,omitempty"`
