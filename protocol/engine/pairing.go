@@ -13,7 +13,7 @@ import (
 // PickTwin is pickTwin, for the importer (admin), which pairs a file's
 // items by the same identity rule as a slow sync.
 func PickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
-	return pickTwin(cands, ct, data, taken)
+	return pickTwin(cands, pim.Parse(ct, data), taken, nil)
 }
 
 // pickTwin chooses, among the candidates the store found for a device's
@@ -22,14 +22,14 @@ func PickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 // identity rule every pairing path shares). Candidates in taken are
 // already paired with another item. ambiguous reports two or more equally
 // good candidates, of which none is taken.
-func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
+func pickTwin(cands []store.Item, p *pim.Parsed, taken map[string]bool, memo *pairMemo) (twin *store.Item, equal, ambiguous bool) {
 	free := make([]*store.Item, 0, len(cands))
 	for i := range cands {
 		c := &cands[i]
 		if taken[c.GUID] || c.Deleted {
 			continue
 		}
-		if equivalentTo(c, ct, data) {
+		if memo.equivalent(c, p) {
 			return c, true, false
 		}
 		free = append(free, c)
@@ -37,10 +37,10 @@ func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 	if len(free) == 0 {
 		return nil, false, false
 	}
-	id := pim.IdentityOf(ct, data)
+	id := p.Identity()
 	ids := make([]pim.Identity, len(free))
 	for i, c := range free {
-		ids[i] = pim.IdentityOf(c.Canon())
+		ids[i] = memo.of(c, true).Identity()
 	}
 	best, ambiguous := pim.Best(id, ids)
 	if best < 0 {
@@ -65,7 +65,7 @@ func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 //     that version as the base; when they never agreed (a new or reset
 //     device), the two copies are merged (mergePair).
 func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
-	if !cur.Deleted && equivalentTo(cur, ci.contentType, ci.data) {
+	if !cur.Deleted && ds.memo.equivalent(cur, ci.item()) {
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 			return 0, err
 		}
@@ -104,7 +104,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 		// a change on both sides (by default the content comes back).
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
-	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
+	base, err := e.conflictBase(ctx, tx, st, ds, cur)
 	if err != nil {
 		return 0, err
 	}
@@ -112,7 +112,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 	case base == nil:
 		// The device and the server never agreed on a version: merge.
 		return e.mergePair(ctx, tx, st, ds, cur, ci, luid)
-	case equivalentTo(cur, base.ContentType, base.Data):
+	case ds.memo.equivalent(cur, pim.Parse(base.ContentType, base.Data)):
 		// Unchanged on the server since the device last agreed to it:
 		// the device's copy is its change, as in a fast sync.
 		e.preserve(ctx, tx, st, ds, cur, ci)
@@ -142,35 +142,39 @@ func (e *Engine) takeCopy(ctx context.Context, tx store.SyncTx, st *sessionState
 // conflict rules decide, with the archive's versions as the base. The
 // device receives the result when it differs from what it sent.
 func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
-	sentCT, sent := ci.contentType, ci.data
+	sentCT, sent, sentP := ci.contentType, ci.data, ci.item()
 	e.preserve(ctx, tx, st, ds, cur, ci) // what the device cannot hold
-	curCT, curData := cur.Canon()
+	curP := ds.memo.of(cur, true)
 	// The same name written another way is no difference.
-	ci.contentType, ci.data = pim.AdoptName(curCT, curData, ci.contentType, ci.data)
+	act, adata := pim.AdoptNameParsed(curP, ci.item())
+	cp := reparse(ci.item(), act, adata)
 	all := pim.Caps{Props: map[string]int{}} // "holds nothing": every property is put back
 	// union: the device's copy with what only the server holds; server:
 	// the server's with what only the device holds. Equal, they disagree
 	// on no value.
-	uct, union, _ := pim.Preserve(curCT, curData, ci.contentType, ci.data, all)
-	sct, server, _ := pim.Preserve(ci.contentType, ci.data, curCT, curData, all)
+	uct, union, _ := pim.PreserveParsed(curP, cp, all)
+	sct, server, _ := pim.PreserveParsed(cp, curP, all)
+	unionP, serverP := reparse(cp, uct, union), reparse(curP, sct, server)
 	var code Outcome
+	held := false // the server held all the device has: nothing written
 	switch {
-	case equivalentTo(cur, uct, union):
+	case ds.memo.equivalent(cur, unionP):
 		// The server holds all the device has.
+		held = true
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 			return 0, err
 		}
 		ds.Matched++
 		code = Matched
-	case pim.Equivalent(uct, union, sct, server):
-		if !pim.Equivalent(uct, union, sentCT, sent) {
+	case pim.EquivalentParsed(unionP, serverP):
+		if !pim.EquivalentParsed(unionP, sentP) {
 			// The archive keeps the device's own copy too, as a conflict
 			// keeps the loser's: the merge took it apart.
 			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, sentCT, sent, OriginConflict); err != nil {
 				return 0, err
 			}
 		}
-		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
+		ci.setContent(uct, union, unionP)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -180,7 +184,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Replaced++
 		code = Replaced
 	default:
-		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
+		ci.setContent(uct, union, unionP)
 		var err error
 		if code, err = e.resolveConflict(ctx, tx, st, ds, cur, ci, luid); err != nil {
 			return 0, err
@@ -189,27 +193,29 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if ds.Mode != ModeSlow || slices.Contains(ds.Resend, cur.GUID) {
 		return code, nil
 	}
-	now, err := tx.Item(ctx, st.UserID, ds.Name, cur.GUID)
-	if err != nil {
-		return 0, fmt.Errorf("engine: item %s: %w", cur.GUID, err)
+	now := cur
+	if !held {
+		var err error
+		if now, err = tx.Item(ctx, st.UserID, ds.Name, cur.GUID); err != nil {
+			return 0, fmt.Errorf("engine: item %s: %w", cur.GUID, err)
+		}
 	}
-	if now.Deleted || !equivalentTo(now, sentCT, sent) && !e.holdsAll(ctx, tx, st, ds, now, sentCT, sent) {
+	if now.Deleted || !ds.memo.equivalent(now, sentP) && !e.holdsAll(ctx, tx, st, ds, now, sentP) {
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return code, nil
 }
 
-// holdsAll tells whether a device that sent (ct, data) already holds all
+// holdsAll tells whether a device that sent content sent already holds all
 // of item it that it can hold: the item differs from what it sent only in
 // properties the device cannot hold (its CTCap; pim.Preserve).
-func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) bool {
-	caps := pim.Caps{Props: e.ctCaps(ds, ct)}
+func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, sent *pim.Parsed) bool {
+	caps := pim.Caps{Props: e.ctCaps(ds, sent.ContentType())}
 	if caps.Props == nil {
-		caps.Sent = e.sentProps(ctx, tx, st, ds, it.GUID)
+		caps.Sent = e.sentProps(ctx, tx, st, ds, it)
 	}
-	itCT, itData := it.Canon()
-	pct, p, _ := pim.Preserve(itCT, itData, ct, data, caps)
-	return equivalentTo(it, pct, p)
+	pct, p, _ := pim.PreserveParsed(ds.memo.of(it, true), sent, caps)
+	return ds.memo.equivalent(it, reparse(sent, pct, p))
 }
 
 // staleCopy tells whether a device's copy of an item is an earlier state
@@ -217,7 +223,7 @@ func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState
 // what the device cannot hold of that version is put back. That is a copy
 // the device kept, not a change it made.
 func (e *Engine) staleCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ci *clientItem) (bool, error) {
-	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
+	versions, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, it)
 	if err != nil {
 		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)
 	}
@@ -231,12 +237,12 @@ func (e *Engine) staleCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 		if v.Deleted || v.Origin == OriginConflict {
 			continue
 		}
-		vct, vdata := v.Canon()
-		if pim.Equivalent(vct, vdata, ci.contentType, ci.data) {
+		vp := ds.memo.of(v, true)
+		if pim.EquivalentParsed(vp, ci.item()) {
 			return true, nil
 		}
-		if pct, p, kept := pim.Preserve(vct, vdata, ci.contentType, ci.data, caps); len(kept) > 0 &&
-			pim.Equivalent(vct, vdata, pct, p) {
+		if pct, p, kept := pim.PreserveParsed(vp, ci.item(), caps); len(kept) > 0 &&
+			pim.EquivalentParsed(vp, pim.Parse(pct, p)) {
 			return true, nil
 		}
 	}

@@ -64,6 +64,8 @@ type clientItem struct {
 	canonicalType string
 	canonical     []byte
 	canonicalOf   []byte
+	// parsed is the content parsed for pairing (item).
+	parsed *pim.Parsed
 }
 
 // applyItem applies one change of the device and says what became of it.
@@ -76,6 +78,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if luid == "" {
 		return MissingID, nil // incomplete: no item id
 	}
+	ds.memo = newPairMemo() // this item's pairing parses what it reads once
 	if ch.Op == OpDelete {
 		return e.applyDelete(ctx, tx, st, ds, luid)
 	}
@@ -126,7 +129,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return e.pairSlow(ctx, tx, st, ds, cur, ci, luid)
 	}
 	if cur != nil && !cur.Deleted {
-		if equivalentTo(cur, ci.contentType, ci.data) {
+		if ds.memo.equivalent(cur, ci.item()) {
 			// Same content: nothing to write. A device re-sending an Add
 			// it already has (SyncEvolution after a one-way-from-server)
 			// gets 208 and no duplicate, as the reference server answers.
@@ -244,7 +247,7 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if err != nil {
 		return nil, fmt.Errorf("engine: twins taken: %w", err)
 	}
-	twin, _, ambiguous := pickTwin(cands, ci.contentType, ci.data, taken)
+	twin, _, ambiguous := pickTwin(cands, ci.item(), taken, ds.memo)
 	if ambiguous {
 		e.log.Info("device's item matches several server items equally well; kept apart", "device", st.DeviceID,
 			"datastore", ds.Name, "summary", ci.info.Summary, "candidates", len(cands))
@@ -265,7 +268,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.SyncTx, st *sessi
 	}
 	for i := range cands {
 		c := &cands[i]
-		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || ds.pendingGUID(c.GUID) || !equivalentTo(c, ci.contentType, ci.data) {
+		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || ds.pendingGUID(c.GUID) || !ds.memo.equivalent(c, ci.item()) {
 			continue
 		}
 		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, c.GUID); err == nil {

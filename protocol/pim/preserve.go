@@ -46,32 +46,32 @@ var multiProps = map[string]bool{
 // cannot read come back unchanged. kept lists the property names put back;
 // when it is empty, ct and merged are the client's type and data as given.
 func Preserve(serverCT string, server []byte, clientCT string, client []byte, caps Caps) (ct string, merged []byte, kept []string) {
+	return PreserveParsed(Parse(serverCT, server), Parse(clientCT, client), caps)
+}
+
+// PreserveParsed is Preserve of parsed items.
+func PreserveParsed(server, client *Parsed, caps Caps) (ct string, merged []byte, kept []string) {
+	clientCT, client0 := client.ct, client.data
 	defer func() {
 		if recover() != nil {
-			ct, merged, kept = clientCT, client, nil
+			ct, merged, kept = clientCT, client0, nil
 		}
 	}()
-	sct, s, err := Canonical(serverCT, server)
+	sct, s, err := server.Canonical()
 	if err != nil {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
-	cct, c, err := Canonical(clientCT, client)
+	cct, _, err := client.Canonical()
 	if err != nil || sct != cct || sct == "text/plain" {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
 	// What the device got: the server version in its format, back in
 	// canonical form.
-	seen := s
-	if out, err := Convert(server, serverCT, clientCT, ConvertOptions{}); err == nil {
-		if _, back, err := Canonical(clientCT, out); err == nil {
-			seen = back
-		}
-	}
-	sroot, croot, vroot := parse(s), parse(c), parse(seen)
+	sroot, croot, vroot := server.canonicalRoot(), client.canonicalRoot().clone(), server.seenAs(clientCT)
 	kind := DetectKind(sct, s)
 	sm, cm, vm := mainComponent(sroot, kind), mainComponent(croot, kind), mainComponent(vroot, kind)
 	if sm == nil || cm == nil || vm == nil {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
 
 	held := map[string][]string{} // property -> canonical values the device held
@@ -118,7 +118,7 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 		}
 	}
 	if len(add) == 0 {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
 	// The client's empty stand-ins for what is put back go.
 	cm.props = slices.DeleteFunc(cm.props, func(p prop) bool { return slices.Contains(kept, p.name) && canonLine(&p) == "" })
