@@ -34,7 +34,8 @@ type Parsed struct {
 	canonErr  error
 	canonRoot *component // parse(canon)
 
-	seen map[string]*component // seenAs, by the device's content type
+	seen   map[string]*component // seenAs, by the device's content type
+	plines map[*component][]string
 }
 
 // Parse wraps an item's content; nothing is read until it is needed.
@@ -156,4 +157,21 @@ func (c *component) clone() *component {
 		d.children = append(d.children, ch.clone())
 	}
 	return d
+}
+
+// propLines are the canonical lines (canonLine) of the properties of c,
+// a component of p's trees, by index.
+func (p *Parsed) propLines(c *component) []string {
+	if ls, ok := p.plines[c]; ok {
+		return ls
+	}
+	ls := make([]string, len(c.props))
+	for i := range c.props {
+		ls[i] = canonLine(&c.props[i])
+	}
+	if p.plines == nil {
+		p.plines = map[*component][]string{}
+	}
+	p.plines[c] = ls
+	return ls
 }

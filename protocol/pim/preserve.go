@@ -65,15 +65,21 @@ func PreserveParsed(server, client *Parsed, caps Caps) (ct string, merged []byte
 	if err != nil || sct != cct || sct == "text/plain" {
 		return clientCT, client0, nil
 	}
-	// What the device got: the server version in its format, back in
-	// canonical form.
-	sroot, croot, vroot := server.canonicalRoot(), client.canonicalRoot().clone(), server.seenAs(clientCT)
 	kind := DetectKind(sct, s)
-	sm, cm, vm := mainComponent(sroot, kind), mainComponent(croot, kind), mainComponent(vroot, kind)
+	sroot, croot := server.canonicalRoot(), client.canonicalRoot().clone()
+	sm, cm := mainComponent(sroot, kind), mainComponent(croot, kind)
+	// What the device got: the server version in its format, back in
+	// canonical form. A device that holds nothing (an empty CTCap, as a
+	// merge asks for every server value) held none of it: no conversion.
+	vm := sm
+	if caps.Props == nil || len(caps.Props) > 0 {
+		vm = mainComponent(server.seenAs(clientCT), kind)
+	}
 	if sm == nil || cm == nil || vm == nil {
 		return clientCT, client0, nil
 	}
 
+	vlines, clines, slines := server.propLines(vm), client.propLines(mainComponent(client.canonicalRoot(), kind)), server.propLines(sm)
 	held := map[string][]string{} // property -> canonical values the device held
 	count := map[string]int{}
 	for i := range vm.props {
@@ -90,14 +96,14 @@ func PreserveParsed(server, client *Parsed, caps Caps) (ct string, merged []byte
 			continue
 		}
 		count[p.name]++
-		held[p.name] = append(held[p.name], canonLine(p))
+		held[p.name] = append(held[p.name], vlines[i])
 	}
 	clientHas := map[string]bool{}
 	clientLines := map[string]bool{}
 	for i := range cm.props {
 		// An empty property ("NOTE:", "ADR:;;;;;;") holds no value: it
 		// does not stand in for the server's.
-		if line := canonLine(&cm.props[i]); line != "" {
+		if line := clines[i]; line != "" {
 			clientHas[cm.props[i].name] = true
 			clientLines[line] = true
 		}
@@ -105,7 +111,7 @@ func PreserveParsed(server, client *Parsed, caps Caps) (ct string, merged []byte
 	var add []prop
 	for i := range sm.props {
 		p := &sm.props[i]
-		line := canonLine(p)
+		line := slines[i]
 		if line == "" || slices.Contains(held[p.name], line) || clientLines[line] {
 			continue
 		}
