@@ -8,15 +8,33 @@ import (
 	"anchorage/store"
 )
 
-// pairMemo holds what the pairing of one device item reads of the stored
-// items it compares (twin candidates, the current version, earlier
-// versions): their content, each parsed once (pim.Parsed) for all the
-// comparisons of that pairing (the identity rule, equivalence, AdoptName,
-// Preserve), and their version lists. A version's content never changes,
-// so content is known by GUID and version. A nil *pairMemo keeps nothing.
+// pairMemo holds what pairing a device's items reads of the stored items
+// it compares (twin candidates, the current version, earlier versions):
+// their content, each parsed once (pim.Parsed) for all the comparisons
+// (the identity rule, equivalence, AdoptName, Preserve), and, for the item
+// being paired, their version lists. A version's content never changes, so
+// content is known by GUID and version and serves every item of a message:
+// people of one name are each other's candidates, and a slow sync of N
+// contacts then parses each server item once, not once per namesake. A nil
+// *pairMemo keeps nothing.
 type pairMemo struct {
 	parsed   map[parsedKey]*pim.Parsed
 	versions map[string][]store.Item // by GUID
+}
+
+// maxMemoParsed bounds the parsed items a memo keeps (a message's worth
+// of candidates; a few KB each).
+const maxMemoParsed = 4096
+
+// next returns the memo for pairing the next device item: the parsed
+// content kept (a fresh memo when it grew past maxMemoParsed), the version
+// lists not.
+func (m *pairMemo) next() *pairMemo {
+	if m == nil || len(m.parsed) > maxMemoParsed {
+		return newPairMemo()
+	}
+	clear(m.versions)
+	return m
 }
 
 type parsedKey struct {

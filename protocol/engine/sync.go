@@ -78,7 +78,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if luid == "" {
 		return MissingID, nil // incomplete: no item id
 	}
-	ds.memo = newPairMemo() // this item's pairing parses what it reads once
+	ds.memo = ds.memo.next()
 	if ch.Op == OpDelete {
 		return e.applyDelete(ctx, tx, st, ds, luid)
 	}
