@@ -231,7 +231,22 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
-	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey)
+	if ci.info.UID != "" && ci.info.MatchKey != "" {
+		// An item equivalent to the device's holds its UID: when one of
+		// the items with that UID is, it is the one pickTwin would take
+		// first, and the namesakes (a name may have hundreds) need not be
+		// read.
+		if twin, err := e.pickTwinFrom(ctx, tx, st, ds, ci, ci.info.UID, ""); err != nil || twin != nil {
+			return twin, err
+		}
+	}
+	return e.pickTwinFrom(ctx, tx, st, ds, ci, ci.info.UID, ci.info.MatchKey)
+}
+
+// pickTwinFrom is findTwin among the items with the UID or match key
+// given; with only a UID, it returns only an equivalent item.
+func (e *Engine) pickTwinFrom(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem, uid, matchKey string) (*store.Item, error) {
+	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, uid, matchKey)
 	if err != nil {
 		return nil, fmt.Errorf("engine: find twins: %w", err)
 	}
@@ -247,7 +262,10 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if err != nil {
 		return nil, fmt.Errorf("engine: twins taken: %w", err)
 	}
-	twin, _, ambiguous := pickTwin(cands, ci.item(), taken, ds.memo)
+	twin, equal, ambiguous := pickTwin(cands, ci.item(), taken, ds.memo)
+	if matchKey == "" && ci.info.MatchKey != "" && !equal {
+		return nil, nil // the full search decides
+	}
 	if ambiguous {
 		e.log.Info("device's item matches several server items equally well; kept apart", "device", st.DeviceID,
 			"datastore", ds.Name, "summary", ci.info.Summary, "candidates", len(cands))
