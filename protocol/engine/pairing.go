@@ -13,40 +13,83 @@ import (
 // PickTwin is pickTwin, for the importer (admin), which pairs a file's
 // items by the same identity rule as a slow sync.
 func PickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
-	return pickTwin(cands, pim.Parse(ct, data), taken, nil)
+	twin, equal, ambiguous, _ = pickTwin(cands, pim.Parse(ct, data), func([]string) (map[string]bool, error) { return taken, nil }, nil)
+	return twin, equal, ambiguous
 }
+
+// takenFunc tells which of the GUIDs are already paired with another item.
+type takenFunc func(guids []string) (map[string]bool, error)
 
 // pickTwin chooses, among the candidates the store found for a device's
 // or a file's item (FindTwins: same UID or match key), the server item it
-// is: an equivalent one first, else the single one pim.Best names (the
-// identity rule every pairing path shares). Candidates in taken are
-// already paired with another item. ambiguous reports two or more equally
-// good candidates, of which none is taken.
-func pickTwin(cands []store.Item, p *pim.Parsed, taken map[string]bool, memo *pairMemo) (twin *store.Item, equal, ambiguous bool) {
-	free := make([]*store.Item, 0, len(cands))
+// is: the first equivalent one, else the single one pim.Best names (the
+// identity rule every pairing path shares). Candidates taken are already
+// paired with another item; only those that could be chosen (equivalent,
+// else the same item by the identity rule) are looked up, as a name may
+// have hundreds of candidates. ambiguous reports two or more equally good
+// candidates, of which none is taken.
+func pickTwin(cands []store.Item, p *pim.Parsed, taken takenFunc, memo *pairMemo) (twin *store.Item, equal, ambiguous bool, err error) {
+	var eq []*store.Item
 	for i := range cands {
-		c := &cands[i]
-		if taken[c.GUID] || c.Deleted {
-			continue
+		if c := &cands[i]; !c.Deleted && memo.equivalent(c, p) {
+			eq = append(eq, c)
 		}
-		if memo.equivalent(c, p) {
-			return c, true, false
-		}
-		free = append(free, c)
 	}
-	if len(free) == 0 {
-		return nil, false, false
+	if len(eq) > 0 {
+		t, err := taken(guidsOf(eq))
+		if err != nil {
+			return nil, false, false, err
+		}
+		for _, c := range eq {
+			if !t[c.GUID] {
+				return c, true, false, nil
+			}
+		}
 	}
 	id := p.Identity()
-	ids := make([]pim.Identity, len(free))
-	for i, c := range free {
-		ids[i] = memo.of(c, true).Identity()
+	var same []*store.Item
+	var ids []pim.Identity
+	for i := range cands {
+		c := &cands[i]
+		if c.Deleted {
+			continue
+		}
+		if cid := memo.of(c, true).Identity(); sameItem(id, cid) {
+			same, ids = append(same, c), append(ids, cid)
+		}
 	}
-	best, ambiguous := pim.Best(id, ids)
+	if len(same) == 0 {
+		return nil, false, false, nil
+	}
+	t, err := taken(guidsOf(same))
+	if err != nil {
+		return nil, false, false, err
+	}
+	free, freeIDs := same[:0], ids[:0]
+	for i, c := range same {
+		if !t[c.GUID] {
+			free, freeIDs = append(free, c), append(freeIDs, ids[i])
+		}
+	}
+	best, ambiguous := pim.Best(id, freeIDs)
 	if best < 0 {
-		return nil, false, ambiguous
+		return nil, false, ambiguous, nil
 	}
-	return free[best], false, false
+	return free[best], false, false, nil
+}
+
+// sameItem is pim.Match without the score.
+func sameItem(a, b pim.Identity) bool {
+	same, _ := pim.Match(a, b)
+	return same
+}
+
+func guidsOf(its []*store.Item) []string {
+	guids := make([]string, len(its))
+	for i, it := range its {
+		guids[i] = it.GUID
+	}
+	return guids
 }
 
 // pairSlow settles, in a slow sync or refresh from client, a device's item

@@ -254,15 +254,13 @@ func (e *Engine) pickTwinFrom(ctx context.Context, tx store.SyncTx, st *sessionS
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	guids := make([]string, len(cands))
-	for i, c := range cands {
-		guids[i] = c.GUID
+	taken := func(guids []string) (map[string]bool, error) {
+		return tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
 	}
-	taken, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
+	twin, equal, ambiguous, err := pickTwin(cands, ci.item(), taken, ds.memo)
 	if err != nil {
 		return nil, fmt.Errorf("engine: twins taken: %w", err)
 	}
-	twin, equal, ambiguous := pickTwin(cands, ci.item(), taken, ds.memo)
 	if matchKey == "" && ci.info.MatchKey != "" && !equal {
 		return nil, nil // the full search decides
 	}
