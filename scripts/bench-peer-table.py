@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""bench-peer-table.py CSV - markdown tables from scripts/bench-peer.sh's CSV:
+"""bench-peer-table.py CSV [DUPCHECK_CSV] - markdown tables from scripts/bench-peer.sh's CSV:
 medians per (N, operation, server) and the ratios Anchorage/Horde (anchorage21
 vs horde: both vCard 2.1 + basic auth) and Anchorage/SyncEvolution (anchorage vs
-syncevo: both vCard 3.0 + md5 auth) per operation."""
+syncevo: both vCard 3.0 + md5 auth) per operation; with DUPCHECK_CSV, the contacts
+server and phone hold after each re-installed phone's slow sync (e, f)."""
+import os
 import csv
 import statistics as st
 import sys
@@ -61,3 +63,21 @@ for n, op in sorted({(k[0], k[1]) for k in rows}):
                      f"({med(a, 'server_cpu_s'):.2f}/{med(p, 'server_cpu_s'):.2f})")
         cells.append(f"{ratio(med(a, 'wall_s'), med(p, 'wall_s'))} ({med(a, 'wall_s'):.2f}/{med(p, 'wall_s'):.2f})")
     print(f"| {n} | {op} | " + " | ".join(cells) + " |")
+
+if len(sys.argv) > 2 and os.path.exists(sys.argv[2]):
+    checks = list(csv.DictReader(open(sys.argv[2])))
+    if checks:
+        print()
+        print("Duplicate check after the re-installed phones' slow syncs (each must hold N: zero duplicates, nothing lost).")
+        print()
+        print("| N | operation | server | runs | contacts on the server | contacts on the phone | zero duplicates |")
+        print("|---|---|---|---|---|---|---|")
+        groups = defaultdict(list)
+        for r in checks:
+            groups[(int(r["n"]), r["op"], r["server"])].append(r)
+        for n, op, srv in sorted(groups, key=lambda k: (k[0], k[1], ORDER.index(k[2]) if k[2] in ORDER else 99)):
+            rs = groups[(n, op, srv)]
+            si = "/".join(sorted({r["server_items"] for r in rs}))
+            pi = "/".join(sorted({r["phone_items"] for r in rs}))
+            ok = sum(r["ok"] == "true" for r in rs)
+            print(f"| {n} | {op} | {srv} | {len(rs)} | {si} | {pi} | {'yes' if ok == len(rs) else f'no ({ok}/{len(rs)} runs)'} |")

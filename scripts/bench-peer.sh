@@ -12,13 +12,26 @@
 #   PORT_BASE=9400         servers listen on 127.0.0.1:PORT_BASE+1..4
 #   SHARED=<repo>/../shared               the shared conformance kit
 #   SETTLE=1               seconds to wait after each sync before sampling server CPU
+#   CASES=basic            which syncs: "basic" (a-d below), "reinstall" (e-f below), or both
 #
 # Per N and repetition, for each server: a fresh server (fresh database), then
 #   a) slow sync of a fresh client uploading N vCards
 #   b) two-way sync after modifying 1 item on that client
 #   c) two-way sync with 0 changes
 #   d) refresh-from-server into a second fresh client (downloads N)
-# driven by ../shared/conformance/syncml-client.sh (SyncEvolution 2.0.0, XML,
+# and with CASES=reinstall (anchorage and syncevo only: the same client
+# settings, md5 auth), on another fresh server that client "up" filled with
+# the N vCards by a slow sync (not timed):
+#   e) e_reinstall_same: a re-installed phone (a new device) holding the same
+#      N contacts slow-syncs them: every item is one the server holds;
+#   f) f_reinstall_fewer21: then a vCard 2.1 phone (contacts21, another new
+#      device) holding the same people with fewer fields (no UID, address,
+#      organisation or note; e-mail upper-cased; numbers without spaces)
+#      slow-syncs them.
+# Each ends with a duplicate check (BENCH_WORK/dupcheck.csv): the server and
+# the phone must each hold N contacts (the server's count from `anchorage
+# export`, or the files of SyncEvolution's server's addressbook).
+# Syncs are driven by ../shared/conformance/syncml-client.sh (SyncEvolution 2.0.0, XML,
 # maxMsgSize 150000, client loglevel 1). Clients are configured (and, for
 # SyncEvolution's server, registered) outside the timed region, as
 # peer-bench/bench.sh does.
@@ -65,6 +78,10 @@ BW=${BENCH_WORK:-/tmp/anchorage-bench-peer}
 CSV=${BENCH_CSV:-$BW/results.csv}
 PORT_BASE=${PORT_BASE:-9400}
 SETTLE=${SETTLE:-1}
+CASES=${CASES:-basic}
+case " $CASES " in *" basic "*|*" reinstall "*) ;; *) echo "bench-peer: CASES must name basic and/or reinstall" >&2; exit 2;; esac
+has_case() { case " $CASES " in *" $1 "*) return 0;; esac; return 1; }
+DUPS=$BW/dupcheck.csv
 HZ=$(getconf CLK_TCK)
 BIN="$ROOT/bin/anchorage"
 mkdir -p "$BW"; BW=$(cd "$BW" && pwd)
@@ -78,6 +95,7 @@ done
 echo "bench-peer: building $BIN"
 (cd "$ROOT" && go build -o bin/anchorage ./cmd/anchorage) || { echo "bench-peer: build failed" >&2; exit 1; }
 
+[ -f "$DUPS" ] || echo "n,rep,server,op,server_items,phone_items,expected,ok" > "$DUPS"
 [ -f "$CSV" ] || echo "n,rep,server,op,wall_s,client_user_s,client_sys_s,client_maxrss_kb,server_cpu_s,mode,local_added,local_updated,remote_added,remote_updated,sent_bytes,received_bytes,ok,load1" > "$CSV"
 
 # ---- helpers ---------------------------------------------------------------
@@ -100,6 +118,54 @@ client_args() { # server -> sets URL SRC EXTRA
         syncevo)     URL="http://127.0.0.1:$((PORT_BASE + 3))/syncevolution"; SRC=contacts; EXTRA=();;
         horde)       URL="http://127.0.0.1:$((PORT_BASE + 4))/"; SRC=contacts21; EXTRA=(--uri contacts21=contacts --auth basic);;
     esac
+}
+
+# The vCard 2.1 phone of f): contacts21 against the server's contacts, with
+# the server's own authentication (md5 for anchorage and syncevo).
+client21_args() { # server -> sets SRC EXTRA
+    SRC=contacts21; EXTRA=()
+    [ "$1" = anchorage ] && EXTRA=(--uri contacts21=contacts)
+}
+
+# server_items SERVER DIR -> the contacts the server holds
+server_items() {
+    case "$1" in
+        anchorage|anchorage21) "$BIN" export --data "$2" --user test --db contacts 2>/dev/null | grep -c '^BEGIN:VCARD';;
+        syncevo) ls "$2/db/addressbook" 2>/dev/null | wc -l;;
+    esac
+}
+
+# dup_check SERVER OP PHONEDIR: the server and the phone hold N contacts each
+dup_check() {
+    local si pi ok=true
+    si=$(server_items "$1" "$SD"); pi=$(ls "$3" | wc -l)
+    [ "$si" = "$N" ] && [ "$pi" = "$N" ] || ok=false
+    echo "$N,$rep,$1,$2,$si,$pi,$N,$ok" >> "$DUPS"
+    [ $ok = true ] || echo "bench-peer: $1 $2: DUPLICATES or losses: server holds $si, phone $pi, want $N each" >&2
+}
+
+# fewer_fields SRC DST: the vCards of SRC as a phone holding fewer fields
+fewer_fields() {
+    python3 - "$1" "$2" <<'PY'
+import os, re, sys
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst, exist_ok=True)
+for name in os.listdir(src):
+    out = []
+    for line in open(os.path.join(src, name), encoding="utf-8", newline="").read().split("\r\n"):
+        key = line.split(":", 1)[0].split(";", 1)[0]
+        if key in ("UID", "ADR", "ORG", "NOTE"):
+            continue
+        if key == "EMAIL":
+            head, value = line.split(":", 1)
+            line = head + ":" + value.upper()
+        elif key == "TEL":
+            head, value = line.split(":", 1)
+            line = head + ":" + value.replace(" ", "")
+        out.append(line)
+    with open(os.path.join(dst, name), "w", encoding="utf-8", newline="") as f:
+        f.write("\r\n".join(out))
+PY
 }
 
 # ---- servers: start SERVER DIR -> sets SRV_PIDS; stop SERVER DIR ------------
@@ -172,10 +238,11 @@ done
 echo "bench-peer: servers: ${RUN_SERVERS[*]}; N: ${NS[*]}; REPS=$REPS; CSV: $CSV"
 
 # ---- one sync ---------------------------------------------------------------
-run_op() { # server op dir mode devid
+run_op() { # server op dir mode devid [21: the vCard 2.1 source, md5 auth]
     local s=$1 op=$2 dir=$3 mode=$4 devid=$5
     local tf="$R/time-$s-$op.txt" b a out line ok
     client_args "$s"
+    [ "${6:-}" = 21 ] && client21_args "$s"
     b=$(sum_ticks)
     out=$("$CLI" --dir "$dir" --url "$URL" --user test --password test --device-id "$devid" --source "$SRC" "${EXTRA[@]}" \
           --loglevel 1 --quiet --time-file "$tf" sync "$mode")
@@ -192,12 +259,48 @@ run_op() { # server op dir mode devid
     [ "$ok" = true ] || echo "bench-peer: $s $op failed: $(echo "$out" | grep '^SYNCML_RESULT')" >&2
 }
 
+# ---- e) and f): re-installed phones ------------------------------------------
+run_reinstall() { # server
+    local s=$1 UP RE F21
+    case "$s" in anchorage|syncevo) ;; *) return 0;; esac
+    R="$BW/n$N-r$rep-$s-reinstall"; rm -rf "$R"; mkdir -p "$R"
+    SD="$R/server"; UP="up-$s-$N-$rep"; RE="re-$s-$N-$rep"; F21="f21-$s-$N-$rep"
+    client_args "$s"
+    CUR_SERVER=$s CUR_SD=$SD
+    if ! start_server "$s" "$SD"; then echo "bench-peer: $s did not start (N=$N rep=$rep)" >&2; CUR_SERVER=""; return 0; fi
+    if [ "$s" = syncevo ]; then
+        local d; for d in "$UP" "$RE" "$F21"; do
+            "$SE_SRV" --dir "$SD" --device-id "$d" --user test --password test add-client >/dev/null
+        done
+    fi
+    mkdir -p "$R/up/$SRC" "$R/re/$SRC" "$R/f21/contacts21"
+    cp "$SRCDIR"/*.vcf "$R/up/$SRC/"; cp "$SRCDIR"/*.vcf "$R/re/$SRC/"; cp "$FEWDIR"/*.vcf "$R/f21/contacts21/"
+    "$CLI" --dir "$R/up" --url "$URL" --user test --password test --device-id "$UP" --source "$SRC" "${EXTRA[@]}" configure >/dev/null
+    "$CLI" --dir "$R/re" --url "$URL" --user test --password test --device-id "$RE" --source "$SRC" "${EXTRA[@]}" configure >/dev/null
+    client21_args "$s"
+    "$CLI" --dir "$R/f21" --url "$URL" --user test --password test --device-id "$F21" --source "$SRC" "${EXTRA[@]}" configure >/dev/null
+    client_args "$s"
+    "$CLI" --dir "$R/up" --url "$URL" --user test --password test --device-id "$UP" --source "$SRC" "${EXTRA[@]}" \
+        --loglevel 1 --quiet sync slow | grep -q 'SYNCML_RESULT.* ok=true' || echo "bench-peer: $s: the upload before e) failed" >&2
+    sleep "$SETTLE"
+    run_op "$s" e_reinstall_same "$R/re" slow "$RE"
+    dup_check "$s" e_reinstall_same "$R/re/$SRC"
+    run_op "$s" f_reinstall_fewer21 "$R/f21" slow "$F21" 21
+    dup_check "$s" f_reinstall_fewer21 "$R/f21/contacts21"
+    stop_server "$s" "$SD"; CUR_SERVER=""
+    rm -rf "$R/up/$SRC" "$R/re/$SRC" "$R/f21/contacts21"
+}
+
 # ---- the run ----------------------------------------------------------------
 for N in "${NS[@]}"; do
     SRCDIR="$BW/src-$N"
     [ -d "$SRCDIR" ] || python3 "$CONF/peer-bench/gen_vcards.py" "$N" "$SRCDIR" >/dev/null
+    FEWDIR="$BW/fewer-$N"
+    has_case reinstall && { [ -d "$FEWDIR" ] || fewer_fields "$SRCDIR" "$FEWDIR"; }
     for rep in $(seq 1 "$REPS"); do
         for s in "${RUN_SERVERS[@]}"; do
+            has_case reinstall && run_reinstall "$s"
+            has_case basic || continue
             R="$BW/n$N-r$rep-$s"; rm -rf "$R"; mkdir -p "$R"
             SD="$R/server"; UP="up-$s-$N-$rep"; DL="dl-$s-$N-$rep"
             client_args "$s"
@@ -222,5 +325,5 @@ for N in "${NS[@]}"; do
 done
 
 echo
-python3 "$ROOT/scripts/bench-peer-table.py" "$CSV" | tee "$BW/table.md"
+python3 "$ROOT/scripts/bench-peer-table.py" "$CSV" "$DUPS" | tee "$BW/table.md"
 echo "bench-peer: raw rows in $CSV, table in $BW/table.md"

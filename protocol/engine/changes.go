@@ -133,8 +133,12 @@ func (w *Work) readAhead(ds *Datastore) error {
 			return w.markHeld(ds, 0)
 		}
 	}
-	if len(ds.Resend) > 0 {
-		ds.queue = append(ds.queue, queued{phase: phaseResend, guid: ds.Resend[0]})
+	// Every item to resend at once: one at a time, each would cost
+	// another pass of the query above, which finds nothing by then (a
+	// slow sync that sends N merged items back made N passes over N items).
+	// pass drops them from Resend in this order.
+	for _, guid := range ds.Resend {
+		ds.queue = append(ds.queue, queued{phase: phaseResend, guid: guid})
 	}
 	return nil
 }

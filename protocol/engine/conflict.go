@@ -27,7 +27,7 @@ const (
 // after the device's last acknowledged change, and returns the status of
 // the device's command.
 func (e *Engine) resolveConflict(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
-	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
+	base, err := e.conflictBase(ctx, tx, st, ds, cur)
 	if err != nil {
 		return 0, err
 	}
@@ -125,12 +125,12 @@ func (e *Engine) resolveWithBase(ctx context.Context, tx store.SyncTx, st *sessi
 // conflictBase returns the version the device and the server last agreed
 // on: the latest content version the device acknowledged (Seq <= AckSeq)
 // or wrote itself, whichever is newer; nil when there is none.
-func (e *Engine) conflictBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) (*conflict.Version, error) {
-	vs, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
+func (e *Engine) conflictBase(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item) (*conflict.Version, error) {
+	vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
-		return nil, fmt.Errorf("engine: versions %s: %w", guid, err)
+		return nil, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		v := vs[i]

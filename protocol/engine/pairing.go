@@ -13,40 +13,83 @@ import (
 // PickTwin is pickTwin, for the importer (admin), which pairs a file's
 // items by the same identity rule as a slow sync.
 func PickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
-	return pickTwin(cands, ct, data, taken)
+	twin, equal, ambiguous, _ = pickTwin(cands, pim.Parse(ct, data), func([]string) (map[string]bool, error) { return taken, nil }, nil)
+	return twin, equal, ambiguous
 }
+
+// takenFunc tells which of the GUIDs are already paired with another item.
+type takenFunc func(guids []string) (map[string]bool, error)
 
 // pickTwin chooses, among the candidates the store found for a device's
 // or a file's item (FindTwins: same UID or match key), the server item it
-// is: an equivalent one first, else the single one pim.Best names (the
-// identity rule every pairing path shares). Candidates in taken are
-// already paired with another item. ambiguous reports two or more equally
-// good candidates, of which none is taken.
-func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool) (twin *store.Item, equal, ambiguous bool) {
-	free := make([]*store.Item, 0, len(cands))
+// is: the first equivalent one, else the single one pim.Best names (the
+// identity rule every pairing path shares). Candidates taken are already
+// paired with another item; only those that could be chosen (equivalent,
+// else the same item by the identity rule) are looked up, as a name may
+// have hundreds of candidates. ambiguous reports two or more equally good
+// candidates, of which none is taken.
+func pickTwin(cands []store.Item, p *pim.Parsed, taken takenFunc, memo *pairMemo) (twin *store.Item, equal, ambiguous bool, err error) {
+	var eq []*store.Item
+	for i := range cands {
+		if c := &cands[i]; !c.Deleted && memo.equivalent(c, p) {
+			eq = append(eq, c)
+		}
+	}
+	if len(eq) > 0 {
+		t, err := taken(guidsOf(eq))
+		if err != nil {
+			return nil, false, false, err
+		}
+		for _, c := range eq {
+			if !t[c.GUID] {
+				return c, true, false, nil
+			}
+		}
+	}
+	id := p.Identity()
+	var same []*store.Item
+	var ids []pim.Identity
 	for i := range cands {
 		c := &cands[i]
-		if taken[c.GUID] || c.Deleted {
+		if c.Deleted {
 			continue
 		}
-		if equivalentTo(c, ct, data) {
-			return c, true, false
+		if cid := memo.of(c, true).Identity(); sameItem(id, cid) {
+			same, ids = append(same, c), append(ids, cid)
 		}
-		free = append(free, c)
 	}
-	if len(free) == 0 {
-		return nil, false, false
+	if len(same) == 0 {
+		return nil, false, false, nil
 	}
-	id := pim.IdentityOf(ct, data)
-	ids := make([]pim.Identity, len(free))
-	for i, c := range free {
-		ids[i] = pim.IdentityOf(c.Canon())
+	t, err := taken(guidsOf(same))
+	if err != nil {
+		return nil, false, false, err
 	}
-	best, ambiguous := pim.Best(id, ids)
+	free, freeIDs := same[:0], ids[:0]
+	for i, c := range same {
+		if !t[c.GUID] {
+			free, freeIDs = append(free, c), append(freeIDs, ids[i])
+		}
+	}
+	best, ambiguous := pim.Best(id, freeIDs)
 	if best < 0 {
-		return nil, false, ambiguous
+		return nil, false, ambiguous, nil
 	}
-	return free[best], false, false
+	return free[best], false, false, nil
+}
+
+// sameItem is pim.Match without the score.
+func sameItem(a, b pim.Identity) bool {
+	same, _ := pim.Match(a, b)
+	return same
+}
+
+func guidsOf(its []*store.Item) []string {
+	guids := make([]string, len(its))
+	for i, it := range its {
+		guids[i] = it.GUID
+	}
+	return guids
 }
 
 // pairSlow settles, in a slow sync or refresh from client, a device's item
@@ -66,7 +109,7 @@ func pickTwin(cands []store.Item, ct string, data []byte, taken map[string]bool)
 //     device), or the device's copies carry no history (MergePairs), the
 //     two copies are merged (mergePair).
 func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
-	if !cur.Deleted && equivalentTo(cur, ci.contentType, ci.data) {
+	if !cur.Deleted && ds.memo.equivalent(cur, ci.item()) {
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 			return 0, err
 		}
@@ -105,7 +148,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 		// a change on both sides (by default the content comes back).
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
-	base, err := e.conflictBase(ctx, tx, st, ds, cur.GUID)
+	base, err := e.conflictBase(ctx, tx, st, ds, cur)
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +156,7 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 	case base == nil || ds.MergePairs:
 		// The device and the server never agreed on a version: merge.
 		return e.mergePair(ctx, tx, st, ds, cur, ci, luid)
-	case equivalentTo(cur, base.ContentType, base.Data):
+	case ds.memo.equivalent(cur, pim.Parse(base.ContentType, base.Data)):
 		// Unchanged on the server since the device last agreed to it:
 		// the device's copy is its change, as in a fast sync.
 		e.preserve(ctx, tx, st, ds, cur, ci)
@@ -143,35 +186,39 @@ func (e *Engine) takeCopy(ctx context.Context, tx store.SyncTx, st *sessionState
 // conflict rules decide, with the archive's versions as the base. The
 // device receives the result when it differs from what it sent.
 func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, error) {
-	sentCT, sent := ci.contentType, ci.data
+	sentCT, sent, sentP := ci.contentType, ci.data, ci.item()
 	e.preserve(ctx, tx, st, ds, cur, ci) // what the device cannot hold
-	curCT, curData := cur.Canon()
+	curP := ds.memo.of(cur, true)
 	// The same name written another way is no difference.
-	ci.contentType, ci.data = pim.AdoptName(curCT, curData, ci.contentType, ci.data)
+	act, adata := pim.AdoptNameParsed(curP, ci.item())
+	cp := reparse(ci.item(), act, adata)
 	all := pim.Caps{Props: map[string]int{}} // "holds nothing": every property is put back
 	// union: the device's copy with what only the server holds; server:
 	// the server's with what only the device holds. Equal, they disagree
 	// on no value.
-	uct, union, _ := pim.Preserve(curCT, curData, ci.contentType, ci.data, all)
-	sct, server, _ := pim.Preserve(ci.contentType, ci.data, curCT, curData, all)
+	uct, union, _ := pim.PreserveParsed(curP, cp, all)
+	sct, server, _ := pim.PreserveParsed(cp, curP, all)
+	unionP, serverP := reparse(cp, uct, union), reparse(curP, sct, server)
 	var code Outcome
+	held := false // the server held all the device has: nothing written
 	switch {
-	case equivalentTo(cur, uct, union):
+	case ds.memo.equivalent(cur, unionP):
 		// The server holds all the device has.
+		held = true
 		if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
 			return 0, err
 		}
 		ds.Matched++
 		code = Matched
-	case pim.Equivalent(uct, union, sct, server):
-		if !pim.Equivalent(uct, union, sentCT, sent) {
+	case pim.EquivalentParsed(unionP, serverP):
+		if !pim.EquivalentParsed(unionP, sentP) {
 			// The archive keeps the device's own copy too, as a conflict
 			// keeps the loser's: the merge took it apart.
 			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, sentCT, sent, OriginConflict); err != nil {
 				return 0, err
 			}
 		}
-		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
+		ci.setContent(uct, union, unionP)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
 			return 0, err
 		}
@@ -181,7 +228,7 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Replaced++
 		code = Replaced
 	default:
-		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
+		ci.setContent(uct, union, unionP)
 		var err error
 		if code, err = e.resolveConflict(ctx, tx, st, ds, cur, ci, luid); err != nil {
 			return 0, err
@@ -190,27 +237,29 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if ds.Mode != ModeSlow || slices.Contains(ds.Resend, cur.GUID) {
 		return code, nil
 	}
-	now, err := tx.Item(ctx, st.UserID, ds.Name, cur.GUID)
-	if err != nil {
-		return 0, fmt.Errorf("engine: item %s: %w", cur.GUID, err)
+	now := cur
+	if !held {
+		var err error
+		if now, err = tx.Item(ctx, st.UserID, ds.Name, cur.GUID); err != nil {
+			return 0, fmt.Errorf("engine: item %s: %w", cur.GUID, err)
+		}
 	}
-	if now.Deleted || !equivalentTo(now, sentCT, sent) && !e.holdsAll(ctx, tx, st, ds, now, sentCT, sent) {
+	if now.Deleted || !ds.memo.equivalent(now, sentP) && !e.holdsAll(ctx, tx, st, ds, now, sentP) {
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return code, nil
 }
 
-// holdsAll tells whether a device that sent (ct, data) already holds all
+// holdsAll tells whether a device that sent content sent already holds all
 // of item it that it can hold: the item differs from what it sent only in
 // properties the device cannot hold (its CTCap; pim.Preserve).
-func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ct string, data []byte) bool {
-	caps := pim.Caps{Props: e.ctCaps(ds, ct)}
+func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, sent *pim.Parsed) bool {
+	caps := pim.Caps{Props: e.ctCaps(ds, sent.ContentType())}
 	if caps.Props == nil {
-		caps.Sent = e.sentProps(ctx, tx, st, ds, it.GUID)
+		caps.Sent = e.sentProps(ctx, tx, st, ds, it)
 	}
-	itCT, itData := it.Canon()
-	pct, p, _ := pim.Preserve(itCT, itData, ct, data, caps)
-	return equivalentTo(it, pct, p)
+	pct, p, _ := pim.PreserveParsed(ds.memo.of(it, true), sent, caps)
+	return ds.memo.equivalent(it, reparse(sent, pct, p))
 }
 
 // staleCopy tells whether a device's copy of an item is an earlier state
@@ -218,7 +267,7 @@ func (e *Engine) holdsAll(ctx context.Context, tx store.SyncTx, st *sessionState
 // what the device cannot hold of that version is put back. That is a copy
 // the device kept, not a change it made.
 func (e *Engine) staleCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item, ci *clientItem) (bool, error) {
-	versions, err := tx.Versions(ctx, st.UserID, ds.Name, it.GUID)
+	versions, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, it)
 	if err != nil {
 		return false, fmt.Errorf("engine: versions %s: %w", it.GUID, err)
 	}
@@ -232,12 +281,12 @@ func (e *Engine) staleCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 		if v.Deleted || v.Origin == OriginConflict {
 			continue
 		}
-		vct, vdata := v.Canon()
-		if pim.Equivalent(vct, vdata, ci.contentType, ci.data) {
+		vp := ds.memo.of(v, true)
+		if pim.EquivalentParsed(vp, ci.item()) {
 			return true, nil
 		}
-		if pct, p, kept := pim.Preserve(vct, vdata, ci.contentType, ci.data, caps); len(kept) > 0 &&
-			pim.Equivalent(vct, vdata, pct, p) {
+		if pct, p, kept := pim.PreserveParsed(vp, ci.item(), caps); len(kept) > 0 &&
+			pim.EquivalentParsed(vp, pim.Parse(pct, p)) {
 			return true, nil
 		}
 	}

@@ -18,14 +18,14 @@ import (
 func (e *Engine) preserve(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem) {
 	caps := pim.Caps{Props: e.ctCaps(ds, ci.contentType)}
 	if caps.Props == nil {
-		caps.Sent = e.sentProps(ctx, tx, st, ds, cur.GUID)
+		caps.Sent = e.sentProps(ctx, tx, st, ds, cur)
 	}
-	ct, data, kept := pim.Preserve(cur.ContentType, cur.Data, ci.contentType, ci.data, caps)
+	ct, data, kept := pim.PreserveParsed(ds.memo.of(cur, false), ci.item(), caps)
 	if len(kept) == 0 {
 		return
 	}
 	e.log.Info("kept properties the device cannot hold", "device", st.DeviceID, "guid", cur.GUID, "props", kept)
-	ci.contentType, ci.data, ci.info = ct, data, pim.Describe(ct, data)
+	ci.setContent(ct, data, nil)
 }
 
 // ctCaps returns the properties (name -> MaxOccur) the device holds for
@@ -37,9 +37,9 @@ func (e *Engine) ctCaps(ds *syncedStore, ct string) map[string]int {
 
 // sentProps names the properties the device sent in earlier versions of
 // the item.
-func (e *Engine) sentProps(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) map[string]bool {
+func (e *Engine) sentProps(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, it *store.Item) map[string]bool {
 	sent := map[string]bool{}
-	versions, err := tx.Versions(ctx, st.UserID, ds.Name, guid)
+	versions, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, it)
 	if err != nil {
 		return sent
 	}

@@ -64,6 +64,8 @@ type clientItem struct {
 	canonicalType string
 	canonical     []byte
 	canonicalOf   []byte
+	// parsed is the content parsed for pairing (item).
+	parsed *pim.Parsed
 }
 
 // applyItem applies one change of the device and says what became of it.
@@ -76,6 +78,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if luid == "" {
 		return MissingID, nil // incomplete: no item id
 	}
+	ds.memo = ds.memo.next()
 	if ch.Op == OpDelete {
 		return e.applyDelete(ctx, tx, st, ds, luid)
 	}
@@ -126,7 +129,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return e.pairSlow(ctx, tx, st, ds, cur, ci, luid)
 	}
 	if cur != nil && !cur.Deleted {
-		if equivalentTo(cur, ci.contentType, ci.data) {
+		if ds.memo.equivalent(cur, ci.item()) {
 			// Same content: nothing to write. A device re-sending an Add
 			// it already has (SyncEvolution after a one-way-from-server)
 			// gets 208 and no duplicate, as the reference server answers.
@@ -228,7 +231,22 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if ds.NoTwins || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
-	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey)
+	if ci.info.UID != "" && ci.info.MatchKey != "" {
+		// An item equivalent to the device's holds its UID: when one of
+		// the items with that UID is, it is the one pickTwin would take
+		// first, and the namesakes (a name may have hundreds) need not be
+		// read.
+		if twin, err := e.pickTwinFrom(ctx, tx, st, ds, ci, ci.info.UID, ""); err != nil || twin != nil {
+			return twin, err
+		}
+	}
+	return e.pickTwinFrom(ctx, tx, st, ds, ci, ci.info.UID, ci.info.MatchKey)
+}
+
+// pickTwinFrom is findTwin among the items with the UID or match key
+// given; with only a UID, it returns only an equivalent item.
+func (e *Engine) pickTwinFrom(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem, uid, matchKey string) (*store.Item, error) {
+	cands, err := tx.FindTwins(ctx, st.UserID, ds.Name, uid, matchKey)
 	if err != nil {
 		return nil, fmt.Errorf("engine: find twins: %w", err)
 	}
@@ -236,15 +254,16 @@ func (e *Engine) findTwin(ctx context.Context, tx store.SyncTx, st *sessionState
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	guids := make([]string, len(cands))
-	for i, c := range cands {
-		guids[i] = c.GUID
+	taken := func(guids []string) (map[string]bool, error) {
+		return tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
 	}
-	taken, err := tx.ConfirmedInSession(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, guids)
+	twin, equal, ambiguous, err := pickTwin(cands, ci.item(), taken, ds.memo)
 	if err != nil {
 		return nil, fmt.Errorf("engine: twins taken: %w", err)
 	}
-	twin, _, ambiguous := pickTwin(cands, ci.contentType, ci.data, taken)
+	if matchKey == "" && ci.info.MatchKey != "" && !equal {
+		return nil, nil // the full search decides
+	}
 	if ambiguous {
 		e.log.Info("device's item matches several server items equally well; kept apart", "device", st.DeviceID,
 			"datastore", ds.Name, "summary", ci.info.Summary, "candidates", len(cands))
@@ -265,7 +284,7 @@ func (e *Engine) undeliveredTwin(ctx context.Context, tx store.SyncTx, st *sessi
 	}
 	for i := range cands {
 		c := &cands[i]
-		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || ds.pendingGUID(c.GUID) || !equivalentTo(c, ci.contentType, ci.data) {
+		if c.Seq <= ds.AckSeq || c.Origin == st.DeviceID || ds.pendingGUID(c.GUID) || !ds.memo.equivalent(c, ci.item()) {
 			continue
 		}
 		if _, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, c.GUID); err == nil {

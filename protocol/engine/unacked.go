@@ -212,7 +212,7 @@ func (e *Engine) takePair(ctx context.Context, tx store.SyncTx, st *sessionState
 	e.log.Info("device's new item is its edited copy of an item it never mapped", "device", st.DeviceID,
 		"datastore", ds.Name, "guid", cur.GUID, "luid", ci.luid, "sent_version", a.Version,
 		"server_version", cur.Version, "server_deleted", cur.Deleted)
-	if unchanged && equivalentTo(cur, ci.contentType, ci.data) {
+	if unchanged && ds.memo.equivalent(cur, ci.item()) {
 		if err := e.confirm(ctx, tx, st, ds, ci.luid, cur.GUID); err != nil {
 			return 0, err
 		}

@@ -35,8 +35,8 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		if checked[v.GUID] || ds.pendingGUID(v.GUID) {
 			continue
 		}
-		if !equivalentTo(v, ci.contentType, ci.data) {
-			if ds.Mode == ModeSlow && reducedCopyOf(v, ci.contentType, ci.data) {
+		if !ds.memo.equivalent(v, ci.item()) {
+			if ds.Mode == ModeSlow && reducedCopyOf(ds.memo.of(v, true), ci.item()) {
 				reduced = append(reduced, v)
 			}
 			continue
@@ -98,12 +98,12 @@ func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.SyncTx, st *se
 
 // reducedCopyOf tells whether a device's copy holds nothing version v did
 // not: v's name written another way, fewer properties, no other values.
-func reducedCopyOf(v *store.Item, ct string, data []byte) bool {
-	vct, vdata := v.Canon()
-	ct, data = pim.AdoptName(vct, vdata, ct, data)
+func reducedCopyOf(v, c *pim.Parsed) bool {
+	act, adata := pim.AdoptNameParsed(v, c)
+	c = reparse(c, act, adata)
 	all := pim.Caps{Props: map[string]int{}} // "holds nothing": every property is put back
-	uct, union, _ := pim.Preserve(vct, vdata, ct, data, all)
-	return pim.Equivalent(vct, vdata, uct, union)
+	uct, union, _ := pim.PreserveParsed(v, c, all)
+	return pim.EquivalentParsed(v, reparse(c, uct, union))
 }
 
 // takeVersionTwin maps the device's stale copy to the server item and

@@ -181,6 +181,9 @@ type Datastore struct {
 	queue []queued
 	// mapped is the GUID the last change applied was mapped to (confirm).
 	mapped string
+	// parsed holds the stored items the pairing of the change being
+	// applied has parsed (parsed.go).
+	memo *pairMemo
 
 	ServerBegun  bool   `json:"server_begun"`
 	Drained      bool   `json:"drained,omitempty"` // NextChange ran out: every server change went out

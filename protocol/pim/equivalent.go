@@ -22,10 +22,16 @@ import (
 // and X- properties count, and a plain-text note is compared with a vNote
 // or VJOURNAL by its text only.
 func Equivalent(ctA string, a []byte, ctB string, b []byte) bool {
-	if sa, sb := sifKind(ctA, a) != KindUnknown, sifKind(ctB, b) != KindUnknown; sa || sb {
+	return EquivalentParsed(Parse(ctA, a), Parse(ctB, b))
+}
+
+// EquivalentParsed is Equivalent of parsed items.
+func EquivalentParsed(pa, pb *Parsed) bool {
+	ctA, a, ctB, b := pa.ct, pa.data, pb.ct, pb.data
+	if sa, sb := pa.isSIF(), pb.isSIF(); sa || sb {
 		return sifEquivalent(ctA, a, sa, ctB, b, sb)
 	}
-	ka, kb := DetectKind(ctA, a), DetectKind(ctB, b)
+	ka, kb := pa.Kind(), pb.Kind()
 	if ka != kb {
 		return false
 	}
@@ -40,7 +46,7 @@ func Equivalent(ctA string, a []byte, ctB string, b []byte) bool {
 			return trimLines(ta) == trimLines(tb)
 		}
 	}
-	return slices.Equal(canonical(a), canonical(b))
+	return slices.Equal(pa.equivLines(), pb.equivLines())
 }
 
 // trimLines trims trailing whitespace from every line and the text as a
@@ -57,6 +63,11 @@ func trimLines(s string) string {
 // "COMPONENT/PATH/NAME;PARAM=..:value" for every property that carries
 // information.
 func canonical(data []byte) []string {
+	return canonicalLines(parse(data))
+}
+
+// canonicalLines is canonical of a parsed item.
+func canonicalLines(root *component) []string {
 	var lines []string
 	var walk func(c *component, path string)
 	walk = func(c *component, path string) {
@@ -69,7 +80,7 @@ func canonical(data []byte) []string {
 			walk(ch, path+ch.name+"/")
 		}
 	}
-	walk(parse(data), "")
+	walk(root, "")
 	slices.Sort(lines)
 	return slices.Compact(lines)
 }

@@ -31,33 +31,38 @@ const uidScore = 1 << 20
 
 // IdentityOf reads the identity of an item. It never fails: what it cannot
 // read stays empty, and an empty identity matches nothing.
-func IdentityOf(contentType string, data []byte) (id Identity) {
+func IdentityOf(contentType string, data []byte) Identity {
+	return Parse(contentType, data).Identity()
+}
+
+// identity reads the identity of p (see IdentityOf).
+func (p *Parsed) identity() (id Identity) {
 	defer func() {
 		// Runs on whatever a device sends; see Describe.
 		if recover() != nil {
 			id = Identity{}
 		}
 	}()
-	if sifKind(contentType, data) != KindUnknown {
-		ct, canon, err := Canonical(contentType, data)
+	if p.isSIF() {
+		ct, canon, err := p.Canonical()
 		if err != nil {
 			return Identity{}
 		}
 		return IdentityOf(ct, canon)
 	}
-	switch kind := DetectKind(contentType, data); kind {
+	switch kind := p.Kind(); kind {
 	case KindContact:
-		if card := parse(data).find("VCARD"); card != nil {
+		if card := p.rawRoot().find("VCARD"); card != nil {
 			return contactIdentity(card)
 		}
 	case KindEvent, KindTask:
-		root := parse(data)
+		root := p.rawRoot()
 		if c := calendarItem(root, kind); c != nil {
 			return Identity{Kind: kind, UID: c.text("UID"), Name: foldText(c.text("SUMMARY")), When: calendarWhen(root, c, kind)}
 		}
 	case KindNote:
-		text, _ := noteText(data)
-		return Identity{Kind: KindNote, UID: describeNote(data).UID, Name: foldText(text)}
+		text, _ := noteText(p.data)
+		return Identity{Kind: KindNote, UID: describeNote(p.data).UID, Name: foldText(text)}
 	}
 	return Identity{}
 }
@@ -204,30 +209,36 @@ func Best(id Identity, cands []Identity) (best int, ambiguous bool) {
 // name, and a merge must not take it for a change. Otherwise, and for
 // items it cannot read, the client's copy comes back as given.
 func AdoptName(serverCT string, server []byte, clientCT string, client []byte) (ct string, data []byte) {
+	return AdoptNameParsed(Parse(serverCT, server), Parse(clientCT, client))
+}
+
+// AdoptNameParsed is AdoptName of parsed items.
+func AdoptNameParsed(server, client *Parsed) (ct string, data []byte) {
 	defer func() {
 		if recover() != nil {
-			ct, data = clientCT, client
+			ct, data = client.ct, client.data
 		}
 	}()
-	sid, cid := IdentityOf(serverCT, server), IdentityOf(clientCT, client)
+	clientCT, client0 := client.ct, client.data
+	sid, cid := server.Identity(), client.Identity()
 	if sid.Kind != cid.Kind || sid.Name == "" || sid.Name != cid.Name {
-		return clientCT, client
+		return clientCT, client0
 	}
 	if sid.Kind != KindContact && sid.Kind != KindEvent && sid.Kind != KindTask {
-		return clientCT, client
+		return clientCT, client0
 	}
-	sct, s, err := Canonical(serverCT, server)
+	sct, _, err := server.Canonical()
 	if err != nil {
-		return clientCT, client
+		return clientCT, client0
 	}
-	cct, c, err := Canonical(clientCT, client)
+	cct, _, err := client.Canonical()
 	if err != nil || sct != cct {
-		return clientCT, client
+		return clientCT, client0
 	}
-	sroot, croot := parse(s), parse(c)
+	sroot, croot := server.canonicalRoot(), client.canonicalRoot().clone()
 	sm, cm := mainComponent(sroot, sid.Kind), mainComponent(croot, sid.Kind)
 	if sm == nil || cm == nil {
-		return clientCT, client
+		return clientCT, client0
 	}
 	// Paired, the item keeps the server's UID: other devices know it by it.
 	names := []string{"UID", "N", "FN"}

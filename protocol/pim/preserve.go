@@ -46,34 +46,40 @@ var multiProps = map[string]bool{
 // cannot read come back unchanged. kept lists the property names put back;
 // when it is empty, ct and merged are the client's type and data as given.
 func Preserve(serverCT string, server []byte, clientCT string, client []byte, caps Caps) (ct string, merged []byte, kept []string) {
+	return PreserveParsed(Parse(serverCT, server), Parse(clientCT, client), caps)
+}
+
+// PreserveParsed is Preserve of parsed items.
+func PreserveParsed(server, client *Parsed, caps Caps) (ct string, merged []byte, kept []string) {
+	clientCT, client0 := client.ct, client.data
 	defer func() {
 		if recover() != nil {
-			ct, merged, kept = clientCT, client, nil
+			ct, merged, kept = clientCT, client0, nil
 		}
 	}()
-	sct, s, err := Canonical(serverCT, server)
+	sct, s, err := server.Canonical()
 	if err != nil {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
-	cct, c, err := Canonical(clientCT, client)
+	cct, _, err := client.Canonical()
 	if err != nil || sct != cct || sct == "text/plain" {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
-	// What the device got: the server version in its format, back in
-	// canonical form.
-	seen := s
-	if out, err := Convert(server, serverCT, clientCT, ConvertOptions{}); err == nil {
-		if _, back, err := Canonical(clientCT, out); err == nil {
-			seen = back
-		}
-	}
-	sroot, croot, vroot := parse(s), parse(c), parse(seen)
 	kind := DetectKind(sct, s)
-	sm, cm, vm := mainComponent(sroot, kind), mainComponent(croot, kind), mainComponent(vroot, kind)
+	sroot, croot := server.canonicalRoot(), client.canonicalRoot().clone()
+	sm, cm := mainComponent(sroot, kind), mainComponent(croot, kind)
+	// What the device got: the server version in its format, back in
+	// canonical form. A device that holds nothing (an empty CTCap, as a
+	// merge asks for every server value) held none of it: no conversion.
+	vm := sm
+	if caps.Props == nil || len(caps.Props) > 0 {
+		vm = mainComponent(server.seenAs(clientCT), kind)
+	}
 	if sm == nil || cm == nil || vm == nil {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
 
+	vlines, clines, slines := server.propLines(vm), client.propLines(mainComponent(client.canonicalRoot(), kind)), server.propLines(sm)
 	held := map[string][]string{} // property -> canonical values the device held
 	count := map[string]int{}
 	for i := range vm.props {
@@ -90,14 +96,14 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 			continue
 		}
 		count[p.name]++
-		held[p.name] = append(held[p.name], canonLine(p))
+		held[p.name] = append(held[p.name], vlines[i])
 	}
 	clientHas := map[string]bool{}
 	clientLines := map[string]bool{}
 	for i := range cm.props {
 		// An empty property ("NOTE:", "ADR:;;;;;;") holds no value: it
 		// does not stand in for the server's.
-		if line := canonLine(&cm.props[i]); line != "" {
+		if line := clines[i]; line != "" {
 			clientHas[cm.props[i].name] = true
 			clientLines[line] = true
 		}
@@ -105,7 +111,7 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 	var add []prop
 	for i := range sm.props {
 		p := &sm.props[i]
-		line := canonLine(p)
+		line := slines[i]
 		if line == "" || slices.Contains(held[p.name], line) || clientLines[line] {
 			continue
 		}
@@ -118,7 +124,7 @@ func Preserve(serverCT string, server []byte, clientCT string, client []byte, ca
 		}
 	}
 	if len(add) == 0 {
-		return clientCT, client, nil
+		return clientCT, client0, nil
 	}
 	// The client's empty stand-ins for what is put back go.
 	cm.props = slices.DeleteFunc(cm.props, func(p prop) bool { return slices.Contains(kept, p.name) && canonLine(&p) == "" })
