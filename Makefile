@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer bench-rss install
+.PHONY: build run test test-unit bench lint clean bench-peer bench-rss bench-nodes install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -60,3 +60,10 @@ bench-peer:
 # (../shared/conformance): make bench-rss [N=100000] [PPROF_PORT=6061]
 bench-rss:
 	PPROF_PORT="$(PPROF_PORT)" bash scripts/bench-rss.sh $(N)
+
+# Fast sessions/s and p99 for 1, 2 and 3 nodes on one PostgreSQL (its own
+# throwaway cluster) behind a round-robin proxy, against SQLite; statements,
+# commits, lock hold per session; slow upload CPU on both:
+# make bench-nodes [NODES="1 2 3"] [DEVICES=200] [CONC=16] [DURATION=20s]
+bench-nodes:
+	NODES="$(or $(NODES),1 2 3)" DEVICES="$(or $(DEVICES),200)" CONC="$(or $(CONC),16)" DURATION="$(or $(DURATION),20s)" bash scripts/bench-nodes.sh

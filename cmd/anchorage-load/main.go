@@ -84,6 +84,9 @@ type options struct {
 	userAddPar    int
 	skipFastPhase bool
 	allowRemote   bool
+	nodes         int
+	dbPid         int
+	pgStats       string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,6 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the summaries as JSON to this file")
 	fs.BoolVar(&o.skipFastPhase, "slow-only", false, "run phase 1 only")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --url that is not on this machine (loopback)")
+	fs.IntVar(&o.nodes, "nodes", 1, "with --server-bin: start this many servers on --data (a postgres:// URL) behind a round-robin proxy")
+	fs.IntVar(&o.dbPid, "db-pid", 0, "pid of the database server (PostgreSQL's postmaster), to report its and its backends' CPU time")
+	fs.StringVar(&o.pgStats, "pg-stats", "", "PostgreSQL URL of the database: report statements (pg_stat_statements), commits and rows per session")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,6 +138,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.devices < 1 {
 		return fmt.Errorf("--devices must be at least 1")
+	}
+	if o.nodes < 1 || (o.nodes > 1 && (o.serverBin == "" || !isURL(o.data))) {
+		return fmt.Errorf("--nodes above 1 needs --server-bin and a database URL as --data (nodes share one PostgreSQL)")
 	}
 	if o.sessions <= 0 && o.duration <= 0 {
 		return fmt.Errorf("phase 2 needs --sessions > 0 or --duration > 0")
@@ -155,7 +164,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		devs[i] = NewDevice(fmt.Sprintf("%s%04d", o.devicePrefix, i), user, o.password, o.items)
 	}
 
-	syncURL, pid := o.url, o.serverPid
+	var cl *cluster
+	syncURL, pids := o.url, []int{}
+	if o.serverPid > 0 {
+		pids = append(pids, o.serverPid)
+	}
 	if o.serverBin != "" {
 		if o.data == "" {
 			return fmt.Errorf("--server-bin needs --data")
@@ -167,17 +180,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "created %d user(s) in %.1f s\n", len(names), time.Since(t).Seconds())
 		}
-		srv, err := startServer(o.serverBin, o.data, o.listen, o.logLevel)
+		var err error
+		cl, err = startCluster(o.serverBin, o.data, o.listen, o.logLevel, o.nodes)
 		if err != nil {
 			return err
 		}
 		defer func() {
-			if err := srv.Stop(); err != nil {
+			if err := cl.Stop(); err != nil {
 				fmt.Fprintln(stderr, "anchorage-load: stopping server:", err)
 			}
 		}()
-		syncURL, pid = srv.URL, srv.Pid()
-		fmt.Fprintf(stdout, "server pid %d at %s (data %s)\n", pid, syncURL, o.data)
+		syncURL, pids = cl.URL, cl.Pids()
+		fmt.Fprintf(stdout, "server pid(s) %v at %s (data %s)\n", pids, syncURL, o.data)
 	}
 
 	tr := &http.Transport{
@@ -196,15 +210,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var sums []Summary
 	measure := func(name string, phase func() *Stats) Summary {
-		cpu0, cpuErr := cpuTime(pid)
+		cpu0, cpuErr := cpuOf(pids)
+		db0, dbErr := treeCPU(o.dbPid)
+		var cnt0 dbCounters
+		if o.pgStats != "" {
+			var err error
+			if cnt0, err = readDBCounters(ctx, o.pgStats); err != nil {
+				fmt.Fprintln(stderr, "anchorage-load:", err)
+			}
+		}
+		var tx0 writeTx
+		if cl != nil {
+			tx0, _ = cl.scrapeWriteTx(ctx)
+		}
 		st := phase()
 		sum := st.Summary(name)
-		if pid > 0 && cpuErr == nil {
-			if cpu1, err := cpuTime(pid); err == nil {
+		if cl != nil {
+			if tx1, err := cl.scrapeWriteTx(ctx); err == nil {
+				sum.WriteTx = &writeTx{Count: tx1.Count - tx0.Count, Seconds: tx1.Seconds - tx0.Seconds}
+			}
+		}
+		if len(pids) > 0 && cpuErr == nil {
+			if cpu1, err := cpuOf(pids); err == nil {
 				sum.ServerCPU = cpu1 - cpu0
 			}
 		}
+		if o.dbPid > 0 && dbErr == nil {
+			if db1, err := treeCPU(o.dbPid); err == nil {
+				sum.DatabaseCPU = db1 - db0
+			}
+		}
 		sum.Print(stdout)
+		if o.pgStats != "" {
+			time.Sleep(statsSettle)
+			if cnt1, err := readDBCounters(ctx, o.pgStats); err == nil {
+				d := cnt1.sub(cnt0)
+				d.print(stdout, sum.OK)
+				sum.Database = &d
+			} else {
+				fmt.Fprintln(stderr, "anchorage-load:", err)
+			}
+		}
 		sums = append(sums, sum)
 		return sum
 	}
@@ -220,10 +266,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "load generator CPU: %.2f s\n", (selfCPU() - self0).Seconds())
 	report := map[string]any{"devices": o.devices, "concurrency": o.concurrency, "items": o.items,
 		"auth": o.auth, "users": o.users, "change_share": o.changeShare, "phases": sums}
-	if pid > 0 {
+	for i, pid := range pids {
+		key := "server_peak_rss_kb"
+		if i > 0 {
+			key = fmt.Sprintf("server_%d_peak_rss_kb", i)
+		}
 		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
-			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)
-			report["server_peak_rss_kb"] = hwm
+			fmt.Fprintf(stdout, "server pid %d peak RSS (VmHWM): %.1f MB\n", pid, float64(hwm)/1024)
+			report[key] = hwm
 		} else {
 			fmt.Fprintln(stdout, "server peak RSS: unknown:", err)
 		}
