@@ -88,7 +88,7 @@ for i in $(seq 1 $((DEVICES - 1))); do printf 'load-%04d\n' "$i"; done |
     xargs -P 2 -I{} bash -c 'adduser "$0" {} && adduser "$1" {}' "$(url base)" "$BW/sqlite-base"
 
 common=(--server-bin "$BIN" --create-users=false --devices "$DEVICES" --concurrency "$CONC" --items "$ITEMS"
-    --duration "$DURATION" --change-share 0.1 --auth basic)
+    --duration "$DURATION" --change-share 0.1 --auth basic --source-addresses "$DEVICES")
 
 run_sqlite() {
     cp -a "$BW/sqlite-base" "$BW/sqlite"

@@ -87,6 +87,7 @@ type options struct {
 	nodes         int
 	dbPid         int
 	pgStats       string
+	sourceAddrs   int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -120,6 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --url that is not on this machine (loopback)")
 	fs.IntVar(&o.nodes, "nodes", 1, "with --server-bin: start this many servers on --data (a postgres:// URL) behind a round-robin proxy")
 	fs.IntVar(&o.dbPid, "db-pid", 0, "pid of the database server (PostgreSQL's postmaster), to report its and its backends' CPU time")
+	fs.IntVar(&o.sourceAddrs, "source-addresses", 0, "connect from this many loopback addresses (127.1.0.1, …), devices spread over them, as devices on different networks; 0: the system's choice (all from 127.0.0.1 to a loopback server)")
 	fs.StringVar(&o.pgStats, "pg-stats", "", "PostgreSQL URL of the database: report statements (pg_stat_statements), commits and rows per session")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -204,6 +206,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer tr.CloseIdleConnections()
 	c := &Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout}, URL: syncURL, Auth: o.auth,
 		Datastore: "contacts", MaxItemsPerMsg: o.perMsg, DevInf: o.devInf, MaxMsgSize: 150000}
+	if o.sourceAddrs > 0 {
+		c.Sources = newSourceClients(o.sourceAddrs, o.timeout, 4)
+		defer c.Sources.CloseIdle()
+	}
 
 	fmt.Fprintf(stdout, "devices %d (users: %s), concurrency %d, items per device %d, auth %s, change share %.2f, GOMAXPROCS %d\n",
 		o.devices, o.users, o.concurrency, o.items, o.auth, o.changeShare, runtime.GOMAXPROCS(0))

@@ -62,18 +62,18 @@ func startCluster(bin, data, listen, logLevel string, n int) (*cluster, error) {
 	return c, nil
 }
 
-// roundRobin sends each request to the next target in turn. The Host
-// header stays the proxy's, so that the RespURI a node writes names the
-// proxy and the session's next message goes through it again.
+// roundRobin sends each request to the next target in turn, from the
+// client's own (loopback) address. The Host header stays the proxy's, so
+// that the RespURI a node writes names the proxy and the session's next
+// message goes through it again.
 func roundRobin(targets []*url.URL) http.Handler {
 	var next atomic.Int64
-	tr := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second,
-		DisableCompression: true}
 	return &httputil.ReverseProxy{
-		Transport: tr,
+		Transport: &byClientAddr{},
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(targets[int(next.Add(1)-1)%len(targets)])
 			r.Out.Host = r.In.Host
+			r.Out = r.Out.WithContext(withClientAddr(r.Out.Context(), r.In.RemoteAddr))
 		},
 	}
 }

@@ -27,7 +27,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"--server-bin", bin, "--data", db, "--nodes", "2",
 		"--devices", "3", "--concurrency", "2", "--items", "4", "--sessions", "9", "--auth", "basic",
-		"--pg-stats", db}, &stdout, &stderr)
+		"--pg-stats", db, "--source-addresses", "3"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
