@@ -4,7 +4,7 @@ BIN     := bin/anchorage
 DATA    ?= ./data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: build run test test-unit bench lint clean bench-peer bench-eas-peer bench-rss bench-metrics install
+.PHONY: build run test test-unit bench lint clean bench-peer bench-eas-peer bench-rss bench-metrics bench-nodes install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/anchorage
@@ -72,3 +72,10 @@ bench-rss:
 # make bench-metrics [PAIRS=5]
 bench-metrics:
 	bash scripts/bench-metrics.sh $(PAIRS)
+
+# Fast sessions/s and p99 for 1, 2 and 3 nodes on one PostgreSQL (its own
+# throwaway cluster) behind a round-robin proxy, against SQLite; statements,
+# commits, lock hold per session; slow upload CPU on both:
+# make bench-nodes [NODES="1 2 3"] [DEVICES=200] [CONC=16] [DURATION=20s]
+bench-nodes:
+	NODES="$(or $(NODES),1 2 3)" DEVICES="$(or $(DEVICES),200)" CONC="$(or $(CONC),16)" DURATION="$(or $(DURATION),20s)" bash scripts/bench-nodes.sh

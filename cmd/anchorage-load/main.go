@@ -85,6 +85,10 @@ type options struct {
 	skipFastPhase bool
 	allowRemote   bool
 	serverFlags   []string
+	nodes         int
+	dbPid         int
+	pgStats       string
+	sourceAddrs   int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -120,6 +124,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.serverFlags = append(o.serverFlags, v)
 		return nil
 	})
+	fs.IntVar(&o.nodes, "nodes", 1, "with --server-bin: start this many servers on --data (a postgres:// URL) behind a round-robin proxy")
+	fs.IntVar(&o.dbPid, "db-pid", 0, "pid of the database server (PostgreSQL's postmaster), to report its and its backends' CPU time")
+	fs.IntVar(&o.sourceAddrs, "source-addresses", 0, "connect from this many loopback addresses (127.1.0.1, …), devices spread over them, as devices on different networks; 0: the system's choice (all from 127.0.0.1 to a loopback server)")
+	fs.StringVar(&o.pgStats, "pg-stats", "", "PostgreSQL URL of the database: report statements (pg_stat_statements), commits and rows per session")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -137,6 +145,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.devices < 1 {
 		return fmt.Errorf("--devices must be at least 1")
+	}
+	if o.nodes < 1 || (o.nodes > 1 && (o.serverBin == "" || !isURL(o.data))) {
+		return fmt.Errorf("--nodes above 1 needs --server-bin and a database URL as --data (nodes share one PostgreSQL)")
 	}
 	if o.sessions <= 0 && o.duration <= 0 {
 		return fmt.Errorf("phase 2 needs --sessions > 0 or --duration > 0")
@@ -160,7 +171,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		devs[i] = NewDevice(fmt.Sprintf("%s%04d", o.devicePrefix, i), user, o.password, o.items)
 	}
 
-	syncURL, pid := o.url, o.serverPid
+	var cl *cluster
+	syncURL, pids := o.url, []int{}
+	if o.serverPid > 0 {
+		pids = append(pids, o.serverPid)
+	}
 	if o.serverBin != "" {
 		if o.data == "" {
 			return fmt.Errorf("--server-bin needs --data")
@@ -172,17 +187,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "created %d user(s) in %.1f s\n", len(names), time.Since(t).Seconds())
 		}
-		srv, err := startServer(o.serverBin, o.data, o.listen, o.logLevel, o.serverFlags...)
+		var err error
+		cl, err = startCluster(o.serverBin, o.data, o.listen, o.logLevel, o.nodes, o.serverFlags...)
 		if err != nil {
 			return err
 		}
 		defer func() {
-			if err := srv.Stop(); err != nil {
+			if err := cl.Stop(); err != nil {
 				fmt.Fprintln(stderr, "anchorage-load: stopping server:", err)
 			}
 		}()
-		syncURL, pid = srv.URL, srv.Pid()
-		fmt.Fprintf(stdout, "server pid %d at %s (data %s)\n", pid, syncURL, o.data)
+		syncURL, pids = cl.URL, cl.Pids()
+		fmt.Fprintf(stdout, "server pid(s) %v at %s (data %s)\n", pids, syncURL, o.data)
 	}
 
 	tr := &http.Transport{
@@ -195,21 +211,57 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer tr.CloseIdleConnections()
 	c := &Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout}, URL: syncURL, Auth: o.auth,
 		Datastore: "contacts", MaxItemsPerMsg: o.perMsg, DevInf: o.devInf, MaxMsgSize: 150000}
+	if o.sourceAddrs > 0 {
+		c.Sources = newSourceClients(o.sourceAddrs, o.timeout, 4)
+		defer c.Sources.CloseIdle()
+	}
 
 	fmt.Fprintf(stdout, "devices %d (users: %s), concurrency %d, items per device %d, auth %s, change share %.2f, GOMAXPROCS %d\n",
 		o.devices, o.users, o.concurrency, o.items, o.auth, o.changeShare, runtime.GOMAXPROCS(0))
 
 	var sums []Summary
 	measure := func(name string, phase func() *Stats) Summary {
-		cpu0, cpuErr := cpuTime(pid)
+		cpu0, cpuErr := cpuOf(pids)
+		db0, dbErr := treeCPU(o.dbPid)
+		var cnt0 dbCounters
+		if o.pgStats != "" {
+			var err error
+			if cnt0, err = readDBCounters(ctx, o.pgStats); err != nil {
+				fmt.Fprintln(stderr, "anchorage-load:", err)
+			}
+		}
+		var tx0 writeTx
+		if cl != nil {
+			tx0, _ = cl.scrapeWriteTx(ctx)
+		}
 		st := phase()
 		sum := st.Summary(name)
-		if pid > 0 && cpuErr == nil {
-			if cpu1, err := cpuTime(pid); err == nil {
+		if cl != nil {
+			if tx1, err := cl.scrapeWriteTx(ctx); err == nil {
+				sum.WriteTx = &writeTx{Count: tx1.Count - tx0.Count, Seconds: tx1.Seconds - tx0.Seconds}
+			}
+		}
+		if len(pids) > 0 && cpuErr == nil {
+			if cpu1, err := cpuOf(pids); err == nil {
 				sum.ServerCPU = cpu1 - cpu0
 			}
 		}
+		if o.dbPid > 0 && dbErr == nil {
+			if db1, err := treeCPU(o.dbPid); err == nil {
+				sum.DatabaseCPU = db1 - db0
+			}
+		}
 		sum.Print(stdout)
+		if o.pgStats != "" {
+			time.Sleep(statsSettle)
+			if cnt1, err := readDBCounters(ctx, o.pgStats); err == nil {
+				d := cnt1.sub(cnt0)
+				d.print(stdout, sum.OK)
+				sum.Database = &d
+			} else {
+				fmt.Fprintln(stderr, "anchorage-load:", err)
+			}
+		}
 		sums = append(sums, sum)
 		return sum
 	}
@@ -225,10 +277,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "load generator CPU: %.2f s\n", (selfCPU() - self0).Seconds())
 	report := map[string]any{"devices": o.devices, "concurrency": o.concurrency, "items": o.items,
 		"auth": o.auth, "users": o.users, "change_share": o.changeShare, "phases": sums, "server_flags": o.serverFlags}
-	if pid > 0 {
+	for i, pid := range pids {
+		key := "server_peak_rss_kb"
+		if i > 0 {
+			key = fmt.Sprintf("server_%d_peak_rss_kb", i)
+		}
 		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
-			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)
-			report["server_peak_rss_kb"] = hwm
+			fmt.Fprintf(stdout, "server pid %d peak RSS (VmHWM): %.1f MB\n", pid, float64(hwm)/1024)
+			report[key] = hwm
 		} else {
 			fmt.Fprintln(stdout, "server peak RSS: unknown:", err)
 		}

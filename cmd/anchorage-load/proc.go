@@ -77,12 +77,21 @@ type serverProc struct {
 var servingRE = regexp.MustCompile(`serving SyncML at (\S+)`)
 
 // startServer runs "BIN serve --listen ADDR --data DIR --log-level L
-// [EXTRA...]" and waits for the line that names its URL. Its log goes to DIR/load-server.log.
-func startServer(bin, data, listen, logLevel string, extra ...string) (*serverProc, error) {
-	if err := os.MkdirAll(data, 0o750); err != nil {
+// [EXTRA...]" and waits for the line that names its URL. Its log goes to DIR/load-server.log
+// (node 0) or DIR/load-server-N.log; with a database URL as data, to the
+// temporary directory.
+func startServer(bin, data, listen, logLevel string, node int, extra ...string) (*serverProc, error) {
+	logDir := data
+	if isURL(data) {
+		logDir = os.TempDir()
+	} else if err := os.MkdirAll(data, 0o750); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(data, "load-server.log"))
+	name := "load-server.log"
+	if node > 0 {
+		name = fmt.Sprintf("load-server-%d.log", node)
+	}
+	logf, err := os.Create(filepath.Join(logDir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -146,8 +155,10 @@ func (p *serverProc) Stop() error {
 // createUsers runs "BIN user add --data DIR NAME" for each name (password
 // on stdin), par at a time; users that already exist are fine.
 func createUsers(ctx context.Context, bin, data string, names []string, password string, par int) error {
-	if err := os.MkdirAll(data, 0o750); err != nil {
-		return err
+	if !isURL(data) {
+		if err := os.MkdirAll(data, 0o750); err != nil {
+			return err
+		}
 	}
 	// The first call creates the database; later ones run in parallel.
 	jobs := make(chan string)

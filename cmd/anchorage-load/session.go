@@ -45,6 +45,9 @@ type Client struct {
 	DevInf bool
 	// MaxMsgSize is what the device advertises (SyncEvolution: 150000).
 	MaxMsgSize int64
+	// Sources, when set, gives each device its own HTTP client (its own
+	// source address); HTTP is used otherwise.
+	Sources *sourceClients
 }
 
 // Device is one simulated device: its identity and its local datastore.
@@ -478,7 +481,11 @@ func (s *session) exchange(ctx context.Context, msg *syncml.Message) (*syncml.Me
 	}
 	req.Header.Set("Content-Type", contentTypeXML)
 	start := time.Now()
-	resp, err := s.c.HTTP.Do(req)
+	hc := s.c.HTTP
+	if s.c.Sources != nil {
+		hc = s.c.Sources.For(s.d)
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return nil, &Error{Kind: "cancelled", Err: err}

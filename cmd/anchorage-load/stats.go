@@ -85,6 +85,7 @@ func (s *Stats) Finish() {
 // Summary is the report of one phase.
 type Summary struct {
 	Name          string
+	Start         time.Time // wall clock, to find the phase in server logs
 	Sessions      int
 	OK            int
 	Failed        int
@@ -101,8 +102,11 @@ type Summary struct {
 	Slow508       int
 	AuthRetries   int
 	Received      int
-	ServerCPU     time.Duration // -1 when unknown
+	ServerCPU     time.Duration // -1 when unknown; all nodes together
 	ServerCPUPerS time.Duration
+	DatabaseCPU   time.Duration // --db-pid's process tree; -1 when unknown
+	Database      *dbCounters   // --pg-stats
+	WriteTx       *writeTx      // servers started by the tool
 }
 
 // Percentiles of a latency sample.
@@ -132,10 +136,10 @@ func (s *Stats) Summary(name string) Summary {
 		end = time.Now()
 	}
 	el := end.Sub(s.start)
-	sum := Summary{Name: name, Sessions: s.ok + s.failed, OK: s.ok, Failed: s.failed, WithChanges: s.changes,
+	sum := Summary{Name: name, Start: s.start.UTC(), Sessions: s.ok + s.failed, OK: s.ok, Failed: s.failed, WithChanges: s.changes,
 		Elapsed: el, Messages: len(s.all), Latency: percentiles(s.all), Session: percentiles(s.session),
 		Errors: s.errors, ErrorSamples: s.samples, Notes: s.notes, Slow508: s.slow508, AuthRetries: s.retries,
-		Received: s.received, ServerCPU: -1}
+		Received: s.received, ServerCPU: -1, DatabaseCPU: -1}
 	if el > 0 {
 		sum.PerSecond = float64(s.ok) / el.Seconds()
 	}
@@ -171,6 +175,15 @@ func (sum Summary) Print(w io.Writer) {
 			per = sum.ServerCPU / time.Duration(sum.OK)
 		}
 		fmt.Fprintf(w, "   server CPU: %.2f s (%s ms per session)\n", sum.ServerCPU.Seconds(), ms(per))
+	}
+	if t := sum.WriteTx; t != nil && t.Count > 0 {
+		n := float64(max(1, sum.OK))
+		fmt.Fprintf(w, "   write transactions: %.2f per session, %.3f ms each, %.3f ms per session\n",
+			t.Count/n, 1000*t.Seconds/t.Count, 1000*t.Seconds/n)
+	}
+	if sum.DatabaseCPU >= 0 {
+		fmt.Fprintf(w, "   database CPU: %.2f s (%s ms per session)\n", sum.DatabaseCPU.Seconds(),
+			ms(sum.DatabaseCPU/time.Duration(max(1, sum.OK))))
 	}
 	if sum.Slow508 > 0 || sum.AuthRetries > 0 || sum.Received > 0 {
 		fmt.Fprintf(w, "   slow syncs forced (508): %d, md5 auth retries: %d, server changes received: %d\n",

@@ -14,6 +14,7 @@ import (
 
 	"anchorage/admin"
 	"anchorage/protocol/engine"
+	"anchorage/store/postgres"
 )
 
 const usage = `usage: anchorage <command> [flags]
@@ -185,6 +186,10 @@ func newEngine(loc string, create bool, log *slog.Logger, tune ...func(*engine.O
 		return nil, nil, err
 	}
 	opts := engine.Options{Store: st, Logger: log}
+	if pg, ok := st.(*postgres.Store); ok {
+		// Nodes on one database throttle password guesses together.
+		opts.LoginFailures = pg.LoginFailures()
+	}
 	for _, f := range tune {
 		f(&opts)
 	}

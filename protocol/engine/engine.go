@@ -40,6 +40,9 @@ type Options struct {
 	// Hub, when set, is told of every datastore a committed unit of work
 	// wrote (notify.go), for parked EAS Pings and hanging Syncs.
 	Hub hub.Hub
+	// LoginFailures, when set, counts failed logins for every node of a
+	// deployment (store/postgres); nil counts them in this process.
+	LoginFailures LoginFailures
 	// Hold is the server's mass-deletion threshold (guard.go); a user's
 	// setting in the store overrides it. Zero means DefaultHoldRule.
 	Hold HoldRule
@@ -73,7 +76,6 @@ func New(opts Options) *Engine {
 		now:        opts.Now,
 		basicCache: newCredentialCache(10 * time.Minute),
 		conflict:   opts.Conflict,
-		throttle:   newLoginThrottle(),
 		hub:        opts.Hub,
 		hold:       opts.Hold,
 	}
@@ -86,6 +88,7 @@ func New(opts Options) *Engine {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	e.throttle = newLoginThrottle(opts.LoginFailures, e.log)
 	if e.obs = opts.Observer; e.obs == nil {
 		e.obs = NopObserver{}
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestLoginThrottle(t *testing.T) {
-	lt := newLoginThrottle()
+	lt := newLoginThrottle(nil, nil)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	var delays []time.Duration
 	for i := 0; i < 8; i++ {

@@ -93,6 +93,9 @@ type server struct {
 	bin, data, url string
 	cmd            *exec.Cmd
 	log            *bytes.Buffer
+	// cluster: every node serving the same database behind the proxy
+	// (startCluster); nil for a single process.
+	cluster []*server
 }
 
 var servingRE = regexp.MustCompile(`serving SyncML at (\S+)`)

@@ -78,6 +78,7 @@ func startCluster(t *testing.T, n int, trace string) ([]*server, *roundRobin) {
 	t.Cleanup(hs.Close)
 	for _, s := range nodes {
 		s.url = hs.URL + "/sync"
+		s.cluster = nodes
 	}
 	return nodes, p
 }

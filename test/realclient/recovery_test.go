@@ -23,10 +23,14 @@ func copyDir(t *testing.T, from, to string) {
 
 // TestRecovery covers the ways a device can lose or desynchronise its
 // state; each case ends with device and server equal, nothing lost or
-// duplicated, and a quiet confirmation sync.
+// duplicated, and a quiet confirmation sync. It runs on one SQLite process
+// and on two nodes behind a round-robin proxy.
 func TestRecovery(t *testing.T) {
 	shared := needRealClient(t)
-	srv := startServer(t)
+	eachTopology(t, func(t *testing.T, tp topology) { runRecovery(t, shared, tp.start(t)) })
+}
+
+func runRecovery(t *testing.T, shared string, srv *server) {
 	srv.addUser(t, "rc", "pw")
 	a := newDevice(t, shared, srv, "rec-a", "rc", "pw", "", "contacts")
 	addContacts(t, a, "rec", 0, 8)
@@ -116,10 +120,13 @@ func TestRecovery(t *testing.T) {
 // TestFirstSyncAgainstExistingAccount: the phone and the server already
 // hold overlapping address books. 200 contacts on the phone, 100 of them
 // already on the server, a quarter of those reformatted by the phone: the
-// first sync must map them, not duplicate them.
+// first sync must map them, not duplicate them (on each topology).
 func TestFirstSyncAgainstExistingAccount(t *testing.T) {
 	shared := needRealClient(t)
-	srv := startServer(t)
+	eachTopology(t, func(t *testing.T, tp topology) { runFirstSyncAgainstExistingAccount(t, shared, tp.start(t)) })
+}
+
+func runFirstSyncAgainstExistingAccount(t *testing.T, shared string, srv *server) {
 	srv.addUser(t, "ex", "pw")
 	seed := newDevice(t, shared, srv, "ex-seed", "ex", "pw", "", "contacts")
 	for i := 0; i < 100; i++ {

@@ -82,10 +82,14 @@ func dropProxy(t *testing.T, target string, drop int64) (*httptest.Server, *atom
 
 // TestRetransmittedMessage: the response to the device's message carrying
 // its changes is lost; SyncEvolution re-sends the message and the server
-// answers it again without applying the changes twice.
+// answers it again without applying the changes twice. On two nodes the
+// re-sent message reaches the other node than the lost answer came from.
 func TestRetransmittedMessage(t *testing.T) {
 	shared := needRealClient(t)
-	srv := startServer(t)
+	eachTopology(t, func(t *testing.T, tp topology) { runRetransmittedMessage(t, shared, tp.start(t)) })
+}
+
+func runRetransmittedMessage(t *testing.T, shared string, srv *server) {
 	srv.addUser(t, "rt", "pw")
 	// Request 1 is the first contact, refused with a fresh MD5 nonce;
 	// request 2 its retry; request 3 the device's Sync, whose answer is lost.
@@ -101,7 +105,7 @@ func TestRetransmittedMessage(t *testing.T) {
 	if got := serverContacts(t, srv, "rt"); len(got) != 10 {
 		t.Errorf("server holds %d contacts after a retransmitted message, want 10: %v", len(got), got)
 	}
-	if !strings.Contains(srv.log.String(), "retransmitted message answered again") {
+	if !strings.Contains(srv.logs(), "retransmitted message answered again") {
 		t.Error("the server never saw the re-sent message (no retransmission in its log)")
 	}
 	a.url = srv.url

@@ -48,9 +48,13 @@ func breakProxy(t *testing.T, target string, offset int, forward bool) (*httptes
 // starts its slow sync, which is abandoned before the server's reply to
 // its items is read, after it, or after its next message (Statuses and
 // Map) reached the server. P3 retries: P2's edit and delete survive, every
-// device converges, nothing is lost.
+// device converges, nothing is lost. Each point runs on each topology.
 func TestAbandonedSlowSyncRetried(t *testing.T) {
 	shared := needRealClient(t)
+	eachTopology(t, func(t *testing.T, tp topology) { runAbandonedSlowSyncRetried(t, shared, tp) })
+}
+
+func runAbandonedSlowSyncRetried(t *testing.T, shared string, tp topology) {
 	points := []struct {
 		name    string
 		offset  int
@@ -62,7 +66,7 @@ func TestAbandonedSlowSyncRetried(t *testing.T) {
 	}
 	for _, p := range points {
 		t.Run(p.name, func(t *testing.T) {
-			srv := startServer(t)
+			srv := tp.start(t)
 			srv.addUser(t, "ab", "pw")
 			p1 := newDevice(t, shared, srv, "ab-p1", "ab", "pw", "", "contacts")
 			p2 := newDevice(t, shared, srv, "ab-p2", "ab", "pw", "", "contacts")

@@ -20,20 +20,23 @@ func writeFile(t *testing.T, path, content string) {
 // repeat syncs exchange nothing; a device that starts again at SyncKey 0
 // against an account that holds its contacts gets no duplicate on either
 // side; and a SyncEvolution SyncML phone of the same user converges with a
-// TbSync device.
+// TbSync device. Each case runs on one SQLite process and on two nodes
+// behind a round-robin proxy, so that a device's consecutive requests
+// (FolderSync, Sync, its continuations) land on different nodes.
 func TestTbSync(t *testing.T) {
 	shared := needRealClient(t)
 	kit := tbsyncKit(t, shared)
-	for _, version := range []string{"14.0", "2.5"} {
-		t.Run("two-way-"+version, func(t *testing.T) { runTbSyncTwoWay(t, kit, version) })
-	}
-	t.Run("cross-protocol", func(t *testing.T) { runTbSyncCrossProtocol(t, shared, kit) })
+	eachTopology(t, func(t *testing.T, tp topology) {
+		for _, version := range []string{"14.0", "2.5"} {
+			t.Run("two-way-"+version, func(t *testing.T) { runTbSyncTwoWay(t, kit, tp.start(t), version) })
+		}
+		t.Run("cross-protocol", func(t *testing.T) { runTbSyncCrossProtocol(t, shared, kit, tp.start(t)) })
+	})
 }
 
 func countCards(export string) int { return strings.Count(export, "BEGIN:VCARD") }
 
-func runTbSyncTwoWay(t *testing.T, kit, version string) {
-	srv := startServer(t)
+func runTbSyncTwoWay(t *testing.T, kit string, srv *server, version string) {
 	srv.addUser(t, "alice", "s3cret pw")
 	a := newTbDevice(t, kit, srv, "MZTBaaaaaaaaaaaaaaaaaaaaaaaaaa", "alice", "s3cret pw", version)
 	b := newTbDevice(t, kit, srv, "MZTBbbbbbbbbbbbbbbbbbbbbbbbbbb", "alice", "s3cret pw", version)
@@ -119,8 +122,7 @@ func runTbSyncTwoWay(t *testing.T, kit, version string) {
 // runTbSyncCrossProtocol: a contact made on a SyncML phone reaches a
 // TbSync device; an edit made there comes back to the phone; repeat syncs
 // on both exchange nothing.
-func runTbSyncCrossProtocol(t *testing.T, shared, kit string) {
-	srv := startServer(t)
+func runTbSyncCrossProtocol(t *testing.T, shared, kit string, srv *server) {
 	srv.addUser(t, "carol", "pw 1")
 	phone := newDevice(t, shared, srv, "sc-phone", "carol", "pw 1", "basic", "contacts")
 	tb := newTbDevice(t, kit, srv, "MZTBcccccccccccccccccccccccccc", "carol", "pw 1", "14.0")
