@@ -1,6 +1,8 @@
 package hostile
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 
 	"anchorage/test/testserver"
@@ -39,5 +41,29 @@ func TestMD5DigestNotReplayable(t *testing.T) {
 		if got := post(t, srv.URL, replay.encode(t)).hdrStatus(); got != 401 {
 			t.Errorf("replayed digest from device %q (session %q): status %d, want 401", replay.dev, replay.session, got)
 		}
+	}
+}
+
+// TestMD5FirstContactsNotThrottled: many devices of one address (a
+// household or an office behind NAT) making their first MD5 contact are
+// challenged, not counted as failed logins, so none of them is slowed or
+// refused (a wrong digest against an issued nonce still counts:
+// TestParallelGuessing, TestMD5DigestNotReplayable).
+func TestMD5FirstContactsNotThrottled(t *testing.T) {
+	srv := testserver.Start(t, []string{"u"})
+	for i := range 25 {
+		dev := fmt.Sprintf("phone-%d", i)
+		first := post(t, srv.URL, msg{dev: dev, msgID: "1", cred: md5Cred(nil)}.encode(t))
+		if got := first.hdrStatus(); got != 401 {
+			t.Fatalf("%s first contact: status %d (HTTP %d), want 401 with a challenge", dev, got, first.code)
+		}
+		retry := msg{dev: dev, msgID: "2", cred: md5Cred(first.nextNonce(t))}
+		if r := post(t, srv.URL, retry.encode(t)); r.code != http.StatusOK || r.hdrStatus() != 212 {
+			t.Fatalf("%s retry with the issued nonce: HTTP %d, status %d, want 212", dev, r.code, r.hdrStatus())
+		}
+	}
+	// The next login of the user from that address is checked at once.
+	if wait, ok := srv.Core.AdmitLogin("u", "127.0.0.1:1"); !ok || wait != 0 {
+		t.Errorf("after 25 first contacts the next login waits %v (admitted: %v), want no wait", wait, ok)
 	}
 }

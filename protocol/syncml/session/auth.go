@@ -17,6 +17,12 @@ type authResult struct {
 	// session's first write spends it (spendNonce).
 	nonce string
 	md5   bool
+	// unchecked: an MD5 digest the server could not check, because it
+	// issued the device no nonce yet (a first contact) or the nonce is
+	// spent. No password was tried, so it is answered with a challenge and
+	// not counted as a failed login: a household or an office behind one
+	// address adds its devices without being throttled.
+	unchecked bool
 }
 
 // authenticate checks the credentials of a session's first message. With
@@ -41,6 +47,9 @@ func (e *Handler) authenticate(w *engine.Work, hdr *syncml.Header) (authResult, 
 		u, err = w.Login(name, pass)
 	case syncml.AuthMD5:
 		u, nonce, err = e.checkDigest(w, hdr)
+		if errors.Is(err, errNoNonce) {
+			return authResult{status: 401, unchecked: true}, nil
+		}
 	default:
 		return authResult{status: 401}, nil
 	}
@@ -67,11 +76,17 @@ func (e *Handler) checkDigest(w *engine.Work, hdr *syncml.Header) (*engine.User,
 	if err != nil {
 		return nil, "", err
 	}
-	if p.PendingNonce == "" || !syncml.EqualDigest(syncml.MD5Digest(secret, []byte(p.PendingNonce)), hdr.Cred.Data) {
+	if p.PendingNonce == "" {
+		return nil, "", errNoNonce
+	}
+	if !syncml.EqualDigest(syncml.MD5Digest(secret, []byte(p.PendingNonce)), hdr.Cred.Data) {
 		return nil, "", engine.ErrUnauthorized
 	}
 	return u, p.PendingNonce, nil
 }
+
+// errNoNonce: the device holds no nonce the server issued and nobody used.
+var errNoNonce = errors.New("session: no unused nonce issued to the device")
 
 // newNonce returns a fresh MD5 nonce (raw bytes as a string) and its base64
 // form for the Chal's NextNonce.

@@ -315,12 +315,19 @@ func (e *Handler) refuse(ctx context.Context, msg *syncml.Message, auth authResu
 	hdr := &msg.Header
 	user := claimedUser(hdr)
 	delay := time.Duration(0)
-	if auth.status == 401 {
+	switch {
+	case auth.unchecked:
+		e.core.ReleaseLogin(user, req.Remote)
+		e.log.Info("MD5 credentials without a usable nonce: challenged with a fresh one", "user", user,
+			"device", hdr.Source.URI, "remote", req.Remote)
+	case auth.status == 401:
 		delay = e.core.LoginFailed(user, req.Remote)
 		e.obs.AuthFailed(protocolSyncML)
+		fallthrough
+	default:
+		e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
+			"remote", req.Remote, "delay", delay)
 	}
-	e.log.Warn("authentication failed", "status", auth.status, "user", user, "device", hdr.Source.URI,
-		"remote", req.Remote, "delay", delay)
 	engine.Pause(ctx, delay)
 	nonce, nonceB64 := newNonce()
 	// Issue the new nonce to this device of the user (a known device or a
