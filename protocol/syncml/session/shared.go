@@ -26,8 +26,29 @@ import (
 // fingerprint identifies a client by its DevInf (OMA DS DevInf 1.2): its
 // maker, model and software version, and its datastores' URIs.
 type fingerprint struct {
-	key  string // what is compared
-	desc string // the same, in words
+	client string   // maker, model and software version
+	uris   []string // the datastores' URIs, sorted
+	desc   string   // the same, in words
+}
+
+// same tells whether two fingerprints are of one client: the same maker,
+// model and version, and the datastores of one among the other's. A
+// client may name in its DevInf only the datastores it syncs in that
+// session (Funambol's Outlook plug-in does), which does not make it
+// another client.
+func (a fingerprint) same(b fingerprint) bool {
+	if a.client != b.client {
+		return false
+	}
+	within := func(x, y []string) bool {
+		for _, u := range x {
+			if !slices.Contains(y, u) {
+				return false
+			}
+		}
+		return true
+	}
+	return within(a.uris, b.uris) || within(b.uris, a.uris)
 }
 
 // fingerprintOf reads a DevInf as a device Put it; ok is false when there
@@ -44,20 +65,19 @@ func fingerprintOf(raw []byte) (fp fingerprint, ok bool) {
 	if err != nil {
 		return fp, false
 	}
-	var uris []string
 	for _, ds := range di.DataStores {
-		uris = append(uris, strings.ToLower(strings.TrimPrefix(ds.SourceRef, "./")))
+		fp.uris = append(fp.uris, strings.ToLower(strings.TrimPrefix(ds.SourceRef, "./")))
 	}
-	slices.Sort(uris)
-	fp.key = strings.Join([]string{di.Man, di.Mod, di.SwV, strings.Join(uris, ",")}, "\x00")
-	fp.desc = fmt.Sprintf("%s/%s/%s [%s]", di.Man, di.Mod, di.SwV, strings.Join(uris, ","))
+	slices.Sort(fp.uris)
+	fp.client = strings.Join([]string{di.Man, di.Mod, di.SwV}, "\x00")
+	fp.desc = fmt.Sprintf("%s/%s/%s [%s]", di.Man, di.Mod, di.SwV, strings.Join(fp.uris, ","))
 	return fp, true
 }
 
 // partnerID is the device id of the partnership kept for a client with
 // fingerprint fp under device id dev.
 func partnerID(dev string, fp fingerprint) string {
-	h := sha256.Sum256([]byte(fp.key))
+	h := sha256.Sum256([]byte(fp.client + "\x00" + strings.Join(fp.uris, ",")))
 	return dev + "#" + hex.EncodeToString(h[:4])
 }
 
@@ -80,10 +100,27 @@ func (e *Handler) resolvePartner(w *engine.Work, st *sessionState, msg *syncml.M
 		return err // a new device id: its first client registers it
 	}
 	first, ok := fingerprintOf(d.DevInf)
-	if !ok || first.key == fp.key {
+	if !ok || first.same(fp) {
 		return nil
 	}
 	st.PartnerID = partnerID(st.DeviceID, fp)
+	if shared != nil {
+		// A client seen before keeps its partnership, whatever
+		// datastores this DevInf names.
+		for _, p := range shared.Partners {
+			pd, err := w.Device(st.UserID, p)
+			if err != nil {
+				return err
+			}
+			if pd == nil {
+				continue
+			}
+			if pfp, ok := fingerprintOf(pd.DevInf); ok && pfp.same(fp) {
+				st.PartnerID = p
+				break
+			}
+		}
+	}
 	clients, partners := 2, []string{st.PartnerID}
 	if shared != nil {
 		partners = shared.Partners

@@ -84,3 +84,28 @@ func TestSharedDeviceLease(t *testing.T) {
 		t.Errorf("Outlook 2019's next message: %v", err)
 	}
 }
+
+// TestFingerprintSame: a DevInf naming only some of a client's datastores
+// (Funambol's Outlook plug-in names the ones it syncs in that session) is
+// the same client; another model or version, or other datastores, is not.
+func TestFingerprintSame(t *testing.T) {
+	fp := func(mod, swv string, uris ...string) fingerprint {
+		return fingerprint{client: "Funambol\x00" + mod + "\x00" + swv, uris: uris}
+	}
+	all := fp("Outlook Plug-in", "6.0.14", "appointment", "contact", "note", "task")
+	for _, tc := range []struct {
+		name string
+		b    fingerprint
+		want bool
+	}{
+		{"identical", all, true},
+		{"fewer datastores", fp("Outlook Plug-in", "6.0.14", "contact"), true},
+		{"other version", fp("Outlook Plug-in", "7.0", "contact"), false},
+		{"other model", fp("Pocket PC", "6.0.14", "contact"), false},
+		{"other datastores", fp("Outlook Plug-in", "6.0.14", "contact", "journal"), false},
+	} {
+		if got := all.same(tc.b); got != tc.want || tc.b.same(all) != tc.want {
+			t.Errorf("%s: same = %v, want %v (both ways)", tc.name, got, tc.want)
+		}
+	}
+}
