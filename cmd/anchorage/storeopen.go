@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 
+	"anchorage/hub"
+	"anchorage/hub/pghub"
 	"anchorage/store"
 	"anchorage/store/postgres"
 	"anchorage/store/sqlite"
@@ -39,9 +42,7 @@ func storeFlags(fs *flag.FlagSet) *string {
 // SQLite in the directory (created if needed). An empty loc is taken from
 // $ANCHORAGE_STORE.
 func openStore(ctx context.Context, loc string, create bool) (store.Store, error) {
-	if loc == "" {
-		loc = os.Getenv(storeEnv)
-	}
+	loc = location(loc)
 	switch {
 	case loc == "":
 		return nil, fmt.Errorf("%w: --data DIR or --store URL is required", errUsage)
@@ -57,6 +58,33 @@ func openStore(ctx context.Context, loc string, create bool) (store.Store, error
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	return sqlite.Open(filepath.Join(loc, dbFile))
+}
+
+// location is loc, or $ANCHORAGE_STORE when loc is empty.
+func location(loc string) string {
+	if loc == "" {
+		return os.Getenv(storeEnv)
+	}
+	return loc
+}
+
+// openHub returns the change hub of the store at loc. On PostgreSQL it
+// reaches the other processes on the database (package pghub): a server
+// listens, an admin command only sends, so that its writes wake the
+// servers' parked requests. On SQLite a server's hub is in-process, and
+// an admin command has none. closeHub sends what is still queued.
+func openHub(ctx context.Context, loc string, serving bool, log *slog.Logger) (h hub.Hub, closeHub func() error, err error) {
+	if loc = location(loc); postgres.IsURL(loc) {
+		ph, err := pghub.New(ctx, loc, pghub.Options{Listen: serving, Logger: log})
+		if err != nil {
+			return nil, nil, err
+		}
+		return ph, ph.Close, nil
+	}
+	if serving {
+		return hub.NewLocal(), func() error { return nil }, nil
+	}
+	return nil, func() error { return nil }, nil
 }
 
 // redact hides the password of a store URL, for messages.
