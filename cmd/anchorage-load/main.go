@@ -36,6 +36,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -84,6 +85,10 @@ type options struct {
 	userAddPar    int
 	skipFastPhase bool
 	allowRemote   bool
+	push          bool
+	pushRate      float64
+	pushHeartbeat int
+	pushQuiet     time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,6 +120,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the summaries as JSON to this file")
 	fs.BoolVar(&o.skipFastPhase, "slow-only", false, "run phase 1 only")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --url that is not on this machine (loopback)")
+	fs.BoolVar(&o.push, "push", false, "run the push benchmark instead of the SyncML phases: every device an EAS phone with a parked Ping, one writer")
+	fs.Float64Var(&o.pushRate, "push-rate", 20, "push: writes per second, each to a random user's contact")
+	fs.IntVar(&o.pushHeartbeat, "push-heartbeat", 900, "push: the Pings' heartbeat in seconds")
+	fs.DurationVar(&o.pushQuiet, "push-quiet", 10*time.Second, "push: window with every Ping parked and no write, for counting store transactions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,6 +141,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.devices < 1 {
 		return fmt.Errorf("--devices must be at least 1")
+	}
+	if o.push && (o.users != "per-device" || o.pushRate <= 0 || o.duration <= 0) {
+		return fmt.Errorf("--push needs --users per-device, --push-rate > 0 and --duration > 0")
 	}
 	if o.sessions <= 0 && o.duration <= 0 {
 		return fmt.Errorf("phase 2 needs --sessions > 0 or --duration > 0")
@@ -188,6 +200,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DisableCompression:  true,
 	}
 	defer tr.CloseIdleConnections()
+	if o.push {
+		// Each parked Ping holds a connection; keep them for the next.
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 2*o.devices, 2*o.devices
+		return runPushPhase(ctx, &http.Client{Transport: tr}, strings.TrimSuffix(syncURL, "/sync"), pid, names, o, stdout)
+	}
 	c := &Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout}, URL: syncURL, Auth: o.auth,
 		Datastore: "contacts", MaxItemsPerMsg: o.perMsg, DevInf: o.devInf, MaxMsgSize: 150000}
 
@@ -243,6 +260,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d session(s) failed", failed)
+	}
+	return nil
+}
+
+// runPushPhase runs the push benchmark and prints (and with --json
+// writes) its report.
+func runPushPhase(ctx context.Context, hc *http.Client, base string, pid int, users []string, o options, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "push: %d devices (one user each), heartbeat %d s, %.0f writes/s for %s, GOMAXPROCS %d\n",
+		o.devices, o.pushHeartbeat, o.pushRate, o.duration, runtime.GOMAXPROCS(0))
+	rep, err := RunPush(ctx, hc, base, pid, users, o.password, PushPlan{Devices: o.devices, Concurrency: o.concurrency,
+		Heartbeat: o.pushHeartbeat, Quiet: o.pushQuiet, Duration: o.duration, Rate: o.pushRate}, stdout)
+	if err != nil {
+		return err
+	}
+	rep.Print(stdout)
+	if pid > 0 {
+		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
+			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)
+		}
+	}
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if rep.Errors > 0 {
+		return fmt.Errorf("%d push error(s)", rep.Errors)
 	}
 	return nil
 }

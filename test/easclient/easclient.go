@@ -144,17 +144,34 @@ func (c *Client) InitialSync(ctx context.Context, folder string) (string, error)
 	return "", err
 }
 
-// AddContact adds a contact through Sync and returns the next SyncKey.
-func (c *Client) AddContact(ctx context.Context, folder, key, clientID, given, family string) (string, error) {
-	r, err := c.Sync(ctx, folder, key, `<Add><ClientId>`+clientID+`</ClientId><ApplicationData>`+
-		`<c:FirstName>`+given+`</c:FirstName><c:LastName>`+family+`</c:LastName></ApplicationData></Add>`)
+// AddContact adds a contact through Sync and returns the next SyncKey
+// and the contact's ServerId.
+func (c *Client) AddContact(ctx context.Context, folder, key, clientID, given, family string) (next, serverID string, err error) {
+	r, err := c.Sync(ctx, folder, key, `<Add><ClientId>`+clientID+`</ClientId>`+contactData(given, family)+`</Add>`)
+	if err != nil {
+		return "", "", err
+	}
+	if st := Text(r.Collection, "Responses/Add/Status"); st != "1" {
+		return "", "", fmt.Errorf("add of %s %s: status %q: %s", given, family, st, Dump(r.Collection))
+	}
+	return r.Key, Text(r.Collection, "Responses/Add/ServerId"), nil
+}
+
+// ChangeContact replaces the names of a contact through Sync and returns
+// the next SyncKey.
+func (c *Client) ChangeContact(ctx context.Context, folder, key, serverID, given, family string) (string, error) {
+	r, err := c.Sync(ctx, folder, key, `<Change><ServerId>`+serverID+`</ServerId>`+contactData(given, family)+`</Change>`)
 	if err != nil {
 		return "", err
 	}
-	if st := Text(r.Collection, "Responses/Add/Status"); st != "1" {
-		return "", fmt.Errorf("add of %s %s: status %q: %s", given, family, st, Dump(r.Collection))
+	if st := Text(r.Collection, "Responses/Change/Status"); st != "" && st != "1" {
+		return "", fmt.Errorf("change of %s: status %q: %s", serverID, st, Dump(r.Collection))
 	}
 	return r.Key, nil
+}
+
+func contactData(given, family string) string {
+	return `<ApplicationData><c:FirstName>` + given + `</c:FirstName><c:LastName>` + family + `</c:LastName></ApplicationData>`
 }
 
 // PingResult is a Ping's answer.

@@ -39,7 +39,7 @@ func (c *easClient) initialSync(t *testing.T, folder string) string {
 
 func (c *easClient) addContact(t *testing.T, folder, key, clientID, given, family string) string {
 	t.Helper()
-	next, err := c.AddContact(context.Background(), folder, key, clientID, given, family)
+	next, _, err := c.AddContact(context.Background(), folder, key, clientID, given, family)
 	if err != nil {
 		t.Fatal(err)
 	}
