@@ -13,6 +13,7 @@ import (
 
 	"anchorage/hub"
 	"anchorage/hub/pghub"
+	"anchorage/hub/sockhub"
 	"anchorage/store"
 	"anchorage/store/postgres"
 	"anchorage/store/sqlite"
@@ -68,23 +69,34 @@ func location(loc string) string {
 	return loc
 }
 
-// openHub returns the change hub of the store at loc. On PostgreSQL it
-// reaches the other processes on the database (package pghub): a server
-// listens, an admin command only sends, so that its writes wake the
-// servers' parked requests. On SQLite a server's hub is in-process, and
-// an admin command has none. closeHub sends what is still queued.
+// openHub returns the change hub of the store at loc, through which an
+// admin command's writes wake the parked requests of the servers. On
+// PostgreSQL it reaches every process on the database (package pghub): a
+// server listens, an admin command only sends. On SQLite the server
+// receives on a socket in the data directory and an admin command sends
+// there (package sockhub). closeHub sends what is still queued.
 func openHub(ctx context.Context, loc string, serving bool, log *slog.Logger) (h hub.Hub, closeHub func() error, err error) {
-	if loc = location(loc); postgres.IsURL(loc) {
+	loc = location(loc)
+	switch {
+	case postgres.IsURL(loc):
 		ph, err := pghub.New(ctx, loc, pghub.Options{Listen: serving, Logger: log})
 		if err != nil {
 			return nil, nil, err
 		}
 		return ph, ph.Close, nil
+	case !serving:
+		return sockhub.NewNotifier(loc), func() error { return nil }, nil
 	}
-	if serving {
+	if err := os.MkdirAll(loc, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create data dir: %w", err)
+	}
+	sh, err := sockhub.Listen(loc, log)
+	if err != nil {
+		// Device writes still wake parked requests; admin commands' do not.
+		log.Warn("admin commands' writes will not wake parked requests", "err", err)
 		return hub.NewLocal(), func() error { return nil }, nil
 	}
-	return nil, func() error { return nil }, nil
+	return sh, sh.Close, nil
 }
 
 // redact hides the password of a store URL, for messages.

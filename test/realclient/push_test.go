@@ -101,14 +101,25 @@ func itemDiff(before, after map[string]string) (added, changed, removed []string
 // the same user changes a contact, when `anchorage import` adds one and
 // when `anchorage restore` goes back to before the import; each time,
 // TbSync's following sync brings exactly that change and no other folder
-// moves. The servers are two nodes on PostgreSQL: the Ping parks on node
-// 1, every other request goes through the round-robin proxy, and the
-// admin commands are processes of their own.
+// moves. The admin commands are processes of their own. It runs on one
+// server on SQLite, and on two nodes on PostgreSQL, where the Ping parks
+// on node 1 and every other request goes through the round-robin proxy.
 func TestPushTbSync(t *testing.T) {
 	shared := needRealClient(t)
 	kit := tbsyncKit(t, shared)
-	nodes, proxy := startCluster(t, 2, t.TempDir())
-	srv, node1 := nodes[0], proxy.nodes[0]
+	t.Run("sqlite", func(t *testing.T) {
+		srv := startServer(t)
+		runPushTbSync(t, shared, kit, srv, strings.TrimSuffix(srv.url, "/sync"))
+	})
+	t.Run("postgres-2-nodes", func(t *testing.T) {
+		nodes, proxy := startCluster(t, 2, t.TempDir())
+		runPushTbSync(t, shared, kit, nodes[0], proxy.nodes[0])
+	})
+}
+
+// runPushTbSync runs TestPushTbSync on the server srv, parking the Ping
+// on the node at node1.
+func runPushTbSync(t *testing.T, shared, kit string, srv *server, node1 string) {
 	srv.addUser(t, "dana", "pw 2")
 	phone := newDevice(t, shared, srv, "dana-phone", "dana", "pw 2", "basic", "contacts")
 	phone.write(t, "contacts", "max.vcf", vcard30("Max", "Muster", "+493011111", "max@example.org"))
