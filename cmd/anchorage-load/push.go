@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -135,8 +136,8 @@ func RunPush(ctx context.Context, hc *http.Client, base string, pid int, users [
 
 	cpu0, cpuErr := cpuTime(pid)
 	rep.Writes = r.write(ctx)
-	// The last writes' wake-ups: every Ping is parked again when they
-	// are in.
+	// The last writes' wake-ups, then every Ping parked again.
+	r.waitWoken(ctx)
 	if err := r.waitParked(ctx, len(r.devs)); err != nil {
 		return nil, err
 	}
@@ -303,6 +304,18 @@ func (r *pushRun) change(ctx context.Context, d *pushDevice) error {
 	r.rtt = append(r.rtt, time.Since(sent))
 	r.mu.Unlock()
 	return nil
+}
+
+// waitWoken waits until every write has woken its Ping, or a heartbeat
+// passed (a lost wake-up then shows as writes without wake-ups).
+func (r *pushRun) waitWoken(ctx context.Context) {
+	deadline := time.Now().Add(time.Duration(r.plan.Heartbeat) * time.Second)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		if !slices.ContainsFunc(r.devs, func(d *pushDevice) bool { return d.pending.Load() != 0 }) {
+			return
+		}
+		sleepCtx(ctx, 10*time.Millisecond)
+	}
 }
 
 // waitParked waits until the server holds n parked Pings.
