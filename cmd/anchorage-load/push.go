@@ -102,15 +102,16 @@ func RunPush(ctx context.Context, hc *http.Client, base string, pid int, users [
 			writer: &easclient.Client{Base: base, User: u, Password: password, DeviceID: id + "-w", HTTP: hc}})
 	}
 	start := time.Now()
-	if err := r.setup(ctx); err != nil {
-		return nil, err
-	}
 	run, stop := context.WithCancel(ctx)
-	defer stop()
 	var parkers sync.WaitGroup
-	for _, d := range r.devs {
+	defer func() { stop(); parkers.Wait() }()
+	// Each phone parks as soon as it has synced, as phones coming online
+	// one after the other do.
+	if err := r.setup(ctx, func(d *pushDevice) {
 		parkers.Add(1)
 		go func() { defer parkers.Done(); r.park(run, d) }()
+	}); err != nil {
+		return nil, err
 	}
 	rep := &PushReport{Devices: len(r.devs), ServerCPUWrites: -1}
 	if err := r.waitParked(ctx, len(r.devs)); err != nil {
@@ -162,8 +163,9 @@ func RunPush(ctx context.Context, hc *http.Client, base string, pid int, users [
 	return rep, nil
 }
 
-// setup brings every phone's contacts folder to a current SyncKey.
-func (r *pushRun) setup(ctx context.Context) error {
+// setup brings every phone's contacts folder to a current SyncKey and
+// then calls ready with it.
+func (r *pushRun) setup(ctx context.Context, ready func(*pushDevice)) error {
 	jobs := make(chan *pushDevice)
 	errc := make(chan error, 1)
 	var wg sync.WaitGroup
@@ -181,6 +183,7 @@ func (r *pushRun) setup(ctx context.Context) error {
 					continue
 				}
 				d.key = key
+				ready(d)
 			}
 		}()
 	}
