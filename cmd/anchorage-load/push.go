@@ -67,6 +67,10 @@ type pushDevice struct {
 	serverID  string // the writer's contact, once added
 	writes    int
 	pending   atomic.Int64 // UnixNano the unanswered write was sent, 0 when none
+	// parked is set while the phone's Ping is out: a write then is
+	// either seen by the Ping's first look or wakes it, never taken by
+	// the phone's Sync instead.
+	parked atomic.Bool
 }
 
 type pushRun struct {
@@ -204,7 +208,9 @@ func (r *pushRun) setup(ctx context.Context, ready func(*pushDevice)) error {
 // the folder, as a phone does, and records the wake-up's latency.
 func (r *pushRun) park(ctx context.Context, d *pushDevice) {
 	for ctx.Err() == nil {
+		d.parked.Store(true)
 		res, err := d.phone.Ping(ctx, r.plan.Heartbeat, "contacts")
+		d.parked.Store(false)
 		now := time.Now()
 		if ctx.Err() != nil {
 			return
@@ -245,8 +251,8 @@ func (r *pushRun) park(ctx context.Context, d *pushDevice) {
 
 // write changes a random user's contact Rate times a second for Duration
 // and returns the number of writes sent. A user whose last write has not
-// woken its phone yet is not picked, so that each wake-up belongs to one
-// write.
+// woken its phone yet, or whose phone is not parked, is not picked, so
+// that each wake-up belongs to one write.
 func (r *pushRun) write(ctx context.Context) int {
 	tick := time.NewTicker(time.Duration(float64(time.Second) / r.plan.Rate))
 	defer tick.Stop()
@@ -263,7 +269,10 @@ func (r *pushRun) write(ctx context.Context) int {
 		case <-tick.C:
 		}
 		d := r.devs[rand.IntN(len(r.devs))]
-		if d.pending.Load() != 0 {
+		for try := 0; try < 10 && (d.pending.Load() != 0 || !d.parked.Load()); try++ {
+			d = r.devs[rand.IntN(len(r.devs))]
+		}
+		if d.pending.Load() != 0 || !d.parked.Load() {
 			continue
 		}
 		n++
