@@ -13,6 +13,11 @@
 // The report gives sessions per second, latency per message (p50, p99,
 // max), errors by kind, the server's CPU time and its peak RSS (VmHWM).
 //
+// With --push it runs the push benchmark instead (push.go): every device
+// an EAS phone with a parked Ping, one writer changing a random user's
+// contact --push-rate times a second; it reports the wake-up latency, the
+// server's RSS with every Ping parked and its store transactions.
+//
 // Against a running server:
 //
 //	anchorage-load --url http://127.0.0.1:8080/sync --server-pid PID --users shared --user demo --password demo
