@@ -83,7 +83,12 @@ func (h *Local) Watch(keys ...Key) (<-chan struct{}, func()) {
 func (h *Local) Notify(user, datastore string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for w := range h.watchers[Key{user, datastore}] {
+	wake(h.watchers[Key{user, datastore}])
+}
+
+// wake gives each watcher of set a notification unless it holds one.
+func wake(set map[*watcher]struct{}) {
+	for w := range set {
 		select {
 		case w.ch <- struct{}{}:
 		default:
@@ -97,4 +102,15 @@ func (h *Local) Watching(user, datastore string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.watchers[Key{user, datastore}])
+}
+
+// NotifyAll wakes every watcher of every datastore, for a cross-process
+// hub that may have missed notifications (a dropped connection): each
+// waiter re-reads its state and parks again when nothing is new.
+func (h *Local) NotifyAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.watchers {
+		wake(set)
+	}
 }

@@ -13,6 +13,11 @@
 // The report gives sessions per second, latency per message (p50, p99,
 // max), errors by kind, the server's CPU time and its peak RSS (VmHWM).
 //
+// With --push it runs the push benchmark instead (push.go): every device
+// an EAS phone with a parked Ping, one writer changing a random user's
+// contact --push-rate times a second; it reports the wake-up latency, the
+// server's RSS with every Ping parked and its store transactions.
+//
 // Against a running server:
 //
 //	anchorage-load --url http://127.0.0.1:8080/sync --server-pid PID --users shared --user demo --password demo
@@ -36,6 +41,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -89,6 +95,10 @@ type options struct {
 	dbPid         int
 	pgStats       string
 	sourceAddrs   int
+	push          bool
+	pushRate      float64
+	pushHeartbeat int
+	pushQuiet     time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -128,6 +138,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.dbPid, "db-pid", 0, "pid of the database server (PostgreSQL's postmaster), to report its and its backends' CPU time")
 	fs.IntVar(&o.sourceAddrs, "source-addresses", 0, "connect from this many loopback addresses (127.1.0.1, …), devices spread over them, as devices on different networks; 0: the system's choice (all from 127.0.0.1 to a loopback server)")
 	fs.StringVar(&o.pgStats, "pg-stats", "", "PostgreSQL URL of the database: report statements (pg_stat_statements), commits and rows per session")
+	fs.BoolVar(&o.push, "push", false, "run the push benchmark instead of the SyncML phases: every device an EAS phone with a parked Ping, one writer")
+	fs.Float64Var(&o.pushRate, "push-rate", 20, "push: writes per second, each to a random user's contact")
+	fs.IntVar(&o.pushHeartbeat, "push-heartbeat", 900, "push: the Pings' heartbeat in seconds")
+	fs.DurationVar(&o.pushQuiet, "push-quiet", 10*time.Second, "push: window with every Ping parked and no write, for counting store transactions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.nodes < 1 || (o.nodes > 1 && (o.serverBin == "" || !isURL(o.data))) {
 		return fmt.Errorf("--nodes above 1 needs --server-bin and a database URL as --data (nodes share one PostgreSQL)")
+	}
+	if o.push && (o.users != "per-device" || o.pushRate <= 0 || o.duration <= 0) {
+		return fmt.Errorf("--push needs --users per-device, --push-rate > 0 and --duration > 0")
 	}
 	if o.sessions <= 0 && o.duration <= 0 {
 		return fmt.Errorf("phase 2 needs --sessions > 0 or --duration > 0")
@@ -209,6 +226,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DisableCompression:  true,
 	}
 	defer tr.CloseIdleConnections()
+	if o.push {
+		// Each parked Ping holds a connection; keep them for the next.
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 2*o.devices, 2*o.devices
+		pid := 0 // the server measured: the first node
+		if len(pids) > 0 {
+			pid = pids[0]
+		}
+		return runPushPhase(ctx, &http.Client{Transport: tr}, strings.TrimSuffix(syncURL, "/sync"), pid, names, o, stdout)
+	}
 	c := &Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout}, URL: syncURL, Auth: o.auth,
 		Datastore: "contacts", MaxItemsPerMsg: o.perMsg, DevInf: o.devInf, MaxMsgSize: 150000}
 	if o.sourceAddrs > 0 {
@@ -304,6 +330,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d session(s) failed", failed)
+	}
+	return nil
+}
+
+// runPushPhase runs the push benchmark and prints (and with --json
+// writes) its report.
+func runPushPhase(ctx context.Context, hc *http.Client, base string, pid int, users []string, o options, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "push: %d devices (one user each), heartbeat %d s, %.0f writes/s for %s, GOMAXPROCS %d\n",
+		o.devices, o.pushHeartbeat, o.pushRate, o.duration, runtime.GOMAXPROCS(0))
+	rep, err := RunPush(ctx, hc, base, pid, users, o.password, PushPlan{Devices: o.devices, Concurrency: o.concurrency,
+		Heartbeat: o.pushHeartbeat, Quiet: o.pushQuiet, Duration: o.duration, Rate: o.pushRate}, stdout)
+	if err != nil {
+		return err
+	}
+	rep.Print(stdout)
+	if pid > 0 {
+		if hwm, err := procStatus(pid, "VmHWM"); err == nil {
+			fmt.Fprintf(stdout, "server peak RSS (VmHWM): %.1f MB\n", float64(hwm)/1024)
+		}
+	}
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if rep.Errors > 0 {
+		return fmt.Errorf("%d push error(s)", rep.Errors)
 	}
 	return nil
 }

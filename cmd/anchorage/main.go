@@ -181,7 +181,8 @@ func createEngine(loc string, log *slog.Logger, tune ...func(*engine.Options)) (
 }
 
 func newEngine(loc string, create bool, log *slog.Logger, tune ...func(*engine.Options)) (*engine.Engine, func() error, error) {
-	st, err := openStore(context.Background(), loc, create)
+	ctx := context.Background()
+	st, err := openStore(ctx, loc, create)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +194,18 @@ func newEngine(loc string, create bool, log *slog.Logger, tune ...func(*engine.O
 	for _, f := range tune {
 		f(&opts)
 	}
-	return engine.New(opts), st.Close, nil
+	closeHub := func() error { return nil }
+	if opts.Hub == nil { // an admin command: its writes wake the servers on PostgreSQL
+		h, c, err := openHub(ctx, loc, false, log)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		if h != nil {
+			opts.Hub, closeHub = h, c
+		}
+	}
+	return engine.New(opts), func() error { return errors.Join(closeHub(), st.Close()) }, nil
 }
 
 // openAdmin opens the database in dir for the admin operations.

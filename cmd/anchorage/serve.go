@@ -3,7 +3,6 @@ package main
 import (
 	"anchorage/admin"
 	"anchorage/conflict"
-	"anchorage/hub"
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/activesync/coresession"
 	"anchorage/protocol/engine"
@@ -70,12 +69,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *holdPercent < 1 || *holdPercent > 100 || *holdMin < 0 {
 		return fmt.Errorf("%w: --hold-percent is 1..100 (100: never hold), --hold-min not negative", errUsage)
 	}
+	// The hub wakes parked EAS Pings after each committed write: of this
+	// process, and on PostgreSQL of every process on the database.
+	changes, closeHub, err := openHub(ctx, *data, true, log)
+	if err != nil {
+		return err
+	}
+	defer closeHub()
 	reg := prometheus.NewRegistry()
 	var ready func(context.Context) error
 	var m *metrics.Metrics
 	core, closeStore, err := createEngine(*data, log, func(o *engine.Options) {
 		o.Conflict = rules
-		o.Hub = hub.NewLocal() // wakes parked EAS Pings after each committed write
+		o.Hub = changes // wakes parked EAS Pings after each committed write
 		ready = readiness(o.Store)
 		if *metricsOn {
 			m = instrument(o, reg)

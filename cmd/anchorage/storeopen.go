@@ -6,10 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 
+	"anchorage/hub"
+	"anchorage/hub/pghub"
+	"anchorage/hub/sockhub"
 	"anchorage/store"
 	"anchorage/store/postgres"
 	"anchorage/store/sqlite"
@@ -39,9 +43,7 @@ func storeFlags(fs *flag.FlagSet) *string {
 // SQLite in the directory (created if needed). An empty loc is taken from
 // $ANCHORAGE_STORE.
 func openStore(ctx context.Context, loc string, create bool) (store.Store, error) {
-	if loc == "" {
-		loc = os.Getenv(storeEnv)
-	}
+	loc = location(loc)
 	switch {
 	case loc == "":
 		return nil, fmt.Errorf("%w: --data DIR or --store URL is required", errUsage)
@@ -57,6 +59,44 @@ func openStore(ctx context.Context, loc string, create bool) (store.Store, error
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	return sqlite.Open(filepath.Join(loc, dbFile))
+}
+
+// location is loc, or $ANCHORAGE_STORE when loc is empty.
+func location(loc string) string {
+	if loc == "" {
+		return os.Getenv(storeEnv)
+	}
+	return loc
+}
+
+// openHub returns the change hub of the store at loc, through which an
+// admin command's writes wake the parked requests of the servers. On
+// PostgreSQL it reaches every process on the database (package pghub): a
+// server listens, an admin command only sends. On SQLite the server
+// receives on a socket in the data directory and an admin command sends
+// there (package sockhub). closeHub sends what is still queued.
+func openHub(ctx context.Context, loc string, serving bool, log *slog.Logger) (h hub.Hub, closeHub func() error, err error) {
+	loc = location(loc)
+	switch {
+	case postgres.IsURL(loc):
+		ph, err := pghub.New(ctx, loc, pghub.Options{Listen: serving, Logger: log})
+		if err != nil {
+			return nil, nil, err
+		}
+		return ph, ph.Close, nil
+	case !serving:
+		return sockhub.NewNotifier(loc), func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(loc, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create data dir: %w", err)
+	}
+	sh, err := sockhub.Listen(loc, log)
+	if err != nil {
+		// Device writes still wake parked requests; admin commands' do not.
+		log.Warn("admin commands' writes will not wake parked requests", "err", err)
+		return hub.NewLocal(), func() error { return nil }, nil
+	}
+	return sh, sh.Close, nil
 }
 
 // redact hides the password of a store URL, for messages.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"anchorage/test/easclient"
 )
 
 // shortBounds lets tests park for one second.
@@ -52,15 +54,7 @@ func (s *testServer) primed(folder string) {
 	}
 }
 
-func dump(e *etree.Element) string {
-	if e == nil {
-		return "<nil>"
-	}
-	doc := etree.NewDocument()
-	doc.SetRoot(e.Copy())
-	s, _ := doc.WriteToString()
-	return s
-}
+func dump(e *etree.Element) string { return easclient.Dump(e) }
 
 // parked waits until n requests watch folder, so that a following write
 // happens while they are parked.

@@ -28,7 +28,7 @@ const (
 	protocolVersions = "2.5,12.0,12.1,14.0,14.1,16.0,16.1"
 	protocolCommands = "Sync,SendMail,SmartForward,SmartReply,GetAttachment,FolderSync,FolderCreate," +
 		"FolderDelete,FolderUpdate,MoveItems,GetItemEstimate,MeetingResponse,Search,Settings,Ping," +
-		"ItemOperations,Provision,ResolveRecipients,ValidateCert"
+		"ItemOperations,Provision,ResolveRecipients,ValidateCert,Find"
 )
 
 // contentType is the media type of WBXML bodies (MS-ASHTTP 2.2.1.1.2.2).
@@ -121,6 +121,8 @@ var handlers = map[string]func(*conn, *etree.Element) (*etree.Element, error){
 	"GetItemEstimate": (*conn).getItemEstimate,
 	"ItemOperations":  (*conn).itemOperations,
 	"Ping":            (*conn).ping,
+	"Search":          (*conn).search,
+	"Find":            (*conn).find,
 }
 
 // ServeHTTP answers OPTIONS and POST (MS-ASHTTP 2.2.1 and 2.2.4).
