@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -126,7 +125,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	ui, err := web.New(web.Options{Ops: admin.New(core), Store: core.Store(), Logger: log, Started: time.Now(),
-		StoreInfo: "SQLite " + filepath.Join(*data, "anchorage.db")})
+		StoreInfo: storeInfo(*data)})
 	if err != nil {
 		return err
 	}

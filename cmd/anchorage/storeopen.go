@@ -106,3 +106,12 @@ func redact(loc string) string {
 	}
 	return loc
 }
+
+// storeInfo names the store for the admin status page: the backend and
+// where it is, without a password.
+func storeInfo(loc string) string {
+	if postgres.IsURL(loc) {
+		return "PostgreSQL " + redact(loc)
+	}
+	return "SQLite " + filepath.Join(loc, "anchorage.db")
+}
