@@ -74,3 +74,40 @@ func BenchmarkEASContacts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEASRepeatSync is the last step of BenchmarkEASContacts alone:
+// device B, holding N contacts, syncs with nothing to exchange.
+func BenchmarkEASRepeatSync(b *testing.B) {
+	for _, n := range []int{1000, 2000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			be, _ := newBackendAt(b, nil)
+			a := login(b, be, "dev-a")
+			key := mustSync(b, a, activesync.SyncRequest{FolderID: "contacts", SyncKey: "0"}).SyncKey
+			key = mustSync(b, a, activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: true}).SyncKey
+			for i := 0; i < n; i += 50 {
+				req := activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: true, WindowSize: 50}
+				for j := i; j < i+50 && j < n; j++ {
+					req.Commands = append(req.Commands, activesync.ClientCommand{Kind: activesync.CmdAdd,
+						ClientID: fmt.Sprint(j), Item: benchContact(j)})
+				}
+				key = mustSync(b, a, req).SyncKey
+			}
+			d := login(b, be, "dev-b")
+			key = mustSync(b, d, activesync.SyncRequest{FolderID: "contacts", SyncKey: "0"}).SyncKey
+			for {
+				r := mustSync(b, d, activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: true, WindowSize: 50})
+				key = r.SyncKey
+				if !r.MoreAvailable {
+					break
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				r := mustSync(b, d, activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: true, WindowSize: 50})
+				if len(r.Changes) != 0 || r.SyncKey != key {
+					b.Fatalf("repeat sync: %d changes, key %s after %s", len(r.Changes), r.SyncKey, key)
+				}
+			}
+		})
+	}
+}
