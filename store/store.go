@@ -95,6 +95,11 @@ type SyncTx interface {
 	// or deleted), whose UID or match key equals the given (non-empty)
 	// value, ordered by GUID and version, at most limit (0 = no limit).
 	FindVersionTwins(ctx context.Context, userID int64, datastore, uid, matchKey string, limit int) ([]Item, error)
+	// PrefetchTwinKeys looks a batch's UIDs and match keys up at once:
+	// FindTwins and FindVersionTwins then answer those that no version of
+	// any item has (nor an item written since in this transaction)
+	// without a query of their own. It changes no answer.
+	PrefetchTwinKeys(ctx context.Context, userID int64, datastore string, uids, matchKeys []string) error
 	// Changes returns the latest state of every item whose latest change has
 	// a sequence in (after, upTo], excluding items whose latest change came
 	// from excludeOrigin, ordered by sequence, at most limit (0 = no limit).

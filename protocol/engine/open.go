@@ -89,7 +89,7 @@ func (w *Work) Prepare(ds *Datastore, luids []string) error {
 
 // Settle ends a batch that Prepare began.
 func (w *Work) Settle(ds *Datastore) error {
-	ds.unmapped = nil
+	ds.unmapped, ds.decoded = nil, nil
 	if slowMode(ds.Mode) && ds.NoTwins {
 		// Our own writes advanced the sequence; anyone else's will not
 		// match it at the next batch.

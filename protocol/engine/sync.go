@@ -86,7 +86,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	if ct == "" {
 		ct = ds.ContentType
 	}
-	ci, refused := decodeClientItem(ct, ch.Data)
+	ci, refused := ds.decode(ct, ch)
 	if refused != 0 {
 		e.log.Warn("item rejected", "device", st.DeviceID, "luid", luid, "outcome", refused,
 			"reason", rejectReason(refused), "type", ct)

@@ -171,6 +171,9 @@ type Datastore struct {
 	// unmapped holds, while one batch of changes is applied, the LUIDs of
 	// its items that had no mapping when it began (see prefetchUnmapped).
 	unmapped map[string]bool
+	// decoded holds, while one batch is applied, the items PrepareItems
+	// decoded, by LUID.
+	decoded map[string]*clientItem
 	// identsFilled is set once the unacknowledged Adds' identifiers were
 	// computed in this message (see fillIdents).
 	identsFilled bool

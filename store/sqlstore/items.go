@@ -185,6 +185,7 @@ ON CONFLICT (datastore_id, guid) DO UPDATE SET version = excluded.version, seq =
 		it.Summary, it.Origin, mod); err != nil {
 		return nil, err
 	}
+	t.wrote(dsID, it)
 	return it, nil
 }
 
@@ -370,10 +371,11 @@ func (t *tx) FindTwins(ctx context.Context, userID int64, datastore, uid, matchK
 		return nil, nil
 	}
 	var its []store.Item
-	if err == nil && uid != "" {
+	uidAbsent, keyAbsent := t.knownAbsent(dsID, uid, matchKey)
+	if err == nil && !uidAbsent {
 		its, err = t.queryItems(ctx, userID, datastore, true, qTwinsByUID, dsID, uid)
 	}
-	if err == nil && matchKey != "" {
+	if err == nil && !keyAbsent {
 		var byKey []store.Item
 		byKey, err = t.queryItems(ctx, userID, datastore, true, qTwinsByKey, dsID, matchKey)
 		for _, it := range byKey {
@@ -395,6 +397,9 @@ func (t *tx) FindVersionTwins(ctx context.Context, userID int64, datastore, uid,
 	dsID, err := t.datastoreID(ctx, userID, datastore, false)
 	if errors.Is(err, store.ErrNotFound) || uid == "" && matchKey == "" {
 		return nil, nil
+	}
+	if uidAbsent, keyAbsent := t.knownAbsent(dsID, uid, matchKey); err == nil && uidAbsent && keyAbsent {
+		return nil, nil // PrefetchTwinKeys: no version has either
 	}
 	if err == nil {
 		var its []store.Item

@@ -118,6 +118,9 @@ type tx struct {
 	// lastSeq holds, in a write transaction, the last_seq of the
 	// datastores it touched, as read (with the lock) at the first touch.
 	lastSeq map[int64]int64
+	// absentKeys holds, per datastore id, the keys a batch's twin
+	// searches need not ask for (twinkeys.go).
+	absentKeys map[int64]*absentKeys
 }
 
 var _ store.Tx = (*tx)(nil)

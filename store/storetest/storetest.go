@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConflictSettings", testConflictSettings},
 		{"Canonical", testCanonical},
 		{"FindVersionTwins", testFindVersionTwins},
+		{"PrefetchTwinKeys", testPrefetchTwinKeys},
 		{"WriteNew", testWriteNew},
 		{"Mappings", testMappings},
 		{"ConfirmAndPrune", testConfirmAndPrune},

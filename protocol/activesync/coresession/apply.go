@@ -22,28 +22,28 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 	if fs.ClientSums == nil {
 		fs.ClientSums = map[string]string{}
 	}
+	ct := engine.DefaultContentType(ds.Name)
 	luids := make([]string, len(cmds))
-	var batch []string
+	var batch []engine.Change // decoded and looked up at once (PrepareItems)
 	for i, c := range cmds {
 		switch c.Kind {
 		case activesync.CmdAdd:
 			if id, seen := fs.ClientIDs[c.ClientID]; !seen {
 				luids[i] = engine.NewGUID(s.core.Now())
-				batch = append(batch, luids[i])
+				batch = append(batch, engine.Change{Op: engine.OpAdd, LUID: luids[i], ContentType: ct, Data: c.Item.Data})
 			} else if changedSince(fs, c) {
-				batch = append(batch, id)
+				batch = append(batch, engine.Change{Op: engine.OpReplace, LUID: id, ContentType: ct, Data: c.Item.Data})
 			}
 		case activesync.CmdChange:
 			luids[i] = c.ServerID
-			batch = append(batch, c.ServerID)
+			batch = append(batch, engine.Change{Op: engine.OpReplace, LUID: c.ServerID, ContentType: ct, Data: c.Item.Data})
 		default:
 			luids[i] = c.ServerID
 		}
 	}
-	if err := w.Prepare(ds, batch); err != nil {
+	if err := w.PrepareItems(ds, batch); err != nil {
 		return err
 	}
-	ct := engine.DefaultContentType(ds.Name)
 	for i, c := range cmds {
 		r := activesync.CommandResult{Kind: c.Kind, ClientID: c.ClientID, ServerID: c.ServerID}
 		switch c.Kind {

@@ -85,6 +85,8 @@ type folderState struct {
 	// ClientSums holds the digest of the content each Add carried.
 	ClientIDs  map[string]string `json:"client_ids,omitempty"`
 	ClientSums map[string]string `json:"client_sums,omitempty"`
+	// Clients holds both maps as they are stored (clients.go).
+	Clients []byte `json:"clients,omitempty"`
 	// Slow is set from SyncKey 0 until the initial sync completes: the
 	// device's items are matched by identity (engine.ModeSlow).
 	Slow bool `json:"slow,omitempty"`
@@ -120,7 +122,11 @@ func (s *Session) load(w *engine.Work) (*deviceState, error) {
 	}
 	st := &deviceState{}
 	if row != nil {
-		if err := json.Unmarshal(row.State, st); err != nil {
+		err = json.Unmarshal(row.State, st)
+		if err == nil {
+			err = unpackClients(st)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("coresession: read state of %s: %w", s.dev.ID, err)
 		}
 	}
@@ -142,7 +148,9 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 	if s.dev.ProtocolVersion != "" {
 		st.ProtocolVersion = s.dev.ProtocolVersion
 	}
+	restore := packClients(st)
 	b, err := json.Marshal(st)
+	restore()
 	if err != nil {
 		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
 	}

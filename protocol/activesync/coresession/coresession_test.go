@@ -27,7 +27,7 @@ func newBackend(t *testing.T) (*coresession.Backend, *engine.Engine) {
 }
 
 // newBackendAt is newBackend with the core's clock (nil: time.Now).
-func newBackendAt(t *testing.T, now func() time.Time) (*coresession.Backend, *engine.Engine) {
+func newBackendAt(t testing.TB, now func() time.Time) (*coresession.Backend, *engine.Engine) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "eas.db"))
 	if err != nil {
@@ -41,7 +41,7 @@ func newBackendAt(t *testing.T, now func() time.Time) (*coresession.Backend, *en
 	return coresession.New(core), core
 }
 
-func login(t *testing.T, b *coresession.Backend, dev string) activesync.Session {
+func login(t testing.TB, b *coresession.Backend, dev string) activesync.Session {
 	t.Helper()
 	s, err := b.Login(context.Background(), "ann", "pw", activesync.Device{ID: dev, Type: "Test", ProtocolVersion: "14.0"})
 	if err != nil {
@@ -55,7 +55,7 @@ func contact(given, family, extra string) activesync.Item {
 		";;;\r\nFN:" + given + " " + family + "\r\n" + extra + "END:VCARD\r\n")}
 }
 
-func mustSync(t *testing.T, s activesync.Session, req activesync.SyncRequest) *activesync.SyncResult {
+func mustSync(t testing.TB, s activesync.Session, req activesync.SyncRequest) *activesync.SyncResult {
 	t.Helper()
 	if req.FolderID == "" {
 		req.FolderID = "contacts"
