@@ -37,7 +37,10 @@ func restart(old *folderState, req activesync.SyncRequest) *folderState {
 		return fs
 	}
 	fs.Key, fs.Began = old.Key+1, old.Key+1
-	if !old.Slow && old.Key-old.Began < sharedWindow {
+	switch {
+	case old.Slow: // sent back to 0 before its initial sync completed
+		fs.Restarts = old.Restarts
+	case old.Key-old.Began < sharedWindow:
 		// The replaced chain was in use (its initial sync done) and
 		// had not moved far since its own start.
 		fs.Restarts = old.Restarts + 1
