@@ -38,6 +38,9 @@ func restart(old *folderState, req activesync.SyncRequest) *folderState {
 	}
 	fs.Key, fs.Began = old.Key+1, old.Key+1
 	switch {
+	case old.Slow && old.LastReq == 0 && old.Open == nil:
+		// A repeated SyncKey 0 (its answer was lost): the same answer.
+		fs.Key, fs.Began, fs.Restarts = old.Key, old.Began, old.Restarts
 	case old.Slow: // sent back to 0 before its initial sync completed
 		fs.Restarts = old.Restarts
 	case old.Key-old.Began < sharedWindow:
