@@ -171,12 +171,15 @@ func TestSharedDeviceID(t *testing.T) {
 }
 
 // TestSingleClientNotShared: one client that loses answers (repeats its
-// key) and once gets status 3 for a key the server does not know is not
+// key, SyncKey 0 included) and once gets status 3 for a key the server does not know is not
 // reported shared.
 func TestSingleClientNotShared(t *testing.T) {
 	b, core := newBackend(t)
 	a := &sharer{s: login(t, b, "dev-a"), held: map[string]activesync.Item{}}
 	a.key = initial(t, a.s, nil)
+	if again := initial(t, a.s, nil); again != a.key {
+		t.Errorf("SyncKey 0 sent again (its answer lost) got %s, then %s", a.key, again)
+	}
 	a.sync(t, map[string]activesync.Item{"1": contact("One", "Single", "")})
 	for i := range 3 {
 		req := adds(a.key, 2, fmt.Sprint("Lost", i))
