@@ -112,6 +112,11 @@ type folderState struct {
 	Repeats int                       `json:"repeats,omitempty"`
 	Owed    []activesync.ServerChange `json:"owed,omitempty"`
 	Window  int                       `json:"window,omitempty"`
+	// Began is the first key of the chain a SyncKey 0 replaced an older
+	// one with; Restarts counts such replacements of a chain in use
+	// (shared.go).
+	Began    int `json:"began,omitempty"`
+	Restarts int `json:"restarts,omitempty"`
 }
 
 // load reads the device's state; a device never seen has an empty one.

@@ -27,10 +27,15 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 		return nil, err
 	}
 	var res *activesync.SyncResult
+	oldKeyOf := 0 // the current key, when the request's is an old one (shared.go)
 	err = s.update(ctx, func(w *engine.Work, st *deviceState) error {
 		if req.SyncKey == "0" {
-			st.Folders[req.FolderID] = &folderState{Key: 1, Slow: true, ClientIDs: map[string]string{}, Supported: req.Supported, Filter: req.FilterType}
-			res = &activesync.SyncResult{SyncKey: "1"}
+			fs := restart(st.Folders[req.FolderID], req)
+			st.Folders[req.FolderID] = fs
+			res = &activesync.SyncResult{SyncKey: strconv.Itoa(fs.Key)}
+			if fs.Restarts >= sharedRestarts {
+				return s.noteShared(w, req.FolderID, fmt.Sprintf("SyncKey 0 for the %d. time while in use", fs.Restarts), "new_key", fs.Key)
+			}
 			return nil
 		}
 		fs := st.Folders[req.FolderID]
@@ -48,6 +53,9 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			return err
 		}
 		if key != fs.Key {
+			if oldKey(fs, key) {
+				oldKeyOf = fs.Key
+			}
 			return activesync.ErrInvalidSyncKey
 		}
 		fs.Repeats = 0 // the device took the last answer
@@ -72,6 +80,11 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 		})
 		if err == nil {
 			err = activesync.ErrInvalidSyncKey
+		}
+	}
+	if oldKeyOf != 0 && errors.Is(err, activesync.ErrInvalidSyncKey) {
+		if nerr := s.noteOldKey(ctx, req.FolderID, req.SyncKey, oldKeyOf); nerr != nil {
+			return nil, nerr
 		}
 	}
 	return res, err
