@@ -164,12 +164,8 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Matched++
 		code = Matched
 	case pim.Equivalent(uct, union, sct, server):
-		if !pim.Equivalent(uct, union, sentCT, sent) {
-			// The archive keeps the device's own copy too, as a conflict
-			// keeps the loser's: the merge took it apart.
-			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, sentCT, sent, OriginConflict); err != nil {
-				return 0, err
-			}
+		if err := e.archiveSent(ctx, tx, st, ds, cur.GUID, uct, union, sentCT, sent); err != nil {
+			return 0, err
 		}
 		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
@@ -181,6 +177,11 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Replaced++
 		code = Replaced
 	default:
+		// The conflict rules decide between the server's version and the
+		// union, which may hold neither's values alone.
+		if err := e.archiveSent(ctx, tx, st, ds, cur.GUID, uct, union, sentCT, sent); err != nil {
+			return 0, err
+		}
 		ci.contentType, ci.data, ci.info = uct, union, pim.Describe(uct, union)
 		var err error
 		if code, err = e.resolveConflict(ctx, tx, st, ds, cur, ci, luid); err != nil {
@@ -198,6 +199,17 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return code, nil
+}
+
+// archiveSent keeps the device's own copy in the archive, as a conflict
+// keeps the loser's, when the merge (uct, union) took it apart: what a
+// device synced stays restorable (DESIGN.md, Archive).
+func (e *Engine) archiveSent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid, uct string, union []byte, sentCT string, sent []byte) error {
+	if pim.Equivalent(uct, union, sentCT, sent) {
+		return nil
+	}
+	_, err := e.writeContent(ctx, tx, st, ds, guid, sentCT, sent, OriginConflict)
+	return err
 }
 
 // holdsAll tells whether a device that sent (ct, data) already holds all
