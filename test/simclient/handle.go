@@ -54,7 +54,7 @@ func (s *session) handleStatus(c *syncml.Command) error {
 	case "Alert":
 		// The Alerts of message 1 (or of its retry after a 401).
 		for _, st := range s.stores {
-			if st.alertCmd == c.CmdRef && c.MsgRef == strconv.Itoa(s.msgID) && st.rep.AlertStatus == 0 {
+			if st.alertCmd == c.CmdRef && c.MsgRef == st.alertMsg && st.rep.AlertStatus == 0 {
 				st.rep.AlertStatus = code
 			}
 		}

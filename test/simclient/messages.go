@@ -69,11 +69,34 @@ func (s *session) first(mode int) *syncml.Message {
 			code = Slow // no anchor yet: SyncEvolution asks for a slow sync itself
 		}
 		st.rep.Requested = code
-		st.alertCmd = nextID()
+		st.alertCmd, st.alertMsg = nextID(), strconv.Itoa(s.msgID)
 		m.Commands = append(m.Commands, &syncml.Command{Name: "Alert", CmdID: st.alertCmd, Data: strconv.Itoa(code),
 			NumberOfChanges: -1, Items: []syncml.Item{{
 				Target: syncml.Loc{URI: st.ls.cfg.Remote}, Source: syncml.Loc{URI: st.ls.cfg.Local},
 				Meta: &syncml.Meta{Anchor: &syncml.Anchor{Last: st.ls.last, Next: st.next}, MaxObjSize: o.MaxObjSize}}}})
+	}
+	return m
+}
+
+// askNext builds a message of package 3's first half that only asks for
+// the next message of the server's package 2 (Alert 222): a server's
+// answer to message 1 may span messages when it does not fit the device's
+// MaxMsgSize (OMA DS 1.2 Protocol, Multiple Messages in Package).
+func (s *session) askNext() *syncml.Message {
+	s.msgID++
+	m := &syncml.Message{Header: s.header()}
+	id := 0
+	nextID := func() string { id++; return strconv.Itoa(id) }
+	for _, c := range s.statuses {
+		c.CmdID = nextID()
+		m.Commands = append(m.Commands, c)
+	}
+	s.statuses = nil
+	if len(s.stores) > 0 {
+		st := s.stores[0]
+		m.Commands = append(m.Commands, &syncml.Command{Name: "Alert", CmdID: nextID(), NumberOfChanges: -1,
+			Data: strconv.Itoa(int(syncml.AlertNextMessage)), Items: []syncml.Item{{
+				Target: syncml.Loc{URI: st.ls.cfg.Remote}, Source: syncml.Loc{URI: st.ls.cfg.Local}}}})
 	}
 	return m
 }

@@ -42,6 +42,8 @@ type sessStore struct {
 	ls       *localStore
 	rep      *StoreReport
 	alertCmd string
+	// alertMsg is the MsgID of the message that carried the Alert.
+	alertMsg string
 	next     string
 	ok       bool
 	queue    []*syncml.Command // item commands still to send
@@ -117,10 +119,23 @@ func (s *session) run(mode int) error {
 	if s.faults.AbandonAfter == s.n() {
 		return ErrAbandoned
 	}
-	if resp.Header.RespURI != "" {
-		s.url = resp.Header.RespURI
-		s.rep.RespURI = resp.Header.RespURI
+	s.followRespURI(resp)
+	for n := 0; !resp.Final; n++ {
+		// The server's package 2 goes on in further messages.
+		if n == maxMessages {
+			return fmt.Errorf("simclient: the server's answer to message 1 not over after %d messages", maxMessages)
+		}
+		if resp, err = s.exchange(s.askNext()); err != nil {
+			return err
+		}
+		if err := s.handle(resp); err != nil {
+			return err
+		}
+		if s.faults.AbandonAfter == s.n() {
+			return ErrAbandoned
+		}
 	}
+	s.followRespURI(resp)
 	anyOK := false
 	var codes []int
 	for _, st := range s.stores {
@@ -156,6 +171,15 @@ func (s *session) run(mode int) error {
 		}
 	}
 	return fmt.Errorf("simclient: session not over after %d messages", maxMessages)
+}
+
+// followRespURI sends the session's next messages to the address the
+// server gave in its answer's RespURI.
+func (s *session) followRespURI(resp *syncml.Message) {
+	if resp.Header.RespURI != "" {
+		s.url = resp.Header.RespURI
+		s.rep.RespURI = resp.Header.RespURI
+	}
 }
 
 // n is the number of the current message for Faults: its MsgID less the
