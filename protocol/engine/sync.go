@@ -298,7 +298,7 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	}
 	if cur != nil && !cur.Deleted {
 		// Applied, or held, when the session completes (guard.go).
-		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid})
+		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid, Seq: cur.Seq})
 		ds.Deleted++
 		return Deleted, nil
 	}
