@@ -35,7 +35,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		if checked[v.GUID] || ds.pendingGUID(v.GUID) {
 			continue
 		}
-		if !equivalentTo(v, ci.contentType, ci.data) {
+		if !equivalentTo(v, ci.contentType, ci.data) && !inDeviceForm(ds, v, ci) {
 			if ds.Mode == ModeSlow && reducedCopyOf(v, ci.contentType, ci.data) {
 				reduced = append(reduced, v)
 			}
@@ -59,6 +59,19 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		return cur, nil
 	}
 	return e.reducedVersionTwin(ctx, tx, st, ds, reduced)
+}
+
+// inDeviceForm tells whether a device's copy is version v in the form the
+// device holds (Datastore.DeviceForm): an EAS device re-sends a contact as
+// its class's fields make it, FN rebuilt from N and the filing name apart,
+// which equals no stored version as such.
+func inDeviceForm(ds *syncedStore, v *store.Item, ci *clientItem) bool {
+	if ds.DeviceForm == nil || v.Deleted {
+		return false
+	}
+	vct, vdata := v.Canon()
+	fct, form, ok := ds.DeviceForm(vct, vdata)
+	return ok && pim.Equivalent(fct, form, ci.contentType, ci.data)
 }
 
 // reducedVersionTwin picks, in a slow sync, the item of which the
