@@ -21,7 +21,8 @@ const maxVersionTwins = 64
 // in between: the current version no longer matches, an earlier one does
 // (DESIGN.md: no duplicates). It returns the item's current state.
 func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
-	if ds.Mode != ModeSlow && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
+	sendsAll := ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromClient // the device sends every item it holds
+	if !sendsAll && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
 	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
@@ -36,7 +37,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 			continue
 		}
 		if !equivalentTo(v, ci.contentType, ci.data) && !inDeviceForm(ds, v, ci) {
-			if ds.Mode == ModeSlow && reducedCopyOf(v, ci.contentType, ci.data) {
+			if sendsAll && reducedCopyOf(v, ci.contentType, ci.data) {
 				reduced = append(reduced, v)
 			}
 			continue
@@ -46,7 +47,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 			// The device holds this item under another LUID; in a slow
 			// sync only if it sent it in this one (a mapping left from
 			// before may name a LUID the device no longer has).
-			if ds.Mode != ModeSlow || m.Session == st.Key {
+			if !sendsAll || m.Session == st.Key {
 				continue
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
