@@ -35,16 +35,15 @@ const bugReset = "re-syncs after status 3 (invalid SyncKey) can fork or leave an
 
 // bugCrash: a device killed after an answer arrived and before it stored
 // it sends the lost answer's key again. The server bugs such kills showed
-// are fixed (a Delete of the re-sent request kept until its sync completed
-// overrode another device's later change; a one-change answer lost twice
-// was set aside). With the kills on, 3 of 1,000 scenarios still fail, on
-// limits the kills only reach: an EAS initial sync open across requests
-// does not send the deletion of an item the device sent in it, deleted by
-// another device before it completed (seed 900); and a copy held by a
-// device that never synced it of an item deleted meanwhile is added anew
-// while another device's edit brings the deleted item back (seeds 61,
-// 439). So the kills run only with -knownbugs.
-const bugCrash = "an EAS initial sync open across requests misses a deletion of an item it paired; a never-synced copy of a deleted item is added next to its revival"
+// are fixed (a Delete of the re-sent request, kept until its sync
+// completed, overrode another device's later change; a one-change answer
+// lost twice was set aside; an initial sync open across requests missed
+// the deletion of an item the device sent in it). One limit remains that
+// the kills' random paths reach (seed 61): a copy of an item deleted
+// meanwhile, edited on a device that never synced it, is added anew,
+// while another device's edit of the deleted item brings it back too. So
+// the kills run only with -knownbugs.
+const bugCrash = "an edited copy of a deleted item on a device that never synced it is added next to the item another device's edit revives"
 
 // easCard is the EAS form of card (and of bigCard when big > 0). The
 // "#id rN" tag is in FirstName, which the server keeps in N and FN; no
