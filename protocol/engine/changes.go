@@ -79,7 +79,10 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			}
 		}
 		q := ds.queue[0]
-		if q.held || ds.setAside(q) {
+		if q.held || ds.setAside(q) || q.phase == phaseLog && ds.pendingGUID(q.guid) {
+			// A held or set-aside item stays away; one the device deleted
+			// in this session is not sent to it (overtakenDeletes decides
+			// on a change made since).
 			w.pass(ds, q)
 			continue
 		}

@@ -55,6 +55,11 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 	default:
 		if delivered {
 			p.AckSeq = ds.TargetSeq
+			if ds.Mode == ModeSlow {
+				if p.AckSeq, err = e.missedDeletions(ctx, tx, st, ds, p.AckSeq); err != nil {
+					return err
+				}
+			}
 		} else {
 			e.log.Warn("not every change reached the device; they will be sent again",
 				"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered)
@@ -147,4 +152,39 @@ func (e *Engine) sessionDevice(ctx context.Context, tx store.SyncTx, st *session
 		return nil, fmt.Errorf("engine: device %s: %w", st.DeviceID, err)
 	}
 	return d, nil
+}
+
+// missedDeletions returns the AckSeq a completed slow sync leaves: ack,
+// or less when an item the device sent in the sync was deleted by another
+// origin before it completed. A slow sync sends only items the device did
+// not send, never a deletion, so the device still holds such an item; an
+// EAS initial sync stays open across requests while others sync. The next
+// sync then sends the changes from just before that deletion.
+func (e *Engine) missedDeletions(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ack int64) (int64, error) {
+	after := ds.PriorSeq
+	for after < ack {
+		items, err := tx.Changes(ctx, st.UserID, ds.Name, after, ack, st.DeviceID, batchSize)
+		if err != nil {
+			return 0, fmt.Errorf("engine: changes: %w", err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		for _, it := range items {
+			after = max(after, it.Seq)
+			if !it.Deleted {
+				continue
+			}
+			m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, it.GUID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return 0, fmt.Errorf("engine: map %s: %w", it.GUID, err)
+			}
+			if m.Session == st.Key && it.Seq-1 < ack {
+				ack = it.Seq - 1
+			}
+		}
+	}
+	return ack, nil
 }

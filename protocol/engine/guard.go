@@ -54,6 +54,10 @@ type heldEvent struct {
 type pendingDelete struct {
 	GUID string `json:"g"`
 	LUID string `json:"l"`
+	// Seq is the item's change sequence the device deleted (0: not
+	// known): a later one is another's change made while the session
+	// stayed open (overtakenDeletes).
+	Seq int64 `json:"s,omitempty"`
 }
 
 // pendingGUID tells whether the session deleted the item (a delete kept
@@ -141,6 +145,9 @@ func (w *Work) markHeld(ds *Datastore, from int) error {
 // Under the threshold they are applied (refresh deletes are left to the
 // caller: held false); over it they are held. It says whether they were.
 func (e *Engine) guardDeletes(ctx context.Context, tx store.SyncTx, st *sessionState, ds *Datastore) (held bool, err error) {
+	if err := e.overtakenDeletes(ctx, tx, st, ds); err != nil {
+		return false, err
+	}
 	dels := ds.Pending
 	if ds.Mode == ModeRefreshFromClient {
 		if dels, err = e.unconfirmedDeletes(ctx, tx, st, ds, dels); err != nil {
@@ -187,6 +194,51 @@ func (e *Engine) guardDeletes(ctx context.Context, tx store.SyncTx, st *sessionS
 		"percent", rule.Percent, "min", rule.MinItems)
 	st.w.obs.holds = append(st.w.obs.holds, heldEvent{protocol: st.Protocol, hold: *h})
 	return true, nil
+}
+
+// overtakenDeletes resolves, as a session completes, the deletes Apply
+// kept of items another device or the admin changed after the device
+// deleted them: an EAS sync stays open between requests (a re-sent
+// request's commands, windows of changes), and others sync meanwhile.
+// Tombstoning such an item would drop the later change unseen; it is the
+// conflict of a deletion with a change (applyDelete's), which by default
+// keeps the change and sends the item back to the device.
+func (e *Engine) overtakenDeletes(ctx context.Context, tx store.SyncTx, st *sessionState, ds *Datastore) error {
+	kept := ds.Pending[:0]
+	for _, d := range ds.Pending {
+		if d.Seq == 0 {
+			kept = append(kept, d)
+			continue
+		}
+		cur, err := tx.Item(ctx, st.UserID, ds.Name, d.GUID)
+		if errors.Is(err, store.ErrNotFound) {
+			kept = append(kept, d)
+			continue
+		} else if err != nil {
+			return fmt.Errorf("engine: item %s: %w", d.GUID, err)
+		}
+		if cur.Deleted || cur.Seq <= d.Seq {
+			kept = append(kept, d)
+			continue
+		}
+		if _, err := e.resolveConflict(ctx, tx, st, ds, cur, nil, d.LUID); err != nil {
+			return err
+		}
+		ds.Deleted--
+		now, err := tx.Item(ctx, st.UserID, ds.Name, d.GUID)
+		if err != nil {
+			return fmt.Errorf("engine: item %s: %w", d.GUID, err)
+		}
+		if !now.Deleted && now.Seq == cur.Seq && cur.Seq <= ds.TargetSeq {
+			// Kept, unmapped, and in this session's changes, which did
+			// not send it (NextChange): a new version sends it next time.
+			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, cur.ContentType, cur.Data, OriginServer); err != nil {
+				return err
+			}
+		}
+	}
+	ds.Pending = kept
+	return nil
 }
 
 // unconfirmedDeletes lists the items a refresh from the device would

@@ -211,12 +211,8 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Matched++
 		code = Matched
 	case pim.EquivalentParsed(unionP, serverP):
-		if !pim.EquivalentParsed(unionP, sentP) {
-			// The archive keeps the device's own copy too, as a conflict
-			// keeps the loser's: the merge took it apart.
-			if _, err := e.writeContent(ctx, tx, st, ds, cur.GUID, sentCT, sent, OriginConflict); err != nil {
-				return 0, err
-			}
+		if err := e.archiveSent(ctx, tx, st, ds, cur.GUID, unionP, sentP, sentCT, sent); err != nil {
+			return 0, err
 		}
 		ci.setContent(uct, union, unionP)
 		if _, err := e.write(ctx, tx, st, ds, cur.GUID, ci); err != nil {
@@ -228,6 +224,11 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Replaced++
 		code = Replaced
 	default:
+		// The conflict rules decide between the server's version and the
+		// union, which may hold neither's values alone.
+		if err := e.archiveSent(ctx, tx, st, ds, cur.GUID, unionP, sentP, sentCT, sent); err != nil {
+			return 0, err
+		}
 		ci.setContent(uct, union, unionP)
 		var err error
 		if code, err = e.resolveConflict(ctx, tx, st, ds, cur, ci, luid); err != nil {
@@ -248,6 +249,17 @@ func (e *Engine) mergePair(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return code, nil
+}
+
+// archiveSent keeps the device's own copy in the archive, as a conflict
+// keeps the loser's, when the merge (union) took it apart: what a device
+// synced stays restorable (DESIGN.md, Archive).
+func (e *Engine) archiveSent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string, union, sentP *pim.Parsed, sentCT string, sent []byte) error {
+	if pim.EquivalentParsed(union, sentP) {
+		return nil
+	}
+	_, err := e.writeContent(ctx, tx, st, ds, guid, sentCT, sent, OriginConflict)
+	return err
 }
 
 // holdsAll tells whether a device that sent content sent already holds all

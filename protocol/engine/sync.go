@@ -200,6 +200,12 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	}
 	if vt, err := e.versionTwin(ctx, tx, st, ds, ci); err != nil {
 		return 0, err
+	} else if vt != nil && ds.Mode == ModeRefreshFromClient {
+		if !vt.Deleted {
+			// The device's data becomes the server's, on the item it is
+			// a copy of: not a new item next to it.
+			return e.pairSlow(ctx, tx, st, ds, vt, ci, luid)
+		}
 	} else if vt != nil {
 		return e.takeVersionTwin(ctx, tx, st, ds, vt, luid)
 	}
@@ -317,7 +323,7 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	}
 	if cur != nil && !cur.Deleted {
 		// Applied, or held, when the session completes (guard.go).
-		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid})
+		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid, Seq: cur.Seq})
 		ds.Deleted++
 		return Deleted, nil
 	}

@@ -21,7 +21,8 @@ const maxVersionTwins = 64
 // in between: the current version no longer matches, an earlier one does
 // (DESIGN.md: no duplicates). It returns the item's current state.
 func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
-	if ds.Mode != ModeSlow && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
+	sendsAll := ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromClient // the device sends every item it holds
+	if !sendsAll && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
 		return nil, nil
 	}
 	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
@@ -35,8 +36,8 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		if checked[v.GUID] || ds.pendingGUID(v.GUID) {
 			continue
 		}
-		if !ds.memo.equivalent(v, ci.item()) {
-			if ds.Mode == ModeSlow && reducedCopyOf(ds.memo.of(v, true), ci.item()) {
+		if !ds.memo.equivalent(v, ci.item()) && !inDeviceForm(ds, v, ci) {
+			if sendsAll && reducedCopyOf(ds.memo.of(v, true), ci.item()) {
 				reduced = append(reduced, v)
 			}
 			continue
@@ -46,7 +47,7 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 			// The device holds this item under another LUID; in a slow
 			// sync only if it sent it in this one (a mapping left from
 			// before may name a LUID the device no longer has).
-			if ds.Mode != ModeSlow || m.Session == st.Key {
+			if !sendsAll || m.Session == st.Key {
 				continue
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -59,6 +60,19 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 		return cur, nil
 	}
 	return e.reducedVersionTwin(ctx, tx, st, ds, reduced)
+}
+
+// inDeviceForm tells whether a device's copy is version v in the form the
+// device holds (Datastore.DeviceForm): an EAS device re-sends a contact as
+// its class's fields make it, FN rebuilt from N and the filing name apart,
+// which equals no stored version as such.
+func inDeviceForm(ds *syncedStore, v *store.Item, ci *clientItem) bool {
+	if ds.DeviceForm == nil || v.Deleted {
+		return false
+	}
+	vct, vdata := v.Canon()
+	fct, form, ok := ds.DeviceForm(vct, vdata)
+	return ok && pim.Equivalent(fct, form, ci.contentType, ci.data)
 }
 
 // reducedVersionTwin picks, in a slow sync, the item of which the

@@ -164,6 +164,13 @@ type Datastore struct {
 	// SyncKey 0 sends what it holds as Adds): a paired item is merged
 	// (mergePair), never read as the device removing what it left out.
 	MergePairs bool `json:"merge_pairs,omitempty"`
+	// DeviceForm, set by a front end whose device holds items in another
+	// form (an EAS class's fields), turns a server version into what the
+	// device sends back for it; nil: the device returns what it got. The
+	// version-twin rule compares a device's copy with it (versiontwin.go).
+	// Not persisted: the front end sets it whenever it opens or resumes
+	// the datastore.
+	DeviceForm func(ct string, data []byte) (string, []byte, bool) `json:"-"`
 	// SetAside are the items set aside for the device (GUID -> the
 	// sequence of the version it kept refusing), read at Open: that
 	// version is not sent to it (setaside.go).

@@ -162,6 +162,7 @@ func (s *session) run(mode int) error {
 	if s.faults.SuspendAfter == s.n() {
 		return s.suspend()
 	}
+	s.followRespURI(resp)
 	anyOK := false
 	var codes []int
 	for _, st := range s.stores {

@@ -23,11 +23,17 @@ import (
 // the first repeat is a lost answer.
 const loopAfter = 2
 
+// setAsideAfter is the repeat from which an answer of one change, not
+// made smaller first, has its item set aside: a device can lose one answer
+// twice (lost on the way, then killed before it stored the copy sent
+// again), and a lost answer costs nothing, a set-aside item the device.
+const setAsideAfter = loopAfter + 1
+
 // repeated answers a request with the key of the last answer again.
 func (s *Session) repeated(w *engine.Work, fs *folderState, name string) (*activesync.SyncResult, error) {
 	fs.Repeats++
 	last := fs.Last
-	if fs.Repeats < loopAfter || len(last.Changes) == 0 {
+	if fs.Repeats < loopAfter || len(last.Changes) == 0 || len(last.Changes) == 1 && fs.Repeats < setAsideAfter {
 		return last, nil // a lost answer: the same again, nothing applied
 	}
 	smaller := *last

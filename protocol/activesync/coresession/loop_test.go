@@ -120,3 +120,31 @@ func TestLostAnswerTwiceStillComplete(t *testing.T) {
 		t.Errorf("the device got %d distinct contacts, want 30", len(ids))
 	}
 }
+
+// TestOneChangeLostTwiceNotSetAside: an answer of one change lost twice
+// (on the way, then the device was killed before it stored the copy sent
+// again) is sent a third time, not taken for a device that refuses the
+// item: nothing is set aside and the device gets the item.
+func TestOneChangeLostTwiceNotSetAside(t *testing.T) {
+	b, core := newBackend(t)
+	a := login(t, b, "dev-a")
+	mustSync(t, a, adds(initial(t, a, nil), 1, "Twice"))
+	bdev := login(t, b, "dev-b")
+	key := initial(t, bdev, nil)
+	var r *activesync.SyncResult
+	for range 3 {
+		r = mustSync(t, bdev, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: 1})
+	}
+	if len(r.Changes) != 1 || r.Changes[0].Kind != activesync.CmdAdd {
+		t.Fatalf("third answer to the same key: %+v, want the one Add", r.Changes)
+	}
+	devs, err := admin.New(core).Devices(context.Background(), "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devs {
+		if len(d.SetAside) != 0 {
+			t.Errorf("device %s: items set aside %+v, want none", d.Device.DeviceID, d.SetAside)
+		}
+	}
+}

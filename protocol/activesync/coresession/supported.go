@@ -75,3 +75,20 @@ func ctCaps(datastore string, supported []string) map[string]map[string]int {
 	}
 	return map[string]map[string]int{c.ct: props}
 }
+
+// deviceForm is the engine's Datastore.DeviceForm of a contacts folder: a
+// vCard as an EAS device holds it and sends it back (its Contacts class's
+// fields, converted to vCard again). Other classes: nil.
+func deviceForm(datastore string) func(ct string, data []byte) (string, []byte, bool) {
+	if datastore != engine.Contacts {
+		return nil
+	}
+	return func(ct string, data []byte) (string, []byte, bool) {
+		fields, _, err := pim.VCardToEASContact(data)
+		if err != nil {
+			return "", nil, false
+		}
+		card, _ := pim.EASContactToVCard(fields)
+		return supportClasses[engine.Contacts].ct, card, true
+	}
+}

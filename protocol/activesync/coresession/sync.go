@@ -205,6 +205,7 @@ func (s *Session) open(w *engine.Work, fs *folderState, name string) (*engine.Da
 	if fs.Open != nil {
 		ds := fs.Open
 		ds.Partner = p
+		ds.DeviceForm = deviceForm(name)
 		if !fs.Slow {
 			// The admin may have reset the device since the sync began.
 			_, _, forced, err := w.Open(p, name, engine.ModeTwoWay, strconv.Itoa(fs.OpenedKey))
@@ -234,6 +235,7 @@ func (s *Session) open(w *engine.Work, fs *folderState, name string) (*engine.Da
 	ct := engine.DefaultContentType(name)
 	ds.SendType, ds.Accepts = ct, []string{ct}
 	ds.CTCaps = ctCaps(name, fs.Supported)
+	ds.DeviceForm = deviceForm(name)
 	return ds, nil
 }
 
