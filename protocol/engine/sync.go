@@ -305,6 +305,9 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	} else if err != nil {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
 	}
+	if stale, err := e.staleDelete(ctx, tx, st, ds, m); stale || err != nil {
+		return Deleted, err
+	}
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, m.GUID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)

@@ -271,3 +271,25 @@ func (e *Engine) isUnacked(ctx context.Context, tx store.SyncTx, st *sessionStat
 	}
 	return a, nil
 }
+
+// staleDelete handles a device's Delete of a LUID whose item the server
+// has sent the device again as an Add since the LUID was mapped (every
+// mapping of a GUID drops its unacknowledged Add, so a row left is newer
+// than the mapping): a slow sync in which the device no longer sent the
+// LUID (OMA DS 1.2 Sync Protocol 5.10) and that was killed before its Map.
+// The device deleted a copy it no longer holds, and may hold the item
+// again, unmapped: only the stale mapping goes, and the item stays for
+// that copy to pair with (unackedPair). Deleting it would leave the copy
+// to come back as a second item.
+func (e *Engine) staleDelete(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, m *store.Mapping) (bool, error) {
+	a, err := e.isUnacked(ctx, tx, st, ds, m.GUID)
+	if err != nil || a == nil {
+		return false, err
+	}
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, m.LUID); err != nil {
+		return false, fmt.Errorf("engine: unmap %s: %w", m.LUID, err)
+	}
+	e.log.Info("device deleted a copy of an item it was sent again since; the item stays, the old id is unmapped",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", m.GUID, "luid", m.LUID, "sent_in", a.Session)
+	return true, nil
+}
