@@ -54,6 +54,9 @@ type heldEvent struct {
 type pendingDelete struct {
 	GUID string `json:"g"`
 	LUID string `json:"l"`
+	// Stale: the LUID was mapped before the server sent the item to the
+	// device again as an Add (stalePending).
+	Stale bool `json:"s,omitempty"`
 }
 
 // pendingGUID tells whether the session deleted the item (a delete kept

@@ -305,9 +305,6 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	} else if err != nil {
 		return 0, fmt.Errorf("engine: map %s: %w", luid, err)
 	}
-	if stale, err := e.staleDelete(ctx, tx, st, ds, m); stale || err != nil {
-		return Deleted, err
-	}
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, m.GUID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
@@ -320,7 +317,11 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	}
 	if cur != nil && !cur.Deleted {
 		// Applied, or held, when the session completes (guard.go).
-		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid})
+		a, err := e.isUnacked(ctx, tx, st, ds, m.GUID)
+		if err != nil {
+			return 0, err
+		}
+		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid, Stale: a != nil})
 		ds.Deleted++
 		return Deleted, nil
 	}
