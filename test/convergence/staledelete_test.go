@@ -60,3 +60,33 @@ func TestDeletedItemBackFromKilledSlowSync(t *testing.T) {
 		t.Errorf("not converged:\n%v", d)
 	}
 }
+
+// TestDeletedTwiceAfterKilledSlowSync (randomized seed 124): as above, but
+// the device deletes also the copy the killed slow sync gave it. Both of
+// its Deletes name the item; it is deleted everywhere, not kept on the
+// server while the device lacks it.
+func TestDeletedTwiceAfterKilledSlowSync(t *testing.T) {
+	ts := startServerClock(t, session.Options{}, 10)
+	ctx := context.Background()
+	a, b := ts.device("dev-0", nil), ts.device("dev-1", nil)
+	a.Add("contacts", card(1, 1))
+	a.Add("contacts", card(2, 2))
+	syncAll(t, a, b)
+	a.Delete("contacts", luidOf(t, a, card(1, 1)))
+	a.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := a.Sync(ctx, simclient.Slow); err != simclient.ErrAbandoned {
+		t.Fatalf("dev-0's killed slow sync: %v", err)
+	}
+	ts.clock.advance(leaseTTL)
+	a.Faults = simclient.Faults{}
+	a.Delete("contacts", luidOf(t, a, card(1, 1)))
+	syncAll(t, a, b, a, b)
+	for _, it := range ts.live(t) {
+		if idRe.FindStringSubmatch(string(it.Data))[1] == "1" {
+			t.Errorf("server: item #1 is live, deleted twice on dev-0")
+		}
+	}
+	if d := converged(t, ts, a, b); len(d) > 0 {
+		t.Errorf("not converged:\n%v", d)
+	}
+}
