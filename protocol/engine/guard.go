@@ -58,6 +58,9 @@ type pendingDelete struct {
 	// known): a later one is another's change made while the session
 	// stayed open (overtakenDeletes).
 	Seq int64 `json:"s,omitempty"`
+	// Stale: the LUID was mapped before the server sent the item to the
+	// device again as an Add (stalePending).
+	Stale bool `json:"st,omitempty"`
 }
 
 // pendingGUID tells whether the session deleted the item (a delete kept

@@ -323,7 +323,11 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	}
 	if cur != nil && !cur.Deleted {
 		// Applied, or held, when the session completes (guard.go).
-		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid, Seq: cur.Seq})
+		a, err := e.isUnacked(ctx, tx, st, ds, m.GUID)
+		if err != nil {
+			return 0, err
+		}
+		ds.Pending = append(ds.Pending, pendingDelete{GUID: m.GUID, LUID: luid, Seq: cur.Seq, Stale: a != nil})
 		ds.Deleted++
 		return Deleted, nil
 	}

@@ -176,9 +176,14 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionSt
 	// left means the device has not mapped the item since it was sent,
 	// whatever older mapping of it the store still holds (a device wiped
 	// by a refresh from the server that died keeps none of its LUIDs).
-	open := slices.DeleteFunc(cands, func(a store.UnackedAdd) bool { return ds.pendingGUID(a.GUID) })
+	// A delete of a stale LUID (pendingDelete.Stale) leaves the item open:
+	// the device deleted an older copy and holds this one.
+	open := slices.DeleteFunc(cands, func(a store.UnackedAdd) bool { return ds.pendingGUID(a.GUID) && !ds.stalePending(a.GUID) })
 	switch len(open) {
 	case 1:
+		if err := e.dropStalePending(ctx, tx, st, ds, open[0].GUID); err != nil {
+			return nil, err
+		}
 		return &open[0], nil
 	case 0:
 		e.log.Info("device's new item matches none of its unmapped items; kept as new",
@@ -270,4 +275,41 @@ func (e *Engine) isUnacked(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return nil, fmt.Errorf("engine: unacked add %s: %w", guid, err)
 	}
 	return a, nil
+}
+
+// stalePending tells whether the session's pending delete of an item is
+// of a stale LUID: one mapped before the server sent the device the item
+// again as an Add (every mapping of a GUID drops its unacknowledged Add, so
+// a row left is newer than the mapping), as a slow sync does for an item
+// the device no longer sent (OMA DS 1.2 Sync Protocol 5.10) when it is
+// killed before its Map.
+func (ds *Datastore) stalePending(guid string) bool {
+	for _, d := range ds.Pending {
+		if d.GUID == guid && d.Stale {
+			return true
+		}
+	}
+	return false
+}
+
+// dropStalePending cancels the session's delete of an item by a stale
+// LUID when the device's new item is its copy of it: the device deleted
+// the older copy, not the item, which it holds again; deleting it would
+// leave the copy to come back as a second item. The stale LUID is
+// unmapped.
+func (e *Engine) dropStalePending(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid string) error {
+	for i, d := range ds.Pending {
+		if d.GUID != guid || !d.Stale {
+			continue
+		}
+		if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, d.LUID); err != nil {
+			return fmt.Errorf("engine: unmap %s: %w", d.LUID, err)
+		}
+		ds.Pending = slices.Delete(ds.Pending, i, i+1)
+		ds.Deleted--
+		e.log.Info("device deleted an old copy of an item it holds again, unmapped; the item stays",
+			"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "luid", d.LUID)
+		return nil
+	}
+	return nil
 }
