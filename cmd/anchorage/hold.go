@@ -23,7 +23,7 @@ func cmdHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sub := args[0]
 	fs := flag.NewFlagSet("hold "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	data := storeFlags(fs)
 	user := fs.String("user", "", "list: only this user's holds")
 	all := fs.Bool("all", false, "list: decided holds too")
 	items := fs.Bool("items", false, "list: the items each hold would delete")
