@@ -128,6 +128,21 @@ func TestLeaseOfOpeningSession(t *testing.T) {
 	}
 	// The clock jumps past the wait every so often, whenever the message
 	// starts waiting (checking the password takes a while).
+	stop := jumpClock(&skew)
+	resp, err := e.HandleSyncML(ctx, Request{Body: devMessage(t, "dev-b", "1", true, alertCmd()), BaseURL: "http://h/sync"})
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := alertStatus(t, resp.Body); code != "503" {
+		t.Errorf("dev-b alert while an opening session holds the datastore: %s, want 503", code)
+	}
+}
+
+// jumpClock moves skew past the lease wait every 100 ms until the
+// returned stop is called, so that a message waiting for a lease runs out
+// of its wait without the test sleeping through it.
+func jumpClock(skew *atomic.Int64) (stop func()) {
 	done, skewed := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(skewed)
@@ -140,13 +155,5 @@ func TestLeaseOfOpeningSession(t *testing.T) {
 			}
 		}
 	}()
-	resp, err := e.HandleSyncML(ctx, Request{Body: devMessage(t, "dev-b", "1", true, alertCmd()), BaseURL: "http://h/sync"})
-	close(done)
-	<-skewed
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, _ := alertStatus(t, resp.Body); code != "503" {
-		t.Errorf("dev-b alert while an opening session holds the datastore: %s, want 503", code)
-	}
+	return func() { close(done); <-skewed }
 }

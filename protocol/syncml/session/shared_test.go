@@ -61,21 +61,9 @@ func TestSharedDeviceLease(t *testing.T) {
 		t.Fatalf("Outlook 2019 alert: %s", codeB)
 	}
 	// Outlook 2016 comes back meanwhile: it waits, then gets 503.
-	done, skewed := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(skewed)
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(100 * time.Millisecond):
-				skew.Add(int64(engine.LeaseWait + time.Second))
-			}
-		}
-	}()
+	stop := jumpClock(&skew)
 	codeA, _ := alertStatus(t, handle("2", "1", "", "Outlook 2016", alertCmd()))
-	close(done)
-	<-skewed
+	stop()
 	if codeA != "503" {
 		t.Errorf("Outlook 2016 alert while Outlook 2019 syncs: %s, want 503", codeA)
 	}
