@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"anchorage/protocol/syncml/session"
+	"anchorage/server/forwarded"
 )
 
 // Options configure a Server.
@@ -39,6 +40,9 @@ type Options struct {
 	Ready func(context.Context) error
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; none by default.
+	TrustedProxies forwarded.Proxies
 }
 
 // DefaultMaxBodyBytes is the default request body limit: well above the
@@ -58,6 +62,7 @@ type Server struct {
 	maxBody int64
 	trace   *tracer
 	mux     *http.ServeMux
+	handler http.Handler // mux behind the trusted proxies' header rewrite
 	ready   func(context.Context) error
 	// stopping is set when graceful shutdown begins: /readyz then fails so
 	// that a load balancer stops sending new sessions.
@@ -91,11 +96,12 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)
 	}
+	s.handler = opts.TrustedProxies.Handler(s.mux)
 	return s
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -163,11 +169,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 // baseURL is the sync endpoint's URL as the client reached it; the engine
 // appends the session to it to build the RespURI.
 func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.Path
+	return forwarded.Scheme(r) + "://" + r.Host + r.URL.Path
 }
 
 // Serve accepts connections on l until ctx is cancelled, then shuts down

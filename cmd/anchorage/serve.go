@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"anchorage/server"
+	"anchorage/server/forwarded"
 	"anchorage/server/metrics"
 	"anchorage/server/web"
 	"anchorage/store"
@@ -46,6 +47,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	metricsOn := fs.Bool("metrics", true, "collect Prometheus metrics and serve /metrics; --metrics=false turns them off (to measure their cost)")
 	pprofAddr := fs.String("pprof", "", "serve Go runtime profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
 	holdPercent := fs.Int("hold-percent", engine.DefaultHoldRule.Percent, "hold a device session's deletes for the owner when they are more than this % of a datastore (100: never)")
+	trusted := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (login throttling, logs and the web page then see the client); none by default")
 	holdMin := fs.Int("hold-min", engine.DefaultHoldRule.MinItems, "... and at least this many items")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,6 +59,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	proxies, err := forwarded.ParseProxies(*trusted)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -114,7 +120,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *demo {
 		fmt.Fprintln(stdout, `demo account: user "demo", password "demo"`)
 	}
-	log.Info("listening", "addr", l.Addr().String(), "data", redact(*data), "tls", *certFile != "", "conflict", rules.String())
+	log.Info("listening", "addr", l.Addr().String(), "data", redact(*data), "tls", *certFile != "", "conflict", rules.String(), "trusted_proxies", *trusted)
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -144,7 +150,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		metricsHandler = m.Handler()
 	}
 	srv := server.New(server.Options{SyncML: eng, ActiveSync: eas, Logger: log, MaxBodyBytes: *maxBody, TraceDir: *trace,
-		Ready: ready, Metrics: metricsHandler, Web: ui})
+		Ready: ready, Metrics: metricsHandler, Web: ui, TrustedProxies: proxies})
 	if *metricsAddr != "" {
 		if err := serveAside(ctx, "metrics", *metricsAddr, srv.OpsHandler(metricsHandler), log); err != nil {
 			return err

@@ -32,7 +32,8 @@ type env struct {
 	srv *httptest.Server
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv serves the web page on a new store; opts tune the HTTP server.
+func newEnv(t *testing.T, opts ...func(*server.Options)) *env {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "anchorage.db"))
 	if err != nil {
@@ -46,7 +47,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log, Web: ui}))
+	o := server.Options{SyncML: session.New(core, session.Options{Logger: log}), Logger: log, Web: ui}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv := httptest.NewServer(server.New(o))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, eng: eng, srv: srv}
 }

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 
+	"anchorage/server/forwarded"
 	"anchorage/store"
 )
 
@@ -50,7 +51,7 @@ func sameToken(a, b string) bool {
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: forwarded.Scheme(r) == "https"})
 }
 
 // lookup returns the request's session, or nil when it has none (no

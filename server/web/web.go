@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"anchorage/conflict"
+	"anchorage/server/forwarded"
 	"anchorage/store"
 )
 
@@ -187,9 +188,5 @@ func sameOrigin(r *http.Request) bool {
 	if o == "" || o == "null" {
 		return o == ""
 	}
-	scheme := "http://"
-	if r.TLS != nil {
-		scheme = "https://"
-	}
-	return o == scheme+r.Host
+	return o == forwarded.Scheme(r)+"://"+r.Host
 }

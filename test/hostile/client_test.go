@@ -15,9 +15,10 @@ import (
 	"anchorage/protocol/syncml"
 )
 
-// msg builds a SyncML message from device dev of user "u".
+// msg builds a SyncML message from device dev of user "u" (or user).
 type msg struct {
 	dev, session, msgID string
+	user                string // "" is "u"
 	cred                *syncml.Cred
 	maxMsgSize          int64
 	cmds                []*syncml.Command
@@ -40,8 +41,12 @@ func (m msg) encode(t testing.TB) []byte {
 	if session == "" {
 		session = "1"
 	}
+	user := m.user
+	if user == "" {
+		user = "u"
+	}
 	sm := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "SyncML/1.2", SessionID: session,
-		MsgID: m.msgID, Target: syncml.Loc{URI: "http://127.0.0.1/sync"}, Source: syncml.Loc{URI: m.dev, Name: "u"},
+		MsgID: m.msgID, Target: syncml.Loc{URI: "http://127.0.0.1/sync"}, Source: syncml.Loc{URI: m.dev, Name: user},
 		Cred: m.cred, MaxMsgSize: m.maxMsgSize}, Commands: m.cmds, Final: !m.more}
 	b, err := syncml.Encode(sm)
 	if err != nil {
@@ -54,8 +59,10 @@ func md5Cred(nonce []byte) *syncml.Cred {
 	return &syncml.Cred{Type: syncml.AuthMD5, Format: "b64", Data: syncml.MD5Credentials("u", "pw", nonce)}
 }
 
-func basicCred(password string) *syncml.Cred {
-	return &syncml.Cred{Type: syncml.AuthBasic, Format: "b64", Data: syncml.BasicCredentialsData("u", password)}
+func basicCred(password string) *syncml.Cred { return basicCredOf("u", password) }
+
+func basicCredOf(user, password string) *syncml.Cred {
+	return &syncml.Cred{Type: syncml.AuthBasic, Format: "b64", Data: syncml.BasicCredentialsData(user, password)}
 }
 
 // reply is a server answer.
@@ -107,7 +114,22 @@ func (r reply) sessionURL(t testing.TB, base string) string {
 
 func post(t testing.TB, to string, body []byte) reply {
 	t.Helper()
-	resp, err := http.Post(to, "application/vnd.syncml+xml", bytes.NewReader(body))
+	return postWith(t, to, body, nil)
+}
+
+// postWith posts body with the extra header fields.
+func postWith(t testing.TB, to string, body []byte, header http.Header) reply {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, to, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Set("Content-Type", "application/vnd.syncml+xml")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
