@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Request is what the URL and headers of a POST say (MS-ASHTTP 2.2.1.1).
@@ -57,7 +59,7 @@ func parseRequest(r *http.Request) (*Request, error) {
 		return nil, err
 	}
 	if v := r.Header.Get("MS-ASProtocolVersion"); v != "" {
-		req.ProtocolVersion = v
+		req.ProtocolVersion = strings.TrimSpace(v)
 	}
 	if v := r.Header.Get("X-MS-PolicyKey"); v != "" {
 		k, err := strconv.ParseUint(v, 10, 32)
@@ -72,8 +74,16 @@ func parseRequest(r *http.Request) (*Request, error) {
 	if req.ProtocolVersion == "" {
 		req.ProtocolVersion = "2.5"
 	}
+	if !slices.Contains(strings.Split(protocolVersions, ","), req.ProtocolVersion) {
+		return nil, fmt.Errorf("%w: %q (this server speaks %s)", errUnsupportedVersion, req.ProtocolVersion, protocolVersions)
+	}
 	return req, nil
 }
+
+// errUnsupportedVersion is a request in a protocol version the server does
+// not offer (OPTIONS lists the ones it does); it gets HTTP 400 with the
+// MS-ASProtocolVersions header, so the client can pick another.
+var errUnsupportedVersion = errors.New("protocol version not supported")
 
 // parseBase64 reads the base64-encoded query (MS-ASHTTP 2.2.1.1.1.1):
 // version, command code, locale, DeviceId, PolicyKey, DeviceType and

@@ -142,6 +142,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := parseRequest(r)
 	if err != nil {
+		if errors.Is(err, errUnsupportedVersion) {
+			w.Header().Set("MS-ASProtocolVersions", protocolVersions)
+		}
 		s.fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}

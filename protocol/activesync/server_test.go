@@ -151,6 +151,18 @@ func TestAuthAndBadRequests(t *testing.T) {
 	if code, _ := s.do("SendMail", nil); code != http.StatusNotImplemented {
 		t.Errorf("SendMail: HTTP %d, want 501", code)
 	}
+	// A version OPTIONS does not offer: 400, with the versions it does.
+	req, _ = http.NewRequest(http.MethodPost, s.url+"?Cmd=FolderSync&User=testuser&DeviceType=T&DeviceId=D", nil)
+	req.SetBasicAuth("testuser", "secret")
+	req.Header.Set("MS-ASProtocolVersion", "17.0")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("MS-ASProtocolVersions") == "" {
+		t.Errorf("version 17.0: HTTP %d, MS-ASProtocolVersions %q; want 400 and the list",
+			resp.StatusCode, resp.Header.Get("MS-ASProtocolVersions"))
+	}
 }
 
 // TestBase64Query sends FolderSync with the base64-encoded query of
