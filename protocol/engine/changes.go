@@ -198,6 +198,11 @@ func (e *Engine) serverChange(w *Work, st *sessionState, ds *syncedStore, guid s
 	} else if err != nil {
 		return nil, fmt.Errorf("engine: map %s: %w", guid, err)
 	}
+	if m != nil && !it.Deleted {
+		if m, err = e.liveMapping(w, st, ds, m); err != nil {
+			return nil, err
+		}
+	}
 	ch := &ServerChange{GUID: guid, item: it}
 	switch {
 	case it.Deleted && m == nil:
@@ -212,4 +217,23 @@ func (e *Engine) serverChange(w *Work, st *sessionState, ds *syncedStore, guid s
 	}
 	ch.ContentType, ch.Data = e.outgoingData(st, ds, it)
 	return ch, nil
+}
+
+// liveMapping returns m, or nil when it names a LUID the device no longer
+// holds: the device has an unacknowledged Add of the item, which a slow
+// sync killed before its Map sent it because the device did not send
+// that LUID (OMA DS 1.2 Sync Protocol 5.10; every mapping of a GUID drops
+// its unacknowledged Add, so the Add is newer than m). A Replace to the
+// old LUID would reach nothing, or be taken as an Add by a device that
+// already holds the item unmapped; the change goes as the Add instead
+// (held back once in a one-way sync, deferAdd), and the device's copy,
+// sent as new, pairs with the item (unacked.go).
+func (e *Engine) liveMapping(w *Work, st *sessionState, ds *syncedStore, m *store.Mapping) (*store.Mapping, error) {
+	a, err := e.isUnacked(w.ctx, w.tx, st, ds, m.GUID)
+	if err != nil || a == nil {
+		return m, err
+	}
+	e.log.Info("item mapped to a LUID the device dropped before it was sent to it again; its change goes as that Add",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", m.GUID, "luid", m.LUID, "sent_in", a.Session)
+	return nil, nil
 }

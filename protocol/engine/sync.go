@@ -198,12 +198,14 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return AlreadyHeld, nil
 		}
 	}
-	if vt, err := e.versionTwin(ctx, tx, st, ds, ci); err != nil {
+	if vt, edited, err := e.versionTwin(ctx, tx, st, ds, ci); err != nil {
 		return 0, err
-	} else if vt != nil && ds.Mode == ModeRefreshFromClient {
+	} else if vt != nil && (ds.Mode == ModeRefreshFromClient || edited) {
 		if !vt.Deleted {
 			// The device's data becomes the server's, on the item it is
-			// a copy of: not a new item next to it.
+			// a copy of: not a new item next to it. An edited copy of an
+			// earlier version is paired with the item as a slow sync
+			// pairs any copy (pairSlow: merged, or the conflict rules).
 			return e.pairSlow(ctx, tx, st, ds, vt, ci, luid)
 		}
 	} else if vt != nil {

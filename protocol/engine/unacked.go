@@ -90,8 +90,23 @@ func (e *Engine) fillIdents(ctx context.Context, tx store.SyncTx, st *sessionSta
 }
 
 // sentIdents returns the identifiers of the version an unacknowledged Add
-// sent.
+// sent, and its match key (the name, pim.Describe) for pairing by the
+// identity rule (unackedByIdentity).
 func (e *Engine) sentIdents(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) ([]string, error) {
+	v, err := e.sentVersion(ctx, tx, st, ds, a)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	ids := pim.Identifiers(v.Canon())
+	if v.MatchKey != "" {
+		ids = append(ids, v.MatchKey)
+	}
+	return ids, nil
+}
+
+// sentVersion returns the version an unacknowledged Add sent; nil when the
+// item is gone or retention pruned the version.
+func (e *Engine) sentVersion(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) (*store.Item, error) {
 	cur, err := tx.Item(ctx, st.UserID, ds.Name, a.GUID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -99,13 +114,18 @@ func (e *Engine) sentIdents(ctx context.Context, tx store.SyncTx, st *sessionSta
 		return nil, fmt.Errorf("engine: item %s: %w", a.GUID, err)
 	}
 	if cur.Version == a.Version && !cur.Deleted {
-		return pim.Identifiers(cur.Canon()), nil
+		return cur, nil
 	}
-	v, err := e.sentBase(ctx, tx, st, ds, a)
-	if err != nil || v == nil {
-		return nil, err
+	vs, err := tx.Versions(ctx, st.UserID, ds.Name, a.GUID)
+	if err != nil {
+		return nil, fmt.Errorf("engine: versions %s: %w", a.GUID, err)
 	}
-	return pim.Identifiers(v.ContentType, v.Data), nil
+	for i := range vs {
+		if v := &vs[i]; v.Version == a.Version && !v.Deleted {
+			return v, nil
+		}
+	}
+	return nil, nil
 }
 
 // deferAdd tells whether to hold back, in a one-way sync from the server,
@@ -150,35 +170,39 @@ func pairMode(mode Mode) bool {
 }
 
 // unackedPair finds the unacknowledged Add a device's new item is an
-// edited copy of: the one Add sent to this device, not mapped since, that
-// shares a strong identifier with it (pim.Identifiers). None or several:
-// nil, and the item stays new (nothing is lost).
+// edited copy of, among the Adds sent to this device and not mapped since:
+// the one that shares a strong identifier with it (pim.Identifiers), else,
+// when none does, the one whose sent version is the same item by the
+// identity rule (unackedByIdentity). None or several: nil, and the item
+// stays new (nothing is lost).
 func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.UnackedAdd, error) {
 	if !ds.Unacked || !pairMode(ds.Mode) {
 		return nil, nil
 	}
 	ids := pim.Identifiers(ci.contentType, ci.data)
-	if len(ids) > 0 {
-		if err := e.fillIdents(ctx, tx, st, ds); err != nil {
-			return nil, err
-		}
-	}
-	if len(ids) == 0 {
-		e.log.Info("device's new item has no identifier to pair it with an unmapped item; kept as new",
+	if len(ids) == 0 && ci.info.MatchKey == "" {
+		e.log.Info("device's new item has no identifier or name to pair it with an unmapped item; kept as new",
 			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid)
 		return nil, nil
 	}
-	cands, err := tx.UnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, ids, maxPairCandidates)
-	if err != nil {
-		return nil, fmt.Errorf("engine: unacked adds: %w", err)
+	if err := e.fillIdents(ctx, tx, st, ds); err != nil {
+		return nil, err
 	}
-	// Every mapping of a GUID drops its row (confirm, handleMap): a row
-	// left means the device has not mapped the item since it was sent,
-	// whatever older mapping of it the store still holds (a device wiped
-	// by a refresh from the server that died keeps none of its LUIDs).
-	// A delete of a stale LUID (pendingDelete.Stale) leaves the item open:
-	// the device deleted an older copy and holds this one.
-	open := slices.DeleteFunc(cands, func(a store.UnackedAdd) bool { return ds.pendingGUID(a.GUID) && !ds.stalePending(a.GUID) })
+	var open []store.UnackedAdd
+	if len(ids) > 0 {
+		var err error
+		if open, err = e.openUnacked(ctx, tx, st, ds, ids, maxPairCandidates); err != nil {
+			return nil, err
+		}
+	}
+	by := "identifier"
+	if len(open) == 0 && ci.info.MatchKey != "" {
+		var err error
+		if open, err = e.unackedByIdentity(ctx, tx, st, ds, ci); err != nil {
+			return nil, err
+		}
+		by = "identity"
+	}
 	switch len(open) {
 	case 1:
 		if err := e.dropStalePending(ctx, tx, st, ds, open[0].GUID); err != nil {
@@ -194,7 +218,57 @@ func (e *Engine) unackedPair(ctx context.Context, tx store.SyncTx, st *sessionSt
 			guids[i] = c.GUID
 		}
 		e.log.Info("device's new item matches several of its unmapped items; kept as new",
-			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid, "candidates", guids)
+			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid, "by", by, "candidates", guids)
+	}
+	return nil, nil
+}
+
+// openUnacked returns up to limit of the device's unacknowledged Adds
+// with one of the identifiers (or match keys) that the device has not
+// deleted in this session.
+func (e *Engine) openUnacked(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ids []string, limit int) ([]store.UnackedAdd, error) {
+	cands, err := tx.UnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, ids, limit)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unacked adds: %w", err)
+	}
+	// Every mapping of a GUID drops its row (confirm, handleMap): a row
+	// left means the device has not mapped the item since it was sent,
+	// whatever older mapping of it the store still holds (a device wiped
+	// by a refresh from the server that died keeps none of its LUIDs).
+	// A delete of a stale LUID (pendingDelete.Stale) leaves the item open:
+	// the device deleted an older copy and holds this one.
+	return slices.DeleteFunc(cands, func(a store.UnackedAdd) bool { return ds.pendingGUID(a.GUID) && !ds.stalePending(a.GUID) }), nil
+}
+
+// unackedByIdentity returns the unacknowledged Adds a device's new item
+// that shares no identifier with any is the same item as, by the identity
+// rule slow sync pairs with (pim.BestEdited: the candidates are the Adds
+// whose sent version has the item's match key, its name): the one that
+// is, or the several that are equally (the caller pairs none of them).
+// The device may have edited every number and address of its copy; its
+// name still tells.
+func (e *Engine) unackedByIdentity(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) ([]store.UnackedAdd, error) {
+	open, err := e.openUnacked(ctx, tx, st, ds, []string{ci.info.MatchKey}, maxPairCandidates+1)
+	if err != nil || len(open) == 0 || len(open) > maxPairCandidates {
+		return open, err // more than maxPairCandidates namesakes: none is the one
+	}
+	var cands []store.UnackedAdd
+	var ids []pim.Identity
+	for i := range open {
+		v, err := e.sentVersion(ctx, tx, st, ds, &open[i])
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			cands, ids = append(cands, open[i]), append(ids, ds.memo.of(v, true).Identity())
+		}
+	}
+	best, ambiguous := pim.BestEdited(ci.item().Identity(), ids)
+	switch {
+	case best >= 0:
+		return cands[best : best+1], nil
+	case ambiguous:
+		return cands, nil
 	}
 	return nil, nil
 }

@@ -19,26 +19,33 @@ const maxVersionTwins = 64
 // device sends after it lost the mapping of an item the server had sent it
 // (killed before its Map) when another device changed or deleted the item
 // in between: the current version no longer matches, an earlier one does
-// (DESIGN.md: no duplicates). It returns the item's current state.
-func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*store.Item, error) {
+// (DESIGN.md: no duplicates). It returns the item's current state, and
+// edited when the copy is not stale but the device's edit of an earlier
+// version (renamedTwin).
+func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (twin *store.Item, edited bool, err error) {
 	sendsAll := ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromClient // the device sends every item it holds
 	if !sendsAll && ds.Mode != ModeTwoWay || ds.PriorSeq == 0 || ci.info.UID == "" && ci.info.MatchKey == "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	versions, err := tx.FindVersionTwins(ctx, st.UserID, ds.Name, ci.info.UID, ci.info.MatchKey, maxVersionTwins)
 	if err != nil {
-		return nil, fmt.Errorf("engine: version twins: %w", err)
+		return nil, false, fmt.Errorf("engine: version twins: %w", err)
 	}
 	checked := map[string]bool{}
 	var reduced []*store.Item // earlier versions the copy is a reduced form of
+	var same []*store.Item    // earlier versions the copy is the same item as
 	for i := range versions {
 		v := &versions[i]
 		if checked[v.GUID] || ds.pendingGUID(v.GUID) {
 			continue
 		}
 		if !ds.memo.equivalent(v, ci.item()) && !inDeviceForm(ds, v, ci) {
-			if sendsAll && reducedCopyOf(ds.memo.of(v, true), ci.item()) {
+			switch {
+			case !sendsAll || v.Deleted:
+			case reducedCopyOf(ds.memo.of(v, true), ci.item()):
 				reduced = append(reduced, v)
+			case sameByIdentifier(ds.memo.of(v, true), ci.item()):
+				same = append(same, v)
 			}
 			continue
 		}
@@ -51,15 +58,28 @@ func (e *Engine) versionTwin(ctx context.Context, tx store.SyncTx, st *sessionSt
 				continue
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("engine: map %s: %w", v.GUID, err)
+			return nil, false, fmt.Errorf("engine: map %s: %w", v.GUID, err)
 		}
 		cur, err := tx.Item(ctx, st.UserID, ds.Name, v.GUID)
 		if err != nil {
-			return nil, fmt.Errorf("engine: item %s: %w", v.GUID, err)
+			return nil, false, fmt.Errorf("engine: item %s: %w", v.GUID, err)
 		}
-		return cur, nil
+		return cur, false, nil
 	}
-	return e.reducedVersionTwin(ctx, tx, st, ds, reduced)
+	if twin, err := e.reducedVersionTwin(ctx, tx, st, ds, reduced, nil); err != nil || twin != nil {
+		return twin, false, err
+	}
+	twin, err = e.reducedVersionTwin(ctx, tx, st, ds, same, ci.item())
+	return twin, twin != nil, err
+}
+
+// sameByIdentifier tells whether a device's copy is, by the identity rule
+// (pim.Match), the item version v was, on an identifier both hold (a UID,
+// an e-mail address or phone number): a name alone is too weak a tie to
+// an item that has since changed.
+func sameByIdentifier(v, c *pim.Parsed) bool {
+	same, score := pim.Match(v.Identity(), c.Identity())
+	return same && score > 0 && v.Kind() == pim.KindContact
 }
 
 // inDeviceForm tells whether a device's copy is version v in the form the
@@ -84,7 +104,14 @@ func inDeviceForm(ds *syncedStore, v *store.Item, ci *clientItem) bool {
 // nothing that version did not: it is stale, not a new person. Only a
 // single such item, not the current version and not paired with another
 // of the device's items in this session, qualifies; otherwise the copy stays apart (pickTwin's ambiguity rule).
-func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, reduced []*store.Item) (*store.Item, error) {
+//
+// With edit set, the versions are earlier ones the device's copy is the
+// same contact as (sameByIdentifier), and the copy is the device's edit
+// of it (renamedTwin): a phone whose copy a slow sync could not pair with
+// the current version because another device renamed the person since.
+// Then the current version must not be the same item as the copy (that
+// is findTwin's to decide, and it found none or several).
+func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, reduced []*store.Item, edit *pim.Parsed) (*store.Item, error) {
 	var twin *store.Item
 	for _, v := range reduced {
 		if twin != nil && v.GUID == twin.GUID {
@@ -96,6 +123,9 @@ func (e *Engine) reducedVersionTwin(ctx context.Context, tx store.SyncTx, st *se
 		}
 		if cur.Deleted || cur.Version == v.Version {
 			continue // a deletion is not undone by a guess; the current version is findTwin's
+		}
+		if edit != nil && sameItem(ds.memo.of(cur, true).Identity(), edit.Identity()) {
+			continue
 		}
 		if m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, v.GUID); err == nil && m.Session == st.Key {
 			continue // another of this device's items is it

@@ -179,13 +179,40 @@ func shared(a, b []string) int {
 	return n
 }
 
+// MatchEdited is Match for a device's item that descends from a version
+// of a server item sent to that device and never mapped (an
+// unacknowledged Add, OMA DS 1.2 Sync Protocol 5.10): the device may have
+// edited every e-mail address and phone number of the contact since, so
+// none need be shared; the rest of the rule holds (equal UIDs, else equal
+// names, and no other ORG when both hold one). The score still counts the
+// shared identifiers. Other kinds match as Match says.
+func MatchEdited(sent, edited Identity) (same bool, score int) {
+	if sent.Kind != KindContact || sent.UID != "" && sent.UID == edited.UID {
+		return Match(sent, edited)
+	}
+	s, e := sent, edited
+	s.Reach, e.Reach = nil, nil
+	same, _ = Match(s, e)
+	return same, shared(sent.Reach, edited.Reach)
+}
+
 // Best returns the index of the candidate that is the same item as id with
 // the highest score, when exactly one has it; -1 and ambiguous true when
 // two or more share it, -1 and false when none matches.
 func Best(id Identity, cands []Identity) (best int, ambiguous bool) {
+	return bestBy(id, cands, Match)
+}
+
+// BestEdited is Best by MatchEdited, for a device's item among the
+// versions sent to it.
+func BestEdited(edited Identity, sent []Identity) (best int, ambiguous bool) {
+	return bestBy(edited, sent, func(e, s Identity) (bool, int) { return MatchEdited(s, e) })
+}
+
+func bestBy(id Identity, cands []Identity, match func(a, b Identity) (bool, int)) (best int, ambiguous bool) {
 	best, top := -1, -1
 	for i, c := range cands {
-		same, score := Match(id, c)
+		same, score := match(id, c)
 		switch {
 		case !same:
 		case score > top:

@@ -112,6 +112,46 @@ func TestBest(t *testing.T) {
 	}
 }
 
+func TestMatchEdited(t *testing.T) {
+	vc := func(body string) Identity {
+		return IdentityOf("text/vcard", []byte("BEGIN:VCARD\nVERSION:3.0\n"+body+"END:VCARD\n"))
+	}
+	todo := func(body string) Identity {
+		return IdentityOf("text/calendar", []byte("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTODO\n"+body+"END:VTODO\nEND:VCALENDAR\n"))
+	}
+	sent := vc("N:A;B\nTEL:111\nEMAIL:b@a\n")
+	tests := []struct {
+		name      string
+		sent, ed  Identity
+		same      bool
+		wantScore int
+	}{
+		{"every number and address edited, same name", sent, vc("N:a;b\nTEL:222\nEMAIL:new@a\n"), true, 0},
+		{"one address kept", sent, vc("N:A;B\nTEL:222\nEMAIL:b@a\n"), true, 1},
+		{"other name", sent, vc("N:A;C\nTEL:111\n"), false, 0},
+		{"other ORG, numbers edited", vc("N:A;B\nORG:Acme\nTEL:1\n"), vc("N:A;B\nORG:Other\nTEL:2\n"), false, 0},
+		{"same UID, other name", vc("UID:u\nN:A;B\n"), vc("UID:u\nN:Z;Y\n"), true, uidScore},
+		{"no name", vc("TEL:1\n"), vc("TEL:2\n"), false, 0},
+		{"task: Match's rule", todo("SUMMARY:Pay\nDUE;VALUE=DATE:20260101\n"), todo("SUMMARY:Pay\nDUE;VALUE=DATE:20260201\n"), false, 0},
+	}
+	for _, tc := range tests {
+		if same, score := MatchEdited(tc.sent, tc.ed); same != tc.same || same && score != tc.wantScore {
+			t.Errorf("%s: MatchEdited = %v, %d; want %v, %d", tc.name, same, score, tc.same, tc.wantScore)
+		}
+	}
+	// Match keeps two people of one name with other numbers apart.
+	if same, _ := Match(sent, vc("N:a;b\nTEL:222\nEMAIL:new@a\n")); same {
+		t.Errorf("Match pairs a contact whose every identifier differs")
+	}
+	ed := vc("N:A;B\nTEL:999\n")
+	if got, amb := BestEdited(ed, []Identity{vc("N:A;C\nTEL:1\n"), sent}); got != 1 || amb {
+		t.Errorf("BestEdited = %d, %v; want 1, false", got, amb)
+	}
+	if got, amb := BestEdited(ed, []Identity{sent, vc("N:A;B\nTEL:5\n")}); got != -1 || !amb {
+		t.Errorf("BestEdited of two namesakes = %d, %v; want -1, true", got, amb)
+	}
+}
+
 func TestAdoptName(t *testing.T) {
 	phone21 := "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Given1 Family1;;;;\r\nTEL;CELL:1\r\nEND:VCARD\r\n"
 	ct, got := AdoptName("text/vcard", []byte(fullCard), "text/x-vcard", []byte(phone21))

@@ -110,6 +110,9 @@ type scenario struct {
 	// unmapped counts, per device, the one-way-from-server syncs since
 	// it was killed holding server Adds it did not map (-1: none held).
 	unmapped map[string]int
+	// unpaired are the devices holding reduced copies whose first sync
+	// has not completed: nothing but its content ties a copy to an item.
+	unpaired map[string]bool
 	log      []string // what happened, for a failing scenario's report
 }
 
@@ -121,7 +124,8 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	}
 	// The engine's clock runs 10 times faster than real time, so that an
 	// unexpected lease wait (45 s) costs 4.5 s.
-	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st, unmapped: map[string]int{}}
+	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st, unmapped: map[string]int{},
+		unpaired: map[string]bool{}}
 	sc.logf("seed %d: server MaxMsgSize %d", seed, opts.MaxMsgSize)
 	for i := range 2 + rng.IntN(2) {
 		id := fmt.Sprintf("dev-%d", i)
@@ -220,6 +224,7 @@ func (sc *scenario) addReducedCopyDevice() {
 		sc.logf("%s: holds a reduced copy %s of %s", id, luid, idRe.Find(it.Data))
 	}
 	sc.devs = append(sc.devs, d)
+	sc.unpaired[id] = true
 	// Its first sync is slow; it runs at once, while the copies are of
 	// the server's current versions (faults included).
 	if err := sc.sync(d, simclient.TwoWay, true); err != nil {
@@ -263,7 +268,11 @@ func (sc *scenario) edit(d *simclient.Device) {
 			}
 			id, _ := strconv.Atoi(m[1])
 			sc.nextRev++
-			d.Edit("contacts", luid, sc.card(id, sc.nextRev))
+			c := sc.card(id, sc.nextRev)
+			if sc.unpaired[d.ID()] {
+				c = keepName(c, d.Items("contacts")[luid])
+			}
+			d.Edit("contacts", luid, c)
 			sc.logf("%s: edit %s #%d r%d", d.ID(), luid, id, sc.nextRev)
 		default:
 			luid := luids[sc.rng.IntN(len(luids))]
@@ -271,6 +280,32 @@ func (sc *scenario) edit(d *simclient.Device) {
 			sc.logf("%s: delete %s", d.ID(), luid)
 		}
 	}
+}
+
+// keepName returns the content c with the name (the N line) of old. An
+// edit of a copy that no sync paired with its item yet keeps the person's
+// name: only its content tells the server which item the copy is, by the
+// identity rule (pim.Match: equal names, a shared number or address), and
+// card's N lacks the "#id rN" given name that easCard writes into the N
+// of the items an EAS device added or edited. Replacing the name would
+// make the copy another person, whom the server rightly keeps apart.
+func keepName(c, old string) string {
+	var n string
+	for _, l := range strings.Split(strings.ReplaceAll(old, "\r\n", "\n"), "\n") {
+		if strings.HasPrefix(strings.ToUpper(l), "N:") {
+			n = l
+		}
+	}
+	if n == "" {
+		return c
+	}
+	lines := strings.Split(c, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "N:") {
+			lines[i] = n + l[len(strings.TrimSuffix(l, "\r")):] // the line end c has
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // card makes a content, now and then a large one (chunked when the
@@ -360,6 +395,9 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 		}
 	case err == nil && mode != simclient.OneWayFromServer:
 		delete(sc.unmapped, d.ID()) // it sent its copies, or was wiped
+	}
+	if err == nil {
+		delete(sc.unpaired, d.ID())
 	}
 	if errors.Is(err, simclient.ErrAbandoned) {
 		err = nil

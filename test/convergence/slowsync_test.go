@@ -84,3 +84,30 @@ func TestReducedStaleCopyAfterAbandonedFirstSync(t *testing.T) {
 		t.Errorf("not converged:\n%v", d)
 	}
 }
+
+// TestEditedCopyOfRenamedContact (randomized seed 1118): another device
+// renames a person (a given name added) and changes the number; a phone
+// that never synced holds its own copy of the person as it was, with
+// another number of its own. Its slow sync finds no current item of that
+// name, but the copy is, by the identity rule, the person an earlier
+// version was (same name, the e-mail address shared): one item, the two
+// copies merged, not a second person.
+func TestEditedCopyOfRenamedContact(t *testing.T) {
+	ts := startServerClock(t, engineOpts(), 100)
+	desk, phone := ts.device("desk", nil), ts.device("phone", nil)
+	desk.Add("contacts", card(8, 10))
+	desk.Add("contacts", card(9, 11))
+	syncAll(t, desk)
+	renamed := strings.Replace(card(8, 15), ";;;;", ";Jón;;;", 1)
+	desk.Edit("contacts", luidOf(t, desk, card(8, 10)), renamed)
+	syncAll(t, desk)
+	phone.Add("contacts", card(8, 18))
+	syncAll(t, phone, desk, phone)
+	noForks(t, ts)
+	if live := ts.live(t); len(live) != 2 {
+		t.Errorf("server holds %d items, want 2:\n%v", len(live), liveContents(live))
+	}
+	if d := converged(t, ts, desk, phone); len(d) > 0 {
+		t.Errorf("not converged:\n%v", d)
+	}
+}

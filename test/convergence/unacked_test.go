@@ -2,6 +2,7 @@ package convergence
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -173,12 +174,72 @@ func TestTwoUnackedCandidates(t *testing.T) {
 	c.Edit("contacts", luidOf(t, c, jane("+49 170 1", "")), jane("+49 170 2", ""))
 	c.Edit("contacts", luidOf(t, c, john("+49 170 3")), john("+49 170 4"))
 	syncAll(t, c, a)
-	want := multiset([]string{jane("+49 170 1", ""), jane("+49 170 2", ""), john("+49 170 3"), john("+49 170 4")})
-	if d := compareSets("server", multiset(liveContents(ts.live(t))), want); len(d) > 0 {
+	settled(t, ts, []string{jane("+49 170 1", ""), jane("+49 170 2", ""), john("+49 170 3"), john("+49 170 4")}, a, c)
+}
+
+// TestEditedIdentifiersAfterLostMap: a device applies the server's Add and
+// is killed before its Map, then edits its copy's e-mail address and
+// phone number: no identifier is shared any more, but the name is. Its
+// next sync pairs the copy with the item by the identity rule (the name;
+// the Add was sent to this device): one item, the device's edit, in a
+// fast and a slow sync.
+func TestEditedIdentifiersAfterLostMap(t *testing.T) {
+	edited := strings.Replace(jane("+49 170 9", ""), "jane@example.org", "jane.doe@example.net", 1)
+	for _, slow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("slow=%v", slow), func(t *testing.T) {
+			ts := startServerClock(t, engineOpts(), 100)
+			a, c := lostMap(t, ts, !slow, jane("+49 170 1", ""), card(1, 1))
+			c.Edit("contacts", luidOf(t, c, jane("+49 170 1", "")), edited)
+			syncAll(t, c, a)
+			settled(t, ts, []string{edited, card(1, 1)}, a, c)
+		})
+	}
+}
+
+// TestTwoUnackedNamesakes: the killed device did not map two people of one
+// name, and edited the e-mail address and phone number of one of them:
+// the name alone cannot tell which it is, so the copy stays an item of its
+// own and nothing is lost.
+func TestTwoUnackedNamesakes(t *testing.T) {
+	ts := startServerClock(t, engineOpts(), 100)
+	other := strings.Replace(jane("+49 170 3", ""), "jane@example.org", "jane@example.com", 1)
+	edited := strings.Replace(jane("+49 170 9", ""), "jane@example.org", "jane.doe@example.net", 1)
+	a, c := lostMap(t, ts, true, jane("+49 170 1", ""), other)
+	c.Edit("contacts", luidOf(t, c, jane("+49 170 1", "")), edited)
+	syncAll(t, c, a)
+	settled(t, ts, []string{jane("+49 170 1", ""), other, edited}, a, c)
+}
+
+// settled fails the test unless the server's live set is want, every
+// device holds it, and a confirmation sync of each exchanges nothing.
+func settled(t *testing.T, ts *testServer, want []string, devs ...*simclient.Device) {
+	t.Helper()
+	if d := compareSets("server", multiset(liveContents(ts.live(t))), multiset(want)); len(d) > 0 {
 		t.Errorf("server's live set:\n%v", d)
 	}
-	if d := converged(t, ts, a, c); len(d) > 0 {
+	if d := converged(t, ts, devs...); len(d) > 0 {
 		t.Errorf("not converged:\n%v", d)
 	}
-	quiet(t, a, c)
+	quiet(t, devs...)
+}
+
+// lostMap returns dev-a, which added the contents, and dev-c, which got
+// them in a sync killed before its Map (after a first sync of its own
+// when fast is set, so that its next sync is a fast one).
+func lostMap(t *testing.T, ts *testServer, fast bool, contents ...string) (a, c *simclient.Device) {
+	t.Helper()
+	a, c = ts.device("dev-a", nil), ts.device("dev-c", nil)
+	if fast {
+		syncAll(t, c)
+	}
+	for _, content := range contents {
+		a.Add("contacts", content)
+	}
+	syncAll(t, a)
+	c.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := c.Sync(context.Background(), simclient.TwoWay); err != simclient.ErrAbandoned {
+		t.Fatalf("c's killed sync: %v", err)
+	}
+	ts.clock.advance(leaseTTL)
+	return a, c
 }
