@@ -3,7 +3,6 @@ package pim
 import (
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 )
 
@@ -110,25 +109,48 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 // field missing from a Change as deleted (MS-ASCMD 2.2.3.11), as it should
 // be. The notes come as an AirSyncBase Body field (the front end writes
 // Contacts Body for 2.5); lost names what EAS cannot hold.
+//
+// The vCard's SIF-C fields are mapped to EAS without writing and reading
+// the SIF-C XML; sifXMLFields gives the values that round trip would.
 func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error) {
 	l := losses{}
-	canon, more, err := convert(data, "text/vcard", "text/vcard", ConvertOptions{})
+	card, err := canonicalVCard(data, l)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	sif, err := sifXMLFields(cardSIFFields(card, l))
+	if err != nil {
+		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	return easContactFields(sif, l), l.list(), nil
+}
+
+// canonicalVCard is the VCARD component of a vCard in the form Convert
+// stores (vCard 3.0), its losses added to lost.
+func canonicalVCard(data []byte, lost losses) (*component, error) {
+	canon, root, more, err := convertParsed(data, "text/vcard", "text/vcard", ConvertOptions{})
+	if err != nil {
+		return nil, err
 	}
 	for n := range more {
-		l.add(n)
+		lost.add(n)
 	}
-	sif, err := vcardToSIF(canon, l)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	if root == nil {
+		root = parse(canon)
 	}
-	doc, err := readSIF(sif)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	card := root.find("VCARD")
+	if card == nil {
+		return nil, ErrMalformed
 	}
+	return card, nil
+}
+
+// easContactFields maps SIF-C fields to EAS contact fields in
+// easContactOrder, Body last; fields EAS has no place for are added to
+// lost unless they hold a default.
+func easContactFields(sif []sifField, l losses) (fields []EASField) {
 	byName := map[string]EASField{}
-	for _, f := range doc.fields {
+	for _, f := range sif {
 		v := strings.TrimSpace(f.value)
 		if f.name == "Body" {
 			v = strings.TrimRight(f.value, " \t\r\n")
@@ -161,10 +183,13 @@ func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error
 		}
 		byName[name] = e
 	}
-	for _, n := range append(slices.Clone(easContactOrder), "Body") {
+	for _, n := range easContactOrder {
 		if f, ok := byName[n]; ok {
 			fields = append(fields, f)
 		}
 	}
-	return fields, l.list(), nil
+	if f, ok := byName["Body"]; ok {
+		fields = append(fields, f)
+	}
+	return fields
 }

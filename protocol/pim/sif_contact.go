@@ -341,6 +341,12 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	if card == nil {
 		return nil, ErrMalformed
 	}
+	return writeSIF("contact", cardSIFFields(card, lost)), nil
+}
+
+// cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
+// writes them.
+func cardSIFFields(card *component, lost losses) []sifField {
 	out := map[string]string{}
 	var extras []sifField
 	addrUsed := map[string]bool{}
@@ -490,7 +496,7 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	if out["Photo"] != "" {
 		add("Photo")
 	}
-	return writeSIF("contact", append(fields, extras...)), nil
+	return append(fields, extras...)
 }
 
 // types0 is the first type of a slot, or "".
