@@ -78,6 +78,16 @@ var sifToEASName = func() map[string]string {
 	return m
 }()
 
+// sifToEASExact is sifToEASName by the SIF-C names as cardSIFFields
+// spells them, which spares lower-casing each name.
+var sifToEASExact = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range easContactOrder {
+		m[easToSIFName(n)] = n
+	}
+	return m
+}()
+
 // EASContactToVCard converts Contacts ApplicationData to vCard 3.0. The
 // notes are the 2.5 Contacts Body or the AirSyncBase Body. lost names the
 // fields that cannot be carried.
@@ -158,7 +168,10 @@ func easContactFields(sif []sifField, l losses) (fields []EASField) {
 		if v == "" {
 			continue
 		}
-		name, ok := sifToEASName[strings.ToLower(f.name)]
+		name, ok := sifToEASExact[f.name]
+		if !ok {
+			name, ok = sifToEASName[strings.ToLower(f.name)]
+		}
 		switch {
 		case f.name == "Body":
 			byName["Body"] = EASField{Space: "AirSyncBase", Name: "Body", Value: v}

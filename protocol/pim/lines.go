@@ -189,9 +189,12 @@ func logicalLines(text string) []string {
 			continue
 		}
 		qp := isQP(line)
-		buf := []byte(line)
+		var buf []byte // line with its continuations, once it has one
 		for i+1 < len(phys) {
-			if next := phys[i+1]; qp && len(buf) > 0 && buf[len(buf)-1] == '=' && !isEndLine(next) {
+			if next := phys[i+1]; qp && endsWithEquals(line, buf) && !isEndLine(next) {
+				if buf == nil {
+					buf = []byte(line)
+				}
 				buf = append(buf[:len(buf)-1], next...)
 				i++
 				continue
@@ -204,20 +207,35 @@ func logicalLines(text string) []string {
 			if j == len(phys) || phys[j][0] != ' ' && phys[j][0] != '\t' {
 				break
 			}
+			if buf == nil {
+				buf = []byte(line)
+			}
 			buf = append(buf, phys[j][1:]...)
 			i = j
 		}
-		line = string(buf)
+		if buf != nil {
+			line = string(buf)
+		}
 		out = append(out, line)
 	}
 	return out
 }
 
+// endsWithEquals tells whether a line being unfolded (buf once it has
+// continuations, else line) ends in "=".
+func endsWithEquals(line string, buf []byte) bool {
+	if buf != nil {
+		return len(buf) > 0 && buf[len(buf)-1] == '='
+	}
+	return len(line) > 0 && line[len(line)-1] == '='
+}
+
 // isQP tells whether the parameters of a content line ask for
-// QUOTED-PRINTABLE.
+// QUOTED-PRINTABLE. Only a Q or q upper-cases to Q, so a head without
+// one is answered without upper-casing it.
 func isQP(line string) bool {
 	head, _, ok := strings.Cut(line, ":")
-	return ok && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
+	return ok && strings.ContainsAny(head, "Qq") && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 }
 
 // isEndLine tells whether a line is an END: line, which a broken QP value

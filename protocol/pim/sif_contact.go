@@ -288,9 +288,7 @@ func propTypes(p *prop) []string {
 // false when none is free.
 func fillSlot(out map[string]string, list []sifSlot, types []string, value string, fallback []string) bool {
 	for _, s := range list {
-		st := slices.Clone(s.types)
-		slices.Sort(st)
-		if out[s.field] == "" && slices.Equal(st, types) {
+		if out[s.field] == "" && sameTypes(s.types, types) {
 			out[s.field] = value
 			return true
 		}
@@ -302,6 +300,20 @@ func fillSlot(out map[string]string, list []sifSlot, types []string, value strin
 		}
 	}
 	return false
+}
+
+// sameTypes tells whether a slot's types are the sorted, distinct types
+// of propTypes: the slots list each type once.
+func sameTypes(slot, types []string) bool {
+	if len(slot) != len(types) {
+		return false
+	}
+	for _, t := range slot {
+		if !slices.Contains(types, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // phoneFallback is the order of SIF phone fields tried for a TEL whose
@@ -347,7 +359,7 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 // cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
 // writes them.
 func cardSIFFields(card *component, lost losses) []sifField {
-	out := map[string]string{}
+	out := make(map[string]string, 64)
 	var extras []sifField
 	addrUsed := map[string]bool{}
 	for i := range card.props {
