@@ -219,13 +219,17 @@ func convertParsed(data []byte, fromType, toType string, opts ConvertOptions) ([
 		// A vCard 3.0 is kept as it came unless it needs normalising; it
 		// is parsed once for both questions when decoding is idempotent.
 		text := decodeText(data)
+		asIs := decodedAsIs(text)
 		var parsed *component
-		if src == fmtVCard30 {
+		switch {
+		case src == fmtVCard30 && asIs:
+			parsed = parseText(text, "")
+		case src == fmtVCard30:
 			parsed = parse([]byte(text))
 		}
 		if parsed == nil || !needsNormalising(text, parsed) {
 			root := parsed
-			if root == nil || charset != "" || decodeText([]byte(text)) != text {
+			if root == nil || charset != "" || !asIs {
 				root, parsed = parseCharset(data, charset), nil
 			}
 			if err := checkStructure(root, src, srcFam); err != nil {

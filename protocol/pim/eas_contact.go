@@ -3,6 +3,7 @@ package pim
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 )
 
@@ -158,8 +159,23 @@ func canonicalVCard(data []byte, lost losses) (*component, error) {
 // easContactFields maps SIF-C fields to EAS contact fields in
 // easContactOrder, Body last; fields EAS has no place for are added to
 // lost unless they hold a default.
-func easContactFields(sif []sifField, l losses) (fields []EASField) {
-	byName := map[string]EASField{}
+func easContactFields(sif []sifField, l losses) []EASField {
+	// got holds the last field of each name with its place in
+	// easContactOrder; Body goes last.
+	type placed struct {
+		at int
+		f  EASField
+	}
+	var got []placed
+	set := func(at int, f EASField) {
+		for i := range got {
+			if got[i].at == at {
+				got[i].f = f
+				return
+			}
+		}
+		got = append(got, placed{at, f})
+	}
 	for _, f := range sif {
 		v := strings.TrimSpace(f.value)
 		if f.name == "Body" {
@@ -174,7 +190,7 @@ func easContactFields(sif []sifField, l losses) (fields []EASField) {
 		}
 		switch {
 		case f.name == "Body":
-			byName["Body"] = EASField{Space: "AirSyncBase", Name: "Body", Value: v}
+			set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
 			continue
 		case !ok:
 			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
@@ -194,15 +210,21 @@ func easContactFields(sif []sifField, l losses) (fields []EASField) {
 		case "Birthday", "Anniversary":
 			e.Value = dateEAS(v)
 		}
-		byName[name] = e
+		set(easContactIndex[name], e)
 	}
-	for _, n := range easContactOrder {
-		if f, ok := byName[n]; ok {
-			fields = append(fields, f)
-		}
-	}
-	if f, ok := byName["Body"]; ok {
-		fields = append(fields, f)
+	slices.SortFunc(got, func(a, b placed) int { return a.at - b.at })
+	var fields []EASField
+	for _, p := range got {
+		fields = append(fields, p.f)
 	}
 	return fields
 }
+
+// easContactIndex is the place of each field in easContactOrder.
+var easContactIndex = func() map[string]int {
+	m := make(map[string]int, len(easContactOrder))
+	for i, n := range easContactOrder {
+		m[n] = i
+	}
+	return m
+}()

@@ -109,9 +109,14 @@ func parse(data []byte) *component {
 // ISO-8859-1 without saying so); "" is UTF-8 with the windows-1252
 // fallback of toUTF8.
 func parseCharset(data []byte, defaultCharset string) *component {
+	return parseText(decodeText(data), defaultCharset)
+}
+
+// parseText is parseCharset of text decodeText made.
+func parseText(text, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
-	for _, line := range logicalLines(decodeText(data)) {
+	for _, line := range logicalLines(text) {
 		p, ok := parseLineCharset(line, defaultCharset)
 		if !ok {
 			continue
@@ -158,6 +163,12 @@ func decodeText(data []byte) string {
 		return string(utf16.Decode(u))
 	}
 	return string(bytes.TrimPrefix(data, utf8BOM))
+}
+
+// decodedAsIs tells whether decodeText leaves text as it is: it starts
+// with neither a byte order mark nor what reads as UTF-16's.
+func decodedAsIs(text string) bool {
+	return !strings.HasPrefix(text, string(utf8BOM)) && !isUTF16([]byte(text[:min(2, len(text))]))
 }
 
 // isUTF16 tells whether data starts with a UTF-16 byte order mark.

@@ -283,23 +283,24 @@ func notXMLChar(r rune) bool {
 	return r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF
 }
 
-// sifXMLFields returns fields as readSIF reads them from writeSIF's item,
-// without writing and parsing it: the values without the characters
-// sifEscape drops. Fields whose names are not plain XML names (or too many
-// fields) take the round trip itself, with its errors.
-func sifXMLFields(fields []sifField) ([]sifField, error) {
-	if len(fields) > sifMaxFields || slices.ContainsFunc(fields, func(f sifField) bool { return !sifPlainName(f.name) }) {
-		doc, err := readSIF(writeSIF("contact", fields))
+// sifXMLFields returns fields and extras as readSIF reads them from
+// writeSIF's item, without writing and parsing it: the values without the
+// characters sifEscape drops. The names of fields are plain XML names
+// (sifContactFieldNames); when one of extras has another (or there are too
+// many fields), the item takes the round trip itself, with its errors.
+func sifXMLFields(fields, extras []sifField) ([]sifField, error) {
+	all := append(fields, extras...)
+	if len(all) > sifMaxFields || slices.ContainsFunc(extras, func(f sifField) bool { return !sifPlainName(f.name) }) {
+		doc, err := readSIF(writeSIF("contact", all))
 		if err != nil {
 			return nil, err
 		}
 		return doc.fields, nil
 	}
-	out := make([]sifField, len(fields))
-	for i, f := range fields {
-		out[i] = sifField{f.name, sifXMLText(f.value)}
+	for i, f := range all {
+		all[i].value = sifXMLText(f.value)
 	}
-	return out, nil
+	return all, nil
 }
 
 // sifXMLText is s without the characters sifEscape drops.

@@ -353,12 +353,14 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	if card == nil {
 		return nil, ErrMalformed
 	}
-	return writeSIF("contact", cardSIFFields(card, lost)), nil
+	fields, extras := cardSIFFields(card, lost)
+	return writeSIF("contact", append(fields, extras...)), nil
 }
 
 // cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
-// writes them.
-func cardSIFFields(card *component, lost losses) []sifField {
+// writes them: the fields SIF-C names, then those kept as X-SIF-
+// properties (extras, whose names come from the vCard).
+func cardSIFFields(card *component, lost losses) ([]sifField, []sifField) {
 	out := make(map[string]string, 64)
 	var extras []sifField
 	addrUsed := map[string]bool{}
@@ -483,33 +485,37 @@ func cardSIFFields(card *component, lost losses) []sifField {
 	// Every field is written, empty ones too: the clients leave a field
 	// that is missing from a Replace as it is, so an empty element is
 	// how a deletion reaches them.
-	fields := []sifField{}
-	add := func(names ...string) {
-		for _, n := range names {
-			fields = append(fields, sifField{n, out[n]})
-		}
+	fields := make([]sifField, 0, len(sifContactFieldNames)+1+len(extras))
+	for _, n := range sifContactFieldNames {
+		fields = append(fields, sifField{n, out[n]})
 	}
-	add("FileAs", "FirstName", "MiddleName", "LastName", "Title", "Suffix", "NickName", "CompanyName",
+	if out["Photo"] != "" {
+		fields = append(fields, sifField{"Photo", out["Photo"]})
+	}
+	return fields, extras
+}
+
+// sifContactFieldNames are the fields vcardToSIF writes to every SIF-C
+// item, in order.
+var sifContactFieldNames = func() []string {
+	names := []string{"FileAs", "FirstName", "MiddleName", "LastName", "Title", "Suffix", "NickName", "CompanyName",
 		"Department", "JobTitle", "Profession", "Birthday", "Anniversary", "Spouse", "ManagerName",
-		"AssistantName", "Categories", "Sensitivity", "Body")
+		"AssistantName", "Categories", "Sensitivity", "Body"}
 	for _, l := range [][]sifSlot{sifEmails, sifPhones, sifWebs} {
 		for _, s := range l {
-			add(s.field)
+			names = append(names, s.field)
 		}
 	}
 	for _, a := range sifAddrs {
 		for _, f := range sifAddrParts {
 			if f != "" {
-				add(a.field + f)
+				names = append(names, a.field+f)
 			}
 		}
-		add(sifLabel(a.field))
+		names = append(names, sifLabel(a.field))
 	}
-	if out["Photo"] != "" {
-		add("Photo")
-	}
-	return append(fields, extras...)
-}
+	return names
+}()
 
 // types0 is the first type of a slot, or "".
 func (s sifSlot) types0() string {
