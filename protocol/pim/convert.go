@@ -221,13 +221,16 @@ func convertParsed(data []byte, fromType, toType string, opts ConvertOptions) ([
 		text := decodeText(data)
 		asIs := decodedAsIs(text)
 		var parsed *component
-		switch {
-		case src == fmtVCard30 && asIs:
-			parsed = parseText(text, "")
-		case src == fmtVCard30:
-			parsed = parse([]byte(text))
+		var lines []string // text's logical lines
+		if src == fmtVCard30 {
+			lines = logicalLines(text)
+			if asIs {
+				parsed = parseLines(lines, "")
+			} else {
+				parsed = parse([]byte(text))
+			}
 		}
-		if parsed == nil || !needsNormalising(text, parsed) {
+		if parsed == nil || !needsNormalising(text, lines, parsed) {
 			root := parsed
 			if root == nil || charset != "" || !asIs {
 				root, parsed = parseCharset(data, charset), nil
@@ -394,7 +397,7 @@ func calendarVersion(root *component, base string) format {
 // when converted to vCard 3.0: it lacks N or FN (RFC 2426 5), or holds
 // vCard 2.1 encodings (CHARSET, QUOTED-PRINTABLE, bare parameters), or is
 // not UTF-8.
-func needsNormalising(text string, root *component) bool {
+func needsNormalising(text string, lines []string, root *component) bool {
 	if !utf8.ValidString(text) {
 		return true
 	}
@@ -410,7 +413,7 @@ func needsNormalising(text string, root *component) bool {
 			}
 		}
 	}
-	for _, line := range logicalLines(text) {
+	for _, line := range lines {
 		head, _ := cutUnquoted(line, ":")
 		for _, seg := range strings.Split(head, ";")[1:] {
 			if !strings.Contains(seg, "=") {

@@ -160,21 +160,23 @@ func canonicalVCard(data []byte, lost losses) (*component, error) {
 // easContactOrder, Body last; fields EAS has no place for are added to
 // lost unless they hold a default.
 func easContactFields(sif []sifField, l losses) []EASField {
-	// got holds the last field of each name with its place in
-	// easContactOrder; Body goes last.
+	// got holds the last field of each name by its place in
+	// easContactOrder (Body last), in that order.
 	type placed struct {
 		at int
 		f  EASField
 	}
-	var got []placed
+	got := make([]placed, 0, 16)
 	set := func(at int, f EASField) {
-		for i := range got {
-			if got[i].at == at {
-				got[i].f = f
-				return
-			}
+		i := 0
+		for i < len(got) && got[i].at < at {
+			i++
 		}
-		got = append(got, placed{at, f})
+		if i < len(got) && got[i].at == at {
+			got[i].f = f
+			return
+		}
+		got = slices.Insert(got, i, placed{at, f})
 	}
 	for _, f := range sif {
 		v := strings.TrimSpace(f.value)
@@ -212,10 +214,12 @@ func easContactFields(sif []sifField, l losses) []EASField {
 		}
 		set(easContactIndex[name], e)
 	}
-	slices.SortFunc(got, func(a, b placed) int { return a.at - b.at })
-	var fields []EASField
-	for _, p := range got {
-		fields = append(fields, p.f)
+	if len(got) == 0 {
+		return nil
+	}
+	fields := make([]EASField, len(got))
+	for i, p := range got {
+		fields[i] = p.f
 	}
 	return fields
 }

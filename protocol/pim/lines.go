@@ -114,9 +114,14 @@ func parseCharset(data []byte, defaultCharset string) *component {
 
 // parseText is parseCharset of text decodeText made.
 func parseText(text, defaultCharset string) *component {
+	return parseLines(logicalLines(text), defaultCharset)
+}
+
+// parseLines is parseText of the text's logical lines.
+func parseLines(lines []string, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
-	for _, line := range logicalLines(text) {
+	for _, line := range lines {
 		p, ok := parseLineCharset(line, defaultCharset)
 		if !ok {
 			continue
