@@ -109,12 +109,23 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 	}
 }
 
+// ReadAhead tells the core that the caller takes about n more changes
+// from ds in this unit of work (a window of n-1 and one to tell whether
+// more are available): NextChange then reads no more than n at a time,
+// rather than batchSize, of which the rest would be read again by the
+// next unit of work. n <= 0 restores batchSize.
+func (w *Work) ReadAhead(ds *Datastore, n int) { ds.readAhead = n }
+
 // readAhead fills the queue from where the datastore's cursors stand.
 func (w *Work) readAhead(ds *Datastore) error {
 	ctx, tx := w.ctx, w.tx
+	limit := batchSize
+	if ds.readAhead > 0 && ds.readAhead < limit {
+		limit = ds.readAhead
+	}
 	switch ds.Mode {
 	case ModeSlow, ModeRefreshFromServer:
-		items, err := tx.UnconfirmedItems(ctx, ds.UserID, ds.DeviceID, ds.Name, ds.Session, ds.CursorGUID, batchSize)
+		items, err := tx.UnconfirmedItems(ctx, ds.UserID, ds.DeviceID, ds.Name, ds.Session, ds.CursorGUID, limit)
 		if err != nil {
 			return fmt.Errorf("engine: items to send: %w", err)
 		}
@@ -125,7 +136,7 @@ func (w *Work) readAhead(ds *Datastore) error {
 			return w.markHeld(ds, 0)
 		}
 	default:
-		changes, err := tx.Changes(ctx, ds.UserID, ds.Name, ds.CursorSeq, ds.TargetSeq, ds.DeviceID, batchSize)
+		changes, err := tx.Changes(ctx, ds.UserID, ds.Name, ds.CursorSeq, ds.TargetSeq, ds.DeviceID, limit)
 		if err != nil {
 			return fmt.Errorf("engine: changes: %w", err)
 		}

@@ -187,8 +187,10 @@ type Datastore struct {
 	// remembered collects the Adds sent while a batch of server changes
 	// is read (rememberAdd, flushRemembered).
 	remembered []store.UnackedAdd
-	// queue holds server changes read ahead (changes.go).
-	queue []queued
+	// queue holds server changes read ahead (changes.go), readAhead at
+	// most at a time when set (ReadAhead).
+	queue     []queued
+	readAhead int
 	// mapped is the GUID the last change applied was mapped to (confirm).
 	mapped string
 	// parsed holds the stored items the pairing of the change being

@@ -221,6 +221,15 @@ func runOps(b *testing.B, corpora map[string]*benchCorpus) {
 				return nil
 			})
 		})
+		if c.ct == "text/vcard" {
+			// What the EAS front end does to every contact it sends.
+			b.Run("eas/"+name, func(b *testing.B) {
+				c.run(b, func(i int) error {
+					_, _, err := VCardToEASContact(c.items[i])
+					return err
+				})
+			})
+		}
 		b.Run("equivalent/"+name, func(b *testing.B) {
 			c.run(b, func(i int) error {
 				Equivalent(c.ct, c.items[i], c.otherCT, c.others[i])

@@ -165,14 +165,21 @@ func (l losses) list() []string {
 // convert is Convert without the recover, so tests and the fuzzer see
 // panics, returning what was lost on the way.
 func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte, losses, error) {
+	out, _, lost, err := convertParsed(data, fromType, toType, opts)
+	return out, lost, err
+}
+
+// convertParsed is convert that also returns the output as parsed on the
+// way (a vCard 3.0 kept as it came), or nil when it was not.
+func convertParsed(data []byte, fromType, toType string, opts ConvertOptions) ([]byte, *component, losses, error) {
 	lost := losses{}
 	dst, err := targetFormat(toType)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	src, kind := sourceFormat(fromType, data)
 	if src == fmtUnknown {
-		return nil, nil, fmt.Errorf("%w: cannot tell the format of a %q item", ErrUnsupported, fromType)
+		return nil, nil, nil, fmt.Errorf("%w: cannot tell the format of a %q item", ErrUnsupported, fromType)
 	}
 	srcFam, dstFam := family(src), family(dst)
 	if kind == KindNote {
@@ -182,10 +189,10 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 		}
 	}
 	if srcFam != dstFam {
-		return nil, nil, fmt.Errorf("%w: %s %s to %s", ErrUnsupported, kind, src, dst)
+		return nil, nil, nil, fmt.Errorf("%w: %s %s to %s", ErrUnsupported, kind, src, dst)
 	}
 	if len(bytes.TrimSpace(data)) == 0 && src != fmtPlain {
-		return nil, nil, fmt.Errorf("%w: empty item", ErrMalformed)
+		return nil, nil, nil, fmt.Errorf("%w: empty item", ErrMalformed)
 	}
 	charset := ""
 	if src == fmtVCard21 || src == fmtVCal || src == fmtVNote || src == fmtPlain {
@@ -195,24 +202,44 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 		if src == dst {
 			doc, err := readSIF(data)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if k := sifRootKind(doc.root); k == KindUnknown {
-				return nil, nil, fmt.Errorf("%w: SIF root <%s>", ErrMalformed, doc.root)
+				return nil, nil, nil, fmt.Errorf("%w: SIF root <%s>", ErrMalformed, doc.root)
 			}
-			return []byte(sifText(data)), lost, nil
+			return []byte(sifText(data)), nil, lost, nil
 		}
 		out, err := convertSIF(data, fromType, toType, src, dst, opts, lost)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return out, lost, nil
+		return out, nil, lost, nil
 	}
-	if src == dst && (src != fmtVCard30 || !needsNormalising([]byte(decodeText(data)))) {
-		if err := checkStructure(parseCharset(data, charset), src, srcFam); err != nil {
-			return nil, nil, err
+	if src == dst {
+		// A vCard 3.0 is kept as it came unless it needs normalising; it
+		// is parsed once for both questions when decoding is idempotent.
+		text := decodeText(data)
+		asIs := decodedAsIs(text)
+		var parsed *component
+		var lines []string // text's logical lines
+		if src == fmtVCard30 {
+			lines = logicalLines(text)
+			if asIs {
+				parsed = parseLines(lines, "")
+			} else {
+				parsed = parse([]byte(text))
+			}
 		}
-		return []byte(decodeText(data)), lost, nil
+		if parsed == nil || !needsNormalising(text, lines, parsed) {
+			root := parsed
+			if root == nil || charset != "" || !asIs {
+				root, parsed = parseCharset(data, charset), nil
+			}
+			if err := checkStructure(root, src, srcFam); err != nil {
+				return nil, nil, nil, err
+			}
+			return []byte(text), parsed, lost, nil
+		}
 	}
 	var out []byte
 	switch srcFam {
@@ -221,7 +248,7 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 	case KindEvent:
 		root := parseCharset(data, charset)
 		if err = checkStructure(root, src, srcFam); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if src == fmtVCal {
 			out, err = vcalToICal(root, lost)
@@ -232,9 +259,9 @@ func convert(data []byte, fromType, toType string, opts ConvertOptions) ([]byte,
 		out, err = convertNote(data, src, dst, charset, lost)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return out, lost, nil
+	return out, nil, lost, nil
 }
 
 // family groups formats by what they hold: contacts, calendars (events
@@ -370,11 +397,10 @@ func calendarVersion(root *component, base string) format {
 // when converted to vCard 3.0: it lacks N or FN (RFC 2426 5), or holds
 // vCard 2.1 encodings (CHARSET, QUOTED-PRINTABLE, bare parameters), or is
 // not UTF-8.
-func needsNormalising(data []byte) bool {
-	if !utf8.Valid(data) {
+func needsNormalising(text string, lines []string, root *component) bool {
+	if !utf8.ValidString(text) {
 		return true
 	}
-	root := parse(data)
 	for _, card := range root.children {
 		if card.name != "VCARD" || card.prop("N") == nil || card.prop("FN") == nil {
 			return true
@@ -387,7 +413,7 @@ func needsNormalising(data []byte) bool {
 			}
 		}
 	}
-	for _, line := range logicalLines(string(data)) {
+	for _, line := range lines {
 		head, _ := cutUnquoted(line, ":")
 		for _, seg := range strings.Split(head, ";")[1:] {
 			if !strings.Contains(seg, "=") {

@@ -79,6 +79,16 @@ var sifToEASName = func() map[string]string {
 	return m
 }()
 
+// sifToEASExact is sifToEASName by the SIF-C names as cardSIFFields
+// spells them, which spares lower-casing each name.
+var sifToEASExact = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range easContactOrder {
+		m[easToSIFName(n)] = n
+	}
+	return m
+}()
+
 // EASContactToVCard converts Contacts ApplicationData to vCard 3.0. The
 // notes are the 2.5 Contacts Body or the AirSyncBase Body. lost names the
 // fields that cannot be carried.
@@ -110,25 +120,65 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 // field missing from a Change as deleted (MS-ASCMD 2.2.3.11), as it should
 // be. The notes come as an AirSyncBase Body field (the front end writes
 // Contacts Body for 2.5); lost names what EAS cannot hold.
+//
+// The vCard's SIF-C fields are mapped to EAS without writing and reading
+// the SIF-C XML; sifXMLFields gives the values that round trip would.
 func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error) {
 	l := losses{}
-	canon, more, err := convert(data, "text/vcard", "text/vcard", ConvertOptions{})
+	card, err := canonicalVCard(data, l)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	sif, err := sifXMLFields(cardSIFFields(card, l))
+	if err != nil {
+		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	}
+	return easContactFields(sif, l), l.list(), nil
+}
+
+// canonicalVCard is the VCARD component of a vCard in the form Convert
+// stores (vCard 3.0), its losses added to lost.
+func canonicalVCard(data []byte, lost losses) (*component, error) {
+	canon, root, more, err := convertParsed(data, "text/vcard", "text/vcard", ConvertOptions{})
+	if err != nil {
+		return nil, err
 	}
 	for n := range more {
-		l.add(n)
+		lost.add(n)
 	}
-	sif, err := vcardToSIF(canon, l)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	if root == nil {
+		root = parse(canon)
 	}
-	doc, err := readSIF(sif)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	card := root.find("VCARD")
+	if card == nil {
+		return nil, ErrMalformed
 	}
-	byName := map[string]EASField{}
-	for _, f := range doc.fields {
+	return card, nil
+}
+
+// easContactFields maps SIF-C fields to EAS contact fields in
+// easContactOrder, Body last; fields EAS has no place for are added to
+// lost unless they hold a default.
+func easContactFields(sif []sifField, l losses) []EASField {
+	// got holds the last field of each name by its place in
+	// easContactOrder (Body last), in that order.
+	type placed struct {
+		at int
+		f  EASField
+	}
+	got := make([]placed, 0, 16)
+	set := func(at int, f EASField) {
+		i := 0
+		for i < len(got) && got[i].at < at {
+			i++
+		}
+		if i < len(got) && got[i].at == at {
+			got[i].f = f
+			return
+		}
+		got = slices.Insert(got, i, placed{at, f})
+	}
+	for _, f := range sif {
 		v := strings.TrimSpace(f.value)
 		if f.name == "Body" {
 			v = strings.TrimRight(f.value, " \t\r\n")
@@ -136,10 +186,13 @@ func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error
 		if v == "" {
 			continue
 		}
-		name, ok := sifToEASName[strings.ToLower(f.name)]
+		name, ok := sifToEASExact[f.name]
+		if !ok {
+			name, ok = sifToEASName[strings.ToLower(f.name)]
+		}
 		switch {
 		case f.name == "Body":
-			byName["Body"] = EASField{Space: "AirSyncBase", Name: "Body", Value: v}
+			set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
 			continue
 		case !ok:
 			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
@@ -159,12 +212,23 @@ func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error
 		case "Birthday", "Anniversary":
 			e.Value = dateEAS(v)
 		}
-		byName[name] = e
+		set(easContactIndex[name], e)
 	}
-	for _, n := range append(slices.Clone(easContactOrder), "Body") {
-		if f, ok := byName[n]; ok {
-			fields = append(fields, f)
-		}
+	if len(got) == 0 {
+		return nil
 	}
-	return fields, l.list(), nil
+	fields := make([]EASField, len(got))
+	for i, p := range got {
+		fields[i] = p.f
+	}
+	return fields
 }
+
+// easContactIndex is the place of each field in easContactOrder.
+var easContactIndex = func() map[string]int {
+	m := make(map[string]int, len(easContactOrder))
+	for i, n := range easContactOrder {
+		m[n] = i
+	}
+	return m
+}()

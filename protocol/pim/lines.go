@@ -109,9 +109,19 @@ func parse(data []byte) *component {
 // ISO-8859-1 without saying so); "" is UTF-8 with the windows-1252
 // fallback of toUTF8.
 func parseCharset(data []byte, defaultCharset string) *component {
+	return parseText(decodeText(data), defaultCharset)
+}
+
+// parseText is parseCharset of text decodeText made.
+func parseText(text, defaultCharset string) *component {
+	return parseLines(logicalLines(text), defaultCharset)
+}
+
+// parseLines is parseText of the text's logical lines.
+func parseLines(lines []string, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
-	for _, line := range logicalLines(decodeText(data)) {
+	for _, line := range lines {
 		p, ok := parseLineCharset(line, defaultCharset)
 		if !ok {
 			continue
@@ -160,6 +170,12 @@ func decodeText(data []byte) string {
 	return string(bytes.TrimPrefix(data, utf8BOM))
 }
 
+// decodedAsIs tells whether decodeText leaves text as it is: it starts
+// with neither a byte order mark nor what reads as UTF-16's.
+func decodedAsIs(text string) bool {
+	return !strings.HasPrefix(text, string(utf8BOM)) && !isUTF16([]byte(text[:min(2, len(text))]))
+}
+
 // isUTF16 tells whether data starts with a UTF-16 byte order mark.
 func isUTF16(data []byte) bool {
 	return len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF)
@@ -189,9 +205,12 @@ func logicalLines(text string) []string {
 			continue
 		}
 		qp := isQP(line)
-		buf := []byte(line)
+		var buf []byte // line with its continuations, once it has one
 		for i+1 < len(phys) {
-			if next := phys[i+1]; qp && len(buf) > 0 && buf[len(buf)-1] == '=' && !isEndLine(next) {
+			if next := phys[i+1]; qp && endsWithEquals(line, buf) && !isEndLine(next) {
+				if buf == nil {
+					buf = []byte(line)
+				}
 				buf = append(buf[:len(buf)-1], next...)
 				i++
 				continue
@@ -204,20 +223,35 @@ func logicalLines(text string) []string {
 			if j == len(phys) || phys[j][0] != ' ' && phys[j][0] != '\t' {
 				break
 			}
+			if buf == nil {
+				buf = []byte(line)
+			}
 			buf = append(buf, phys[j][1:]...)
 			i = j
 		}
-		line = string(buf)
+		if buf != nil {
+			line = string(buf)
+		}
 		out = append(out, line)
 	}
 	return out
 }
 
+// endsWithEquals tells whether a line being unfolded (buf once it has
+// continuations, else line) ends in "=".
+func endsWithEquals(line string, buf []byte) bool {
+	if buf != nil {
+		return len(buf) > 0 && buf[len(buf)-1] == '='
+	}
+	return len(line) > 0 && line[len(line)-1] == '='
+}
+
 // isQP tells whether the parameters of a content line ask for
-// QUOTED-PRINTABLE.
+// QUOTED-PRINTABLE. Only a Q or q upper-cases to Q, so a head without
+// one is answered without upper-casing it.
 func isQP(line string) bool {
 	head, _, ok := strings.Cut(line, ":")
-	return ok && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
+	return ok && strings.ContainsAny(head, "Qq") && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 }
 
 // isEndLine tells whether a line is an END: line, which a broken QP value

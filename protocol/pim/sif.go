@@ -19,6 +19,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -269,14 +270,79 @@ func sifEscape(b *bytes.Buffer, s string) {
 			b.WriteString("&gt;")
 		case r == '\r':
 			b.WriteString("&#13;")
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF:
-			// not a legal XML character
+		case notXMLChar(r):
 		default:
 			b.WriteRune(r)
 		}
 	}
+}
+
+// notXMLChar tells the characters sifEscape drops: those XML 1.0 cannot
+// hold (section 2.2), and bytes that are not UTF-8.
+func notXMLChar(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF
+}
+
+// sifXMLFields returns fields and extras as readSIF reads them from
+// writeSIF's item, without writing and parsing it: the values without the
+// characters sifEscape drops. The names of fields are plain XML names
+// (sifContactFieldNames); when one of extras has another (or there are too
+// many fields), the item takes the round trip itself, with its errors.
+func sifXMLFields(fields, extras []sifField) ([]sifField, error) {
+	all := append(fields, extras...)
+	if len(all) > sifMaxFields || slices.ContainsFunc(extras, func(f sifField) bool { return !sifPlainName(f.name) }) {
+		doc, err := readSIF(writeSIF("contact", all))
+		if err != nil {
+			return nil, err
+		}
+		return doc.fields, nil
+	}
+	for i, f := range all {
+		all[i].value = sifXMLText(f.value)
+	}
+	return all, nil
+}
+
+// sifXMLText is s without the characters sifEscape drops.
+func sifXMLText(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		c := s[i]
+		clean = c >= 0x20 && c < utf8.RuneSelf || c == '\n' || c == '\t' || c == '\r'
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !notXMLChar(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sifPlainName tells a field name writeSIF writes as one element (or, with
+// one "/", an element in another) that readSIF reads back by that name:
+// ASCII letters, digits, "-" and "_", starting with a letter.
+func sifPlainName(name string) bool {
+	parent, child, nested := strings.Cut(name, "/")
+	if nested && !sifPlainName(parent) {
+		return false
+	}
+	if nested {
+		name = child
+	}
+	if name == "" || !(name[0] >= 'A' && name[0] <= 'Z' || name[0] >= 'a' && name[0] <= 'z') {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // sifXName is the property that keeps a SIF field without a counterpart:

@@ -288,9 +288,7 @@ func propTypes(p *prop) []string {
 // false when none is free.
 func fillSlot(out map[string]string, list []sifSlot, types []string, value string, fallback []string) bool {
 	for _, s := range list {
-		st := slices.Clone(s.types)
-		slices.Sort(st)
-		if out[s.field] == "" && slices.Equal(st, types) {
+		if out[s.field] == "" && sameTypes(s.types, types) {
 			out[s.field] = value
 			return true
 		}
@@ -302,6 +300,20 @@ func fillSlot(out map[string]string, list []sifSlot, types []string, value strin
 		}
 	}
 	return false
+}
+
+// sameTypes tells whether a slot's types are the sorted, distinct types
+// of propTypes: the slots list each type once.
+func sameTypes(slot, types []string) bool {
+	if len(slot) != len(types) {
+		return false
+	}
+	for _, t := range slot {
+		if !slices.Contains(types, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // phoneFallback is the order of SIF phone fields tried for a TEL whose
@@ -341,7 +353,15 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	if card == nil {
 		return nil, ErrMalformed
 	}
-	out := map[string]string{}
+	fields, extras := cardSIFFields(card, lost)
+	return writeSIF("contact", append(fields, extras...)), nil
+}
+
+// cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
+// writes them: the fields SIF-C names, then those kept as X-SIF-
+// properties (extras, whose names come from the vCard).
+func cardSIFFields(card *component, lost losses) ([]sifField, []sifField) {
+	out := make(map[string]string, 64)
 	var extras []sifField
 	addrUsed := map[string]bool{}
 	for i := range card.props {
@@ -465,33 +485,37 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	// Every field is written, empty ones too: the clients leave a field
 	// that is missing from a Replace as it is, so an empty element is
 	// how a deletion reaches them.
-	fields := []sifField{}
-	add := func(names ...string) {
-		for _, n := range names {
-			fields = append(fields, sifField{n, out[n]})
-		}
+	fields := make([]sifField, 0, len(sifContactFieldNames)+1+len(extras))
+	for _, n := range sifContactFieldNames {
+		fields = append(fields, sifField{n, out[n]})
 	}
-	add("FileAs", "FirstName", "MiddleName", "LastName", "Title", "Suffix", "NickName", "CompanyName",
+	if out["Photo"] != "" {
+		fields = append(fields, sifField{"Photo", out["Photo"]})
+	}
+	return fields, extras
+}
+
+// sifContactFieldNames are the fields vcardToSIF writes to every SIF-C
+// item, in order.
+var sifContactFieldNames = func() []string {
+	names := []string{"FileAs", "FirstName", "MiddleName", "LastName", "Title", "Suffix", "NickName", "CompanyName",
 		"Department", "JobTitle", "Profession", "Birthday", "Anniversary", "Spouse", "ManagerName",
-		"AssistantName", "Categories", "Sensitivity", "Body")
+		"AssistantName", "Categories", "Sensitivity", "Body"}
 	for _, l := range [][]sifSlot{sifEmails, sifPhones, sifWebs} {
 		for _, s := range l {
-			add(s.field)
+			names = append(names, s.field)
 		}
 	}
 	for _, a := range sifAddrs {
 		for _, f := range sifAddrParts {
 			if f != "" {
-				add(a.field + f)
+				names = append(names, a.field+f)
 			}
 		}
-		add(sifLabel(a.field))
+		names = append(names, sifLabel(a.field))
 	}
-	if out["Photo"] != "" {
-		add("Photo")
-	}
-	return writeSIF("contact", append(fields, extras...)), nil
-}
+	return names
+}()
 
 // types0 is the first type of a slot, or "".
 func (s sifSlot) types0() string {

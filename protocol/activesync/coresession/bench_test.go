@@ -60,12 +60,18 @@ func BenchmarkEASContacts(b *testing.B) {
 				repeat += time.Since(start)
 				b.StopTimer()
 			}
-			per := func(d time.Duration, k int) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N*k) }
-			b.ReportMetric(per(up, n), "upload-ms/contact")
-			b.ReportMetric(per(initial, n), "initial-ms/contact")
-			b.ReportMetric(per(repeat, 1), "repeat-ms")
+			reportSteps(b, n, up, initial, repeat)
 		})
 	}
+}
+
+// reportSteps reports the time of the steps of b.N runs: the upload and
+// the initial sync per contact, the repeat sync per sync.
+func reportSteps(b *testing.B, n int, up, initial, repeat time.Duration) {
+	per := func(d time.Duration, k int) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N*k) }
+	b.ReportMetric(per(up, n), "upload-ms/contact")
+	b.ReportMetric(per(initial, n), "initial-ms/contact")
+	b.ReportMetric(per(repeat, 1), "repeat-ms")
 }
 
 // BenchmarkEASRepeatSync is the last step of BenchmarkEASContacts alone:

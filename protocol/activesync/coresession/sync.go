@@ -257,6 +257,7 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 	}
 	var maps []engine.Mapping
 	now := s.core.Now()
+	w.ReadAhead(ds, window-sent+1) // the window, and one to tell MoreAvailable
 	for {
 		ch, err := w.NextChange(ds)
 		if err != nil {
