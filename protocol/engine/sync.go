@@ -214,6 +214,13 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 	} else if a != nil {
 		return e.takePair(ctx, tx, st, ds, a, ci)
 	}
+	if slow && ds.MergePairs {
+		if h, err := e.heldEdit(ctx, tx, st, ds, ci); err != nil {
+			return 0, err
+		} else if h != nil {
+			return e.pairHeldEdit(ctx, tx, st, ds, h, ci, luid)
+		}
+	}
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)
 	}

@@ -189,6 +189,9 @@ type Datastore struct {
 	remembered []store.UnackedAdd
 	// queue holds server changes read ahead (changes.go).
 	queue []queued
+	// held are the items the device held before a re-sync (heldedit.go),
+	// read once per request when first needed.
+	held []heldVersion
 	// mapped is the GUID the last change applied was mapped to (confirm).
 	mapped string
 	// parsed holds the stored items the pairing of the change being

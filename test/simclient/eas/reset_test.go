@@ -1,0 +1,97 @@
+package eas_test
+
+import (
+	"context"
+	"maps"
+	"testing"
+
+	"anchorage/test/simclient/eas"
+)
+
+// TestResetKeepsEdit: a device renames a contact it holds, then gets
+// status 3 (an invalid SyncKey) and sends every item it holds as an Add.
+// The renamed copy pairs with no item by identity (the name changed); it
+// is the edit of the item the device held, which the server knows from
+// the device's mappings before the re-sync: one item, not two
+// (MS-ASCMD 2.2.3.177.16). With the item unchanged on the server the edit
+// is taken; changed by another device meanwhile, the conflict rules merge
+// both edits on the version the device held; deleted meanwhile, the edit
+// brings it back. A device that syncs afterwards gets the one item.
+func TestResetKeepsEdit(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		other func(b *eas.Device, id string) // B's change of the item meanwhile
+		want  eas.Item
+	}{
+		{"unchanged on the server", nil,
+			eas.Item{"LastName": "Brontë", "FirstName": "Emily", "MobilePhoneNumber": "+49170222", "Email1Address": "eb@example.org"}},
+		{"changed on the server", func(b *eas.Device, id string) {
+			it := b.Items()[id]
+			it["JobTitle"] = "Novelist"
+			b.Edit(id, it)
+		}, eas.Item{"LastName": "Brontë", "FirstName": "Emily", "MobilePhoneNumber": "+49170222", "Email1Address": "eb@example.org", "JobTitle": "Novelist"}},
+		{"deleted on the server", func(b *eas.Device, id string) { b.Delete(id) },
+			eas.Item{"LastName": "Brontë", "FirstName": "Emily", "MobilePhoneNumber": "+49170222", "Email1Address": "eb@example.org"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := newServer(t)
+			ctx := context.Background()
+			a := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-a"})
+			b := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-b"})
+			id := a.Add(eas.Item{"LastName": "Brontë", "FirstName": "Emilie", "MobilePhoneNumber": "+49170111", "Email1Address": "eb@example.org"})
+			a.Add(eas.Item{"LastName": "Gaskell", "FirstName": "Elizabeth", "MobilePhoneNumber": "+49170333"})
+			sync(t, a, b)
+			if tc.other != nil {
+				for bid, it := range b.Items() {
+					if it["LastName"] == "Brontë" {
+						tc.other(b, bid)
+					}
+				}
+				sync(t, b)
+			}
+			a.Edit(id, eas.Item{"LastName": "Brontë", "FirstName": "Emily", "MobilePhoneNumber": "+49170222", "Email1Address": "eb@example.org"})
+			a.Faults = eas.Faults{BadKey: true}
+			rep, err := a.Sync(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Resets != 1 {
+				t.Fatalf("%d status 3 answers, want 1", rep.Resets)
+			}
+			c := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-c"})
+			sync(t, b, a, c)
+			for _, d := range []*eas.Device{a, b, c} {
+				var got []eas.Item
+				for _, it := range d.Items() {
+					if it["LastName"] == "Brontë" {
+						delete(it, "FileAs")
+						got = append(got, it)
+					}
+				}
+				want := tc.want
+				if d == a {
+					// What A never sent it is not known to hold: the
+					// server keeps it without sending it (preserve.go).
+					want = maps.Clone(want)
+					delete(want, "JobTitle")
+				}
+				if len(got) != 1 || !maps.Equal(got[0], want) {
+					t.Errorf("%s holds %v, want the one item %v", d.ID(), got, want)
+				}
+				if n := len(d.IDs()); n != 2 {
+					t.Errorf("%s holds %d items, want 2", d.ID(), n)
+				}
+			}
+		})
+	}
+}
+
+// sync syncs the devices in turn.
+func sync(t *testing.T, ds ...*eas.Device) {
+	t.Helper()
+	for _, d := range ds {
+		if _, err := d.Sync(context.Background()); err != nil {
+			t.Fatalf("%s: %v", d.ID(), err)
+		}
+	}
+}
