@@ -154,6 +154,12 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return e.takeCopy(ctx, tx, st, ds, cur, ci, luid)
 	}
 	readOnly := ds.Conflict.Policy == conflict.ReadOnly
+	if cur != nil {
+		// Deleted: it may have come back as another item (cameback.go).
+		if o, done, err := e.toCameBack(ctx, tx, st, ds, cur, ci, luid); done || err != nil {
+			return o, err
+		}
+	}
 	if cur != nil && (readOnly || changedSince(cur, ds, st)) {
 		// Deleted elsewhere, modified on the device: the rules decide
 		// (by default the modification survives, as below).
