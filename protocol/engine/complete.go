@@ -56,7 +56,7 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 		if delivered {
 			p.AckSeq = ds.TargetSeq
 			if ds.Mode == ModeSlow {
-				if p.AckSeq, err = e.missedDeletions(ctx, tx, st, ds, p.AckSeq); err != nil {
+				if p.AckSeq, err = e.missedChanges(ctx, tx, st, ds, p.AckSeq); err != nil {
 					return err
 				}
 			}
@@ -154,13 +154,14 @@ func (e *Engine) sessionDevice(ctx context.Context, tx store.SyncTx, st *session
 	return d, nil
 }
 
-// missedDeletions returns the AckSeq a completed slow sync leaves: ack,
-// or less when an item the device sent in the sync was deleted by another
-// origin before it completed. A slow sync sends only items the device did
-// not send, never a deletion, so the device still holds such an item; an
-// EAS initial sync stays open across requests while others sync. The next
-// sync then sends the changes from just before that deletion.
-func (e *Engine) missedDeletions(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ack int64) (int64, error) {
+// missedChanges returns the AckSeq a completed slow sync leaves: ack, or
+// less when an item the device sent in the sync was changed or deleted by
+// another origin before it completed. A slow sync sends only items the
+// device did not send, never a deletion, so the device still holds such
+// an item as it sent it; an EAS initial sync stays open across requests
+// (and a killed device's re-sent ones) while others sync. The next sync
+// then sends the changes from just before that change.
+func (e *Engine) missedChanges(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ack int64) (int64, error) {
 	after := ds.PriorSeq
 	for after < ack {
 		items, err := tx.Changes(ctx, st.UserID, ds.Name, after, ack, st.DeviceID, batchSize)
@@ -172,9 +173,6 @@ func (e *Engine) missedDeletions(ctx context.Context, tx store.SyncTx, st *sessi
 		}
 		for _, it := range items {
 			after = max(after, it.Seq)
-			if !it.Deleted {
-				continue
-			}
 			m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, it.GUID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue

@@ -95,3 +95,36 @@ func sync(t *testing.T, ds ...*eas.Device) {
 		}
 	}
 }
+
+// TestResetKilledGetsLaterChange: a device re-syncing after status 3 is
+// killed after the answer to its Adds arrived (the server paired them)
+// and before it stored it; B changes one of the items; the device sends
+// its Adds again and completes the re-sync. B's change, made after the
+// pairing, reaches it: the re-sync sends only what the device did not
+// send, so the sync after it sends what others changed meanwhile.
+func TestResetKilledGetsLaterChange(t *testing.T) {
+	url := newServer(t)
+	ctx := context.Background()
+	a := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-a"})
+	b := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-b"})
+	a.Add(eas.Item{"LastName": "Brontë", "FirstName": "Anne", "MobilePhoneNumber": "+49170111"})
+	sync(t, a, b)
+	// Request 1 gets status 3, 2 is SyncKey 0, 3 sends the Adds.
+	a.Faults = eas.Faults{BadKey: true, Crash: 3}
+	if _, err := a.Sync(ctx); err != eas.ErrAbandoned {
+		t.Fatalf("killed re-sync: %v", err)
+	}
+	for id, it := range b.Items() {
+		it["MobilePhoneNumber"] = "+49170222"
+		b.Edit(id, it)
+	}
+	sync(t, b, a, a)
+	for _, it := range a.Items() {
+		if it["MobilePhoneNumber"] != "+49170222" {
+			t.Errorf("A holds %v, without B's change", it)
+		}
+	}
+	if n := len(a.IDs()); n != 1 {
+		t.Errorf("A holds %d items, want 1", n)
+	}
+}
