@@ -10,7 +10,8 @@ import (
 )
 
 // heldVersion is an item a device held before a re-sync, with the
-// identity of the version it last held (conflictBase).
+// identity of the version it last held (conflictBase), else of the
+// current one.
 type heldVersion struct {
 	guid string
 	id   pim.Identity
@@ -89,10 +90,14 @@ func (e *Engine) loadHeld(ctx context.Context, tx store.SyncTx, st *sessionState
 		if err != nil {
 			return err
 		}
-		if base == nil {
-			continue // the device never agreed on a version of it
+		switch {
+		case base != nil:
+			ds.held = append(ds.held, heldVersion{guid: m.GUID, id: pim.IdentityOf(base.ContentType, base.Data)})
+		case !cur.Deleted:
+			// Sent to the device in a sync that never completed: which
+			// version it got is not known, the current one stands in.
+			ds.held = append(ds.held, heldVersion{guid: m.GUID, id: ds.memo.of(cur, true).Identity()})
 		}
-		ds.held = append(ds.held, heldVersion{guid: m.GUID, id: pim.IdentityOf(base.ContentType, base.Data)})
 	}
 	return nil
 }

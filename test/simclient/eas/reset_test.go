@@ -128,3 +128,44 @@ func TestResetKilledGetsLaterChange(t *testing.T) {
 		t.Errorf("A holds %d items, want 1", n)
 	}
 }
+
+// TestResetKeepsEditAfterIncompleteSync: the device got an item in an
+// initial sync that never completed (killed before the last window), so
+// it never agreed on a version with the server; it renames the item and
+// gets status 3. Its renamed copy is still the edit of the item the
+// server sent it: one item, not two.
+func TestResetKeepsEditAfterIncompleteSync(t *testing.T) {
+	url, adm := newServerAdmin(t)
+	ctx := context.Background()
+	a := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-a", WindowSize: 1})
+	b := eas.New(eas.Options{URL: url, User: "ann", Password: "pw", DeviceID: "dev-b"})
+	b.Add(eas.Item{"LastName": "Brontë", "FirstName": "Anne", "MobilePhoneNumber": "+49170111"})
+	b.Add(eas.Item{"LastName": "Gaskell", "FirstName": "Elizabeth", "MobilePhoneNumber": "+49170333"})
+	b.Add(eas.Item{"LastName": "Eliot", "FirstName": "George", "MobilePhoneNumber": "+49170444"})
+	sync(t, b)
+	a.Faults = eas.Faults{Crash: 3} // SyncKey 0, one window stored, the next one lost, one more to come
+	if _, err := a.Sync(ctx); err != eas.ErrAbandoned {
+		t.Fatalf("killed initial sync: %v", err)
+	}
+	if n := len(a.IDs()); n != 1 {
+		t.Fatalf("A holds %d items after one window, want 1", n)
+	}
+	id := a.IDs()[0]
+	it := a.Items()[id]
+	it["FirstName"] += " Maria"
+	a.Edit(id, it)
+	a.Faults = eas.Faults{BadKey: true}
+	sync(t, a, b)
+	live, err := adm.LiveItems(ctx, "ann", "contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 3 {
+		t.Errorf("server holds %d contacts, want 3", len(live))
+	}
+	for _, d := range []*eas.Device{a, b} {
+		if n := len(d.IDs()); n != 3 {
+			t.Errorf("%s holds %d items, want 3: %v", d.ID(), n, d.Items())
+		}
+	}
+}
