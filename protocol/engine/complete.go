@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"anchorage/store"
 )
@@ -56,7 +57,7 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 		if delivered {
 			p.AckSeq = ds.TargetSeq
 			if ds.Mode == ModeSlow {
-				if p.AckSeq, err = e.missedChanges(ctx, tx, st, ds, p.AckSeq); err != nil {
+				if p.AckSeq, err = e.missedDeletions(ctx, tx, st, ds, p.AckSeq); err != nil {
 					return err
 				}
 			}
@@ -154,14 +155,13 @@ func (e *Engine) sessionDevice(ctx context.Context, tx store.SyncTx, st *session
 	return d, nil
 }
 
-// missedChanges returns the AckSeq a completed slow sync leaves: ack, or
-// less when an item the device sent in the sync was changed or deleted by
-// another origin before it completed. A slow sync sends only items the
-// device did not send, never a deletion, so the device still holds such
-// an item as it sent it; an EAS initial sync stays open across requests
-// (and a killed device's re-sent ones) while others sync. The next sync
-// then sends the changes from just before that change.
-func (e *Engine) missedChanges(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ack int64) (int64, error) {
+// missedDeletions returns the AckSeq a completed slow sync leaves: ack,
+// or less when an item the device sent in the sync was deleted by another
+// origin before it completed. A slow sync sends only items the device did
+// not send, never a deletion, so the device still holds such an item; an
+// EAS initial sync stays open across requests while others sync. The next
+// sync then sends the changes from just before that deletion.
+func (e *Engine) missedDeletions(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ack int64) (int64, error) {
 	after := ds.PriorSeq
 	for after < ack {
 		items, err := tx.Changes(ctx, st.UserID, ds.Name, after, ack, st.DeviceID, batchSize)
@@ -173,6 +173,9 @@ func (e *Engine) missedChanges(ctx context.Context, tx store.SyncTx, st *session
 		}
 		for _, it := range items {
 			after = max(after, it.Seq)
+			if !it.Deleted {
+				continue
+			}
 			m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, it.GUID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue
@@ -185,4 +188,38 @@ func (e *Engine) missedChanges(ctx context.Context, tx store.SyncTx, st *session
 		}
 	}
 	return ack, nil
+}
+
+// changedWhileOpen adds to Resend, as a slow sync's server part begins,
+// the items the device sent in it that another origin changed after the
+// sync began: a slow sync sends only what the device did not send, and
+// AckSeq moves past such a change when it completes, so the device would
+// keep the copy it sent. An EAS initial sync stays open across requests
+// (and a killed device's re-sent ones) while others sync.
+func (e *Engine) changedWhileOpen(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for after := ds.PriorSeq; after < ds.TargetSeq; {
+		items, err := tx.Changes(ctx, st.UserID, ds.Name, after, ds.TargetSeq, st.DeviceID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: changes: %w", err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		for _, it := range items {
+			after = max(after, it.Seq)
+			if it.Deleted || slices.Contains(ds.Resend, it.GUID) {
+				continue // a deletion: missedDeletions
+			}
+			m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, it.GUID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("engine: map %s: %w", it.GUID, err)
+			}
+			if m.Session == st.Key {
+				ds.Resend = append(ds.Resend, it.GUID)
+			}
+		}
+	}
+	return nil
 }

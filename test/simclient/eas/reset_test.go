@@ -100,8 +100,8 @@ func sync(t *testing.T, ds ...*eas.Device) {
 // killed after the answer to its Adds arrived (the server paired them)
 // and before it stored it; B changes one of the items; the device sends
 // its Adds again and completes the re-sync. B's change, made after the
-// pairing, reaches it: the re-sync sends only what the device did not
-// send, so the sync after it sends what others changed meanwhile.
+// pairing, reaches it: the re-sync sends what the device did not send,
+// and what others changed since the device sent it.
 func TestResetKilledGetsLaterChange(t *testing.T) {
 	url := newServer(t)
 	ctx := context.Background()
