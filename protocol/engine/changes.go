@@ -63,6 +63,11 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			return nil, fmt.Errorf("engine: last seq: %w", err)
 		}
 		ds.ServerBegun, ds.TargetSeq, ds.CursorSeq = true, seq, ds.AckSeq
+		if ds.Mode == ModeSlow {
+			if err := e.changedWhileOpen(ctx, tx, st, ds); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if ds.Mode == ModeOneWayFromClient || ds.Mode == ModeRefreshFromClient {
 		ds.Drained = true

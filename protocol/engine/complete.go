@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"anchorage/store"
 )
@@ -187,4 +188,38 @@ func (e *Engine) missedDeletions(ctx context.Context, tx store.SyncTx, st *sessi
 		}
 	}
 	return ack, nil
+}
+
+// changedWhileOpen adds to Resend, as a slow sync's server part begins,
+// the items the device sent in it that another origin changed after the
+// sync began: a slow sync sends only what the device did not send, and
+// AckSeq moves past such a change when it completes, so the device would
+// keep the copy it sent. An EAS initial sync stays open across requests
+// (and a killed device's re-sent ones) while others sync.
+func (e *Engine) changedWhileOpen(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for after := ds.PriorSeq; after < ds.TargetSeq; {
+		items, err := tx.Changes(ctx, st.UserID, ds.Name, after, ds.TargetSeq, st.DeviceID, batchSize)
+		if err != nil {
+			return fmt.Errorf("engine: changes: %w", err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		for _, it := range items {
+			after = max(after, it.Seq)
+			if it.Deleted || slices.Contains(ds.Resend, it.GUID) {
+				continue // a deletion: missedDeletions
+			}
+			m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, it.GUID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("engine: map %s: %w", it.GUID, err)
+			}
+			if m.Session == st.Key {
+				ds.Resend = append(ds.Resend, it.GUID)
+			}
+		}
+	}
+	return nil
 }

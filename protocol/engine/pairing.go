@@ -145,7 +145,11 @@ func (e *Engine) pairSlow(ctx context.Context, tx store.SyncTx, st *sessionState
 	}
 	if cur.Deleted {
 		// Deleted on the server, held with other content by the device:
-		// a change on both sides (by default the content comes back).
+		// a change on both sides (by default the content comes back,
+		// unless it came back as another item: cameback.go).
+		if o, done, err := e.toCameBack(ctx, tx, st, ds, cur, ci, luid); done || err != nil {
+			return o, err
+		}
 		return e.resolveConflict(ctx, tx, st, ds, cur, ci, luid)
 	}
 	base, err := e.conflictBase(ctx, tx, st, ds, cur)

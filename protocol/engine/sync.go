@@ -154,6 +154,12 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return e.takeCopy(ctx, tx, st, ds, cur, ci, luid)
 	}
 	readOnly := ds.Conflict.Policy == conflict.ReadOnly
+	if cur != nil {
+		// Deleted: it may have come back as another item (cameback.go).
+		if o, done, err := e.toCameBack(ctx, tx, st, ds, cur, ci, luid); done || err != nil {
+			return o, err
+		}
+	}
 	if cur != nil && (readOnly || changedSince(cur, ds, st)) {
 		// Deleted elsewhere, modified on the device: the rules decide
 		// (by default the modification survives, as below).
@@ -215,6 +221,13 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return 0, err
 	} else if a != nil {
 		return e.takePair(ctx, tx, st, ds, a, ci)
+	}
+	if slow && ds.MergePairs {
+		if h, err := e.heldEdit(ctx, tx, st, ds, ci); err != nil {
+			return 0, err
+		} else if h != nil {
+			return e.pairHeldEdit(ctx, tx, st, ds, h, ci, luid)
+		}
 	}
 	if readOnly {
 		return e.refuseAdd(ctx, tx, st, ds, ci, luid)

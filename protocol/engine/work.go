@@ -191,6 +191,9 @@ type Datastore struct {
 	// most at a time when set (ReadAhead).
 	queue     []queued
 	readAhead int
+	// held are the items the device held before a re-sync (heldedit.go),
+	// read once per request when first needed.
+	held []heldVersion
 	// mapped is the GUID the last change applied was mapped to (confirm).
 	mapped string
 	// parsed holds the stored items the pairing of the change being

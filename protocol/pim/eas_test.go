@@ -68,6 +68,27 @@ func TestEASContactToVCard(t *testing.T) {
 	}
 }
 
+// A contact whose FN is more than its N holds (a family name only) goes
+// to an EAS device with FN as FileAs (the default filing name); that
+// FileAs coming back is the FN, not a filing name of its own that would
+// stay behind when FN changes.
+func TestEASContactFileAsFromFN(t *testing.T) {
+	card := []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Zoë Brontë;;;;\r\nFN:Zoë Brontë #1 r11\r\nTEL;TYPE=CELL:+49170\r\nEND:VCARD\r\n")
+	fields, _, err := VCardToEASContact(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := EASContactToVCard(fields)
+	if s := string(back); !strings.Contains(s, "FN:Zoë Brontë #1 r11\r\n") || strings.Contains(s, "FILE-AS") {
+		t.Errorf("FileAs made from FN came back as:\n%s", s)
+	}
+	// A filing name of the device's own stays one.
+	own, _ := EASContactToVCard([]EASField{{Name: "LastName", Value: "Brontë"}, {Name: "FileAs", Value: "Emily"}})
+	if s := string(own); !strings.Contains(s, "FN:Brontë\r\n") || !strings.Contains(s, "X-EVOLUTION-FILE-AS:Emily\r\n") {
+		t.Errorf("the device's own FileAs came back as:\n%s", s)
+	}
+}
+
 func TestVCardToEASContactLosses(t *testing.T) {
 	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;TYPE=HOME:1\r\nTEL;TYPE=HOME:2\r\nTEL;TYPE=HOME:3\r\nGEO:1;2\r\nEND:VCARD\r\n"
 	fields, lost, err := VCardToEASContact([]byte(card))

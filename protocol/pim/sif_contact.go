@@ -98,7 +98,7 @@ func sifToVCard(doc *sifDoc, lost losses) []byte {
 		get("MiddleName"), get("LastName"), get("Suffix")}, " ")), " ")
 	company, dept := get("CompanyName"), get("Department")
 	fileAs := get("FileAs")
-	if fn == "" {
+	if fn == "" || fileAs != fn && fromFN(get("LastName"), get("FirstName"), fn, fileAs) {
 		fn = fileAs
 	}
 	if fn == "" {
@@ -204,6 +204,15 @@ func defaultFileAs(last, first, fn string) string {
 		return last + ", " + first
 	}
 	return fn
+}
+
+// fromFN tells whether a filing name is the FN the other side filed the
+// contact as (defaultFileAs: without a given or a family name, the full
+// name), holding more than the name fields do: a formatted name N does not
+// hold whole. It is then the contact's FN, and follows FN when FN changes,
+// rather than staying as a filing name of its own.
+func fromFN(last, first, fn, fileAs string) bool {
+	return (last == "" || first == "") && strings.Contains(fileAs, fn)
 }
 
 // sifList splits a SIF list (Categories: "a, b" or "a;b").

@@ -194,6 +194,27 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND session = ? AND `+in,
 	return res, nil
 }
 
+func (t *tx) UnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) ([]store.Mapping, error) {
+	rows, err := t.query(ctx, `SELECT `+mappingCols+` FROM mappings
+WHERE user_id = ? AND device_id = ? AND datastore = ? AND session <> ? ORDER BY guid`, userID, deviceID, datastore, session)
+	if err != nil {
+		return nil, t.errorf("unconfirmed maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	defer rows.Close()
+	var ms []store.Mapping
+	for rows.Next() {
+		m, err := scanMapping(rows)
+		if err != nil {
+			return nil, t.errorf("unconfirmed maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+		ms = append(ms, *m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.errorf("unconfirmed maps %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return ms, nil
+}
+
 func (t *tx) PruneUnconfirmedMappings(ctx context.Context, userID int64, deviceID, datastore, session string) (int, error) {
 	res, err := t.exec(ctx, `DELETE FROM mappings
 WHERE user_id = ? AND device_id = ? AND datastore = ? AND session <> ?`, userID, deviceID, datastore, session)

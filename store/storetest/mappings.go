@@ -162,6 +162,14 @@ func testConfirmAndPrune(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.PutMapping(ctx, m("dev", "L2", "G2", "s1")) })
 	confirmed("G1", "G2", "G3")
 
+	view(t, s, func(tx store.Tx) error {
+		ms, err := tx.UnconfirmedMappings(ctx, u, "dev", "contacts", "s1")
+		if err != nil || len(ms) != 1 || ms[0].LUID != "L4" || ms[0].GUID != "G4" || ms[0].Session != "s0" {
+			t.Errorf("UnconfirmedMappings(s1) = %+v, %v; want L4 only", ms, err)
+		}
+		return nil
+	})
+
 	var n int
 	update(t, s, func(tx store.Tx) error {
 		var err error

@@ -23,28 +23,6 @@ type easStats struct {
 	initial, paged                              int
 }
 
-// bugReset: after status 3 (an invalid SyncKey) an EAS device sends every
-// item it holds as an Add, to be paired by identity. A stale copy of an
-// item changed or deleted since is paired by the version-twin rule in the
-// device's form (Datastore.DeviceForm); a copy the device edited before
-// the re-sync (its name changed) pairs with nothing and is kept next to
-// the original (seeds 4, 31, 47), and a merged copy can end with a FileAs
-// the server files apart from its FN (seeds 78, 140). Nothing is lost,
-// but the scenarios fail, so the re-syncs run only with -knownbugs.
-const bugReset = "re-syncs after status 3 (invalid SyncKey) can fork or leave an EAS device with another version of an item"
-
-// bugCrash: a device killed after an answer arrived and before it stored
-// it sends the lost answer's key again. The server bugs such kills showed
-// are fixed (a Delete of the re-sent request, kept until its sync
-// completed, overrode another device's later change; a one-change answer
-// lost twice was set aside; an initial sync open across requests missed
-// the deletion of an item the device sent in it). One limit remains that
-// the kills' random paths reach (seed 61): a copy of an item deleted
-// meanwhile, edited on a device that never synced it, is added anew,
-// while another device's edit of the deleted item brings it back too. So
-// the kills run only with -knownbugs.
-const bugCrash = "an edited copy of a deleted item on a device that never synced it is added next to the item another device's edit revives"
-
 // easCard is the EAS form of card (and of bigCard when big > 0). The
 // "#id rN" tag is in FirstName, which the server keeps in N and FN; no
 // FileAs is sent (the server files it as X-EVOLUTION-FILE-AS, which a
@@ -169,7 +147,7 @@ func (sc *scenario) easSync(d *eas.Device, faults bool) error {
 			st.drops++
 			desc = append(desc, fmt.Sprintf("answer %d lost", f.DropResponse[0]))
 		}
-		if sc.rng.IntN(10) == 0 && *knownBugs { // bugCrash
+		if sc.rng.IntN(10) == 0 {
 			f.Crash = 1 + sc.rng.IntN(3)
 			st.crashes++
 			desc = append(desc, fmt.Sprintf("killed after answer %d", f.Crash))
@@ -179,7 +157,7 @@ func (sc *scenario) easSync(d *eas.Device, faults bool) error {
 			st.forgotAdds++
 			desc = append(desc, fmt.Sprintf("ServerIds of answer %d not stored", f.ForgetAdds))
 		}
-		if sc.rng.IntN(15) == 0 && *knownBugs { // bugReset
+		if sc.rng.IntN(15) == 0 {
 			f.BadKey = true
 			st.badKeys++
 			desc = append(desc, "invalid SyncKey")

@@ -53,8 +53,6 @@ func TestRandomizedConvergence(t *testing.T) {
 	}
 	if !*knownBugs {
 		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugRepeatedOneWay)
-		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugReset)
-		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugCrash)
 	}
 	st := &stats{modes: map[int]int{}}
 	start := time.Now()

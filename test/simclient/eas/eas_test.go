@@ -21,6 +21,13 @@ import (
 // 127.0.0.1, with the user ann.
 func newServer(t *testing.T) string {
 	t.Helper()
+	url, _ := newServerAdmin(t)
+	return url
+}
+
+// newServerAdmin is newServer, with the server's admin interface.
+func newServerAdmin(t *testing.T) (string, *admin.Admin) {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "eas.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,13 +35,14 @@ func newServer(t *testing.T) string {
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	core := engine.New(engine.Options{Store: st, Logger: log})
-	if err := admin.New(core).AddUser(context.Background(), "ann", "pw", false); err != nil {
+	adm := admin.New(core)
+	if err := adm.AddUser(context.Background(), "ann", "pw", false); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(activesync.New(activesync.Options{Backend: coresession.New(core),
 		Converter: activesync.PIMConverter{}, Provisioning: activesync.ProvisionOff, Logger: log}))
 	t.Cleanup(hs.Close)
-	return hs.URL + activesync.Path
+	return hs.URL + activesync.Path, adm
 }
 
 // TestTwoDevices: A uploads 120 contacts in batches of 50 (one answer
