@@ -74,6 +74,11 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 		if _, err := tx.ClearUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
 			return fmt.Errorf("engine: clear unacked adds: %w", err)
 		}
+		if ds.Resent {
+			if _, err := tx.ClearResentAdds(ctx, st.UserID, st.DeviceID, ds.Name); err != nil {
+				return fmt.Errorf("engine: clear resent adds: %w", err)
+			}
+		}
 	}
 	p.ClientAnchor, p.ServerAnchor = next.Client, next.Server
 	p.LastSync, p.LastSyncMode = now, int(ds.Mode)
