@@ -65,6 +65,9 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 				"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered)
 		}
 	}
+	if err := e.forgetResent(ctx, tx, st, ds); err != nil {
+		return err
+	}
 	if ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromServer || ds.Mode == ModeRefreshFromClient {
 		if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
 			return fmt.Errorf("engine: prune mappings: %w", err)

@@ -63,7 +63,7 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 	var edited []olderCopy
 	var ids []pim.Identity
 	for _, r := range recs {
-		if ds.pendingGUID(r.GUID) {
+		if ds.pendingGUID(r.GUID) || slices.Contains(ds.OlderCopies, r.GUID) {
 			continue
 		}
 		m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, r.GUID)
@@ -120,7 +120,9 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 
 // takeOlderCopy answers a device's older copy of a resent Add: accepted,
 // nothing stored for it, and deleted on the device after the server's
-// changes (Datastore.DeleteLUIDs). An edited copy is first applied to
+// changes (Datastore.DeleteLUIDs); the record goes once the session
+// completes (forgetResent): a device killed before then sends the copy
+// again. An edited copy is first applied to
 // the item through the conflict rules, with the version first sent as the
 // base both sides started from, and the result goes to the newer copy
 // (Resend): a copy that differs is never deleted before its edit is in.
@@ -144,9 +146,7 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	} else {
 		ds.Matched++
 	}
-	if err := tx.DeleteResentAdd(ctx, st.UserID, st.DeviceID, ds.Name, c.rec.GUID); err != nil {
-		return 0, fmt.Errorf("engine: forget resent add %s: %w", c.rec.GUID, err)
-	}
+	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
 	ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
 	e.log.Info("device's new item is its older copy of an item a one-way sync sent it again; deleted on the device",
 		"device", st.DeviceID, "datastore", ds.Name, "guid", c.rec.GUID, "luid", ci.luid, "mapped_luid", c.luid,
@@ -186,4 +186,15 @@ func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 		ds.Resend = append(ds.Resend, cur.GUID)
 	}
 	return out, err
+}
+
+// forgetResent drops, when a session completes, the records of the resent
+// Adds whose older copy it deleted on the device.
+func (e *Engine) forgetResent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for _, guid := range ds.OlderCopies {
+		if err := tx.DeleteResentAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
+			return fmt.Errorf("engine: forget resent add %s: %w", guid, err)
+		}
+	}
+	return nil
 }

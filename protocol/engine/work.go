@@ -151,6 +151,9 @@ type Datastore struct {
 	// DeleteLUIDs lists the device's older copies of items it holds twice
 	// (resent.go), unmapped: a Delete of each goes after Resend.
 	DeleteLUIDs []string `json:"delete_luids,omitempty"`
+	// OlderCopies are the items whose older copy on the device this
+	// session deleted (resent.go).
+	OlderCopies []string `json:"older_copies,omitempty"`
 	// EditedCopies maps the items whose older copy's edit this session
 	// applied (resent.go) to the version the device's newer copy held.
 	EditedCopies map[string]int64 `json:"edited_copies,omitempty"`
