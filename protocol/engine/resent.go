@@ -136,13 +136,7 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, c.luid, base); err != nil {
 			return 0, err
 		}
-		if ds.EditedCopies == nil {
-			ds.EditedCopies = map[string]int64{}
-		}
-		ds.EditedCopies[c.cur.GUID] = c.cur.Version
-		if !slices.Contains(ds.Resend, c.cur.GUID) {
-			ds.Resend = append(ds.Resend, c.cur.GUID)
-		}
+		ds.resendOnce(c.cur.GUID)
 	} else {
 		ds.Matched++
 	}
@@ -154,38 +148,67 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	return out, nil
 }
 
-// newerCopy applies a change of the device's newer copy of an item whose
-// older copy's edit this session applied (takeOlderCopy): a device sends
-// back what a one-way sync from the server gave it (SyncEvolution), and
-// that copy, sent after the older one, is not an edit that undoes it.
-// Equal to the version the newer copy held, it is matched (the result
-// goes to it, Resend); else both copies were edited, and the conflict
-// rules decide with that version as the base.
-func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string, held int64) (Outcome, error) {
+// newerCopy applies a change of the device's newer copy (the one mapped)
+// of a resent Add. A device sends back what a one-way sync from the
+// server gave it (SyncEvolution), so the newer copy may come, unchanged,
+// after the older copy's edit was applied (in this session, or in one
+// killed before it completed): equal to a version the device acknowledged
+// since the one first sent, it is matched, and the current version goes
+// to it (Resend) rather than undoing the edit. Else, when this session
+// applied the older copy's edit, both copies were edited: the conflict
+// rules decide with the latest such version as the base. Otherwise it is
+// not handled here (false).
+func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, bool, error) {
+	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: resent adds: %w", err)
+	}
+	i := slices.IndexFunc(recs, func(r store.ResentAdd) bool { return r.GUID == cur.GUID })
+	if i < 0 || ds.memo.equivalent(cur, ci.item()) {
+		return 0, false, nil
+	}
 	vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
 	if err != nil {
-		return 0, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
+		return 0, false, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
+	}
+	var held *store.Item
+	for j := range vs {
+		v := &vs[j]
+		if v.Version < recs[i].Version || v.Deleted || v.Origin == OriginConflict || v.Seq > ds.AckSeq {
+			continue
+		}
+		if ds.memo.equivalent(v, ci.item()) {
+			if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+				return 0, false, err
+			}
+			ds.Matched++
+			ds.resendOnce(cur.GUID)
+			return AlreadyHeld, true, nil
+		}
+		held = v
+	}
+	if !slices.Contains(ds.OlderCopies, cur.GUID) {
+		return 0, false, nil
 	}
 	var base *conflict.Version
-	for i := range vs {
-		if v := &vs[i]; v.Version == held && !v.Deleted {
-			if ds.memo.equivalent(v, ci.item()) {
-				if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
-					return 0, err
-				}
-				ds.Matched++
-				return AlreadyHeld, nil
-			}
-			ct, data := v.Canon()
-			base = &conflict.Version{ContentType: ct, Data: data, Modified: v.Modified}
-		}
+	if held != nil {
+		ct, data := held.Canon()
+		base = &conflict.Version{ContentType: ct, Data: data, Modified: held.Modified}
 	}
 	e.preserve(ctx, tx, st, ds, cur, ci)
 	out, err := e.resolveWithBase(ctx, tx, st, ds, cur, ci, luid, base)
-	if err == nil && !slices.Contains(ds.Resend, cur.GUID) {
-		ds.Resend = append(ds.Resend, cur.GUID)
+	if err != nil {
+		return 0, false, err
 	}
-	return out, err
+	ds.resendOnce(cur.GUID)
+	return out, true, nil
+}
+
+// resendOnce lists an item in Resend unless it is there.
+func (ds *Datastore) resendOnce(guid string) {
+	if !slices.Contains(ds.Resend, guid) {
+		ds.Resend = append(ds.Resend, guid)
+	}
 }
 
 // forgetResent drops, when a session completes, the records of the resent

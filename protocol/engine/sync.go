@@ -123,9 +123,9 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		}
 	}
 
-	if cur != nil && !cur.Deleted && ds.EditedCopies != nil {
-		if held, ok := ds.EditedCopies[cur.GUID]; ok {
-			return e.newerCopy(ctx, tx, st, ds, cur, ci, luid, held) // resent.go
+	if cur != nil && !cur.Deleted && ds.Resent {
+		if out, ok, err := e.newerCopy(ctx, tx, st, ds, cur, ci, luid); err != nil || ok {
+			return out, err // resent.go
 		}
 	}
 	if cur != nil && slow {

@@ -154,9 +154,6 @@ type Datastore struct {
 	// OlderCopies are the items whose older copy on the device this
 	// session deleted (resent.go).
 	OlderCopies []string `json:"older_copies,omitempty"`
-	// EditedCopies maps the items whose older copy's edit this session
-	// applied (resent.go) to the version the device's newer copy held.
-	EditedCopies map[string]int64 `json:"edited_copies,omitempty"`
 	// Resent is set while the partnership may hold resent Adds
 	// (resent.go): read at the Alert, set when one is recorded.
 	Resent bool `json:"resent,omitempty"`

@@ -29,11 +29,16 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 		name string
 		edit bool
 		mode int // of the sync in which the phone sends its copies
+		// killed: that sync dies after sending the copies, before it reads
+		// the answer; the next one sends them again.
+		killed bool
 	}{
-		{"unchanged", false, simclient.TwoWay},
-		{"edited", true, simclient.TwoWay},
-		{"unchanged, slow", false, simclient.Slow},
-		{"edited, slow", true, simclient.Slow},
+		{"unchanged", false, simclient.TwoWay, false},
+		{"edited", true, simclient.TwoWay, false},
+		{"unchanged, slow", false, simclient.Slow, false},
+		{"edited, slow", true, simclient.Slow, false},
+		{"unchanged, killed", false, simclient.TwoWay, true},
+		{"edited, killed", true, simclient.TwoWay, true},
 	} {
 		edit := tc.edit
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +73,12 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 			}
 			if edit {
 				phone.Edit("contacts", old, card("+49 170 1", "Acme"))
+			}
+			if tc.killed {
+				phone.Faults = simclient.Faults{AbandonAfter: 2, Unread: true}
+				if _, err := phone.Sync(ctx, tc.mode); !errors.Is(err, simclient.ErrAbandoned) {
+					t.Fatalf("phone's killed sync: %v", err)
+				}
 			}
 			sync(phone, tc.mode)
 			sync(owner, simclient.TwoWay)
