@@ -164,6 +164,21 @@ type SyncTx interface {
 	// recorded by session keep. It returns how many it forgot.
 	ClearUnackedAdds(ctx context.Context, userID int64, deviceID, datastore, keep string) (int, error)
 
+	// Resent Adds (see ResentAdd), kept until the device sends its older
+	// copy or a slow or refresh sync, a reset or removal of the device
+	// clears them.
+
+	// PutResentAdd records the resent Add of a GUID; a record of the GUID
+	// there is already stays as it is (its Version is the first sent).
+	PutResentAdd(ctx context.Context, a *ResentAdd) error
+	// ResentAdds returns the partnership's resent Adds, ordered by GUID.
+	ResentAdds(ctx context.Context, userID int64, deviceID, datastore string) ([]ResentAdd, error)
+	// DeleteResentAdd forgets the resent Add of a GUID (none: nothing).
+	DeleteResentAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) error
+	// ClearResentAdds forgets every resent Add of the partnership (of every
+	// datastore of the device when datastore is ""). It returns how many.
+	ClearResentAdds(ctx context.Context, userID int64, deviceID, datastore string) (int, error)
+
 	// Sessions: protocol session state, so that any server process can take
 	// the next message of a session.
 	Session(ctx context.Context, key string) (*Session, error)
@@ -448,6 +463,19 @@ type UnackedAdd struct {
 	// when the session began, so that no earlier row of the GUID need be
 	// deleted first (one statement less per Add of a refresh).
 	New bool
+}
+
+// ResentAdd is an Add that a one-way sync from the server sent again
+// after holding it back once (UnackedAdd.Deferred): a device killed
+// before its Map may hold the item twice, its older copy under a LUID the
+// server never learned, which it sends as new in its next sync that sends
+// its changes.
+type ResentAdd struct {
+	UserID    int64
+	DeviceID  string
+	Datastore string
+	GUID      string
+	Version   int64 // the item version first sent: the older copy's
 }
 
 // Session is persisted protocol session state.

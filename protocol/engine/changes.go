@@ -18,7 +18,8 @@ const batchSize = 200
 // way. Fast syncs send the changes after the device's acknowledged sequence
 // that it did not make itself; slow and refresh-from-server syncs send
 // every live item the device did not already prove to have in this
-// session; either ends with the items listed in Datastore.Resend.
+// session; either ends with the items listed in Datastore.Resend, then
+// the Deletes of Datastore.DeleteLUIDs.
 
 // ServerChange is one change for the device.
 type ServerChange struct {
@@ -41,6 +42,7 @@ type queued struct {
 	seq   int64
 	guid  string
 	item  *store.Item // phaseItems: the item itself
+	luid  string      // phaseDeleteLUID: the device's copy to delete
 	held  bool        // an open hold keeps the item from the device (guard.go)
 }
 
@@ -48,6 +50,7 @@ const (
 	phaseLog = iota + 1
 	phaseItems
 	phaseResend
+	phaseDeleteLUID
 )
 
 // NextChange returns the next server change for the device, nil when there
@@ -93,7 +96,9 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 		}
 		var ch *ServerChange
 		var err error
-		if q.phase == phaseItems {
+		if q.phase == phaseDeleteLUID {
+			ch = &ServerChange{Op: OpDelete, LUID: q.luid}
+		} else if q.phase == phaseItems {
 			ch = &ServerChange{Op: OpAdd, GUID: q.item.GUID, item: q.item}
 			ch.ContentType, ch.Data = e.outgoingData(st, ds, q.item)
 		} else if ch, err = e.serverChange(w, st, ds, q.guid); err != nil {
@@ -159,6 +164,9 @@ func (w *Work) readAhead(ds *Datastore) error {
 	for _, guid := range ds.Resend {
 		ds.queue = append(ds.queue, queued{phase: phaseResend, guid: guid})
 	}
+	for _, luid := range ds.DeleteLUIDs {
+		ds.queue = append(ds.queue, queued{phase: phaseDeleteLUID, luid: luid})
+	}
 	return nil
 }
 
@@ -190,6 +198,10 @@ func (w *Work) pass(ds *Datastore, q queued) {
 	case phaseResend:
 		if len(ds.Resend) > 0 {
 			ds.Resend = ds.Resend[1:]
+		}
+	case phaseDeleteLUID:
+		if len(ds.DeleteLUIDs) > 0 {
+			ds.DeleteLUIDs = ds.DeleteLUIDs[1:]
 		}
 	}
 }

@@ -66,6 +66,9 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 				"device", st.DeviceID, "datastore", ds.Name, "undelivered", ds.Undelivered)
 		}
 	}
+	if err := e.forgetResent(ctx, tx, st, ds); err != nil {
+		return err
+	}
 	if ds.Mode == ModeSlow || ds.Mode == ModeRefreshFromServer || ds.Mode == ModeRefreshFromClient {
 		if _, err := tx.PruneUnconfirmedMappings(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
 			return fmt.Errorf("engine: prune mappings: %w", err)
@@ -74,6 +77,11 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 		// Adds of earlier sessions it did not map, it does not hold.
 		if _, err := tx.ClearUnackedAdds(ctx, st.UserID, st.DeviceID, ds.Name, st.Key); err != nil {
 			return fmt.Errorf("engine: clear unacked adds: %w", err)
+		}
+		if ds.Resent {
+			if _, err := tx.ClearResentAdds(ctx, st.UserID, st.DeviceID, ds.Name); err != nil {
+				return fmt.Errorf("engine: clear resent adds: %w", err)
+			}
 		}
 	}
 	p.ClientAnchor, p.ServerAnchor = next.Client, next.Server

@@ -49,6 +49,11 @@ func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *D
 	}
 	ds.Unacked = len(unacked) > 0
 	ds.UnackedAtAlert = ds.Unacked
+	resent, err := tx.ResentAdds(ctx, p.UserID, p.DeviceID, name)
+	if err != nil {
+		return nil, Anchors{}, false, fmt.Errorf("engine: open %s: %w", name, err)
+	}
+	ds.Resent = len(resent) > 0
 	d, err := e.sessionDevice(ctx, tx, w.as(p)) // nil: first session of the device
 	if err != nil {
 		return nil, Anchors{}, false, fmt.Errorf("engine: open %s: %w", name, err)

@@ -123,6 +123,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		}
 	}
 
+	if cur != nil && !cur.Deleted && ds.Resent {
+		if out, ok, err := e.newerCopy(ctx, tx, st, ds, cur, ci, luid); err != nil || ok {
+			return out, err // resent.go
+		}
+	}
 	if cur != nil && slow {
 		// A slow sync of an item the device has mapped: its copy may be
 		// stale, changed, or both sides changed (pairing.go).
@@ -179,6 +184,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return Revived, nil
 	}
 
+	if c, err := e.staleDuplicate(ctx, tx, st, ds, ci); err != nil {
+		return 0, err
+	} else if c != nil {
+		return e.takeOlderCopy(ctx, tx, st, ds, c, ci)
+	}
 	if slow {
 		twin, err := e.findTwin(ctx, tx, st, ds, ci)
 		if err != nil {

@@ -139,8 +139,11 @@ func (e *Engine) deferAdd(ctx context.Context, tx store.SyncTx, st *sessionState
 		return false, nil
 	}
 	a, err := e.isUnacked(ctx, tx, st, ds, guid)
-	if err != nil || a == nil || a.Deferred {
+	if err != nil || a == nil {
 		return false, err
+	}
+	if a.Deferred {
+		return false, e.recordResent(ctx, tx, st, ds, a) // sent now: the device may hold it twice
 	}
 	if err := tx.DeferUnackedAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
 		return false, fmt.Errorf("engine: defer add %s: %w", guid, err)

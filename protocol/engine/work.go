@@ -148,6 +148,15 @@ type Datastore struct {
 	// reach the device, or a deletion by the device of an item it still
 	// holds a copy of (versiontwin.go).
 	Resend []string `json:"resend,omitempty"`
+	// DeleteLUIDs lists the device's older copies of items it holds twice
+	// (resent.go), unmapped: a Delete of each goes after Resend.
+	DeleteLUIDs []string `json:"delete_luids,omitempty"`
+	// OlderCopies are the items whose older copy on the device this
+	// session deleted (resent.go).
+	OlderCopies []string `json:"older_copies,omitempty"`
+	// Resent is set while the partnership may hold resent Adds
+	// (resent.go): read at the Alert, set when one is recorded.
+	Resent bool `json:"resent,omitempty"`
 	// Conflict is the conflict rule of this user's datastore, read at
 	// the Alert so that one session applies one rule.
 	Conflict conflict.Rules `json:"conflict"`

@@ -173,11 +173,14 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 	if _, err := t.ClearUnackedAdds(ctx, userID, deviceID, datastore, ""); err != nil {
 		return 0, err
 	}
+	if _, err := t.ClearResentAdds(ctx, userID, deviceID, datastore); err != nil {
+		return 0, err
+	}
 	return int(n), nil
 }
 
 // DeleteDevice deletes a device with its partnerships, mappings,
-// unacknowledged Adds and sessions; items stay.
+// unacknowledged and resent Adds and sessions; items stay.
 func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
 	if err := t.lockDatastores(ctx, userID, ""); err != nil {
 		return t.errorf("delete device %d/%s: %w", userID, deviceID, err)
@@ -189,7 +192,7 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return t.errorf("delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
-	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "sessions", "shared_devices", "client_anchors"} {
+	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "resent_adds", "sessions", "shared_devices", "client_anchors"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
 			return t.errorf("delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}

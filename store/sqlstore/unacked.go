@@ -202,13 +202,20 @@ func (t *tx) ClearUnackedAdds(ctx context.Context, userID int64, deviceID, datas
 		q += ` AND datastore = ?`
 		args = append(args, datastore)
 	}
-	var n int
-	err := t.queryRow(ctx, strings.Replace(q, "DELETE FROM", "SELECT count(DISTINCT datastore || ' ' || guid) FROM", 1), args...).Scan(&n)
-	if err == nil && n > 0 {
-		_, err = t.exec(ctx, q, args...)
-	}
+	n, err := t.deleteCounted(ctx, q, "count(DISTINCT datastore || ' ' || guid)", args...)
 	if err != nil {
 		return 0, t.errorf("clear unacked adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	return n, nil
+}
+
+// deleteCounted runs a DELETE FROM statement when the SELECT of count
+// (an aggregate) over the rows it deletes finds any, and returns that count.
+func (t *tx) deleteCounted(ctx context.Context, q, count string, args ...any) (int, error) {
+	var n int
+	err := t.queryRow(ctx, strings.Replace(q, "DELETE FROM", "SELECT "+count+" FROM", 1), args...).Scan(&n)
+	if err == nil && n > 0 {
+		_, err = t.exec(ctx, q, args...)
+	}
+	return n, err
 }

@@ -95,6 +95,7 @@ type userData struct {
 	versions     map[string][]store.Item // by datastore, in sequence order
 	mappings     []store.Mapping
 	unacked      []store.UnackedAdd
+	resent       []store.ResentAdd
 	holdSettings *store.HoldSettings
 	holds        []heldSession
 	shared       sharedData
@@ -164,6 +165,11 @@ func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
 				return err
 			}
 			d.unacked = append(d.unacked, adds...)
+			resent, err := tx.ResentAdds(ctx, u.ID, dev.DeviceID, ds)
+			if err != nil {
+				return err
+			}
+			d.resent = append(d.resent, resent...)
 		}
 	}
 	return nil
@@ -246,6 +252,13 @@ func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
 		return err
 	}
 	st.UnackedAdds += len(d.unacked)
+	for i := range d.resent {
+		a := &d.resent[i]
+		a.UserID = u.ID
+		if err := tx.PutResentAdd(ctx, a); err != nil {
+			return err
+		}
+	}
 	return d.writeHolds(ctx, tx, u.ID, seqs, st)
 }
 

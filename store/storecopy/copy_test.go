@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,10 @@ func TestCopy(t *testing.T) {
 			Detail: "2 clients", Partners: []string{"a#01020304"}}); err != nil {
 			return err
 		}
+		if err := tx.PutResentAdd(ctx, &store.ResentAdd{UserID: u.ID, DeviceID: "b", Datastore: "contacts",
+			GUID: "g-resent", Version: 2}); err != nil {
+			return err
+		}
 		return addHolds(ctx, tx, u.ID)
 	}); err != nil {
 		t.Fatal(err)
@@ -158,6 +163,9 @@ func TestCopy(t *testing.T) {
 		if got := holds(t, s); got != holds(t, src) {
 			t.Errorf("%s copy: holds %s, want %s", name, got, holds(t, src))
 		}
+		if got := resent(t, s); got != "g-resent@2" {
+			t.Errorf("%s copy: resent Adds %q, want g-resent@2", name, got)
+		}
 		if got := sharedState(t, s); got != sharedState(t, src) {
 			t.Errorf("%s copy: shared devices and client anchors %s, want %s", name, got, sharedState(t, src))
 		}
@@ -183,11 +191,7 @@ func TestCopy(t *testing.T) {
 func archive(t *testing.T, s store.Store) []string {
 	var out []string
 	ctx := t.Context()
-	err := s.View(ctx, func(tx store.Tx) error {
-		u, err := tx.UserByName(ctx, "bob")
-		if err != nil {
-			return err
-		}
+	viewBob(t, s, func(tx store.Tx, u *store.User) error {
 		items, err := tx.AllItems(ctx, u.ID, "contacts", "", 0)
 		if err != nil {
 			return err
@@ -203,10 +207,23 @@ func archive(t *testing.T, s store.Store) []string {
 		}
 		return nil
 	})
+	return out
+}
+
+// viewBob runs f on user bob in a read transaction of s.
+func viewBob(t *testing.T, s store.Store, f func(store.Tx, *store.User) error) {
+	t.Helper()
+	ctx := t.Context()
+	err := s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByName(ctx, "bob")
+		if err != nil {
+			return err
+		}
+		return f(tx, u)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 // accounts describes every user's flags and devices' wipe state.
@@ -317,4 +334,17 @@ func sharedState(t *testing.T, s store.Store) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// resent lists bob's device b's resent Adds of contacts.
+func resent(t *testing.T, s store.Store) string {
+	var out []string
+	viewBob(t, s, func(tx store.Tx, u *store.User) error {
+		as, err := tx.ResentAdds(t.Context(), u.ID, "b", "contacts")
+		for _, a := range as {
+			out = append(out, fmt.Sprintf("%s@%d", a.GUID, a.Version))
+		}
+		return err
+	})
+	return strings.Join(out, " ")
 }

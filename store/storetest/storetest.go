@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UnconfirmedItems", testUnconfirmedItems},
 		{"KnownItems", testKnownItems},
 		{"UnackedAdds", testUnackedAdds},
+		{"ResentAdds", testResentAdds},
 		{"Sessions", testSessions},
 		{"Resume", testResume},
 		{"WebSessions", testWebSessions},

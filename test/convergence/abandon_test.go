@@ -16,18 +16,14 @@ func TestAbandonedSession(t *testing.T) {
 		name   string
 		after  int
 		unread bool
-		bug    string
 	}{
-		{"after message 1", 1, false, ""},
-		{"message 2 sent, response lost", 2, true, ""},
-		{"server changes applied, before Map", 2, false, ""},
-		{"Map sent, response lost", 3, true, ""},
+		{"after message 1", 1, false},
+		{"message 2 sent, response lost", 2, true},
+		{"server changes applied, before Map", 2, false},
+		{"Map sent, response lost", 3, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.bug != "" {
-				skipKnownBug(t, tc.bug)
-			}
 			ts := startServer(t, engineOpts())
 			ctx := context.Background()
 			a := ts.device("dev-a", nil)

@@ -2,21 +2,11 @@ package convergence
 
 import (
 	"context"
-	"flag"
 	"testing"
 	"time"
 
 	"anchorage/test/simclient"
 )
-
-var knownBugs = flag.Bool("knownbugs", false, "run the tests of known server bugs instead of skipping them")
-
-func skipKnownBug(t *testing.T, why string) {
-	t.Helper()
-	if !*knownBugs {
-		t.Skip("known bug: " + why + " (run with -knownbugs to see it fail)")
-	}
-}
 
 // leaseTTL is longer than the engine's datastore lease (2 min): advancing
 // the clock by it stands for a killed client that is restarted later.

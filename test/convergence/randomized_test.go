@@ -28,7 +28,7 @@ var (
 type stats struct {
 	scenarios, sessions, restarts          int
 	drops, kills, midRestarts, itemsChecks int
-	archived, chunks, long, oneWayKept     int
+	archived, chunks, long                 int
 	modes                                  map[int]int
 	eas                                    easStats
 }
@@ -50,9 +50,6 @@ func TestRandomizedConvergence(t *testing.T) {
 	}
 	if *flagSeed != 0 {
 		seeds = []uint64{*flagSeed}
-	}
-	if !*knownBugs {
-		t.Logf("known limit kept out (run with -knownbugs to include it): %s", bugRepeatedOneWay)
 	}
 	st := &stats{modes: map[int]int{}}
 	start := time.Now()
@@ -78,19 +75,9 @@ func TestRandomizedConvergence(t *testing.T) {
 	e := st.eas
 	t.Logf("EAS: %d devices, %d syncs of %d Sync requests (%d with SyncKey 0, %d windows with MoreAvailable, %d status 3 re-syncs); faults: %d lost answers, %d killed devices, %d Add answers not stored (ClientIds sent again), %d invalid SyncKeys",
 		e.devices, e.sessions, e.requests, e.initial, e.paged, e.resets, e.drops, e.crashes, e.forgotAdds, e.badKeys)
-	if st.oneWayKept > 0 {
-		t.Logf("known limit (%s): %d one-way-from-server syncs turned into two-way", bugRepeatedOneWay, st.oneWayKept)
-	}
 }
 
 var idRe = regexp.MustCompile(`#(\d+) r`)
-
-// bugRepeatedOneWay: a device killed before its Map holds the server's
-// Adds under LUIDs the server never learned. A one-way sync from the
-// server holds such an Add back once (the device sends nothing it could be
-// paired by); a second one sends it, so the device holds two copies and
-// its next two-way sync uploads the older one as a new item.
-const bugRepeatedOneWay = "a device killed before its Map that runs two one-way-from-server syncs before one in which it sends its items ends with a second copy of the items it did not map"
 
 // scenario is one randomized run.
 type scenario struct {
@@ -105,9 +92,6 @@ type scenario struct {
 	acked   []string // norm keys of the contents the server acknowledged
 	// easAcked are the EAS devices' (easKey).
 	easAcked []string
-	// unmapped counts, per device, the one-way-from-server syncs since
-	// it was killed holding server Adds it did not map (-1: none held).
-	unmapped map[string]int
 	// unpaired are the devices holding reduced copies whose first sync
 	// has not completed: nothing but its content ties a copy to an item.
 	unpaired map[string]bool
@@ -122,7 +106,7 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	}
 	// The engine's clock runs 10 times faster than real time, so that an
 	// unexpected lease wait (45 s) costs 4.5 s.
-	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st, unmapped: map[string]int{},
+	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st,
 		unpaired: map[string]bool{}}
 	sc.logf("seed %d: server MaxMsgSize %d", seed, opts.MaxMsgSize)
 	for i := range 2 + rng.IntN(2) {
@@ -354,15 +338,6 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 		}
 	}
 	d.Faults = f
-	if n, held := sc.unmapped[d.ID()]; held && mode == simclient.OneWayFromServer {
-		if n > 0 && !*knownBugs {
-			mode = simclient.TwoWay // bugRepeatedOneWay
-			sc.st.oneWayKept++
-			desc = append(desc, "one-way-from-server turned two-way (known limit)")
-		} else {
-			sc.unmapped[d.ID()] = n + 1
-		}
-	}
 	rep, err := d.Sync(context.Background(), mode)
 	defer sc.dump()
 	sc.st.sessions++
@@ -385,14 +360,6 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 		// The device is restarted later, after its dead session's leases
 		// expired.
 		sc.ts.clock.advance(leaseTTL)
-	}
-	switch {
-	case errors.Is(err, simclient.ErrAbandoned) && f.AbandonAfter > 1 && !f.Unread:
-		if _, held := sc.unmapped[d.ID()]; !held {
-			sc.unmapped[d.ID()] = 0
-		}
-	case err == nil && mode != simclient.OneWayFromServer:
-		delete(sc.unmapped, d.ID()) // it sent its copies, or was wiped
 	}
 	if err == nil {
 		delete(sc.unpaired, d.ID())

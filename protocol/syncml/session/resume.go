@@ -108,8 +108,13 @@ func resumeState(ds *syncedStore, st *sessionState, it syncml.Item, anchor syncm
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if g := ds.Sent[k].GUID; g != "" && !slices.Contains(ds.Resend, g) {
+		sc := ds.Sent[k]
+		if g := sc.GUID; g != "" && !slices.Contains(ds.Resend, g) {
 			ds.Resend = append(ds.Resend, g)
+		} else if g == "" && sc.Op == engine.OpDelete.String() && sc.LUID != "" {
+			// The Delete of an older copy the device holds unmapped
+			// (engine resent.go): no item to send again, the LUID is.
+			ds.DeleteLUIDs = append(ds.DeleteLUIDs, sc.LUID)
 		}
 	}
 	ds.Sent = nil

@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"anchorage/conflict"
+	"anchorage/protocol/pim"
+	"anchorage/store"
+)
+
+// Resent Adds. A device killed before its Map holds the server's Adds
+// under LUIDs the server never learned (unacked.go). A one-way sync from
+// the server holds such an Add back once (deferAdd); the next one sends it,
+// and the device, which sent nothing it could be paired by, may now hold
+// the item twice: the older copy unmapped, the new one mapped. So that Add
+// is recorded (store.ResentAdd, with the version first sent), and when the
+// device's next sync that sends its changes brings a new item that is the
+// older copy, the copy is deleted on the device rather than added as a
+// second item; an edit of it is applied to the item first.
+
+// recordResent records that a one-way sync from the server sends again an
+// Add it held back once (a, Deferred): the device may hold two copies.
+func (e *Engine) recordResent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, a *store.UnackedAdd) error {
+	if err := tx.PutResentAdd(ctx, &store.ResentAdd{UserID: st.UserID, DeviceID: st.DeviceID, Datastore: ds.Name,
+		GUID: a.GUID, Version: a.Version}); err != nil {
+		return fmt.Errorf("engine: record resent add %s: %w", a.GUID, err)
+	}
+	ds.Resent = true
+	return nil
+}
+
+// olderCopy is a device's new item found to be its older copy of a resent
+// Add.
+type olderCopy struct {
+	rec  store.ResentAdd
+	cur  *store.Item
+	luid string      // the LUID the item is mapped to: the device's newer copy
+	base *store.Item // the version first sent, when the copy is an edit of it
+}
+
+// staleDuplicate finds the resent Add a device's new item is the older
+// copy of: an item mapped to another of the device's LUIDs of which the
+// new item equals (pim equivalence) a version from the one first sent up
+// to the current one; else the one whose first-sent version is the same
+// item by the identity rule (pim.BestEdited), the device's edit of that
+// copy. None, or several by the identity rule: nil, the item goes on as
+// any new item.
+func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
+	if !ds.Resent || ds.Mode != ModeTwoWay && ds.Mode != ModeSlow {
+		return nil, nil
+	}
+	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
+	if err != nil {
+		return nil, fmt.Errorf("engine: resent adds: %w", err)
+	}
+	if len(recs) == 0 {
+		ds.Resent = false
+		return nil, nil
+	}
+	var edited []olderCopy
+	var ids []pim.Identity
+	for _, r := range recs {
+		if ds.pendingGUID(r.GUID) || slices.Contains(ds.OlderCopies, r.GUID) {
+			continue
+		}
+		m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, r.GUID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // the device holds no second copy the server knows of
+		} else if err != nil {
+			return nil, fmt.Errorf("engine: map %s: %w", r.GUID, err)
+		}
+		if m.LUID == ci.luid {
+			continue
+		}
+		cur, err := tx.Item(ctx, st.UserID, ds.Name, r.GUID)
+		if err != nil {
+			return nil, fmt.Errorf("engine: item %s: %w", r.GUID, err)
+		}
+		if cur.Deleted {
+			continue // a deletion is not undone by a guess; the copy stays new
+		}
+		vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
+		if err != nil {
+			return nil, fmt.Errorf("engine: versions %s: %w", r.GUID, err)
+		}
+		var first *store.Item
+		for i := range vs {
+			v := &vs[i]
+			if v.Version < r.Version || v.Deleted || v.Origin == OriginConflict {
+				continue
+			}
+			if ds.memo.equivalent(v, ci.item()) {
+				return &olderCopy{rec: r, cur: cur, luid: m.LUID}, nil
+			}
+			if v.Version == r.Version {
+				first = v
+			}
+		}
+		if first != nil {
+			edited = append(edited, olderCopy{rec: r, cur: cur, luid: m.LUID, base: first})
+			ids = append(ids, ds.memo.of(first, true).Identity())
+		}
+	}
+	if len(edited) == 0 {
+		return nil, nil
+	}
+	best, ambiguous := pim.BestEdited(ci.item().Identity(), ids)
+	if ambiguous {
+		e.log.Info("device's new item is the edit of several items it may hold twice; kept as new",
+			"device", st.DeviceID, "datastore", ds.Name, "luid", ci.luid)
+	}
+	if best < 0 {
+		return nil, nil
+	}
+	return &edited[best], nil
+}
+
+// takeOlderCopy answers a device's older copy of a resent Add: accepted,
+// nothing stored for it, and deleted on the device after the server's
+// changes (Datastore.DeleteLUIDs); the record goes once the session
+// completes (forgetResent): a device killed before then sends the copy
+// again. An edited copy is first applied to
+// the item through the conflict rules, with the version first sent as the
+// base both sides started from, and the result goes to the newer copy
+// (Resend): a copy that differs is never deleted before its edit is in.
+func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, c *olderCopy, ci *clientItem) (Outcome, error) {
+	out := AlreadyHeld
+	if c.base != nil {
+		ct, data := c.base.Canon()
+		base := &conflict.Version{ContentType: ct, Data: data, Modified: c.base.Modified}
+		e.preserve(ctx, tx, st, ds, c.cur, ci) // keep what the device cannot hold (preserve.go)
+		var err error
+		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, c.luid, base); err != nil {
+			return 0, err
+		}
+		ds.resendOnce(c.cur.GUID)
+	} else {
+		ds.Matched++
+	}
+	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
+	ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
+	e.log.Info("device's new item is its older copy of an item a one-way sync sent it again; deleted on the device",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", c.rec.GUID, "luid", ci.luid, "mapped_luid", c.luid,
+		"first_sent", c.rec.Version, "edited", c.base != nil, "outcome", out)
+	return out, nil
+}
+
+// newerCopy applies a change of the device's newer copy (the one mapped)
+// of a resent Add. A device sends back what a one-way sync from the
+// server gave it (SyncEvolution), so the newer copy may come, unchanged,
+// after the older copy's edit was applied (in this session, or in one
+// killed before it completed): equal to a version the device acknowledged
+// since the one first sent, it is matched, and the current version goes
+// to it (Resend) rather than undoing the edit. Else, when this session
+// applied the older copy's edit, both copies were edited: the conflict
+// rules decide with the latest such version as the base. Otherwise it is
+// not handled here (false).
+func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, bool, error) {
+	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: resent adds: %w", err)
+	}
+	i := slices.IndexFunc(recs, func(r store.ResentAdd) bool { return r.GUID == cur.GUID })
+	if i < 0 || ds.memo.equivalent(cur, ci.item()) {
+		return 0, false, nil
+	}
+	vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
+	}
+	var held *store.Item
+	for j := range vs {
+		v := &vs[j]
+		if v.Version < recs[i].Version || v.Deleted || v.Origin == OriginConflict || v.Seq > ds.AckSeq {
+			continue
+		}
+		if ds.memo.equivalent(v, ci.item()) {
+			if err := e.confirm(ctx, tx, st, ds, luid, cur.GUID); err != nil {
+				return 0, false, err
+			}
+			ds.Matched++
+			ds.resendOnce(cur.GUID)
+			return AlreadyHeld, true, nil
+		}
+		held = v
+	}
+	if !slices.Contains(ds.OlderCopies, cur.GUID) {
+		return 0, false, nil
+	}
+	var base *conflict.Version
+	if held != nil {
+		ct, data := held.Canon()
+		base = &conflict.Version{ContentType: ct, Data: data, Modified: held.Modified}
+	}
+	e.preserve(ctx, tx, st, ds, cur, ci)
+	out, err := e.resolveWithBase(ctx, tx, st, ds, cur, ci, luid, base)
+	if err != nil {
+		return 0, false, err
+	}
+	ds.resendOnce(cur.GUID)
+	return out, true, nil
+}
+
+// resendOnce lists an item in Resend unless it is there.
+func (ds *Datastore) resendOnce(guid string) {
+	if !slices.Contains(ds.Resend, guid) {
+		ds.Resend = append(ds.Resend, guid)
+	}
+}
+
+// forgetResent drops, when a session completes, the records of the resent
+// Adds whose older copy it deleted on the device.
+func (e *Engine) forgetResent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for _, guid := range ds.OlderCopies {
+		if err := tx.DeleteResentAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
+			return fmt.Errorf("engine: forget resent add %s: %w", guid, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+
+	"anchorage/store"
+)
+
+// Resent Adds (store.ResentAdd): few rows, one per item a device may
+// hold twice, read whole.
+
+func (t *tx) PutResentAdd(ctx context.Context, a *store.ResentAdd) error {
+	if a.GUID == "" || a.DeviceID == "" || a.Datastore == "" {
+		return t.errorf("put resent add %d/%s/%s %q: empty GUID, device or datastore", a.UserID, a.DeviceID, a.Datastore, a.GUID)
+	}
+	if _, err := t.exec(ctx, `INSERT INTO resent_adds (user_id, device_id, datastore, guid, version)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, a.UserID, a.DeviceID, a.Datastore, a.GUID, a.Version); err != nil {
+		return t.errorf("put resent add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, t.userFK(err, a.UserID))
+	}
+	return nil
+}
+
+func (t *tx) ResentAdds(ctx context.Context, userID int64, deviceID, datastore string) ([]store.ResentAdd, error) {
+	rows, err := t.query(ctx, `SELECT guid, version FROM resent_adds
+WHERE user_id = ? AND device_id = ? AND datastore = ? ORDER BY guid`, userID, deviceID, datastore)
+	if err != nil {
+		return nil, t.errorf("resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	defer rows.Close()
+	var out []store.ResentAdd
+	for rows.Next() {
+		a := store.ResentAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore}
+		if err := rows.Scan(&a.GUID, &a.Version); err != nil {
+			return nil, t.errorf("resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.errorf("resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return out, nil
+}
+
+func (t *tx) DeleteResentAdd(ctx context.Context, userID int64, deviceID, datastore, guid string) error {
+	if _, err := t.exec(ctx, `DELETE FROM resent_adds WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`,
+		userID, deviceID, datastore, guid); err != nil {
+		return t.errorf("delete resent add %d/%s/%s %s: %w", userID, deviceID, datastore, guid, err)
+	}
+	return nil
+}
+
+func (t *tx) ClearResentAdds(ctx context.Context, userID int64, deviceID, datastore string) (int, error) {
+	q, args := `DELETE FROM resent_adds WHERE user_id = ? AND device_id = ?`, []any{userID, deviceID}
+	if datastore != "" {
+		q += ` AND datastore = ?`
+		args = append(args, datastore)
+	}
+	n, err := t.deleteCounted(ctx, q, "count(*)", args...)
+	if err != nil {
+		return 0, t.errorf("clear resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
+	}
+	return n, nil
+}
