@@ -20,17 +20,21 @@ import (
 )
 
 // pushServer runs the SyncML and EAS server in-process as serve wires
-// it: the change hub, the timed store and the parked-Ping gauge.
-func pushServer(t *testing.T, users []string) *httptest.Server {
-	t.Helper()
+// it: the change hub, the timed store and the parked-Ping gauge. parked,
+// when set, is told of each request that parks (+1) and ends (-1) too.
+func pushServer(tb testing.TB, users []string, parked func(delta int)) *httptest.Server {
+	tb.Helper()
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{})
-	s := testserver.Start(t, users, func(o *engine.Options) {
+	s := testserver.Start(tb, users, func(o *engine.Options) {
 		o.Store = m.Store(o.Store)
 		o.Observer = m
 		o.Hub = hub.NewLocal()
 	})
 	eas := activesync.New(activesync.Options{Backend: coresession.New(s.Core), Converter: activesync.PIMConverter{},
 		Parked: func(delta int) {
+			if parked != nil {
+				parked(delta)
+			}
 			if delta > 0 {
 				m.PingParked()
 			} else {
@@ -38,7 +42,7 @@ func pushServer(t *testing.T, users []string) *httptest.Server {
 			}
 		}})
 	hs := httptest.NewServer(server.New(server.Options{SyncML: s.SyncML, ActiveSync: eas, Metrics: m.Handler()}))
-	t.Cleanup(hs.Close)
+	tb.Cleanup(hs.Close)
 	return hs
 }
 
@@ -50,7 +54,7 @@ func TestPush(t *testing.T) {
 	for i := range 6 {
 		users = append(users, fmt.Sprintf("push-%d", i))
 	}
-	hs := pushServer(t, users)
+	hs := pushServer(t, users, nil)
 	rep, err := RunPush(context.Background(), hs.Client(), hs.URL, 0, users, testserver.Password,
 		PushPlan{Devices: len(users), Concurrency: 3, Heartbeat: 900, Quiet: time.Second, Duration: 2 * time.Second, Rate: 10},
 		io.Discard)
