@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -20,9 +21,17 @@ import (
 )
 
 // pushServer runs the SyncML and EAS server in-process as serve wires
-// it: the change hub, the timed store and the parked-Ping gauge. parked,
-// when set, is told of each request that parks (+1) and ends (-1) too.
-func pushServer(tb testing.TB, users []string, parked func(delta int)) *httptest.Server {
+// it: the change hub, the timed store and the parked-Ping gauge.
+func pushServer(t *testing.T, users []string) *httptest.Server {
+	t.Helper()
+	hs := httptest.NewServer(pushHandler(t, users, nil))
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// pushHandler is the handler of pushServer. parked, when set, is told of
+// each request that parks (+1) and ends (-1) too.
+func pushHandler(tb testing.TB, users []string, parked func(delta int)) http.Handler {
 	tb.Helper()
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{})
 	s := testserver.Start(tb, users, func(o *engine.Options) {
@@ -41,9 +50,7 @@ func pushServer(tb testing.TB, users []string, parked func(delta int)) *httptest
 				m.PingReleased()
 			}
 		}})
-	hs := httptest.NewServer(server.New(server.Options{SyncML: s.SyncML, ActiveSync: eas, Metrics: m.Handler()}))
-	tb.Cleanup(hs.Close)
-	return hs
+	return server.New(server.Options{SyncML: s.SyncML, ActiveSync: eas, Metrics: m.Handler()})
 }
 
 // TestPush runs the push benchmark on a few devices: every write wakes
@@ -54,7 +61,7 @@ func TestPush(t *testing.T) {
 	for i := range 6 {
 		users = append(users, fmt.Sprintf("push-%d", i))
 	}
-	hs := pushServer(t, users, nil)
+	hs := pushServer(t, users)
 	rep, err := RunPush(context.Background(), hs.Client(), hs.URL, 0, users, testserver.Password,
 		PushPlan{Devices: len(users), Concurrency: 3, Heartbeat: 900, Quiet: time.Second, Duration: 2 * time.Second, Rate: 10},
 		io.Discard)
