@@ -275,6 +275,11 @@ func (r *pushRun) write(ctx context.Context) int {
 		if d.pending.Load() != 0 || !d.parked.Load() {
 			continue
 		}
+		// Claimed now, not when change sends the write: a writer's
+		// first write syncs first, and a second pick of d meanwhile
+		// would write while its phone syncs, taking the change
+		// without a wake-up.
+		d.pending.Store(time.Now().UnixNano())
 		n++
 		wg.Add(1)
 		go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -23,23 +24,33 @@ import (
 // it: the change hub, the timed store and the parked-Ping gauge.
 func pushServer(t *testing.T, users []string) *httptest.Server {
 	t.Helper()
+	hs := httptest.NewServer(pushHandler(t, users, nil))
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// pushHandler is the handler of pushServer. parked, when set, is told of
+// each request that parks (+1) and ends (-1) too.
+func pushHandler(tb testing.TB, users []string, parked func(delta int)) http.Handler {
+	tb.Helper()
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{})
-	s := testserver.Start(t, users, func(o *engine.Options) {
+	s := testserver.Start(tb, users, func(o *engine.Options) {
 		o.Store = m.Store(o.Store)
 		o.Observer = m
 		o.Hub = hub.NewLocal()
 	})
 	eas := activesync.New(activesync.Options{Backend: coresession.New(s.Core), Converter: activesync.PIMConverter{},
 		Parked: func(delta int) {
+			if parked != nil {
+				parked(delta)
+			}
 			if delta > 0 {
 				m.PingParked()
 			} else {
 				m.PingReleased()
 			}
 		}})
-	hs := httptest.NewServer(server.New(server.Options{SyncML: s.SyncML, ActiveSync: eas, Metrics: m.Handler()}))
-	t.Cleanup(hs.Close)
-	return hs
+	return server.New(server.Options{SyncML: s.SyncML, ActiveSync: eas, Metrics: m.Handler()})
 }
 
 // TestPush runs the push benchmark on a few devices: every write wakes

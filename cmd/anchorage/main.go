@@ -23,8 +23,8 @@ commands:
   serve   --listen ADDR --data DIR [--trace DIR] [--demo] [--tls-cert F --tls-key F]
           [--max-body BYTES] [--log-level debug|info|warn|error]
           [--conflict POLICY] [--delete-wins] [--pprof ADDR] [--metrics-listen ADDR] [--metrics=false]
-          [--gc-percent 400] [--memory-limit-mb 256] [--hold-percent 50] [--hold-min 20]
-          [--trusted-proxies ADDR_OR_CIDR,...]
+          [--gc-percent 400] [--gc-headroom-mb 48] [--memory-limit-mb 256]
+          [--hold-percent 50] [--hold-min 20] [--trusted-proxies ADDR_OR_CIDR,...]
   user    add --data DIR [--no-md5] [--admin] NAME     (password read from stdin)
   user    list --data DIR
   user    set --data DIR [--db NAME] [--conflict POLICY|default [--delete-wins]] [--admin[=false]]

@@ -42,6 +42,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	policy := fs.String("conflict", string(conflict.Default), "server-wide conflict policy: "+policyNames())
 	deleteWins := fs.Bool("delete-wins", false, "a deletion wins over an edit made on another device (default: the edit survives)")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "garbage collector target percentage (as GOGC, which wins when set); 0 keeps Go's default")
+	gcHeadroomMB := fs.Int64("gc-headroom-mb", defaultGCHeadroomMB, "most the heap may grow between collections, in MiB: the target goes down from --gc-percent towards 100 as the live heap grows; 0 keeps --gc-percent")
 	memLimitMB := fs.Int64("memory-limit-mb", defaultMemoryLimitMB, "soft limit of the Go heap in MiB (as GOMEMLIMIT, which wins when set); 0 for none")
 	metricsAddr := fs.String("metrics-listen", "", "serve /metrics, /healthz and /readyz on this address too, e.g. 127.0.0.1:9090 (/metrics is always on the main listener as well)")
 	metricsOn := fs.Bool("metrics", true, "collect Prometheus metrics and serve /metrics; --metrics=false turns them off (to measure their cost)")
@@ -69,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --log-level: %v", errUsage, err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	tuneGC(*gcPercent, *memLimitMB, log)
+	defer tuneGC(*gcPercent, *gcHeadroomMB, *memLimitMB, log)()
 
 	if *holdPercent < 1 || *holdPercent > 100 || *holdMin < 0 {
 		return fmt.Errorf("%w: --hold-percent is 1..100 (100: never hold), --hold-min not negative", errUsage)

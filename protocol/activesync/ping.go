@@ -14,16 +14,13 @@ import (
 // restart and reach every node). A newer request of the same device ends
 // a parked one with status 1.
 func (c *conn) ping(in *etree.Element) (*etree.Element, error) {
-	out := newRoot("Ping", "Ping:")
 	if in != nil && in.Tag != "Ping" {
-		addInt(out, "Status", PingBadRequest)
-		return out, nil
+		return pingAnswer(PingBadRequest), nil
 	}
 	p, ok := c.sess.(Pusher)
 	if !ok {
 		// No push behind this Session: nothing changed, the client polls.
-		addInt(out, "Status", PingExpired)
-		return out, nil
+		return pingAnswer(PingExpired), nil
 	}
 	ctx := c.r.Context()
 	stored, err := p.PingParams(ctx)
@@ -32,8 +29,7 @@ func (c *conn) ping(in *etree.Element) (*etree.Element, error) {
 	}
 	req, st := readPing(in)
 	if st != 0 {
-		addInt(out, "Status", st)
-		return out, nil
+		return pingAnswer(st), nil
 	}
 	params := stored
 	if req.HeartbeatSeconds != 0 {
@@ -43,17 +39,16 @@ func (c *conn) ping(in *etree.Element) (*etree.Element, error) {
 		params.FolderIDs = req.FolderIDs
 	}
 	if params.HeartbeatSeconds == 0 || len(params.FolderIDs) == 0 {
-		addInt(out, "Status", PingNeedFolders)
-		return out, nil
+		return pingAnswer(PingNeedFolders), nil
 	}
 	hb := time.Duration(params.HeartbeatSeconds) * time.Second
 	if limit, bad := c.heartbeatLimit(hb); bad {
-		addInt(out, "Status", PingBadHeartbeat)
+		out := pingAnswer(PingBadHeartbeat)
 		addInt(out, "HeartbeatInterval", int(limit/time.Second))
 		return out, nil
 	}
 	if n := len(params.FolderIDs); n > c.srv.opts.MaxFolders {
-		addInt(out, "Status", PingTooManyFolders)
+		out := pingAnswer(PingTooManyFolders)
 		addInt(out, "MaxFolders", c.srv.opts.MaxFolders)
 		return out, nil
 	}
@@ -62,8 +57,7 @@ func (c *conn) ping(in *etree.Element) (*etree.Element, error) {
 			return nil, err
 		} else if !ok {
 			// A folder the hierarchy no longer has.
-			addInt(out, "Status", PingHierarchyChanged)
-			return out, nil
+			return pingAnswer(PingHierarchyChanged), nil
 		}
 	}
 	if req.HeartbeatSeconds != 0 || req.FolderIDs != nil {
@@ -71,22 +65,30 @@ func (c *conn) ping(in *etree.Element) (*etree.Element, error) {
 			return nil, err
 		}
 	}
-	// The Inbox carries no mail here and never changes.
+	// The Inbox carries no mail here and never changes. Nothing of the
+	// request but the folders and the heartbeat is needed from here on,
+	// and the answer is built after the wait: a parked Ping keeps little.
 	folders := withoutInbox(params.FolderIDs)
 	changed, why, err := c.waitChanges(p, folders, hb)
 	if err != nil {
 		return nil, err
 	}
 	if why != waitChanged {
-		addInt(out, "Status", PingExpired)
-		return out, nil
+		return pingAnswer(PingExpired), nil
 	}
-	addInt(out, "Status", PingChanges)
+	out := pingAnswer(PingChanges)
 	fs := add(out, "Folders", "")
 	for _, id := range changed {
 		add(fs, "Folder", id)
 	}
 	return out, nil
+}
+
+// pingAnswer is a Ping answer with its status.
+func pingAnswer(st PingStatus) *etree.Element {
+	out := newRoot("Ping", "Ping:")
+	addInt(out, "Status", st)
+	return out
 }
 
 // readPing reads the request's heartbeat and folders; FolderIDs is nil when

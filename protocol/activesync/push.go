@@ -107,19 +107,19 @@ func (c *conn) waitChanges(p Pusher, folders []string, heartbeat time.Duration) 
 	defer cancel()
 	superseded, release := c.srv.parking.park(c.user, c.req.DeviceID)
 	defer release()
-	if parked := c.srv.opts.Parked; parked != nil {
-		parked(1)
-		defer parked(-1)
-	}
 	timer := time.NewTimer(heartbeat)
 	defer timer.Stop()
-	for {
+	for first := true; ; first = false {
 		changed, err := p.Changed(ctx, folders)
 		if err != nil {
 			return nil, 0, err
 		}
 		if len(changed) > 0 {
 			return changed, waitChanged, nil
+		}
+		if parked := c.srv.opts.Parked; first && parked != nil {
+			parked(1)
+			defer parked(-1)
 		}
 		select {
 		case <-wake:

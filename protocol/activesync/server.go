@@ -64,8 +64,9 @@ type Options struct {
 	// MaxFolders bounds the folders of one Ping; 0 means 300.
 	MaxFolders int
 	// Parked, when set, is told of each request that parks (Ping or a
-	// hanging Sync) with +1, and again with -1 when it ends: a gauge of
-	// the open pushes for monitoring.
+	// hanging Sync) with +1 once its first look at the store found
+	// nothing new, and again with -1 when it ends: a gauge of the open
+	// pushes for monitoring.
 	Parked func(delta int)
 }
 

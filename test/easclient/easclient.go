@@ -36,35 +36,14 @@ type Client struct {
 // Do sends a command with an XML body (encoded as WBXML; "" for none)
 // and returns the decoded answer.
 func (c *Client) Do(ctx context.Context, cmd, xml string) (*etree.Element, error) {
-	var body []byte
-	if xml != "" {
-		doc := etree.NewDocument()
-		if err := doc.ReadFromString(xml); err != nil {
-			return nil, err
-		}
-		var err error
-		if body, err = wbxml.Encode(doc, wbxml.EncodeOptions{Language: wbxml.ActiveSync, Version: 0x03, InlineData: true}); err != nil {
-			return nil, err
-		}
-	}
-	typ, version, hc := c.DeviceType, c.Version, c.HTTP
-	if typ == "" {
-		typ = "SimPhone"
-	}
-	if version == "" {
-		version = "14.1"
-	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	u := c.Base + Path + "?Cmd=" + cmd + "&User=" + c.User + "&DeviceType=" + typ + "&DeviceId=" + c.DeviceID
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	req, err := c.NewRequest(ctx, cmd, xml)
 	if err != nil {
 		return nil, err
 	}
-	req.SetBasicAuth(c.User, c.Password)
-	req.Header.Set("Content-Type", "application/vnd.ms-sync.wbxml")
-	req.Header.Set("MS-ASProtocolVersion", version)
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -82,6 +61,38 @@ func (c *Client) Do(ctx context.Context, cmd, xml string) (*etree.Element, error
 		return nil, fmt.Errorf("%s: answer does not decode: %w", cmd, err)
 	}
 	return doc.Root(), nil
+}
+
+// NewRequest builds the HTTP request of a command with an XML body (encoded
+// as WBXML; "" for none), as Do sends it.
+func (c *Client) NewRequest(ctx context.Context, cmd, xml string) (*http.Request, error) {
+	var body []byte
+	if xml != "" {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(xml); err != nil {
+			return nil, err
+		}
+		var err error
+		if body, err = wbxml.Encode(doc, wbxml.EncodeOptions{Language: wbxml.ActiveSync, Version: 0x03, InlineData: true}); err != nil {
+			return nil, err
+		}
+	}
+	typ, version := c.DeviceType, c.Version
+	if typ == "" {
+		typ = "SimPhone"
+	}
+	if version == "" {
+		version = "14.1"
+	}
+	u := c.Base + Path + "?Cmd=" + cmd + "&User=" + c.User + "&DeviceType=" + typ + "&DeviceId=" + c.DeviceID
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth(c.User, c.Password)
+	req.Header.Set("Content-Type", "application/vnd.ms-sync.wbxml")
+	req.Header.Set("MS-ASProtocolVersion", version)
+	return req, nil
 }
 
 // Changes are the server's commands of one Sync answer: the
@@ -183,11 +194,7 @@ type PingResult struct {
 // Ping parks a Ping of folders (all of class Contacts) with a heartbeat
 // in seconds and returns its answer.
 func (c *Client) Ping(ctx context.Context, heartbeat int, folders ...string) (*PingResult, error) {
-	x := `<Ping xmlns="Ping:"><HeartbeatInterval>` + strconv.Itoa(heartbeat) + `</HeartbeatInterval><Folders>`
-	for _, f := range folders {
-		x += `<Folder><Id>` + f + `</Id><Class>Contacts</Class></Folder>`
-	}
-	out, err := c.Do(ctx, "Ping", x+`</Folders></Ping>`)
+	out, err := c.Do(ctx, "Ping", PingXML(heartbeat, folders...))
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +203,16 @@ func (c *Client) Ping(ctx context.Context, heartbeat int, folders ...string) (*P
 		r.Folders = append(r.Folders, f.Text())
 	}
 	return r, nil
+}
+
+// PingXML is the body of a Ping of folders (all of class Contacts) with a
+// heartbeat in seconds.
+func PingXML(heartbeat int, folders ...string) string {
+	x := `<Ping xmlns="Ping:"><HeartbeatInterval>` + strconv.Itoa(heartbeat) + `</HeartbeatInterval><Folders>`
+	for _, f := range folders {
+		x += `<Folder><Id>` + f + `</Id><Class>Contacts</Class></Folder>`
+	}
+	return x + `</Folders></Ping>`
 }
 
 // Text is the text of the element at path below e, "" when there is none.
