@@ -24,20 +24,19 @@ type Backend struct {
 func New(core *engine.Engine) *Backend { return &Backend{core: core} }
 
 // Login checks the account (the core caches the password check, so a
-// long-lived device does not pay bcrypt per request) and records the
-// device as seen.
+// long-lived device does not pay bcrypt per request). It only reads: the
+// device is recorded as seen by the request's first write (update), or by
+// Close when the request wrote nothing, so that a request commits one
+// write transaction rather than two.
 func (b *Backend) Login(ctx context.Context, user, password string, dev activesync.Device) (activesync.Session, error) {
 	if dev.ID == "" {
 		return nil, fmt.Errorf("coresession: request without a DeviceId")
 	}
 	var u *engine.User
-	err := b.core.Update(ctx, func(w *engine.Work) error {
+	err := b.core.View(ctx, func(w *engine.Work) error {
 		var err error
-		if u, err = w.Login(user, password); err != nil {
-			return err
-		}
-		p := engine.Partner{UserID: u.ID, UserName: u.Name, DeviceID: dev.ID}
-		return w.TouchDevice(p, engine.DeviceChange{})
+		u, err = w.Login(user, password)
+		return err
 	})
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return nil, activesync.ErrAuthFailed
@@ -52,10 +51,28 @@ type Session struct {
 	core *engine.Engine
 	user *engine.User
 	dev  activesync.Device
+	// touched is set once a committed unit of work of the request
+	// recorded the device as seen.
+	touched bool
 }
 
-// Close ends the request; everything was committed by then.
-func (s *Session) Close() error { return nil }
+// Close ends the request; everything was committed by then but the
+// device's time last seen when the request wrote nothing else.
+func (s *Session) Close() error {
+	if s.touched {
+		return nil
+	}
+	return s.core.Update(context.Background(), func(w *engine.Work) error { return s.touch(w) })
+}
+
+// touch records the device as seen, once per request: the first unit of
+// work that writes calls it and sets touched when it commits.
+func (s *Session) touch(w *engine.Work) error {
+	if s.touched {
+		return nil
+	}
+	return w.TouchDevice(engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID}, engine.DeviceChange{})
+}
 
 // stateKey is the key of the device's EAS state among the core's session
 // blobs: one per user and device.
@@ -164,7 +181,7 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 
 // update runs fn on the device's state in one unit of work and saves it.
 func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *deviceState) error) error {
-	return s.core.Update(ctx, func(w *engine.Work) error {
+	return s.write(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
 		if err != nil {
 			return err
@@ -174,6 +191,21 @@ func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *device
 		}
 		return s.save(w, st)
 	})
+}
+
+// write runs fn in one unit of work that also records the device as seen
+// if the request has not yet.
+func (s *Session) write(ctx context.Context, fn func(w *engine.Work) error) error {
+	err := s.core.Update(ctx, func(w *engine.Work) error {
+		if err := s.touch(w); err != nil {
+			return err
+		}
+		return fn(w)
+	})
+	if err == nil {
+		s.touched = true
+	}
+	return err
 }
 
 // PolicyKey returns the policy key the device acknowledged.

@@ -37,7 +37,7 @@ func (s *Session) AckWipe(ctx context.Context, to activesync.WipeState) error {
 	if to == activesync.WipeDone {
 		st = engine.WipeDone
 	}
-	return s.core.Update(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
+	return s.write(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
 }
 
 // Changed returns the folders with server changes the device has not
