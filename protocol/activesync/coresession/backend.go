@@ -94,6 +94,12 @@ type folderState struct {
 	// again means the answer was lost, and gets Last again.
 	LastReq int                    `json:"last_req,omitempty"`
 	Last    *activesync.SyncResult `json:"last,omitempty"`
+	// LastKept is set when Last is stored in its own row, read when a
+	// request repeats LastReq (lastanswer.go); lastRead is set once it
+	// was read, lastSaved is Last as stored.
+	LastKept  bool `json:"last_kept,omitempty"`
+	lastRead  bool
+	lastSaved *activesync.SyncResult
 	// LastSum is the digest of the commands of the request Last answers:
 	// the same key with other commands is not a plain repeat.
 	LastSum string `json:"last_sum,omitempty"`
@@ -147,6 +153,7 @@ func (s *Session) load(w *engine.Work) (*deviceState, error) {
 		err = json.Unmarshal(row.State, st)
 		if err == nil {
 			err = unpackClients(st)
+			loadedLasts(st)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("coresession: read state of %s: %w", s.dev.ID, err)
@@ -170,9 +177,14 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 	if s.dev.ProtocolVersion != "" {
 		st.ProtocolVersion = s.dev.ProtocolVersion
 	}
+	restoreLasts, err := s.saveLasts(w, st)
+	if err != nil {
+		return err
+	}
 	restore := packClients(st)
 	b, err := json.Marshal(st)
 	restore()
+	restoreLasts()
 	if err != nil {
 		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
 	}
