@@ -32,18 +32,21 @@ func (b *Backend) Login(ctx context.Context, user, password string, dev activesy
 	if dev.ID == "" {
 		return nil, fmt.Errorf("coresession: request without a DeviceId")
 	}
-	var u *engine.User
+	var s *Session
 	err := b.core.View(ctx, func(w *engine.Work) error {
-		var err error
-		u, err = w.Login(user, password)
-		return err
+		u, err := w.Login(user, password)
+		if err != nil {
+			return err
+		}
+		s = &Session{core: b.core, user: u, dev: dev}
+		return s.prefetch(w) // prefetch.go
 	})
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return nil, activesync.ErrAuthFailed
 	} else if err != nil {
 		return nil, fmt.Errorf("coresession: login: %w", err)
 	}
-	return &Session{core: b.core, user: u, dev: dev}, nil
+	return s, nil
 }
 
 // Session is one request of one device.
@@ -54,6 +57,9 @@ type Session struct {
 	// touched is set once a committed unit of work of the request
 	// recorded the device as seen.
 	touched bool
+	// pre is what Login read for the request's first questions, until
+	// it writes (prefetch.go).
+	pre *prefetched
 }
 
 // Close ends the request; everything was committed by then but the
@@ -217,11 +223,15 @@ func (s *Session) write(ctx context.Context, fn func(w *engine.Work) error) erro
 	if err == nil {
 		s.touched = true
 	}
+	s.pre = nil // read again what the request may have changed
 	return err
 }
 
 // PolicyKey returns the policy key the device acknowledged.
 func (s *Session) PolicyKey(ctx context.Context) (uint32, error) {
+	if key, ok, err := s.prefetchedPolicyKey(); ok {
+		return key, err
+	}
 	var key uint32
 	err := s.core.View(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
