@@ -6,10 +6,12 @@
 package coresession
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
@@ -72,13 +74,18 @@ func (s *Session) Close() error {
 }
 
 // touch records the device as seen, once per request: the first unit of
-// work that writes calls it and sets touched when it commits.
+// work that writes calls it and sets touched when it commits. A device
+// seen less than seenFresh ago is not written again.
 func (s *Session) touch(w *engine.Work) error {
 	if s.touched {
 		return nil
 	}
-	return w.TouchDevice(engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID}, engine.DeviceChange{})
+	return w.SeeDevice(engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID}, seenFresh)
 }
+
+// seenFresh is how old a device's time last seen may grow before a request
+// writes it again: the admin shows it by the hour.
+const seenFresh = time.Minute
 
 // stateKey is the key of the device's EAS state among the core's session
 // blobs: one per user and device.
@@ -91,6 +98,9 @@ type deviceState struct {
 	Info             *activesync.DeviceInfo  `json:"info,omitempty"`
 	Folders          map[string]*folderState `json:"folders,omitempty"`
 	Ping             *activesync.PingParams  `json:"ping,omitempty"`
+	// stored is the state as it was read: an unchanged state is not
+	// written again.
+	stored []byte
 }
 
 // folderState is one folder's SyncKey chain (MS-ASCMD 2.2.3.166.4).
@@ -156,6 +166,7 @@ func (s *Session) load(w *engine.Work) (*deviceState, error) {
 	}
 	st := &deviceState{}
 	if row != nil {
+		st.stored = row.State
 		err = json.Unmarshal(row.State, st)
 		if err == nil {
 			err = unpackClients(st)
@@ -193,6 +204,9 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 	restoreLasts()
 	if err != nil {
 		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
+	}
+	if bytes.Equal(b, st.stored) {
+		return nil
 	}
 	return w.PutDeviceState(stateKey(s.user.ID, s.dev.ID), &engine.SessionRow{UserID: s.user.ID, DeviceID: s.dev.ID, State: b})
 }
