@@ -56,6 +56,8 @@ type Session interface {
 	// implement Pusher (push.go) for Ping and the hanging Sync.
 	Wiper
 
+	// Close ends the request; it may commit what the request left to
+	// record (the device's time last seen).
 	Close() error
 }
 

@@ -170,7 +170,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "login: "+err.Error())
 		return
 	}
-	defer sess.Close()
+	defer func() {
+		if err := sess.Close(); err != nil {
+			s.log.Warn("activesync: closing the request's session", "device", req.DeviceID, "err", err)
+		}
+	}()
 	c := &conn{srv: s, user: stripDomain(user), req: req, sess: sess, w: w, r: r}
 	c.serve()
 }

@@ -100,6 +100,23 @@ func (w *Work) TouchDevice(p Partner, ch DeviceChange) error {
 	})
 }
 
+// SeeDevice records that the partner's device was seen: TouchDevice
+// without a change, but no write when the device was last seen less than
+// fresh ago, so that a device's run of requests does not rewrite its row
+// for each one (the time last seen is then up to fresh old).
+func (w *Work) SeeDevice(p Partner, fresh time.Duration) error {
+	d, err := w.e.sessionDevice(w.ctx, w.tx, w.as(p))
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		if age := w.e.now().Sub(d.LastSeen); age >= 0 && age < fresh {
+			return nil
+		}
+	}
+	return w.TouchDevice(p, DeviceChange{})
+}
+
 // RecordFailure notes on an existing device of a user why its session
 // failed, for the admin; nonce, when not empty, becomes its next
 // challenge. Nothing is written for an unknown user or device.

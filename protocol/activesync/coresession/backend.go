@@ -6,10 +6,12 @@
 package coresession
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
@@ -24,27 +26,29 @@ type Backend struct {
 func New(core *engine.Engine) *Backend { return &Backend{core: core} }
 
 // Login checks the account (the core caches the password check, so a
-// long-lived device does not pay bcrypt per request) and records the
-// device as seen.
+// long-lived device does not pay bcrypt per request). It only reads: the
+// device is recorded as seen by the request's first write (update), or by
+// Close when the request wrote nothing, so that a request commits one
+// write transaction rather than two.
 func (b *Backend) Login(ctx context.Context, user, password string, dev activesync.Device) (activesync.Session, error) {
 	if dev.ID == "" {
 		return nil, fmt.Errorf("coresession: request without a DeviceId")
 	}
-	var u *engine.User
-	err := b.core.Update(ctx, func(w *engine.Work) error {
-		var err error
-		if u, err = w.Login(user, password); err != nil {
+	var s *Session
+	err := b.core.View(ctx, func(w *engine.Work) error {
+		u, err := w.Login(user, password)
+		if err != nil {
 			return err
 		}
-		p := engine.Partner{UserID: u.ID, UserName: u.Name, DeviceID: dev.ID}
-		return w.TouchDevice(p, engine.DeviceChange{})
+		s = &Session{core: b.core, user: u, dev: dev}
+		return s.prefetch(w) // prefetch.go
 	})
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return nil, activesync.ErrAuthFailed
 	} else if err != nil {
 		return nil, fmt.Errorf("coresession: login: %w", err)
 	}
-	return &Session{core: b.core, user: u, dev: dev}, nil
+	return s, nil
 }
 
 // Session is one request of one device.
@@ -52,10 +56,36 @@ type Session struct {
 	core *engine.Engine
 	user *engine.User
 	dev  activesync.Device
+	// touched is set once a committed unit of work of the request
+	// recorded the device as seen.
+	touched bool
+	// pre is what Login read for the request's first questions, until
+	// it writes (prefetch.go).
+	pre *prefetched
 }
 
-// Close ends the request; everything was committed by then.
-func (s *Session) Close() error { return nil }
+// Close ends the request; everything was committed by then but the
+// device's time last seen when the request wrote nothing else.
+func (s *Session) Close() error {
+	if s.touched {
+		return nil
+	}
+	return s.core.Update(context.Background(), func(w *engine.Work) error { return s.touch(w) })
+}
+
+// touch records the device as seen, once per request: the first unit of
+// work that writes calls it and sets touched when it commits. A device
+// seen less than seenFresh ago is not written again.
+func (s *Session) touch(w *engine.Work) error {
+	if s.touched {
+		return nil
+	}
+	return w.SeeDevice(engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID}, seenFresh)
+}
+
+// seenFresh is how old a device's time last seen may grow before a request
+// writes it again: the admin shows it by the hour.
+const seenFresh = time.Minute
 
 // stateKey is the key of the device's EAS state among the core's session
 // blobs: one per user and device.
@@ -68,6 +98,9 @@ type deviceState struct {
 	Info             *activesync.DeviceInfo  `json:"info,omitempty"`
 	Folders          map[string]*folderState `json:"folders,omitempty"`
 	Ping             *activesync.PingParams  `json:"ping,omitempty"`
+	// stored is the state as it was read: an unchanged state is not
+	// written again.
+	stored []byte
 }
 
 // folderState is one folder's SyncKey chain (MS-ASCMD 2.2.3.166.4).
@@ -77,6 +110,12 @@ type folderState struct {
 	// again means the answer was lost, and gets Last again.
 	LastReq int                    `json:"last_req,omitempty"`
 	Last    *activesync.SyncResult `json:"last,omitempty"`
+	// LastKept is set when Last is stored in its own row, read when a
+	// request repeats LastReq (lastanswer.go); lastRead is set once it
+	// was read, lastSaved is Last as stored.
+	LastKept  bool `json:"last_kept,omitempty"`
+	lastRead  bool
+	lastSaved *activesync.SyncResult
 	// LastSum is the digest of the commands of the request Last answers:
 	// the same key with other commands is not a plain repeat.
 	LastSum string `json:"last_sum,omitempty"`
@@ -127,9 +166,11 @@ func (s *Session) load(w *engine.Work) (*deviceState, error) {
 	}
 	st := &deviceState{}
 	if row != nil {
+		st.stored = row.State
 		err = json.Unmarshal(row.State, st)
 		if err == nil {
 			err = unpackClients(st)
+			loadedLasts(st)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("coresession: read state of %s: %w", s.dev.ID, err)
@@ -153,18 +194,26 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 	if s.dev.ProtocolVersion != "" {
 		st.ProtocolVersion = s.dev.ProtocolVersion
 	}
+	restoreLasts, err := s.saveLasts(w, st)
+	if err != nil {
+		return err
+	}
 	restore := packClients(st)
 	b, err := json.Marshal(st)
 	restore()
+	restoreLasts()
 	if err != nil {
 		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
+	}
+	if bytes.Equal(b, st.stored) {
+		return nil
 	}
 	return w.PutDeviceState(stateKey(s.user.ID, s.dev.ID), &engine.SessionRow{UserID: s.user.ID, DeviceID: s.dev.ID, State: b})
 }
 
 // update runs fn on the device's state in one unit of work and saves it.
 func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *deviceState) error) error {
-	return s.core.Update(ctx, func(w *engine.Work) error {
+	return s.write(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
 		if err != nil {
 			return err
@@ -176,8 +225,27 @@ func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *device
 	})
 }
 
+// write runs fn in one unit of work that also records the device as seen
+// if the request has not yet.
+func (s *Session) write(ctx context.Context, fn func(w *engine.Work) error) error {
+	err := s.core.Update(ctx, func(w *engine.Work) error {
+		if err := s.touch(w); err != nil {
+			return err
+		}
+		return fn(w)
+	})
+	if err == nil {
+		s.touched = true
+	}
+	s.pre = nil // read again what the request may have changed
+	return err
+}
+
 // PolicyKey returns the policy key the device acknowledged.
 func (s *Session) PolicyKey(ctx context.Context) (uint32, error) {
+	if key, ok, err := s.prefetchedPolicyKey(); ok {
+		return key, err
+	}
 	var key uint32
 	err := s.core.View(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)

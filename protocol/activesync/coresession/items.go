@@ -28,6 +28,11 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 		}
 		fs := st.Folders[folderID]
 		if fs == nil || fs.Key == 0 || syncKey != strconv.Itoa(fs.Key) {
+			if fs != nil && syncKey == strconv.Itoa(fs.LastReq) {
+				if err := s.readLast(w, fs, folderID); err != nil {
+					return err
+				}
+			}
 			if fs != nil && fs.Last != nil && syncKey == strconv.Itoa(fs.LastReq) {
 				n = len(fs.Last.Changes)
 				return nil

@@ -11,22 +11,14 @@ import (
 
 // WipeState returns the device's remote-wipe state (activesync.Wiper).
 func (s *Session) WipeState(ctx context.Context) (activesync.Wipe, error) {
+	if wp, ok := s.prefetchedWipe(); ok {
+		return wp, nil
+	}
 	var wp activesync.Wipe
 	err := s.core.View(ctx, func(w *engine.Work) error {
-		st, accountOnly, err := w.Wipe(s.user.ID, s.dev.ID)
-		if err != nil {
-			return err
-		}
-		wp.AccountOnly = accountOnly
-		switch st {
-		case engine.WipePending:
-			wp.State = activesync.WipePending
-		case engine.WipeAcknowledged:
-			wp.State = activesync.WipeAcknowledged
-		case engine.WipeDone:
-			wp.State = activesync.WipeDone
-		}
-		return nil
+		var err error
+		wp, err = readWipe(w, s.user.ID, s.dev.ID)
+		return err
 	})
 	return wp, err
 }
@@ -37,7 +29,7 @@ func (s *Session) AckWipe(ctx context.Context, to activesync.WipeState) error {
 	if to == activesync.WipeDone {
 		st = engine.WipeDone
 	}
-	return s.core.Update(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
+	return s.write(ctx, func(w *engine.Work) error { return w.SetWipe(s.user.ID, s.dev.ID, st) })
 }
 
 // Changed returns the folders with server changes the device has not

@@ -69,7 +69,7 @@ func (s *Session) noteShared(w *engine.Work, folder, detail string, keys ...any)
 // noteOldKey records a request with an old key (oldKey) in its own unit
 // of work: the request's own is rolled back with its status 3.
 func (s *Session) noteOldKey(ctx context.Context, folder, key string, current int) error {
-	return s.core.Update(ctx, func(w *engine.Work) error {
+	return s.write(ctx, func(w *engine.Work) error {
 		return s.noteShared(w, folder, fmt.Sprintf("SyncKey %s sent after %d was issued", key, current),
 			"sync_key", key, "current_key", current)
 	})

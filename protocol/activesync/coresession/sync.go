@@ -43,6 +43,11 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 		if fs == nil || err != nil || fs.Key == 0 {
 			return activesync.ErrInvalidSyncKey
 		}
+		if key == fs.LastReq {
+			if err := s.readLast(w, fs, req.FolderID); err != nil {
+				return err
+			}
+		}
 		if key == fs.LastReq && fs.Last != nil && key != fs.Key {
 			if fs.LastSum == "" || fs.LastSum == commandsSum(req.Commands) {
 				res, err = s.repeated(w, fs, name) // a lost answer, or a loop (loop.go)
