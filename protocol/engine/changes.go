@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"anchorage/store"
 )
@@ -176,6 +177,14 @@ func (w *Work) readAhead(ds *Datastore) error {
 func (w *Work) Advance(ds *Datastore, ch *ServerChange) {
 	count(&w.obs.sent, ds.Protocol, ch.Op.String())
 	w.e.rememberAdd(w.as(ds.Partner), ds, ch)
+	if ch.at.phase == phaseLog || ch.at.phase == phaseItems {
+		// The item's server state is on its way: listed in Resend too
+		// (an item a slow sync's device deleted and the server kept, so
+		// unmapped, now among those it lacks), it would go twice, an Add
+		// the device then holds twice. No Resend entry is queued yet:
+		// readAhead queues them once these passes are done.
+		ds.Resend = slices.DeleteFunc(ds.Resend, func(g string) bool { return g == ch.GUID })
+	}
 	w.pass(ds, ch.at)
 }
 
