@@ -22,14 +22,21 @@ func event(uid string, start time.Time) activesync.Item {
 func summaries(changes []activesync.ServerChange) string {
 	var out []string
 	for _, c := range changes {
-		s := string(c.Item.Data)
-		if i := strings.Index(s, "SUMMARY:"); i >= 0 {
-			s = s[i+8 : i+8+strings.Index(s[i+8:], "\r")]
-		}
-		out = append(out, fmt.Sprintf("%d:%s", c.Kind, s))
+		out = append(out, fmt.Sprintf("%d:%s", c.Kind, property(c.Item, "SUMMARY")))
 	}
 	slices.Sort(out)
 	return strings.Join(out, " ")
+}
+
+// property is the value of an item's first line for the property name,
+// else the whole item.
+func property(it activesync.Item, name string) string {
+	s := string(it.Data)
+	if i := strings.Index(s, name+":"); i >= 0 {
+		s = s[i+len(name)+1:]
+		s = s[:strings.Index(s, "\r")]
+	}
+	return s
 }
 
 // TestCalendarFilterType: a device that asks for two weeks of the

@@ -1,0 +1,94 @@
+package coresession_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"anchorage/protocol/activesync"
+)
+
+// TestResyncRefusedDeleteSentOnce: a device starts again at SyncKey 0
+// (status 3) and sends back an item another device then changes; its
+// initial sync, a slow sync in the core, lists the item to go back to it
+// after the items it lacks (Resend). Between windows the device deletes
+// the item; the server keeps the newer change (status 7), and the item,
+// unmapped, is now among those the device lacks: it gets the item back
+// once, not once from each list.
+func TestResyncRefusedDeleteSentOnce(t *testing.T) {
+	b, _ := newBackend(t)
+	bdev := login(t, b, "dev-b")
+	rb := mustSync(t, bdev, activesync.SyncRequest{SyncKey: initial(t, bdev, nil), Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "b1", Item: contact("Lena", "First", "")}}})
+	_, kb, _ := drain(t, bdev, rb.SyncKey, 10)
+
+	a := login(t, b, "dev-a")
+	ra := mustSync(t, a, activesync.SyncRequest{SyncKey: initial(t, a, nil), Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "a1", Item: contact("Bob", "Kept", "")}}})
+	drain(t, a, ra.SyncKey, 10)
+	rb = mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "b2", Item: contact("Lena", "Last", "")}}})
+	got, kb, _ := drain(t, bdev, rb.SyncKey, 10)
+	var sidB string
+	for _, ch := range got {
+		if strings.Contains(string(ch.Item.Data), "Kept") {
+			sidB = ch.ServerID
+		}
+	}
+	if sidB == "" {
+		t.Fatalf("dev-b did not get Bob Kept: %+v", got)
+	}
+
+	// dev-a's key is unknown: it starts again and sends back Bob Kept
+	// only (it lost the two Lenas), which pairs with the server's item.
+	if _, err := a.Sync(context.Background(), activesync.SyncRequest{FolderID: "contacts", SyncKey: "9999"}); err != activesync.ErrInvalidSyncKey {
+		t.Fatalf("sync with an unknown key: %v, want ErrInvalidSyncKey", err)
+	}
+	ra = mustSync(t, a, activesync.SyncRequest{SyncKey: initial(t, a, nil), Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdAdd, ClientID: "n1", Item: contact("Bob", "Kept", "")}}})
+	sid := ra.Results[0].ServerID
+	if ra.Results[0].Outcome != activesync.OutcomeOK || sid == "" {
+		t.Fatalf("re-added Bob Kept: %+v", ra.Results[0])
+	}
+	// dev-b changes it while dev-a's initial sync is open.
+	mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdChange, ServerID: sidB, Item: contact("Bob", "Kept", "NOTE:b1\r\n")}}})
+	// One window: the first item dev-a lacks; the rest is still to come.
+	r := mustSync(t, a, activesync.SyncRequest{SyncKey: ra.SyncKey, GetChanges: true, WindowSize: 1})
+	if !r.MoreAvailable {
+		t.Fatalf("first window of the re-sync: no MoreAvailable (%+v)", r.Changes)
+	}
+	sent := r.Changes
+	r = mustSync(t, a, activesync.SyncRequest{SyncKey: r.SyncKey, GetChanges: true, WindowSize: 10, Commands: []activesync.ClientCommand{
+		{Kind: activesync.CmdDelete, ServerID: sid}}})
+	if len(r.Results) != 1 || r.Results[0].Outcome != activesync.OutcomeConflict {
+		t.Fatalf("Delete of an item changed elsewhere: %+v, want the server's version kept (status 7)", r.Results)
+	}
+	rest, _, _ := drain(t, a, r.SyncKey, 10)
+	sent = append(append(sent, r.Changes...), rest...)
+	var back int
+	for _, ch := range sent {
+		if ch.ServerID == sid || strings.Contains(string(ch.Item.Data), "Kept") {
+			back++
+			if ch.Kind != activesync.CmdAdd || !strings.Contains(string(ch.Item.Data), "b1") {
+				t.Errorf("dev-a was sent %v of %s: %s, want the Add of dev-b's version", ch.Kind, ch.ServerID, ch.Item.Data)
+			}
+		}
+	}
+	if back != 1 {
+		t.Errorf("dev-a got Bob Kept back %d times, want once: %s", back, fullNames(sent))
+	}
+	if len(sent) != 3 {
+		t.Errorf("dev-a was sent %d changes, want 3 (the two Lenas, Bob Kept): %s", len(sent), fullNames(sent))
+	}
+}
+
+// fullNames names contacts changes by kind, ServerId and FN, in order.
+func fullNames(changes []activesync.ServerChange) string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, fmt.Sprintf("%v %s %q", c.Kind, c.ServerID, property(c.Item, "FN")))
+	}
+	return strings.Join(out, "; ")
+}
