@@ -104,6 +104,12 @@ type Device struct {
 	opts   Options
 	st     *state
 	Faults Faults
+	// keySent is the SyncKey of the last Sync request and keySends how
+	// many requests in a row carried it, across killed syncs: the server
+	// shrinks an answer from the second repeat of a key on (loop
+	// detection), so a re-sent request may then get fewer changes.
+	keySent  string
+	keySends int
 }
 
 // New returns a device that has never synced.

@@ -29,8 +29,12 @@ type Report struct {
 
 // Resent is a request sent again after its answer was lost.
 type Resent struct {
-	Request      int
-	Identical    bool
+	Request   int
+	Identical bool
+	// Shrunk: not identical, but the first answer with fewer of its
+	// server changes, as the server's loop detection answers the second
+	// and later repeats of one SyncKey (README, "Loop detection").
+	Shrunk       bool
 	First, Again []byte
 }
 
@@ -63,6 +67,8 @@ func (d *Device) Sync(ctx context.Context) (*Report, error) {
 			return rep, fmt.Errorf("eas: encoding Sync: %w", err)
 		}
 		rep.Requests++
+		key := root.FindElement("Collections/Collection/SyncKey").Text()
+		d.countSend(key)
 		data, err := d.post(ctx, "Sync", body)
 		if err != nil {
 			return rep, err
@@ -72,7 +78,11 @@ func (d *Device) Sync(ctx context.Context) (*Report, error) {
 			if err != nil {
 				return rep, err
 			}
-			rep.Resent = append(rep.Resent, Resent{Request: n, Identical: bytes.Equal(data, again), First: data, Again: again})
+			r := Resent{Request: n, Identical: bytes.Equal(data, again), First: data, Again: again}
+			if sends := d.countSend(key); !r.Identical && key != "0" && sends >= 3 {
+				r.Shrunk = shrunkAnswer(data, again)
+			}
+			rep.Resent = append(rep.Resent, r)
 			data = again
 		}
 		if f.Crash == n {
