@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,7 +259,7 @@ func (sc *scenario) edit(d *simclient.Device) {
 			id, _ := strconv.Atoi(m[1])
 			sc.nextRev++
 			c := sc.card(id, sc.nextRev)
-			if sc.unpaired[d.ID()] {
+			if sc.unpaired[d.ID()] || unsynced(d, luid) {
 				c = keepName(c, d.Items("contacts")[luid])
 			}
 			d.Edit("contacts", luid, c)
@@ -269,6 +270,16 @@ func (sc *scenario) edit(d *simclient.Device) {
 			sc.logf("%s: delete %s", d.ID(), luid)
 		}
 	}
+}
+
+// unsynced tells whether no completed session synced a device's item:
+// one the device added, or received in a session killed before its Map
+// (or in a one-way sync from the server, which marks nothing as synced).
+// Its next sync sends it as new: if the server never learned its LUID,
+// only its content ties it to the item (keepName).
+func unsynced(d *simclient.Device, luid string) bool {
+	added, _, _ := d.Changes("contacts")
+	return slices.Contains(added, luid)
 }
 
 // keepName returns the content c with the name (the N line) of old. An
