@@ -67,7 +67,7 @@ func TestRandomizedConvergence(t *testing.T) {
 			}
 		})
 		if failed >= 5 {
-			t.Fatalf("stopping after %d failed scenarios", failed)
+			break // the figures of what ran are logged
 		}
 	}
 	t.Logf("%d scenarios in %v: %d sessions (modes %v), %d faults injected (%d lost responses, %d killed clients, %d server restarts between and %d within sessions), %d device items and %d archived contents checked; %d sessions of more than 4 messages, %d chunks received",
@@ -78,6 +78,9 @@ func TestRandomizedConvergence(t *testing.T) {
 	t.Logf("EAS: %d devices, %d syncs of %d Sync requests (%d with SyncKey 0, %d windows with MoreAvailable, %d status 3 re-syncs); faults: %d lost answers, %d killed devices, %d Add answers not stored (ClientIds sent again), %d invalid SyncKeys",
 		e.devices, e.sessions, e.requests, e.initial, e.paged, e.resets, e.drops, e.crashes, e.forgotAdds, e.badKeys)
 	t.Logf("Resent Adds: %v", st.resent)
+	if failed >= 5 {
+		t.Fatalf("stopped after %d failed scenarios", failed)
+	}
 }
 
 var idRe = regexp.MustCompile(`#(\d+) r`)
