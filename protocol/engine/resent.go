@@ -19,7 +19,11 @@ import (
 // is recorded (store.ResentAdd, with the version first sent), and when the
 // device's next sync that sends its changes brings a new item that is the
 // older copy, the copy is deleted on the device rather than added as a
-// second item; an edit of it is applied to the item first.
+// second item; an edit of it is applied to the item first. When another
+// device deleted the item since, a copy equal to what the server sent
+// (the older copy, or the newer one sent back unchanged) does not undo
+// the deletion, which goes to both copies; an edit of either copy meets
+// the deletion under the conflict rules, on the one item.
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
@@ -46,7 +50,7 @@ type olderCopy struct {
 // new item equals (pim equivalence) a version from the one first sent up
 // to the current one; else the one whose first-sent version is the same
 // item by the identity rule (pim.BestEdited), the device's edit of that
-// copy. None, or several by the identity rule: nil, the item goes on as
+// copy. The item may have been deleted since. None, or several by the identity rule: nil, the item goes on as
 // any new item.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
 	if !ds.Resent || ds.Mode != ModeTwoWay && ds.Mode != ModeSlow {
@@ -78,9 +82,6 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 		cur, err := tx.Item(ctx, st.UserID, ds.Name, r.GUID)
 		if err != nil {
 			return nil, fmt.Errorf("engine: item %s: %w", r.GUID, err)
-		}
-		if cur.Deleted {
-			continue // a deletion is not undone by a guess; the copy stays new
 		}
 		vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
 		if err != nil {
@@ -131,14 +132,21 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	if c.base != nil {
 		ct, data := c.base.Canon()
 		base := &conflict.Version{ContentType: ct, Data: data, Modified: c.base.Modified}
-		e.preserve(ctx, tx, st, ds, c.cur, ci) // keep what the device cannot hold (preserve.go)
+		if !c.cur.Deleted {
+			e.preserve(ctx, tx, st, ds, c.cur, ci) // keep what the device cannot hold (preserve.go)
+		}
 		var err error
 		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, c.luid, base); err != nil {
 			return 0, err
 		}
 		ds.resendOnce(c.cur.GUID)
 	} else {
+		// Deleted since: a copy of what the server sent does not undo
+		// the deletion, which goes to the newer copy too.
 		ds.Matched++
+		if c.cur.Deleted {
+			ds.deletionReaches(c.cur, c.luid)
+		}
 	}
 	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
 	ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
@@ -202,6 +210,53 @@ func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 	}
 	ds.resendOnce(cur.GUID)
 	return out, true, nil
+}
+
+// deletedNewerCopy answers a device's newer copy (the one mapped) of a
+// resent Add deleted since by someone else, when the copy equals a
+// version the device acknowledged since the one first sent: the device
+// sends back what a one-way sync from the server gave it (SyncEvolution),
+// which is no edit, so the deletion stands and goes to the device rather
+// than the copy bringing the item back. Otherwise it is not handled here
+// (false): an edit survives the deletion under the conflict rules.
+func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, bool, error) {
+	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: resent adds: %w", err)
+	}
+	i := slices.IndexFunc(recs, func(r store.ResentAdd) bool { return r.GUID == cur.GUID })
+	if i < 0 {
+		return 0, false, nil
+	}
+	vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
+	}
+	for j := range vs {
+		v := &vs[j]
+		if v.Version < recs[i].Version || v.Deleted || v.Origin == OriginConflict || v.Seq > ds.AckSeq {
+			continue
+		}
+		if ds.memo.equivalent(v, ci.item()) {
+			ds.Matched++
+			ds.deletionReaches(cur, luid)
+			e.log.Info("device's copy of an item a one-way sync sent it again was deleted since; the deletion stands",
+				"device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "luid", luid)
+			return AlreadyHeld, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// deletionReaches makes sure the deletion of cur goes to the device's
+// copy under luid: the change log sends it unless the device acknowledged
+// it already (or, EAS, the server's changes of this sync went past it).
+func (ds *Datastore) deletionReaches(cur *store.Item, luid string) {
+	if cur.Seq <= ds.AckSeq || ds.ServerBegun && cur.Seq <= ds.CursorSeq {
+		if !slices.Contains(ds.DeleteLUIDs, luid) {
+			ds.DeleteLUIDs = append(ds.DeleteLUIDs, luid)
+		}
+	}
 }
 
 // resendOnce lists an item in Resend unless it is there.

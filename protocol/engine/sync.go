@@ -128,6 +128,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return out, err // resent.go
 		}
 	}
+	if cur != nil && cur.Deleted && ds.Resent && !slow {
+		if out, ok, err := e.deletedNewerCopy(ctx, tx, st, ds, cur, ci, luid); err != nil || ok {
+			return out, err // resent.go
+		}
+	}
 	if cur != nil && slow {
 		// A slow sync of an item the device has mapped: its copy may be
 		// stale, changed, or both sides changed (pairing.go).
