@@ -23,7 +23,10 @@ import (
 // device deleted the item since, a copy equal to what the server sent
 // (the older copy, or the newer one sent back unchanged) does not undo
 // the deletion, which goes to both copies; an edit of either copy meets
-// the deletion under the conflict rules, on the one item.
+// the deletion under the conflict rules, on the one item. An older copy
+// sent in a sync in which the server sends nothing (one-way or refresh
+// from the device) is taken the same way, and its Delete waits in the
+// record for the device's next sync that sends changes (carryOlder).
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
@@ -53,7 +56,7 @@ type olderCopy struct {
 // copy. The item may have been deleted since. None, or several by the identity rule: nil, the item goes on as
 // any new item.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
-	if !ds.Resent || ds.Mode != ModeTwoWay && ds.Mode != ModeSlow {
+	if !ds.Resent {
 		return nil, nil
 	}
 	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
@@ -149,7 +152,15 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 		}
 	}
 	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
-	ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
+	if sendsNothing(ds.Mode) {
+		// The Delete waits for the device's next sync that sends
+		// changes (carryOlder); the newer copy then gets the item.
+		p := c.rec
+		p.PendingLUID = ci.luid
+		ds.OlderPending = append(ds.OlderPending, p)
+	} else if !slices.Contains(ds.DeleteLUIDs, ci.luid) {
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
+	}
 	e.log.Info("device's new item is its older copy of an item a one-way sync sent it again; deleted on the device",
 		"device", st.DeviceID, "datastore", ds.Name, "guid", c.rec.GUID, "luid", ci.luid, "mapped_luid", c.luid,
 		"first_sent", c.rec.Version, "edited", c.base != nil, "outcome", out)
@@ -266,12 +277,58 @@ func (ds *Datastore) resendOnce(guid string) {
 	}
 }
 
+// sendsNothing tells the modes in which the server sends the device no
+// changes (one-way and refresh from the device).
+func sendsNothing(m Mode) bool { return m == ModeOneWayFromClient || m == ModeRefreshFromClient }
+
+// carryOlder, at the Alert of a sync in which the server sends changes,
+// takes up the Deletes of older copies an earlier sync that sent none
+// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and the
+// item's current state to the newer copy (an edit of the older copy was
+// applied to the item without reaching the newer copy).
+func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, recs []store.ResentAdd) error {
+	if sendsNothing(ds.Mode) || ds.Mode == ModeRefreshFromServer {
+		return nil
+	}
+	for _, r := range recs {
+		if r.PendingLUID == "" {
+			continue
+		}
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUID)
+		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
+		cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("engine: item %s: %w", r.GUID, err)
+		}
+		if !cur.Deleted {
+			ds.resendOnce(r.GUID)
+		}
+	}
+	return nil
+}
+
 // forgetResent drops, when a session completes, the records of the resent
-// Adds whose older copy it deleted on the device.
+// Adds whose older copy it deleted on the device; of one it took in a
+// sync that sends nothing, it keeps the LUID to delete (keepOlderPending).
 func (e *Engine) forgetResent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
-	for _, guid := range ds.OlderCopies {
+	for _, guid := range slices.Concat(ds.OlderCopies, ds.OlderCarried) {
 		if err := tx.DeleteResentAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
 			return fmt.Errorf("engine: forget resent add %s: %w", guid, err)
+		}
+	}
+	return nil
+}
+
+// keepOlderPending stores, when a session that sends nothing completes,
+// the LUIDs of the older copies it took, for carryOlder.
+func (e *Engine) keepOlderPending(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for i := range ds.OlderPending {
+		r := ds.OlderPending[i]
+		r.UserID, r.DeviceID, r.Datastore = st.UserID, st.DeviceID, ds.Name
+		if err := tx.PutResentAdd(ctx, &r); err != nil {
+			return fmt.Errorf("engine: keep older copy %s to delete: %w", r.GUID, err)
 		}
 	}
 	return nil

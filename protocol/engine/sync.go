@@ -193,6 +193,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return 0, err
 	} else if c != nil {
 		return e.takeOlderCopy(ctx, tx, st, ds, c, ci)
+	} else if len(ds.OlderCarried) > 0 {
+		// Not (or no longer) an older copy: a new item, not to be
+		// deleted on the device by a Delete carried over (carryOlder).
+		ds.DeleteLUIDs = slices.DeleteFunc(ds.DeleteLUIDs, func(l string) bool { return l == luid })
 	}
 	if slow {
 		twin, err := e.findTwin(ctx, tx, st, ds, ci)

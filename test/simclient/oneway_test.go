@@ -3,7 +3,6 @@ package simclient_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"anchorage/test/simclient"
@@ -50,17 +49,7 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 			}
 			sync(phone, tc.mode)
 			sync(owner, simclient.TwoWay)
-			for _, d := range []*simclient.Device{phone, owner} {
-				items := d.Items("contacts")
-				if len(items) != 1 {
-					t.Errorf("%s holds %d items, want 1:\n%v", d.ID(), len(items), items)
-				}
-				for _, got := range items {
-					if edit && !strings.Contains(got, "ORG:Acme") {
-						t.Errorf("%s lacks the phone's edit:\n%s", d.ID(), got)
-					}
-				}
-			}
+			checkHeld(t, 1, edit, phone, owner)
 			// A confirmation sync of each exchanges nothing.
 			for _, d := range []*simclient.Device{phone, owner} {
 				rep, err := d.Sync(ctx, simclient.TwoWay)

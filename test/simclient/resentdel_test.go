@@ -35,6 +35,23 @@ func owServer(t *testing.T) (dev func(id string) *simclient.Device, sync func(d 
 	return dev, sync
 }
 
+// checkHeld fails unless each device holds want contacts, with the
+// phone's edit (ORG:Acme) when edit.
+func checkHeld(t *testing.T, want int, edit bool, devs ...*simclient.Device) {
+	t.Helper()
+	for _, d := range devs {
+		items := d.Items("contacts")
+		if len(items) != want {
+			t.Errorf("%s holds %d items, want %d:\n%v", d.ID(), len(items), want, items)
+		}
+		for _, got := range items {
+			if edit && !strings.Contains(got, "ORG:Acme") {
+				t.Errorf("%s lacks the phone's edit:\n%s", d.ID(), got)
+			}
+		}
+	}
+}
+
 // holdTwice brings a phone to hold the owner's contact twice: killed
 // before its Map, then two one-way syncs from the server (the second
 // sends the Add again). It returns the phone's older LUID.
@@ -92,17 +109,40 @@ func TestResentAddDeletedElsewhere(t *testing.T) {
 			if tc.edit {
 				want = 1
 			}
-			for _, d := range []*simclient.Device{phone, owner} {
-				items := d.Items("contacts")
-				if len(items) != want {
-					t.Errorf("%s holds %d items, want %d:\n%v", d.ID(), len(items), want, items)
-				}
-				for _, got := range items {
-					if tc.edit && !strings.Contains(got, "ORG:Acme") {
-						t.Errorf("%s lacks the phone's edit:\n%s", d.ID(), got)
-					}
-				}
+			checkHeld(t, want, tc.edit, phone, owner)
+		})
+	}
+}
+
+// TestResentAddFromClient: a phone holding a contact twice sends its
+// older copy in a one-way or refresh sync from the phone, in which the
+// server sends nothing. The copy is recognised there too: nothing is
+// added (an edit is applied to the item), and the Delete of the older
+// copy goes in the phone's next two-way sync, with the item's current
+// state to the newer copy.
+func TestResentAddFromClient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit bool
+		mode int
+	}{
+		{"unchanged, one-way", false, simclient.OneWayFromClient},
+		{"edited, one-way", true, simclient.OneWayFromClient},
+		{"unchanged, refresh", false, simclient.RefreshFromClient},
+		{"edited, refresh", true, simclient.RefreshFromClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dev, sync := owServer(t)
+			owner, phone := dev("owner"), dev("phone")
+			old := holdTwice(t, ctx, sync, owner, phone)
+			if tc.edit {
+				phone.Edit("contacts", old, resentCard("Acme"))
 			}
+			sync(phone, tc.mode)
+			sync(owner, simclient.TwoWay)
+			sync(phone, simclient.TwoWay)
+			checkHeld(t, 1, tc.edit, phone, owner)
 		})
 	}
 }
