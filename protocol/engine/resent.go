@@ -283,9 +283,8 @@ func sendsNothing(m Mode) bool { return m == ModeOneWayFromClient || m == ModeRe
 
 // carryOlder, at the Alert of a sync in which the server sends changes,
 // takes up the Deletes of older copies an earlier sync that sent none
-// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and the
-// item's current state to the newer copy (an edit of the older copy was
-// applied to the item without reaching the newer copy).
+// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and an
+// edit of the older copy applied to the item goes to the newer copy.
 func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, recs []store.ResentAdd) error {
 	if sendsNothing(ds.Mode) || ds.Mode == ModeRefreshFromServer {
 		return nil
@@ -302,7 +301,11 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 		} else if err != nil {
 			return fmt.Errorf("engine: item %s: %w", r.GUID, err)
 		}
-		if !cur.Deleted {
+		if !cur.Deleted && (cur.Origin == p.DeviceID || cur.Seq <= ds.AckSeq) {
+			// The older copy's edit, which the change log does not send
+			// back to the device that made it (nor past a refresh from
+			// it, which acknowledges all); any later change it sends (a
+			// second Add of an unmapped item would be a duplicate).
 			ds.resendOnce(r.GUID)
 		}
 	}

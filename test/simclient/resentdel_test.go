@@ -130,6 +130,8 @@ func TestResentAddFromClient(t *testing.T) {
 		{"edited, one-way", true, simclient.OneWayFromClient},
 		{"unchanged, refresh", false, simclient.RefreshFromClient},
 		{"edited, refresh", true, simclient.RefreshFromClient},
+		// The phone's user then deletes the newer copy: no copy is left.
+		{"edited, one-way, newer deleted", true, simclient.OneWayFromClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -140,9 +142,21 @@ func TestResentAddFromClient(t *testing.T) {
 				phone.Edit("contacts", old, resentCard("Acme"))
 			}
 			sync(phone, tc.mode)
+			want := 1
+			if strings.HasSuffix(tc.name, "newer deleted") {
+				for _, l := range phone.LUIDs("contacts") {
+					if l != old {
+						if err := phone.Delete("contacts", l); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				want = 0
+			}
 			sync(owner, simclient.TwoWay)
 			sync(phone, simclient.TwoWay)
-			checkHeld(t, 1, tc.edit, phone, owner)
+			sync(owner, simclient.TwoWay)
+			checkHeld(t, want, tc.edit, phone, owner)
 		})
 	}
 }
