@@ -168,7 +168,8 @@ type SyncTx interface {
 	// copy or a slow or refresh sync, a reset or removal of the device
 	// clears them.
 
-	// PutResentAdd records the resent Add of a GUID; a record of the GUID
+	// PutResentAdd records the resent Add of a GUID (a PendingLUID given
+	// is set on a record already there); a record of the GUID
 	// there is already stays as it is (its Version is the first sent).
 	PutResentAdd(ctx context.Context, a *ResentAdd) error
 	// ResentAdds returns the partnership's resent Adds, ordered by GUID.
@@ -476,6 +477,11 @@ type ResentAdd struct {
 	Datastore string
 	GUID      string
 	Version   int64 // the item version first sent: the older copy's
+	// PendingLUID is the older copy's LUID when the device sent it in a
+	// sync in which the server sends nothing (one-way or refresh from the
+	// device): its Delete goes in the device's next sync that sends
+	// changes. Empty for none.
+	PendingLUID string
 }
 
 // Session is persisted protocol session state.

@@ -88,10 +88,11 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			}
 		}
 		q := ds.queue[0]
-		if q.held || ds.setAside(q) || q.phase == phaseLog && ds.pendingGUID(q.guid) {
+		if q.held || ds.setAside(q) || q.phase == phaseLog && ds.pendingGUID(q.guid) ||
+			q.phase == phaseResend && ds.pendingGUID(q.guid) && slices.Contains(ds.OlderCarried, q.guid) {
 			// A held or set-aside item stays away; one the device deleted
 			// in this session is not sent to it (overtakenDeletes decides
-			// on a change made since).
+			// on a change made since), nor to its newer copy (carryOlder).
 			w.pass(ds, q)
 			continue
 		}

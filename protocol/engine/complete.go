@@ -84,6 +84,9 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 			}
 		}
 	}
+	if err := e.keepOlderPending(ctx, tx, st, ds); err != nil {
+		return err
+	}
 	p.ClientAnchor, p.ServerAnchor = next.Client, next.Server
 	p.LastSync, p.LastSyncMode = now, int(ds.Mode)
 	if err := tx.PutPartnership(ctx, p); err != nil {

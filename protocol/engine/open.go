@@ -54,6 +54,9 @@ func (w *Work) Open(p Partner, name string, mode Mode, deviceLast string) (ds *D
 		return nil, Anchors{}, false, fmt.Errorf("engine: open %s: %w", name, err)
 	}
 	ds.Resent = len(resent) > 0
+	if err := e.carryOlder(ctx, tx, p, ds, resent); err != nil {
+		return nil, Anchors{}, false, fmt.Errorf("engine: open %s: %w", name, err)
+	}
 	d, err := e.sessionDevice(ctx, tx, w.as(p)) // nil: first session of the device
 	if err != nil {
 		return nil, Anchors{}, false, fmt.Errorf("engine: open %s: %w", name, err)

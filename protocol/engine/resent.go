@@ -19,7 +19,14 @@ import (
 // is recorded (store.ResentAdd, with the version first sent), and when the
 // device's next sync that sends its changes brings a new item that is the
 // older copy, the copy is deleted on the device rather than added as a
-// second item; an edit of it is applied to the item first.
+// second item; an edit of it is applied to the item first. When another
+// device deleted the item since, a copy equal to what the server sent
+// (the older copy, or the newer one sent back unchanged) does not undo
+// the deletion, which goes to both copies; an edit of either copy meets
+// the deletion under the conflict rules, on the one item. An older copy
+// sent in a sync in which the server sends nothing (one-way or refresh
+// from the device) is taken the same way, and its Delete waits in the
+// record for the device's next sync that sends changes (carryOlder).
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
@@ -46,10 +53,10 @@ type olderCopy struct {
 // new item equals (pim equivalence) a version from the one first sent up
 // to the current one; else the one whose first-sent version is the same
 // item by the identity rule (pim.BestEdited), the device's edit of that
-// copy. None, or several by the identity rule: nil, the item goes on as
+// copy. The item may have been deleted since. None, or several by the identity rule: nil, the item goes on as
 // any new item.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
-	if !ds.Resent || ds.Mode != ModeTwoWay && ds.Mode != ModeSlow {
+	if !ds.Resent {
 		return nil, nil
 	}
 	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
@@ -78,9 +85,6 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 		cur, err := tx.Item(ctx, st.UserID, ds.Name, r.GUID)
 		if err != nil {
 			return nil, fmt.Errorf("engine: item %s: %w", r.GUID, err)
-		}
-		if cur.Deleted {
-			continue // a deletion is not undone by a guess; the copy stays new
 		}
 		vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
 		if err != nil {
@@ -131,17 +135,32 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	if c.base != nil {
 		ct, data := c.base.Canon()
 		base := &conflict.Version{ContentType: ct, Data: data, Modified: c.base.Modified}
-		e.preserve(ctx, tx, st, ds, c.cur, ci) // keep what the device cannot hold (preserve.go)
+		if !c.cur.Deleted {
+			e.preserve(ctx, tx, st, ds, c.cur, ci) // keep what the device cannot hold (preserve.go)
+		}
 		var err error
 		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, c.luid, base); err != nil {
 			return 0, err
 		}
 		ds.resendOnce(c.cur.GUID)
 	} else {
+		// Deleted since: a copy of what the server sent does not undo
+		// the deletion, which goes to the newer copy too.
 		ds.Matched++
+		if c.cur.Deleted {
+			ds.deletionReaches(c.cur, c.luid)
+		}
 	}
 	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
-	ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
+	if sendsNothing(ds.Mode) {
+		// The Delete waits for the device's next sync that sends
+		// changes (carryOlder); the newer copy then gets the item.
+		p := c.rec
+		p.PendingLUID = ci.luid
+		ds.OlderPending = append(ds.OlderPending, p)
+	} else if !slices.Contains(ds.DeleteLUIDs, ci.luid) {
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
+	}
 	e.log.Info("device's new item is its older copy of an item a one-way sync sent it again; deleted on the device",
 		"device", st.DeviceID, "datastore", ds.Name, "guid", c.rec.GUID, "luid", ci.luid, "mapped_luid", c.luid,
 		"first_sent", c.rec.Version, "edited", c.base != nil, "outcome", out)
@@ -204,6 +223,53 @@ func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 	return out, true, nil
 }
 
+// deletedNewerCopy answers a device's newer copy (the one mapped) of a
+// resent Add deleted since by someone else, when the copy equals a
+// version the device acknowledged since the one first sent: the device
+// sends back what a one-way sync from the server gave it (SyncEvolution),
+// which is no edit, so the deletion stands and goes to the device rather
+// than the copy bringing the item back. Otherwise it is not handled here
+// (false): an edit survives the deletion under the conflict rules.
+func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, bool, error) {
+	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: resent adds: %w", err)
+	}
+	i := slices.IndexFunc(recs, func(r store.ResentAdd) bool { return r.GUID == cur.GUID })
+	if i < 0 {
+		return 0, false, nil
+	}
+	vs, err := ds.memo.versionsOf(ctx, tx, st.UserID, ds.Name, cur)
+	if err != nil {
+		return 0, false, fmt.Errorf("engine: versions %s: %w", cur.GUID, err)
+	}
+	for j := range vs {
+		v := &vs[j]
+		if v.Version < recs[i].Version || v.Deleted || v.Origin == OriginConflict || v.Seq > ds.AckSeq {
+			continue
+		}
+		if ds.memo.equivalent(v, ci.item()) {
+			ds.Matched++
+			ds.deletionReaches(cur, luid)
+			e.log.Info("device's copy of an item a one-way sync sent it again was deleted since; the deletion stands",
+				"device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "luid", luid)
+			return AlreadyHeld, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// deletionReaches makes sure the deletion of cur goes to the device's
+// copy under luid: the change log sends it unless the device acknowledged
+// it already (or, EAS, the server's changes of this sync went past it).
+func (ds *Datastore) deletionReaches(cur *store.Item, luid string) {
+	if cur.Seq <= ds.AckSeq || ds.ServerBegun && cur.Seq <= ds.CursorSeq {
+		if !slices.Contains(ds.DeleteLUIDs, luid) {
+			ds.DeleteLUIDs = append(ds.DeleteLUIDs, luid)
+		}
+	}
+}
+
 // resendOnce lists an item in Resend unless it is there.
 func (ds *Datastore) resendOnce(guid string) {
 	if !slices.Contains(ds.Resend, guid) {
@@ -211,12 +277,61 @@ func (ds *Datastore) resendOnce(guid string) {
 	}
 }
 
+// sendsNothing tells the modes in which the server sends the device no
+// changes (one-way and refresh from the device).
+func sendsNothing(m Mode) bool { return m == ModeOneWayFromClient || m == ModeRefreshFromClient }
+
+// carryOlder, at the Alert of a sync in which the server sends changes,
+// takes up the Deletes of older copies an earlier sync that sent none
+// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and an
+// edit of the older copy applied to the item goes to the newer copy.
+func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, recs []store.ResentAdd) error {
+	if sendsNothing(ds.Mode) || ds.Mode == ModeRefreshFromServer {
+		return nil
+	}
+	for _, r := range recs {
+		if r.PendingLUID == "" {
+			continue
+		}
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUID)
+		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
+		cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("engine: item %s: %w", r.GUID, err)
+		}
+		if !cur.Deleted && (cur.Origin == p.DeviceID || cur.Seq <= ds.AckSeq) {
+			// The older copy's edit, which the change log does not send
+			// back to the device that made it (nor past a refresh from
+			// it, which acknowledges all); any later change it sends (a
+			// second Add of an unmapped item would be a duplicate).
+			ds.resendOnce(r.GUID)
+		}
+	}
+	return nil
+}
+
 // forgetResent drops, when a session completes, the records of the resent
-// Adds whose older copy it deleted on the device.
+// Adds whose older copy it deleted on the device; of one it took in a
+// sync that sends nothing, it keeps the LUID to delete (keepOlderPending).
 func (e *Engine) forgetResent(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
-	for _, guid := range ds.OlderCopies {
+	for _, guid := range slices.Concat(ds.OlderCopies, ds.OlderCarried) {
 		if err := tx.DeleteResentAdd(ctx, st.UserID, st.DeviceID, ds.Name, guid); err != nil {
 			return fmt.Errorf("engine: forget resent add %s: %w", guid, err)
+		}
+	}
+	return nil
+}
+
+// keepOlderPending stores, when a session that sends nothing completes,
+// the LUIDs of the older copies it took, for carryOlder.
+func (e *Engine) keepOlderPending(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
+	for i := range ds.OlderPending {
+		r := ds.OlderPending[i]
+		r.UserID, r.DeviceID, r.Datastore = st.UserID, st.DeviceID, ds.Name
+		if err := tx.PutResentAdd(ctx, &r); err != nil {
+			return fmt.Errorf("engine: keep older copy %s to delete: %w", r.GUID, err)
 		}
 	}
 	return nil

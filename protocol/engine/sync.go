@@ -128,6 +128,11 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return out, err // resent.go
 		}
 	}
+	if cur != nil && cur.Deleted && ds.Resent && !slow {
+		if out, ok, err := e.deletedNewerCopy(ctx, tx, st, ds, cur, ci, luid); err != nil || ok {
+			return out, err // resent.go
+		}
+	}
 	if cur != nil && slow {
 		// A slow sync of an item the device has mapped: its copy may be
 		// stale, changed, or both sides changed (pairing.go).
@@ -188,6 +193,10 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 		return 0, err
 	} else if c != nil {
 		return e.takeOlderCopy(ctx, tx, st, ds, c, ci)
+	} else if len(ds.OlderCarried) > 0 {
+		// Not (or no longer) an older copy: a new item, not to be
+		// deleted on the device by a Delete carried over (carryOlder).
+		ds.DeleteLUIDs = slices.DeleteFunc(ds.DeleteLUIDs, func(l string) bool { return l == luid })
 	}
 	if slow {
 		twin, err := e.findTwin(ctx, tx, st, ds, ci)

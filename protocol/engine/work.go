@@ -154,6 +154,13 @@ type Datastore struct {
 	// OlderCopies are the items whose older copy on the device this
 	// session deleted (resent.go).
 	OlderCopies []string `json:"older_copies,omitempty"`
+	// OlderPending are the older copies this session took in a mode in
+	// which the server sends nothing: their Deletes wait in the record
+	// (store.ResentAdd.PendingLUID) for the device's next sync that sends
+	// changes. OlderCarried are the items whose waiting Delete this
+	// session sends (in DeleteLUIDs): their records go when it completes.
+	OlderPending []store.ResentAdd `json:"older_pending,omitempty"`
+	OlderCarried []string          `json:"older_carried,omitempty"`
 	// Resent is set while the partnership may hold resent Adds
 	// (resent.go): read at the Alert, set when one is recorded.
 	Resent bool `json:"resent,omitempty"`

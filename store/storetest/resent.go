@@ -14,11 +14,12 @@ func testResentAdds(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "u")
 	other := newUser(t, s, "v")
-	put := func(user int64, dev, ds, guid string, version int64) {
+	putPending := func(user int64, dev, ds, guid string, version int64, luid string) {
 		update(t, s, func(tx store.Tx) error {
-			return tx.PutResentAdd(ctx, &store.ResentAdd{UserID: user, DeviceID: dev, Datastore: ds, GUID: guid, Version: version})
+			return tx.PutResentAdd(ctx, &store.ResentAdd{UserID: user, DeviceID: dev, Datastore: ds, GUID: guid, Version: version, PendingLUID: luid})
 		})
 	}
+	put := func(user int64, dev, ds, guid string, version int64) { putPending(user, dev, ds, guid, version, "") }
 	list := func(user int64, dev, ds string) string {
 		t.Helper()
 		var out string
@@ -29,6 +30,9 @@ func testResentAdds(t *testing.T, s store.Store) {
 					t.Errorf("ResentAdds(%d, %s, %s) returned %+v", user, dev, ds, a)
 				}
 				out += fmt.Sprintf("%s@%d ", a.GUID, a.Version)
+				if a.PendingLUID != "" {
+					out += "luid=" + a.PendingLUID + " "
+				}
 			}
 			return err
 		})
@@ -48,6 +52,9 @@ func testResentAdds(t *testing.T, s store.Store) {
 	put(other, "dev", "contacts", "g5", 2)
 	check("contacts", list(u, "dev", "contacts"), "g1@1 g2@3 ")
 	check("nothing recorded", list(u, "nobody", "contacts"), "")
+	putPending(u, "dev", "contacts", "g2", 7, "L9") // the older copy's Delete to send: set
+	put(u, "dev", "contacts", "g2", 8)              // recorded again: the LUID stays
+	check("pending LUID", list(u, "dev", "contacts"), "g1@1 g2@3 luid=L9 ")
 
 	update(t, s, func(tx store.Tx) error {
 		if err := tx.DeleteResentAdd(ctx, u, "dev", "contacts", "g2"); err != nil {

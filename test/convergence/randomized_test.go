@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +32,7 @@ type stats struct {
 	archived, chunks, long                 int
 	modes                                  map[int]int
 	eas                                    easStats
+	resent                                 resentStats
 }
 
 // TestRandomizedConvergence runs many randomized scenarios: one user, 2-3
@@ -65,7 +67,7 @@ func TestRandomizedConvergence(t *testing.T) {
 			}
 		})
 		if failed >= 5 {
-			t.Fatalf("stopping after %d failed scenarios", failed)
+			break // the figures of what ran are logged
 		}
 	}
 	t.Logf("%d scenarios in %v: %d sessions (modes %v), %d faults injected (%d lost responses, %d killed clients, %d server restarts between and %d within sessions), %d device items and %d archived contents checked; %d sessions of more than 4 messages, %d chunks received",
@@ -75,6 +77,10 @@ func TestRandomizedConvergence(t *testing.T) {
 	e := st.eas
 	t.Logf("EAS: %d devices, %d syncs of %d Sync requests (%d with SyncKey 0, %d windows with MoreAvailable, %d status 3 re-syncs); faults: %d lost answers, %d killed devices, %d Add answers not stored (ClientIds sent again), %d invalid SyncKeys",
 		e.devices, e.sessions, e.requests, e.initial, e.paged, e.resets, e.drops, e.crashes, e.forgotAdds, e.badKeys)
+	t.Logf("Resent Adds: %v", st.resent)
+	if failed >= 5 {
+		t.Fatalf("stopped after %d failed scenarios", failed)
+	}
 }
 
 var idRe = regexp.MustCompile(`#(\d+) r`)
@@ -95,6 +101,7 @@ type scenario struct {
 	// unpaired are the devices holding reduced copies whose first sync
 	// has not completed: nothing but its content ties a copy to an item.
 	unpaired map[string]bool
+	resent   resentGen
 	log      []string // what happened, for a failing scenario's report
 }
 
@@ -107,7 +114,7 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	// The engine's clock runs 10 times faster than real time, so that an
 	// unexpected lease wait (45 s) costs 4.5 s.
 	sc := &scenario{t: t, rng: rng, ts: startServerClock(t, opts, 10), st: st,
-		unpaired: map[string]bool{}}
+		unpaired: map[string]bool{}, resent: newResentGen()}
 	sc.logf("seed %d: server MaxMsgSize %d", seed, opts.MaxMsgSize)
 	for i := range 2 + rng.IntN(2) {
 		id := fmt.Sprintf("dev-%d", i)
@@ -149,11 +156,12 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 			}
 			d := sc.devs[i]
 			sc.edit(d)
-			if err := sc.sync(d, sc.mode(), true); err != nil {
+			if err := sc.sync(d, sc.roundMode(d), true); err != nil {
 				problems = append(problems, fmt.Sprintf("round %d, %s: %v", r, d.ID(), err))
 			}
 		}
 	}
+	problems = append(problems, sc.finishOneWay()...)
 	for r := range 2 {
 		for _, d := range sc.devs {
 			if err := sc.sync(d, simclient.TwoWay, false); err != nil {
@@ -168,6 +176,9 @@ func runScenario(t *testing.T, seed uint64, st *stats) []string {
 	}
 	problems = append(problems, sc.check()...)
 	st.scenarios++
+	if sc.resent.seen {
+		st.resent.scenarios++
+	}
 	if len(problems) > 0 {
 		problems = append(problems, "log:\n    "+strings.Join(sc.log, "\n    "))
 	}
@@ -251,7 +262,7 @@ func (sc *scenario) edit(d *simclient.Device) {
 			id, _ := strconv.Atoi(m[1])
 			sc.nextRev++
 			c := sc.card(id, sc.nextRev)
-			if sc.unpaired[d.ID()] {
+			if sc.unpaired[d.ID()] || unsynced(d, luid) {
 				c = keepName(c, d.Items("contacts")[luid])
 			}
 			d.Edit("contacts", luid, c)
@@ -262,6 +273,16 @@ func (sc *scenario) edit(d *simclient.Device) {
 			sc.logf("%s: delete %s", d.ID(), luid)
 		}
 	}
+}
+
+// unsynced tells whether no completed session synced a device's item:
+// one the device added, or received in a session killed before its Map
+// (or in a one-way sync from the server, which marks nothing as synced).
+// Its next sync sends it as new: if the server never learned its LUID,
+// only its content ties it to the item (keepName).
+func unsynced(d *simclient.Device, luid string) bool {
+	added, _, _ := d.Changes("contacts")
+	return slices.Contains(added, luid)
 }
 
 // keepName returns the content c with the name (the N line) of old. An
@@ -326,6 +347,11 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 			sc.st.kills++
 			desc = append(desc, fmt.Sprintf("killed after message %d (unread %v)", f.AbandonAfter, f.Unread))
 		}
+		if f.AbandonAfter == 0 && sc.killBeforeMap(mode) {
+			f.AbandonAfter = 2 // after the server's package 2 (its first message), before the Map
+			sc.st.kills++
+			desc = append(desc, "killed before its Map")
+		}
 		if sc.rng.IntN(15) == 0 {
 			at := 2 + sc.rng.IntN(3)
 			f.BeforeSend = func(n int) {
@@ -338,6 +364,7 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 		}
 	}
 	d.Faults = f
+	before := twice(d)
 	rep, err := d.Sync(context.Background(), mode)
 	defer sc.dump()
 	sc.st.sessions++
@@ -356,6 +383,7 @@ func (sc *scenario) sync(d *simclient.Device, mode int, faults bool) error {
 			sc.st.long++
 		}
 	}
+	sc.afterSync(d, rep, faults, before)
 	if err != nil {
 		// The device is restarted later, after its dead session's leases
 		// expired.

@@ -3,7 +3,6 @@ package simclient_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"anchorage/test/simclient"
@@ -18,13 +17,6 @@ import (
 // on the server. Edited, the edit is applied to the item first (the
 // version first sent is the base), and the phone's mapped copy gets it.
 func TestRepeatedOneWayAfterLostMap(t *testing.T) {
-	card := func(tel, org string) string {
-		c := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL:jane@example.org\r\nTEL;TYPE=CELL:" + tel + "\r\n"
-		if org != "" {
-			c += "ORG:" + org + "\r\n"
-		}
-		return c + "END:VCARD\r\n"
-	}
 	for _, tc := range []struct {
 		name string
 		edit bool
@@ -43,36 +35,11 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 		edit := tc.edit
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			_, url := newServer(t, "ow")
-			dev := func(id string) *simclient.Device {
-				return simclient.New(simclient.Options{URL: url, User: "ow", Password: "pw", DeviceID: id})
-			}
-			sync := func(d *simclient.Device, mode int) {
-				t.Helper()
-				rep, err := d.Sync(ctx, mode)
-				if err != nil || !rep.Complete {
-					t.Fatalf("sync of %s: %v (report %+v)", d.ID(), err, rep)
-				}
-			}
+			dev, sync := owServer(t)
 			owner, phone := dev("owner"), dev("phone")
-			sync(phone, simclient.TwoWay) // first contact: the next sync is a fast one
-			owner.Add("contacts", card("+49 170 1", ""))
-			sync(owner, simclient.TwoWay)
-			phone.Faults = simclient.Faults{AbandonAfter: 2}
-			if _, err := phone.Sync(ctx, simclient.TwoWay); !errors.Is(err, simclient.ErrAbandoned) {
-				t.Fatalf("phone's killed sync: %v", err)
-			}
-			if n := len(phone.Items("contacts")); n != 1 {
-				t.Fatalf("phone holds %d items after its killed sync, want 1", n)
-			}
-			old := phone.LUIDs("contacts")[0]
-			sync(phone, simclient.OneWayFromServer)
-			sync(phone, simclient.OneWayFromServer)
-			if n := len(phone.Items("contacts")); n != 2 {
-				t.Fatalf("phone holds %d items after two one-way syncs, want 2 (the limit this test is about)", n)
-			}
+			old := holdTwice(t, ctx, sync, owner, phone)
 			if edit {
-				phone.Edit("contacts", old, card("+49 170 1", "Acme"))
+				phone.Edit("contacts", old, resentCard("Acme"))
 			}
 			if tc.killed {
 				phone.Faults = simclient.Faults{AbandonAfter: 2, Unread: true}
@@ -82,17 +49,7 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 			}
 			sync(phone, tc.mode)
 			sync(owner, simclient.TwoWay)
-			for _, d := range []*simclient.Device{phone, owner} {
-				items := d.Items("contacts")
-				if len(items) != 1 {
-					t.Errorf("%s holds %d items, want 1:\n%v", d.ID(), len(items), items)
-				}
-				for _, got := range items {
-					if edit && !strings.Contains(got, "ORG:Acme") {
-						t.Errorf("%s lacks the phone's edit:\n%s", d.ID(), got)
-					}
-				}
-			}
+			checkHeld(t, 1, edit, phone, owner)
 			// A confirmation sync of each exchanges nothing.
 			for _, d := range []*simclient.Device{phone, owner} {
 				rep, err := d.Sync(ctx, simclient.TwoWay)

@@ -6,5 +6,6 @@ CREATE TABLE resent_adds (
 	datastore TEXT COLLATE "C" NOT NULL,
 	guid      TEXT COLLATE "C" NOT NULL,
 	version   BIGINT NOT NULL,
+	pending_luid TEXT COLLATE "C" NOT NULL DEFAULT '',
 	PRIMARY KEY (user_id, device_id, datastore, guid)
 );

@@ -3,12 +3,16 @@
 -- its Map may hold the item twice, the older copy under a LUID the server
 -- never learned. Its next sync in which it sends that copy as new finds
 -- it here (version: the one first sent, the base of an edit) and deletes
--- it on the device instead of adding a second item.
+-- it on the device instead of adding a second item. pending_luid: the
+-- older copy came in a sync in which the server sends nothing (one-way or
+-- refresh from the device); its Delete goes in the device's next sync in
+-- which the server sends its changes ('' for none).
 CREATE TABLE resent_adds (
 	user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	device_id TEXT    NOT NULL,
 	datastore TEXT    NOT NULL,
 	guid      TEXT    NOT NULL,
 	version   INTEGER NOT NULL,
+	pending_luid TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (user_id, device_id, datastore, guid)
 ) STRICT;

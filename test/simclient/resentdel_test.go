@@ -1,0 +1,162 @@
+package simclient_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"anchorage/test/simclient"
+)
+
+// resentCard is the contact of the resent-Add tests; org is the edit.
+func resentCard(org string) string {
+	c := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL:jane@example.org\r\nTEL;TYPE=CELL:+49 170 1\r\n"
+	if org != "" {
+		c += "ORG:" + org + "\r\n"
+	}
+	return c + "END:VCARD\r\n"
+}
+
+// owServer starts a server with the user ow and returns how to make a
+// device of it and how to run a sync that must complete.
+func owServer(t *testing.T) (dev func(id string) *simclient.Device, sync func(d *simclient.Device, mode int)) {
+	_, url := newServer(t, "ow")
+	dev = func(id string) *simclient.Device {
+		return simclient.New(simclient.Options{URL: url, User: "ow", Password: "pw", DeviceID: id})
+	}
+	sync = func(d *simclient.Device, mode int) {
+		t.Helper()
+		rep, err := d.Sync(context.Background(), mode)
+		if err != nil || !rep.Complete {
+			t.Fatalf("sync of %s: %v (report %+v)", d.ID(), err, rep)
+		}
+	}
+	return dev, sync
+}
+
+// checkHeld fails unless each device holds want contacts, with the
+// phone's edit (ORG:Acme) when edit.
+func checkHeld(t *testing.T, want int, edit bool, devs ...*simclient.Device) {
+	t.Helper()
+	for _, d := range devs {
+		items := d.Items("contacts")
+		if len(items) != want {
+			t.Errorf("%s holds %d items, want %d:\n%v", d.ID(), len(items), want, items)
+		}
+		for _, got := range items {
+			if edit && !strings.Contains(got, "ORG:Acme") {
+				t.Errorf("%s lacks the phone's edit:\n%s", d.ID(), got)
+			}
+		}
+	}
+}
+
+// holdTwice brings a phone to hold the owner's contact twice: killed
+// before its Map, then two one-way syncs from the server (the second
+// sends the Add again). It returns the phone's older LUID.
+func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, int), owner, phone *simclient.Device) string {
+	t.Helper()
+	sync(phone, simclient.TwoWay)
+	owner.Add("contacts", resentCard(""))
+	sync(owner, simclient.TwoWay)
+	phone.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := phone.Sync(ctx, simclient.TwoWay); !errors.Is(err, simclient.ErrAbandoned) {
+		t.Fatalf("phone's killed sync: %v", err)
+	}
+	old := phone.LUIDs("contacts")[0]
+	sync(phone, simclient.OneWayFromServer)
+	sync(phone, simclient.OneWayFromServer)
+	if n := len(phone.Items("contacts")); n != 2 {
+		t.Fatalf("phone holds %d items after two one-way syncs, want 2", n)
+	}
+	return old
+}
+
+// TestResentAddDeletedElsewhere: a phone holds a contact twice (older copy
+// unmapped, newer mapped) and another device deletes it before the
+// phone's next sync, in which the phone sends both copies (SyncEvolution
+// sends what a one-way sync gave it as changes). Copies equal to what the
+// server sent do not undo the deletion: the phone ends with no copy. An
+// edit of the older copy survives the deletion as one item, not two.
+func TestResentAddDeletedElsewhere(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit bool
+		mode int
+	}{
+		{"unchanged", false, simclient.TwoWay},
+		{"edited", true, simclient.TwoWay},
+		{"unchanged, slow", false, simclient.Slow},
+		{"edited, slow", true, simclient.Slow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dev, sync := owServer(t)
+			owner, phone := dev("owner"), dev("phone")
+			old := holdTwice(t, ctx, sync, owner, phone)
+			if err := owner.Delete("contacts", owner.LUIDs("contacts")[0]); err != nil {
+				t.Fatal(err)
+			}
+			sync(owner, simclient.TwoWay)
+			if tc.edit {
+				phone.Edit("contacts", old, resentCard("Acme"))
+			}
+			sync(phone, tc.mode)
+			sync(owner, simclient.TwoWay)
+			sync(phone, simclient.TwoWay)
+			want := 0
+			if tc.edit {
+				want = 1
+			}
+			checkHeld(t, want, tc.edit, phone, owner)
+		})
+	}
+}
+
+// TestResentAddFromClient: a phone holding a contact twice sends its
+// older copy in a one-way or refresh sync from the phone, in which the
+// server sends nothing. The copy is recognised there too: nothing is
+// added (an edit is applied to the item), and the Delete of the older
+// copy goes in the phone's next two-way sync, with the item's current
+// state to the newer copy.
+func TestResentAddFromClient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit bool
+		mode int
+	}{
+		{"unchanged, one-way", false, simclient.OneWayFromClient},
+		{"edited, one-way", true, simclient.OneWayFromClient},
+		{"unchanged, refresh", false, simclient.RefreshFromClient},
+		{"edited, refresh", true, simclient.RefreshFromClient},
+		// The phone's user then deletes the newer copy: no copy is left.
+		{"edited, one-way, newer deleted", true, simclient.OneWayFromClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dev, sync := owServer(t)
+			owner, phone := dev("owner"), dev("phone")
+			old := holdTwice(t, ctx, sync, owner, phone)
+			if tc.edit {
+				phone.Edit("contacts", old, resentCard("Acme"))
+			}
+			sync(phone, tc.mode)
+			want := 1
+			if strings.HasSuffix(tc.name, "newer deleted") {
+				for _, l := range phone.LUIDs("contacts") {
+					if l != old {
+						if err := phone.Delete("contacts", l); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				want = 0
+			}
+			sync(owner, simclient.TwoWay)
+			sync(phone, simclient.TwoWay)
+			sync(owner, simclient.TwoWay)
+			checkHeld(t, want, tc.edit, phone, owner)
+		})
+	}
+}
