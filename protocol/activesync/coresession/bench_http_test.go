@@ -103,6 +103,15 @@ func benchInitialSync(b *testing.B, base, id string, n int) (*easclient.Client, 
 	return d, key
 }
 
+// benchServer serves EAS on the core and a new SQLite file, as serve
+// wires it; it is closed when the benchmark ends.
+func benchServer(b *testing.B) *httptest.Server {
+	be, _ := newBackendAt(b, nil)
+	hs := httptest.NewServer(activesync.New(activesync.Options{Backend: be, Converter: activesync.PIMConverter{}}))
+	b.Cleanup(hs.Close)
+	return hs
+}
+
 // BenchmarkEASContactsHTTP is BenchmarkEASContacts through the whole
 // server: HTTP on 127.0.0.1 with Basic authentication, WBXML and the
 // vCard <-> EAS contact conversion, with TbSync's requests (a
@@ -114,8 +123,7 @@ func BenchmarkEASContactsHTTP(b *testing.B) {
 			var up, initial, repeat time.Duration
 			for range b.N {
 				b.StopTimer()
-				be, _ := newBackendAt(b, nil)
-				hs := httptest.NewServer(activesync.New(activesync.Options{Backend: be, Converter: activesync.PIMConverter{}}))
+				hs := benchServer(b)
 				base := hs.URL
 				a, key := benchDevice(b, base, "deva")
 				key, _, _ = benchSync(b, a, key, "")
@@ -149,9 +157,7 @@ func BenchmarkEASContactsHTTP(b *testing.B) {
 func BenchmarkEASInitialSyncHTTP(b *testing.B) {
 	for _, n := range []int{1000, 2000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			be, _ := newBackendAt(b, nil)
-			hs := httptest.NewServer(activesync.New(activesync.Options{Backend: be, Converter: activesync.PIMConverter{}}))
-			b.Cleanup(hs.Close)
+			hs := benchServer(b)
 			a, key := benchDevice(b, hs.URL, "deva")
 			key, _, _ = benchSync(b, a, key, "")
 			benchUpload(b, a, key, n)
@@ -170,9 +176,7 @@ func BenchmarkEASInitialSyncHTTP(b *testing.B) {
 // per request in the metric).
 func BenchmarkEASRepeatSyncHTTP(b *testing.B) {
 	const n = 1000
-	be, _ := newBackendAt(b, nil)
-	hs := httptest.NewServer(activesync.New(activesync.Options{Backend: be, Converter: activesync.PIMConverter{}}))
-	b.Cleanup(hs.Close)
+	hs := benchServer(b)
 	a, key := benchDevice(b, hs.URL, "deva")
 	key, _, _ = benchSync(b, a, key, "")
 	benchUpload(b, a, key, n)
