@@ -168,8 +168,8 @@ type SyncTx interface {
 	// copy or a slow or refresh sync, a reset or removal of the device
 	// clears them.
 
-	// PutResentAdd records the resent Add of a GUID (a PendingLUID given
-	// is set on a record already there); a record of the GUID
+	// PutResentAdd records the resent Add of a GUID (a PendingLUID or
+	// PendingNewerLUID given is set on a record already there); a record of the GUID
 	// there is already stays as it is (its Version is the first sent).
 	PutResentAdd(ctx context.Context, a *ResentAdd) error
 	// ResentAdds returns the partnership's resent Adds, ordered by GUID.
@@ -482,6 +482,10 @@ type ResentAdd struct {
 	// device): its Delete goes in the device's next sync that sends
 	// changes. Empty for none.
 	PendingLUID string
+	// PendingNewerLUID is, likewise, the newer copy's (mapped) LUID when
+	// the device sent it back unchanged in such a sync after the item
+	// was deleted: the deletion goes to it in that next sync.
+	PendingNewerLUID string
 }
 
 // Session is persisted protocol session state.

@@ -26,7 +26,10 @@ import (
 // the deletion under the conflict rules, on the one item. An older copy
 // sent in a sync in which the server sends nothing (one-way or refresh
 // from the device) is taken the same way, and its Delete waits in the
-// record for the device's next sync that sends changes (carryOlder).
+// record for the device's next sync that sends changes (carryOlder), as
+// does the deletion for a newer copy of a deleted item sent back there
+// unchanged (carryNewer; in a refresh from the device too, whose copies
+// else become the server's data).
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
@@ -228,7 +231,8 @@ func (e *Engine) newerCopy(ctx context.Context, tx store.SyncTx, st *sessionStat
 // version the device acknowledged since the one first sent: the device
 // sends back what a one-way sync from the server gave it (SyncEvolution),
 // which is no edit, so the deletion stands and goes to the device rather
-// than the copy bringing the item back. Otherwise it is not handled here
+// than the copy bringing the item back; in a sync in which the server
+// sends nothing it waits in the record (carryNewer). Otherwise it is not handled here
 // (false): an edit survives the deletion under the conflict rules.
 func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, cur *store.Item, ci *clientItem, luid string) (Outcome, bool, error) {
 	recs, err := tx.ResentAdds(ctx, st.UserID, st.DeviceID, ds.Name)
@@ -250,7 +254,15 @@ func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sess
 		}
 		if ds.memo.equivalent(v, ci.item()) {
 			ds.Matched++
-			ds.deletionReaches(cur, luid)
+			if sendsNothing(ds.Mode) {
+				// The deletion waits in the record for the device's
+				// next sync that sends changes (carryOlder).
+				p := recs[i]
+				p.PendingLUID, p.PendingNewerLUID = "", luid
+				ds.OlderPending = append(ds.OlderPending, p)
+			} else {
+				ds.deletionReaches(cur, luid)
+			}
 			e.log.Info("device's copy of an item a one-way sync sent it again was deleted since; the deletion stands",
 				"device", st.DeviceID, "datastore", ds.Name, "guid", cur.GUID, "luid", luid)
 			return AlreadyHeld, true, nil
@@ -290,6 +302,11 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 		return nil
 	}
 	for _, r := range recs {
+		if r.PendingNewerLUID != "" {
+			if err := e.carryNewer(ctx, tx, p, ds, r); err != nil {
+				return err
+			}
+		}
 		if r.PendingLUID == "" {
 			continue
 		}
@@ -308,6 +325,38 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 			// second Add of an unmapped item would be a duplicate).
 			ds.resendOnce(r.GUID)
 		}
+	}
+	return nil
+}
+
+// carryNewer takes up the deletion a sync that sent nothing left for the
+// newer copy of an item deleted since (deletedNewerCopy): a Delete of the
+// copy, unless the change log sends it (the copy still mapped, the
+// deletion not acknowledged) or the item is live again (its change goes).
+func (e *Engine) carryNewer(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, r store.ResentAdd) error {
+	if !slices.Contains(ds.OlderCarried, r.GUID) {
+		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
+	}
+	cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("engine: item %s: %w", r.GUID, err)
+	}
+	if !cur.Deleted {
+		return nil
+	}
+	m, err := tx.MapByLUID(ctx, p.UserID, p.DeviceID, ds.Name, r.PendingNewerLUID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Unmapped by a refresh from the device: only this Delete reaches it.
+	case err != nil:
+		return fmt.Errorf("engine: map %s: %w", r.PendingNewerLUID, err)
+	case m.GUID != r.GUID || cur.Seq > ds.AckSeq:
+		return nil // another item's LUID now, or the change log sends the deletion
+	}
+	if !slices.Contains(ds.DeleteLUIDs, r.PendingNewerLUID) {
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingNewerLUID)
 	}
 	return nil
 }

@@ -128,7 +128,7 @@ func (e *Engine) applyItem(ctx context.Context, tx store.SyncTx, st *sessionStat
 			return out, err // resent.go
 		}
 	}
-	if cur != nil && cur.Deleted && ds.Resent && !slow {
+	if cur != nil && cur.Deleted && ds.Resent && (!slow || ds.Mode == ModeRefreshFromClient) {
 		if out, ok, err := e.deletedNewerCopy(ctx, tx, st, ds, cur, ci, luid); err != nil || ok {
 			return out, err // resent.go
 		}

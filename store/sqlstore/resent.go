@@ -13,17 +13,18 @@ func (t *tx) PutResentAdd(ctx context.Context, a *store.ResentAdd) error {
 	if a.GUID == "" || a.DeviceID == "" || a.Datastore == "" {
 		return t.errorf("put resent add %d/%s/%s %q: empty GUID, device or datastore", a.UserID, a.DeviceID, a.Datastore, a.GUID)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO resent_adds (user_id, device_id, datastore, guid, version, pending_luid)
-VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, device_id, datastore, guid) DO UPDATE
-SET pending_luid = CASE WHEN excluded.pending_luid = '' THEN resent_adds.pending_luid ELSE excluded.pending_luid END`,
-		a.UserID, a.DeviceID, a.Datastore, a.GUID, a.Version, a.PendingLUID); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO resent_adds (user_id, device_id, datastore, guid, version, pending_luid, pending_newer_luid)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, device_id, datastore, guid) DO UPDATE
+SET pending_luid = CASE WHEN excluded.pending_luid = '' THEN resent_adds.pending_luid ELSE excluded.pending_luid END,
+pending_newer_luid = CASE WHEN excluded.pending_newer_luid = '' THEN resent_adds.pending_newer_luid ELSE excluded.pending_newer_luid END`,
+		a.UserID, a.DeviceID, a.Datastore, a.GUID, a.Version, a.PendingLUID, a.PendingNewerLUID); err != nil {
 		return t.errorf("put resent add %d/%s/%s %s: %w", a.UserID, a.DeviceID, a.Datastore, a.GUID, t.userFK(err, a.UserID))
 	}
 	return nil
 }
 
 func (t *tx) ResentAdds(ctx context.Context, userID int64, deviceID, datastore string) ([]store.ResentAdd, error) {
-	rows, err := t.query(ctx, `SELECT guid, version, pending_luid FROM resent_adds
+	rows, err := t.query(ctx, `SELECT guid, version, pending_luid, pending_newer_luid FROM resent_adds
 WHERE user_id = ? AND device_id = ? AND datastore = ? ORDER BY guid`, userID, deviceID, datastore)
 	if err != nil {
 		return nil, t.errorf("resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
@@ -32,7 +33,7 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? ORDER BY guid`, userID, de
 	var out []store.ResentAdd
 	for rows.Next() {
 		a := store.ResentAdd{UserID: userID, DeviceID: deviceID, Datastore: datastore}
-		if err := rows.Scan(&a.GUID, &a.Version, &a.PendingLUID); err != nil {
+		if err := rows.Scan(&a.GUID, &a.Version, &a.PendingLUID, &a.PendingNewerLUID); err != nil {
 			return nil, t.errorf("resent adds %d/%s/%s: %w", userID, deviceID, datastore, err)
 		}
 		out = append(out, a)

@@ -33,6 +33,9 @@ func testResentAdds(t *testing.T, s store.Store) {
 				if a.PendingLUID != "" {
 					out += "luid=" + a.PendingLUID + " "
 				}
+				if a.PendingNewerLUID != "" {
+					out += "newer=" + a.PendingNewerLUID + " "
+				}
 			}
 			return err
 		})
@@ -55,6 +58,11 @@ func testResentAdds(t *testing.T, s store.Store) {
 	putPending(u, "dev", "contacts", "g2", 7, "L9") // the older copy's Delete to send: set
 	put(u, "dev", "contacts", "g2", 8)              // recorded again: the LUID stays
 	check("pending LUID", list(u, "dev", "contacts"), "g1@1 g2@3 luid=L9 ")
+	update(t, s, func(tx store.Tx) error { // the newer copy's Delete: set, the older's stays
+		return tx.PutResentAdd(ctx, &store.ResentAdd{UserID: u, DeviceID: "dev", Datastore: "contacts", GUID: "g2", Version: 9, PendingNewerLUID: "L4"})
+	})
+	putPending(u, "dev", "contacts", "g2", 9, "L9")
+	check("pending newer LUID", list(u, "dev", "contacts"), "g1@1 g2@3 luid=L9 newer=L4 ")
 
 	update(t, s, func(tx store.Tx) error {
 		if err := tx.DeleteResentAdd(ctx, u, "dev", "contacts", "g2"); err != nil {

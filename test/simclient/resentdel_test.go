@@ -77,8 +77,9 @@ func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, i
 // unmapped, newer mapped) and another device deletes it before the
 // phone's next sync, in which the phone sends both copies (SyncEvolution
 // sends what a one-way sync gave it as changes). Copies equal to what the
-// server sent do not undo the deletion: the phone ends with no copy. An
-// edit of the older copy survives the deletion as one item, not two.
+// server sent do not undo the deletion: the phone ends with no copy, in a
+// one-way or refresh sync from the phone too. An edit of the older copy
+// survives the deletion as one item, not two.
 func TestResentAddDeletedElsewhere(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -89,6 +90,12 @@ func TestResentAddDeletedElsewhere(t *testing.T) {
 		{"edited", true, simclient.TwoWay},
 		{"unchanged, slow", false, simclient.Slow},
 		{"edited, slow", true, simclient.Slow},
+		// Sent in a sync in which the server sends nothing: the
+		// deletion reaches both copies in the phone's next two-way sync.
+		{"unchanged, one-way from phone", false, simclient.OneWayFromClient},
+		{"edited, one-way from phone", true, simclient.OneWayFromClient},
+		{"unchanged, refresh from phone", false, simclient.RefreshFromClient},
+		{"edited, refresh from phone", true, simclient.RefreshFromClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -110,6 +117,8 @@ func TestResentAddDeletedElsewhere(t *testing.T) {
 				want = 1
 			}
 			checkHeld(t, want, tc.edit, phone, owner)
+			quiet(t, phone)
+			quiet(t, owner)
 		})
 	}
 }

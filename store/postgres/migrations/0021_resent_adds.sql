@@ -7,5 +7,6 @@ CREATE TABLE resent_adds (
 	guid      TEXT COLLATE "C" NOT NULL,
 	version   BIGINT NOT NULL,
 	pending_luid TEXT COLLATE "C" NOT NULL DEFAULT '',
+	pending_newer_luid TEXT COLLATE "C" NOT NULL DEFAULT '',
 	PRIMARY KEY (user_id, device_id, datastore, guid)
 );

@@ -6,7 +6,9 @@
 -- it on the device instead of adding a second item. pending_luid: the
 -- older copy came in a sync in which the server sends nothing (one-way or
 -- refresh from the device); its Delete goes in the device's next sync in
--- which the server sends its changes ('' for none).
+-- which the server sends its changes ('' for none). pending_newer_luid:
+-- the same for the newer copy (mapped) of an item deleted since, sent
+-- back unchanged in such a sync: the deletion goes to it then.
 CREATE TABLE resent_adds (
 	user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	device_id TEXT    NOT NULL,
@@ -14,5 +16,6 @@ CREATE TABLE resent_adds (
 	guid      TEXT    NOT NULL,
 	version   INTEGER NOT NULL,
 	pending_luid TEXT NOT NULL DEFAULT '',
+	pending_newer_luid TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (user_id, device_id, datastore, guid)
 ) STRICT;

@@ -1,0 +1,57 @@
+package simclient_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"anchorage/test/simclient"
+)
+
+// quiet fails unless a two-way sync of d exchanges no item.
+func quiet(t *testing.T, d *simclient.Device) {
+	t.Helper()
+	rep, err := d.Sync(context.Background(), simclient.TwoWay)
+	if err != nil || !rep.Complete {
+		t.Fatalf("sync of %s: %v", d.ID(), err)
+	}
+	s := rep.Stores["contacts"]
+	if n := s.SentAdds + s.SentReplaces + s.SentDeletes + s.RecvAdds + s.RecvReplaces + s.RecvDeletes; n != 0 {
+		t.Errorf("%s's next sync exchanged %d items: %+v", d.ID(), n, s)
+	}
+}
+
+// TestResentAddNewerDeletedByDevice: a phone holds a contact twice and
+// its user deletes the newer copy (the one the server mapped) before the
+// two-way sync in which the phone sends its older copy. The two copies
+// are one item on the phone: deleting one of them removes the duplicate,
+// not the contact, which the phone still holds (the older copy, edited or
+// not). The item stays, once, on every device, under the older copy (the
+// simulated phone sends its Delete before its Add: the server deletes the
+// item, then takes the older copy as a new one).
+func TestResentAddNewerDeletedByDevice(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+			ctx := context.Background()
+			dev, sync := owServer(t)
+			owner, phone := dev("owner"), dev("phone")
+			old := holdTwice(t, ctx, sync, owner, phone)
+			for _, l := range phone.LUIDs("contacts") {
+				if l != old {
+					if err := phone.Delete("contacts", l); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if edit {
+				phone.Edit("contacts", old, resentCard("Acme"))
+			}
+			sync(phone, simclient.TwoWay)
+			sync(owner, simclient.TwoWay)
+			sync(phone, simclient.TwoWay)
+			checkHeld(t, 1, edit, phone, owner)
+			quiet(t, phone)
+			quiet(t, owner)
+		})
+	}
+}
