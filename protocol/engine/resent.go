@@ -155,6 +155,10 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 		}
 	}
 	ds.OlderCopies = append(ds.OlderCopies, c.rec.GUID)
+	if ds.OlderLUIDs == nil {
+		ds.OlderLUIDs = map[string]string{}
+	}
+	ds.OlderLUIDs[c.rec.GUID] = ci.luid
 	if sendsNothing(ds.Mode) {
 		// The Delete waits for the device's next sync that sends
 		// changes (carryOlder); the newer copy then gets the item.
@@ -269,6 +273,27 @@ func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sess
 		}
 	}
 	return 0, false, nil
+}
+
+// newerDeleted answers the device's Delete of its newer copy (luid) of
+// an item whose older copy this session took (older): the device still
+// holds the item, as that copy, so the Delete removes the duplicate, not
+// the item. The item is mapped to the older copy, which is no longer
+// deleted on the device and gets the item's current state (Resend).
+func (e *Engine) newerDeleted(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, guid, luid, older string) (Outcome, error) {
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, luid); err != nil {
+		return 0, fmt.Errorf("engine: unmap %s: %w", luid, err)
+	}
+	if err := e.confirm(ctx, tx, st, ds, older, guid); err != nil {
+		return 0, err
+	}
+	ds.DeleteLUIDs = slices.DeleteFunc(ds.DeleteLUIDs, func(l string) bool { return l == older })
+	ds.OlderPending = slices.DeleteFunc(ds.OlderPending, func(r store.ResentAdd) bool { return r.PendingLUID == older })
+	ds.resendOnce(guid)
+	ds.Matched++
+	e.log.Info("device deleted its newer copy of an item it held twice; the item stays, as its older copy",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "luid", luid, "older_luid", older)
+	return Deleted, nil
 }
 
 // deletionReaches makes sure the deletion of cur goes to the device's

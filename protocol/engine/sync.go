@@ -349,6 +349,9 @@ func (e *Engine) applyDelete(ctx context.Context, tx store.SyncTx, st *sessionSt
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, fmt.Errorf("engine: item %s: %w", m.GUID, err)
 	}
+	if older, ok := ds.OlderLUIDs[m.GUID]; ok && cur != nil && !cur.Deleted && older != luid {
+		return e.newerDeleted(ctx, tx, st, ds, m.GUID, luid, older) // resent.go
+	}
 	if cur != nil && !cur.Deleted && (changedSince(cur, ds, st) || ds.Conflict.Policy == conflict.ReadOnly) {
 		// Deleted on the device, modified elsewhere: the policy decides;
 		// by default the modification survives and, unmapped now, goes

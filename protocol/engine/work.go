@@ -154,6 +154,9 @@ type Datastore struct {
 	// OlderCopies are the items whose older copy on the device this
 	// session deleted (resent.go).
 	OlderCopies []string `json:"older_copies,omitempty"`
+	// OlderLUIDs names, by item, the LUID of the older copy this session
+	// took: a Delete of the newer copy then keeps the item on it.
+	OlderLUIDs map[string]string `json:"older_luids,omitempty"`
 	// OlderPending are the older copies this session took in a mode in
 	// which the server sends nothing: their Deletes wait in the record
 	// (store.ResentAdd.PendingLUID) for the device's next sync that sends

@@ -149,6 +149,9 @@ type Device struct {
 	interrupted *session
 	// Faults apply to the next Sync call only.
 	Faults Faults
+	// AddsFirst sends a sync's Adds before its Deletes and Replaces
+	// (default: Deletes, Replaces, Adds); clients differ in the order.
+	AddsFirst bool
 }
 
 type localStore struct {

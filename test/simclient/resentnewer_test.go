@@ -26,15 +26,18 @@ func quiet(t *testing.T, d *simclient.Device) {
 // two-way sync in which the phone sends its older copy. The two copies
 // are one item on the phone: deleting one of them removes the duplicate,
 // not the contact, which the phone still holds (the older copy, edited or
-// not). The item stays, once, on every device, under the older copy (the
-// simulated phone sends its Delete before its Add: the server deletes the
-// item, then takes the older copy as a new one).
+// not). The item stays, once, on every device, with the phone's edit,
+// whichever the phone sends first: its Delete (the server deletes the
+// item, then takes the older copy as a new one) or its Add (the older
+// copy is recognised, and the Delete maps the item to it instead).
 func TestResentAddNewerDeletedByDevice(t *testing.T) {
-	for _, edit := range []bool{false, true} {
-		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+	for _, tc := range []struct{ edit, addsFirst bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		edit := tc.edit
+		t.Run(fmt.Sprintf("edited=%v,adds_first=%v", tc.edit, tc.addsFirst), func(t *testing.T) {
 			ctx := context.Background()
 			dev, sync := owServer(t)
 			owner, phone := dev("owner"), dev("phone")
+			phone.AddsFirst = tc.addsFirst
 			old := holdTwice(t, ctx, sync, owner, phone)
 			for _, l := range phone.LUIDs("contacts") {
 				if l != old {

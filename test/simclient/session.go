@@ -265,6 +265,12 @@ func (s *session) prepare(st *sessStore) {
 	switch st.rep.Mode {
 	case TwoWay, OneWayFromClient:
 		added, modified, deleted := ls.changes()
+		if s.d.AddsFirst {
+			for _, luid := range added {
+				st.queue = append(st.queue, s.itemCmd("Add", st, luid, ls.items[luid]))
+			}
+			added = nil
+		}
 		for _, luid := range deleted {
 			st.queue = append(st.queue, s.itemCmd("Delete", st, luid, ""))
 		}
