@@ -65,3 +65,16 @@ func xmlOf(e *etree.Element) string {
 	s, _ := doc.WriteToString()
 	return s
 }
+
+// keptKey tells whether a Sync answer carries no change and no response
+// and keeps key: the server answers so when it has nothing for the device
+// and moves nothing on.
+func keptKey(answer []byte, key string) bool {
+	root, err := decode("Sync", answer)
+	if err != nil {
+		return false
+	}
+	col := root.FindElement("Collections/Collection")
+	return col != nil && col.SelectElement("SyncKey") != nil && col.SelectElement("SyncKey").Text() == key &&
+		col.SelectElement("Commands") == nil && col.SelectElement("Responses") == nil
+}

@@ -34,7 +34,11 @@ type Resent struct {
 	// Shrunk: not identical, but the first answer with fewer of its
 	// server changes, as the server's loop detection answers the second
 	// and later repeats of one SyncKey (README, "Loop detection").
-	Shrunk       bool
+	Shrunk bool
+	// KeptKey: the first answer changed nothing and kept the request's
+	// SyncKey, so the request sent again is a new one at the same key,
+	// whose answer may carry changes made since.
+	KeptKey      bool
 	First, Again []byte
 }
 
@@ -82,6 +86,7 @@ func (d *Device) Sync(ctx context.Context) (*Report, error) {
 			if sends := d.countSend(key); !r.Identical && key != "0" && sends >= 3 {
 				r.Shrunk = shrunkAnswer(data, again)
 			}
+			r.KeptKey = !r.Identical && keptKey(data, key)
 			rep.Resent = append(rep.Resent, r)
 			data = again
 		}
