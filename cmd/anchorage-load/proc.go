@@ -12,9 +12,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux
@@ -161,9 +162,6 @@ func createUsers(ctx context.Context, bin, data string, names []string, password
 		}
 	}
 	// The first call creates the database; later ones run in parallel.
-	jobs := make(chan string)
-	errc := make(chan error, 1)
-	var wg sync.WaitGroup
 	add := func(name string) error {
 		cmd := exec.CommandContext(ctx, bin, "user", "add", "--data", data, name)
 		cmd.Stdin = strings.NewReader(password + "\n")
@@ -179,29 +177,10 @@ func createUsers(ctx context.Context, bin, data string, names []string, password
 	if err := add(names[0]); err != nil {
 		return err
 	}
-	for range max(1, par) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range jobs {
-				if err := add(n); err != nil {
-					select {
-					case errc <- err:
-					default:
-					}
-				}
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(1, par))
 	for _, n := range names[1:] {
-		jobs <- n
+		g.Go(func() error { return add(n) })
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
-	}
+	return g.Wait()
 }

@@ -14,6 +14,8 @@ import (
 
 	"anchorage/test/easclient"
 	"anchorage/test/testserver"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // The push benchmark (--push): every device is an EAS phone of its own
@@ -170,38 +172,20 @@ func RunPush(ctx context.Context, hc *http.Client, base string, pid int, users [
 // setup brings every phone's contacts folder to a current SyncKey and
 // then calls ready with it.
 func (r *pushRun) setup(ctx context.Context, ready func(*pushDevice)) error {
-	jobs := make(chan *pushDevice)
-	errc := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range max(1, r.plan.Concurrency) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range jobs {
-				key, err := d.phone.InitialSync(ctx, "contacts")
-				if err != nil {
-					select {
-					case errc <- fmt.Errorf("%s: initial sync: %w", d.phone.DeviceID, err):
-					default:
-					}
-					continue
-				}
-				d.key = key
-				ready(d)
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(1, r.plan.Concurrency))
 	for _, d := range r.devs {
-		jobs <- d
+		g.Go(func() error {
+			key, err := d.phone.InitialSync(ctx, "contacts")
+			if err != nil {
+				return fmt.Errorf("%s: initial sync: %w", d.phone.DeviceID, err)
+			}
+			d.key = key
+			ready(d)
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
-	}
+	return g.Wait()
 }
 
 // park keeps a Ping of d parked until ctx ends: after status 2 it syncs
