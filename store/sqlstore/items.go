@@ -329,21 +329,33 @@ func (t *tx) KnownItems(ctx context.Context, userID int64, datastore string, gui
 	if errors.Is(err, store.ErrNotFound) || len(guids) == 0 {
 		return res, nil
 	}
-	for len(guids) > 0 && err == nil {
-		chunk := guids[:min(knownChunk, len(guids))]
-		guids = guids[len(chunk):]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, dsID)
-		for _, g := range chunk {
-			args = append(args, g)
-		}
-		q := `SELECT guid FROM items WHERE datastore_id = ? AND guid IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
-		err = t.scanGUIDs(ctx, res, q, args...)
+	if err == nil {
+		err = t.scanIn(ctx, res, `SELECT guid FROM items WHERE datastore_id = ? AND guid`, dsID, guids)
 	}
 	if err != nil {
 		return nil, t.errorf("known items %d/%s: %w", userID, datastore, err)
 	}
 	return res, nil
+}
+
+// scanIn runs selectWhere (a query ending in "... AND col", selecting one
+// column, with datastore_id = ? as its only other parameter) with
+// " IN (...)" over vals, knownChunk at a time, and marks every value it
+// returns true in into.
+func (t *tx) scanIn(ctx context.Context, into map[string]bool, selectWhere string, dsID int64, vals []string) error {
+	for len(vals) > 0 {
+		chunk := vals[:min(knownChunk, len(vals))]
+		vals = vals[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, dsID)
+		for _, v := range chunk {
+			args = append(args, v)
+		}
+		if err := t.scanGUIDs(ctx, into, selectWhere+` IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanGUIDs runs q and sets res[guid] for every GUID it returns.

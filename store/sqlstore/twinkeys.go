@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"anchorage/store"
 )
@@ -52,19 +51,8 @@ func (t *tx) absent(ctx context.Context, dsID int64, col string, vals []string) 
 			ask = append(ask, v)
 		}
 	}
-	for rest := ask; len(rest) > 0; {
-		chunk := rest[:min(knownChunk, len(rest))]
-		rest = rest[len(chunk):]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, dsID)
-		for _, v := range chunk {
-			args = append(args, v)
-		}
-		q := `SELECT DISTINCT ` + col + ` FROM item_versions WHERE datastore_id = ? AND ` + col + ` IN (?` +
-			strings.Repeat(", ?", len(chunk)-1) + `)`
-		if err := t.scanGUIDs(ctx, found, q, args...); err != nil {
-			return nil, err
-		}
+	if err := t.scanIn(ctx, found, `SELECT DISTINCT `+col+` FROM item_versions WHERE datastore_id = ? AND `+col, dsID, ask); err != nil {
+		return nil, err
 	}
 	res := make(map[string]bool, len(ask))
 	for _, v := range ask {
