@@ -12,6 +12,8 @@
 #   PORT_BASE=28400         anchorage on PORT_BASE, SOGo on PORT_BASE+100 (+101, +102: its
 #                           PostgreSQL and memcached)
 #   SHARED=<repo>/../shared the shared conformance kit
+#   PPROF=127.0.0.1:6060    serve Anchorage's runtime profiles there (serve --pprof), to
+#                           take a CPU profile of a step while it runs
 #
 # The driver is ../shared/conformance/activesync/peer-bench/bench.py: per repetition a
 # fresh server; device A's initial sync (not measured), A uploads N contacts, device B's
@@ -55,7 +57,7 @@ export EAS_KIT="$KIT"
 # Anchorage as bench.py's "cmd" peer: users alice:secret and bob:secret2, a pid file in $DIR.
 START='set -e; echo secret | "'"$BIN"'" user add --data "$DIR" alice >/dev/null;
 echo secret2 | "'"$BIN"'" user add --data "$DIR" bob >/dev/null;
-"'"$BIN"'" serve --listen 127.0.0.1:$PORT --data "$DIR" --log-level warn >"$DIR/serve.out" 2>"$DIR/serve.log" </dev/null &
+"'"$BIN"'" serve --listen 127.0.0.1:$PORT --data "$DIR" --log-level warn '"${PPROF:+--pprof $PPROF}"' >"$DIR/serve.out" 2>"$DIR/serve.log" </dev/null &
 echo $! >"$DIR/anchorage.pid";
 for i in $(seq 1 100); do grep -q "Exchange ActiveSync at" "$DIR/serve.out" 2>/dev/null && exit 0; sleep 0.1; done; cat "$DIR/serve.log" >&2; exit 1'
 STOP='kill $(cat "$DIR/anchorage.pid") 2>/dev/null; sleep 0.5'

@@ -59,10 +59,7 @@ func Open(path string) (*Store, error) {
 	wq := cloneValues(common)
 	wq.Set("_journal_mode", "WAL")
 	wq.Set("_txlock", "immediate")
-	wdb, err := sql.Open("sqlite3", dsn(path, wq))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	wdb := sql.OpenDB(newConnector(dsn(path, wq)))
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
@@ -77,11 +74,7 @@ func Open(path string) (*Store, error) {
 	rq := cloneValues(common)
 	rq.Set("_query_only", "1")
 	rq.Set("_txlock", "deferred")
-	rdb, err := sql.Open("sqlite3", dsn(path, rq))
-	if err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	rdb := sql.OpenDB(newConnector(dsn(path, rq)))
 	n := max(4, runtime.GOMAXPROCS(0))
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
