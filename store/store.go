@@ -126,6 +126,9 @@ type SyncTx interface {
 	// at most limit (0 = no limit). Its cost is in the rows it passes,
 	// not a query per item.
 	UnconfirmedItems(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]Item, error)
+	// UnconfirmedHeads is UnconfirmedItems without the content (no Data,
+	// CanonicalType or Canonical), for callers that need only which items.
+	UnconfirmedHeads(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]Item, error)
 	// UnconfirmedMappings returns the partnership's mappings not confirmed
 	// by the session, ordered by GUID: during a slow sync, the items the
 	// device held before it that it has not sent again (yet).

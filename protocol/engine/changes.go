@@ -102,7 +102,9 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 			ch = &ServerChange{Op: OpDelete, LUID: q.luid}
 		} else if q.phase == phaseItems {
 			ch = &ServerChange{Op: OpAdd, GUID: q.item.GUID, item: q.item}
-			ch.ContentType, ch.Data = e.outgoingData(st, ds, q.item)
+			if !ds.countOnly {
+				ch.ContentType, ch.Data = e.outgoingData(st, ds, q.item)
+			}
 		} else if ch, err = e.serverChange(w, st, ds, q.guid); err != nil {
 			return nil, err
 		}
@@ -128,6 +130,13 @@ func (w *Work) NextChange(ds *Datastore) (*ServerChange, error) {
 // next unit of work. n <= 0 restores batchSize.
 func (w *Work) ReadAhead(ds *Datastore, n int) { ds.readAhead = n }
 
+// CountOnly tells the core that the caller of NextChange only counts the
+// changes of ds in this unit of work (an estimate): the items a slow or
+// refresh sync sends are then read without their content, and their
+// changes carry no Data. Which changes come, and in which order, is the
+// same.
+func (w *Work) CountOnly(ds *Datastore) { ds.countOnly = true }
+
 // readAhead fills the queue from where the datastore's cursors stand.
 func (w *Work) readAhead(ds *Datastore) error {
 	ctx, tx := w.ctx, w.tx
@@ -137,7 +146,11 @@ func (w *Work) readAhead(ds *Datastore) error {
 	}
 	switch ds.Mode {
 	case ModeSlow, ModeRefreshFromServer:
-		items, err := tx.UnconfirmedItems(ctx, ds.UserID, ds.DeviceID, ds.Name, ds.Session, ds.CursorGUID, limit)
+		read := tx.UnconfirmedItems
+		if ds.countOnly {
+			read = tx.UnconfirmedHeads
+		}
+		items, err := read(ctx, ds.UserID, ds.DeviceID, ds.Name, ds.Session, ds.CursorGUID, limit)
 		if err != nil {
 			return fmt.Errorf("engine: items to send: %w", err)
 		}

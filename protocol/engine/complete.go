@@ -103,7 +103,7 @@ func (e *Engine) complete(ctx context.Context, tx store.SyncTx, st *sessionState
 func (e *Engine) deleteUnconfirmed(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore) error {
 	after := ""
 	for {
-		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
+		items, err := tx.UnconfirmedHeads(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
 		if err != nil {
 			return fmt.Errorf("engine: unconfirmed items: %w", err)
 		}

@@ -249,7 +249,7 @@ func (e *Engine) overtakenDeletes(ctx context.Context, tx store.SyncTx, st *sess
 func (e *Engine) unconfirmedDeletes(ctx context.Context, tx store.SyncTx, st *sessionState, ds *Datastore, dels []pendingDelete) ([]pendingDelete, error) {
 	after := ""
 	for {
-		items, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
+		items, err := tx.UnconfirmedHeads(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, after, batchSize)
 		if err != nil {
 			return nil, fmt.Errorf("engine: unconfirmed items: %w", err)
 		}

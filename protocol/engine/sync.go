@@ -26,7 +26,7 @@ func (e *Engine) checkTwins(ctx context.Context, tx store.SyncTx, st *sessionSta
 	if ds.NoTwins && seq == ds.NoTwinsSeq {
 		return nil
 	}
-	left, err := tx.UnconfirmedItems(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, "", 1)
+	left, err := tx.UnconfirmedHeads(ctx, st.UserID, st.DeviceID, ds.Name, st.Key, "", 1)
 	if err != nil {
 		return fmt.Errorf("engine: twins left: %w", err)
 	}

@@ -210,6 +210,9 @@ type Datastore struct {
 	// most at a time when set (ReadAhead).
 	queue     []queued
 	readAhead int
+	// countOnly: the items of a slow or refresh sync are read without
+	// their content (CountOnly).
+	countOnly bool
 	// held are the items the device held before a re-sync (heldedit.go),
 	// read once per request when first needed.
 	held []heldVersion

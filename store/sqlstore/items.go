@@ -216,6 +216,12 @@ WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = {false} ORDER BY i.guid 
 WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = {false} AND NOT EXISTS (SELECT 1 FROM mappings m
 	WHERE m.user_id = ? AND m.device_id = ? AND m.datastore = ? AND m.guid = i.guid AND m.session = ?)
 ORDER BY i.guid LIMIT ?`
+	// qUnconfirmedHeads is qUnconfirmed without the content: no join to
+	// item_versions, whose rows hold the data.
+	qUnconfirmedHeads = `SELECT ` + itemCols + ` FROM items i
+WHERE i.datastore_id = ? AND i.guid > ? AND i.deleted = {false} AND NOT EXISTS (SELECT 1 FROM mappings m
+	WHERE m.user_id = ? AND m.device_id = ? AND m.datastore = ? AND m.guid = i.guid AND m.session = ?)
+ORDER BY i.guid LIMIT ?`
 	qTwinsByUID = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
 WHERE i.datastore_id = ? AND i.uid = ? AND i.deleted = {false}`
 	qTwinsByKey = `SELECT ` + itemCols + `, v.data, v.canonical_type, v.canonical` + latestJoin + `
@@ -302,13 +308,26 @@ func (t *tx) LiveItems(ctx context.Context, userID int64, datastore, after strin
 }
 
 func (t *tx) UnconfirmedItems(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]store.Item, error) {
+	return t.unconfirmed(ctx, true, userID, deviceID, datastore, session, after, limit)
+}
+
+func (t *tx) UnconfirmedHeads(ctx context.Context, userID int64, deviceID, datastore, session, after string, limit int) ([]store.Item, error) {
+	return t.unconfirmed(ctx, false, userID, deviceID, datastore, session, after, limit)
+}
+
+// unconfirmed runs qUnconfirmed, or qUnconfirmedHeads without the content.
+func (t *tx) unconfirmed(ctx context.Context, withData bool, userID int64, deviceID, datastore, session, after string, limit int) ([]store.Item, error) {
 	dsID, err := t.datastoreID(ctx, userID, datastore, false)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
+	q := qUnconfirmedHeads
+	if withData {
+		q = qUnconfirmed
+	}
 	var its []store.Item
 	if err == nil {
-		its, err = t.queryItems(ctx, userID, datastore, true, qUnconfirmed, dsID, after,
+		its, err = t.queryItems(ctx, userID, datastore, withData, q, dsID, after,
 			userID, deviceID, datastore, session, t.limitArg(limit))
 	}
 	if err != nil {

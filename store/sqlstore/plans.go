@@ -17,6 +17,7 @@ func HotQueries(noLimit any) []PlannedQuery {
 		{"Item", qItem, []any{1, "g"}},
 		{"LiveItems", qLiveItems, []any{1, "g", 100}},
 		{"UnconfirmedItems", qUnconfirmed, []any{1, "g", 1, "dev", "contacts", "s", 100}},
+		{"UnconfirmedHeads", qUnconfirmedHeads, []any{1, "g", 1, "dev", "contacts", "s", 100}},
 		{"FindTwins by UID", qTwinsByUID, []any{1, "u"}},
 		{"FindTwins by match key", qTwinsByKey, []any{1, "k"}},
 		{"Versions", qVersions, []any{1, "g"}},

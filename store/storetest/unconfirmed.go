@@ -46,6 +46,20 @@ func testUnconfirmedItems(t *testing.T, s store.Store) {
 		}
 		return guids(its)
 	}
+	var heads []store.Item
+	view(t, s, func(tx store.Tx) error {
+		var err error
+		heads, err = tx.UnconfirmedHeads(ctx, u, "dev", "contacts", "s1", "", 0)
+		return err
+	})
+	if got, want := guids(heads), []string{"G2", "G3", "G4", "G5"}; !slices.Equal(got, want) {
+		t.Errorf("UnconfirmedHeads = %q, want %q", got, want)
+	}
+	for _, h := range heads {
+		if h.Data != nil || h.Version == 0 || h.ContentType == "" {
+			t.Errorf("UnconfirmedHeads: item %+v has content or lacks its version and type", h)
+		}
+	}
 	if got, want := list("", 0), []string{"G2", "G3", "G4", "G5"}; !slices.Equal(got, want) {
 		t.Errorf("UnconfirmedItems = %q, want %q", got, want)
 	}

@@ -35,12 +35,20 @@ const incompleteTasks = 8
 // folder's FilterType at now. Other classes and filters keep everything.
 func inWindow(class activesync.Class, filter int, data []byte, now time.Time) bool {
 	switch {
-	case class == activesync.ClassCalendar && filterAges[filter] != nil:
+	case !filtersByContent(class, filter):
+		return true
+	case class == activesync.ClassCalendar:
 		return pim.EventEndsAfter(data, filterAges[filter](now))
-	case class == activesync.ClassTasks && filter == incompleteTasks:
+	default:
 		return pim.TaskIncomplete(data)
 	}
-	return true
+}
+
+// filtersByContent tells whether inWindow reads the content of an item of
+// the class under the filter.
+func filtersByContent(class activesync.Class, filter int) bool {
+	return class == activesync.ClassCalendar && filterAges[filter] != nil ||
+		class == activesync.ClassTasks && filter == incompleteTasks
 }
 
 // filterChanged tells whether a request changes the folder's FilterType

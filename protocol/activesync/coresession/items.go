@@ -45,6 +45,9 @@ func (s *Session) Estimate(ctx context.Context, folderID, syncKey string) (int, 
 		} else if err != nil {
 			return err
 		}
+		if !filtersByContent(class, fs.Filter) {
+			w.CountOnly(ds)
+		}
 		n = len(fs.Owed) // loop.go
 		for n < maxEstimate {
 			ch, err := s.nextToSend(w, fs, ds, class) // filter.go
