@@ -65,6 +65,12 @@ type Device struct {
 	Charset string
 	// DevInf is the device's description as it sent it (SyncML DevInf).
 	DevInf []byte
+	// LastSeen is when the device was last seen (see SeeDevice).
+	LastSeen time.Time
+	// Wipe is where a remote wipe of the device stands, and
+	// WipeAccountOnly whether only the account is to be removed.
+	Wipe            WipeState
+	WipeAccountOnly bool
 }
 
 // Device returns what is known of a user's device, nil when it was never
@@ -74,7 +80,8 @@ func (w *Work) Device(userID int64, deviceID string) (*Device, error) {
 	if err != nil || d == nil {
 		return nil, err
 	}
-	return &Device{Nonce: d.Nonce, Charset: d.Charset, DevInf: d.DevInf}, nil
+	return &Device{Nonce: d.Nonce, Charset: d.Charset, DevInf: d.DevInf, LastSeen: d.LastSeen,
+		Wipe: WipeState(d.Wipe.State), WipeAccountOnly: d.Wipe.AccountOnly}, nil
 }
 
 // DeviceChange is what TouchDevice changes besides the time last seen.
@@ -109,10 +116,8 @@ func (w *Work) SeeDevice(p Partner, fresh time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if d != nil {
-		if age := w.e.now().Sub(d.LastSeen); age >= 0 && age < fresh {
-			return nil
-		}
+	if d != nil && seenFresh(w.e.now(), d.LastSeen, fresh) {
+		return nil
 	}
 	return w.TouchDevice(p, DeviceChange{})
 }

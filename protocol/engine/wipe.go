@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
+	"time"
 
 	"anchorage/store"
 )
@@ -23,13 +23,23 @@ const (
 // Wipe returns a device's remote-wipe state (WipeNone for a device never
 // seen) and whether only the account is to be removed.
 func (w *Work) Wipe(userID int64, deviceID string) (state WipeState, accountOnly bool, err error) {
-	d, err := w.tx.Device(w.ctx, userID, deviceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return WipeNone, false, nil
-	} else if err != nil {
-		return "", false, fmt.Errorf("engine: device %s: %w", deviceID, err)
+	d, err := w.Device(userID, deviceID)
+	if err != nil || d == nil {
+		return WipeNone, false, err
 	}
-	return WipeState(d.Wipe.State), d.Wipe.AccountOnly, nil
+	return d.Wipe, d.WipeAccountOnly, nil
+}
+
+// SeenFresh tells whether a device last seen at seen counts as seen now
+// for SeeDevice with fresh, which then writes nothing: a front end that
+// read LastSeen need not open a write transaction to learn that.
+func (e *Engine) SeenFresh(seen time.Time, fresh time.Duration) bool {
+	return seenFresh(e.now(), seen, fresh)
+}
+
+func seenFresh(now, seen time.Time, fresh time.Duration) bool {
+	age := now.Sub(seen)
+	return !seen.IsZero() && age >= 0 && age < fresh
 }
 
 // SetWipe moves a device's pending wipe forward (acknowledged, done).

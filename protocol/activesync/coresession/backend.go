@@ -62,12 +62,16 @@ type Session struct {
 	// pre is what Login read for the request's first questions, until
 	// it writes (prefetch.go).
 	pre *prefetched
+	// seen is when the device was last seen, as Login read it.
+	seen time.Time
 }
 
 // Close ends the request; everything was committed by then but the
-// device's time last seen when the request wrote nothing else.
+// device's time last seen when the request wrote nothing else, and that
+// only when Login did not find it fresh (a write transaction saved for
+// each request of a device's run of them).
 func (s *Session) Close() error {
-	if s.touched {
+	if s.touched || s.core.SeenFresh(s.seen, seenFresh) {
 		return nil
 	}
 	return s.core.Update(context.Background(), func(w *engine.Work) error { return s.touch(w) })
@@ -77,7 +81,7 @@ func (s *Session) Close() error {
 // work that writes calls it and sets touched when it commits. A device
 // seen less than seenFresh ago is not written again.
 func (s *Session) touch(w *engine.Work) error {
-	if s.touched {
+	if s.touched || s.core.SeenFresh(s.seen, seenFresh) {
 		return nil
 	}
 	return w.SeeDevice(engine.Partner{UserID: s.user.ID, UserName: s.user.Name, DeviceID: s.dev.ID}, seenFresh)

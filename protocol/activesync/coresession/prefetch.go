@@ -45,12 +45,17 @@ func (s *Session) prefetchedPolicyKey() (key uint32, ok bool, err error) {
 	return key, true, err
 }
 
-// prefetch reads what the request will ask for first.
+// prefetch reads what the request will ask for first, and when the
+// device was last seen.
 func (s *Session) prefetch(w *engine.Work) error {
-	wp, err := readWipe(w, s.user.ID, s.dev.ID)
+	d, err := w.Device(s.user.ID, s.dev.ID)
 	if err != nil {
 		return err
 	}
+	if d != nil {
+		s.seen = d.LastSeen
+	}
+	wp := wipeOf(d)
 	row, err := w.Session(stateKey(s.user.ID, s.dev.ID))
 	if err != nil {
 		return err
@@ -65,13 +70,21 @@ func (s *Session) prefetch(w *engine.Work) error {
 
 // readWipe reads a device's remote-wipe state.
 func readWipe(w *engine.Work, userID int64, deviceID string) (activesync.Wipe, error) {
-	var wp activesync.Wipe
-	st, accountOnly, err := w.Wipe(userID, deviceID)
+	d, err := w.Device(userID, deviceID)
 	if err != nil {
-		return wp, err
+		return activesync.Wipe{}, err
 	}
-	wp.AccountOnly = accountOnly
-	switch st {
+	return wipeOf(d), nil
+}
+
+// wipeOf is the remote-wipe state of a device (nil: never seen).
+func wipeOf(d *engine.Device) activesync.Wipe {
+	var wp activesync.Wipe
+	if d == nil {
+		return wp
+	}
+	wp.AccountOnly = d.WipeAccountOnly
+	switch d.Wipe {
 	case engine.WipePending:
 		wp.State = activesync.WipePending
 	case engine.WipeAcknowledged:
@@ -79,7 +92,7 @@ func readWipe(w *engine.Work, userID int64, deviceID string) (activesync.Wipe, e
 	case engine.WipeDone:
 		wp.State = activesync.WipeDone
 	}
-	return wp, nil
+	return wp
 }
 
 // policyKeyOf reads the policy key of an encoded device state without
