@@ -81,7 +81,7 @@ func Open(path string) (*Store, error) {
 	s.rdb = rdb
 	// The transactions' options are in the DSNs: _txlock=immediate for the
 	// writer, deferred and _query_only for the readers.
-	s.Store = sqlstore.New(sqlstore.Config{Dialect: dialect{}, Write: wdb, Read: rdb})
+	s.Store = sqlstore.New(sqlstore.Config{Dialect: dialect{}, Write: wdb, Read: rdb, CheckCancel: true})
 	return s, nil
 }
 

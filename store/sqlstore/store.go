@@ -38,6 +38,15 @@ type Config struct {
 	Write, Read *sql.DB
 	// WriteTx and ReadTx are the options of their transactions.
 	WriteTx, ReadTx *sql.TxOptions
+	// CheckCancel runs the statements without the caller's cancellation
+	// and checks the context instead when a transaction begins and before
+	// it commits: a cancelled context still fails the transaction and
+	// writes nothing, but a statement that runs is not interrupted. For a
+	// database whose statements are short and local (SQLite), as
+	// database/sql starts a goroutine to watch a cancellable context for
+	// every transaction and every query's rows, most of a small
+	// request's scheduling work.
+	CheckCancel bool
 }
 
 // Store is a store.Store on one database. It is safe for concurrent use.
@@ -70,6 +79,13 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, writable bool, fn func(store.Tx) error) error {
+	caller := ctx
+	if s.c.CheckCancel {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: begin: %w", s.d.Name(), err)
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
 	stx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", s.d.Name(), err)
@@ -87,6 +103,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, writab
 	}
 	if err := t.flushSeqs(ctx); err != nil {
 		return err
+	}
+	if err := caller.Err(); err != nil {
+		return fmt.Errorf("%s: commit: %w", s.d.Name(), err)
 	}
 	committed = true
 	if err := stx.Commit(); err != nil {
@@ -131,15 +150,24 @@ type dsKey struct {
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.d.Rebind(q), args...)
+	return t.tx.QueryRowContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.d.Rebind(q), args...)
+	return t.tx.QueryContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.d.Rebind(q), args...)
+	return t.tx.ExecContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
+}
+
+// stmtCtx is the context a statement runs with: ctx, without its
+// cancellation under Config.CheckCancel.
+func (t *tx) stmtCtx(ctx context.Context) context.Context {
+	if t.s.c.CheckCancel && ctx.Done() != nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // errorf is fmt.Errorf with the Dialect's name in front.
