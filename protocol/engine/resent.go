@@ -56,8 +56,11 @@ type olderCopy struct {
 // new item equals (pim equivalence) a version from the one first sent up
 // to the current one; else the one whose first-sent version is the same
 // item by the identity rule (pim.BestEdited), the device's edit of that
-// copy. The item may have been deleted since. None, or several by the identity rule: nil, the item goes on as
-// any new item.
+// copy. The item may have been deleted since. None, or several by the
+// identity rule: nil, the item goes on as any new item. An item whose
+// older copy this session took already is looked at again: a device
+// killed before its Map in the one-way sync that sent the Add again, too,
+// got it a third time in a later one, and holds two older copies.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
 	if !ds.Resent {
 		return nil, nil
@@ -73,7 +76,7 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 	var edited []olderCopy
 	var ids []pim.Identity
 	for _, r := range recs {
-		if ds.pendingGUID(r.GUID) || slices.Contains(ds.OlderCopies, r.GUID) {
+		if ds.pendingGUID(r.GUID) {
 			continue
 		}
 		m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, r.GUID)
@@ -158,7 +161,9 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	if ds.OlderLUIDs == nil {
 		ds.OlderLUIDs = map[string]string{}
 	}
-	ds.OlderLUIDs[c.rec.GUID] = ci.luid
+	if _, ok := ds.OlderLUIDs[c.rec.GUID]; !ok {
+		ds.OlderLUIDs[c.rec.GUID] = ci.luid // the first: the one a Delete of the newer copy keeps
+	}
 	if sendsNothing(ds.Mode) {
 		// The Delete waits for the device's next sync that sends
 		// changes (carryOlder); the newer copy then gets the item.

@@ -60,10 +60,7 @@ func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, i
 	sync(phone, simclient.TwoWay)
 	owner.Add("contacts", resentCard(""))
 	sync(owner, simclient.TwoWay)
-	phone.Faults = simclient.Faults{AbandonAfter: 2}
-	if _, err := phone.Sync(ctx, simclient.TwoWay); !errors.Is(err, simclient.ErrAbandoned) {
-		t.Fatalf("phone's killed sync: %v", err)
-	}
+	killedBeforeMap(t, ctx, phone, simclient.TwoWay)
 	old := phone.LUIDs("contacts")[0]
 	sync(phone, simclient.OneWayFromServer)
 	sync(phone, simclient.OneWayFromServer)
@@ -71,6 +68,16 @@ func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, i
 		t.Fatalf("phone holds %d items after two one-way syncs, want 2", n)
 	}
 	return old
+}
+
+// killedBeforeMap runs a sync of d that is killed after the server's
+// first message (its Adds), before d's Map.
+func killedBeforeMap(t *testing.T, ctx context.Context, d *simclient.Device, mode int) {
+	t.Helper()
+	d.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := d.Sync(ctx, mode); !errors.Is(err, simclient.ErrAbandoned) {
+		t.Fatalf("%s's killed sync: %v", d.ID(), err)
+	}
 }
 
 // TestResentAddDeletedElsewhere: a phone holds a contact twice (older copy

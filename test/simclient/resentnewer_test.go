@@ -21,6 +21,18 @@ func quiet(t *testing.T, d *simclient.Device) {
 	}
 }
 
+// settled runs the owner's and then the phone's two-way sync, checks that
+// both hold want contacts (with the phone's edit when edit), and that
+// their next syncs exchange nothing.
+func settled(t *testing.T, sync func(*simclient.Device, int), want int, edit bool, phone, owner *simclient.Device) {
+	t.Helper()
+	sync(owner, simclient.TwoWay)
+	sync(phone, simclient.TwoWay)
+	checkHeld(t, want, edit, phone, owner)
+	quiet(t, phone)
+	quiet(t, owner)
+}
+
 // TestResentAddNewerDeletedByDevice: a phone holds a contact twice and
 // its user deletes the newer copy (the one the server mapped) before the
 // two-way sync in which the phone sends its older copy. The two copies
@@ -50,11 +62,7 @@ func TestResentAddNewerDeletedByDevice(t *testing.T) {
 				phone.Edit("contacts", old, resentCard("Acme"))
 			}
 			sync(phone, simclient.TwoWay)
-			sync(owner, simclient.TwoWay)
-			sync(phone, simclient.TwoWay)
-			checkHeld(t, 1, edit, phone, owner)
-			quiet(t, phone)
-			quiet(t, owner)
+			settled(t, sync, 1, edit, phone, owner)
 		})
 	}
 }
