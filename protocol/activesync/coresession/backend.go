@@ -156,6 +156,10 @@ type folderState struct {
 	// (shared.go).
 	Began    int `json:"began,omitempty"`
 	Restarts int `json:"restarts,omitempty"`
+	// KeptDeletes are the ServerIds whose Delete an answer the device
+	// lost kept (status 7): the Delete comes again and gets that answer;
+	// true while the item's Add waits for it (keptdelete.go).
+	KeptDeletes map[string]bool `json:"kept_deletes,omitempty"`
 }
 
 // load reads the device's state; a device never seen has an empty one.

@@ -92,3 +92,88 @@ func fullNames(changes []activesync.ServerChange) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestLostKeptDeleteSentLater: a device deletes an item another device
+// changed; the server keeps the item (status 7) and sends it back as an
+// Add, but the device is killed before it stores that answer. Restarted,
+// it repeats the key with another command first (one command a request),
+// its Delete still pending: the answer must not Add the item it still
+// holds. The Delete, sent again in the next request, gets the same answer
+// (status 7), not applied to the item the lost answer mapped again, and
+// the item goes to the device then, with the other device's change.
+func TestLostKeptDeleteSentLater(t *testing.T) {
+	for _, again := range []bool{false, true} {
+		name := "Delete sent later"
+		if again {
+			name = "Delete sent again with the other command"
+		}
+		t.Run(name, func(t *testing.T) {
+			b, _ := newBackend(t)
+			bdev := login(t, b, "dev-b")
+			rb := mustSync(t, bdev, activesync.SyncRequest{SyncKey: initial(t, bdev, nil), Commands: []activesync.ClientCommand{
+				{Kind: activesync.CmdAdd, ClientID: "c1", Item: contact("Ann", "Arbor", "")},
+				{Kind: activesync.CmdAdd, ClientID: "c2", Item: contact("Bob", "Barker", "")}}})
+			_, kb, _ := drain(t, bdev, rb.SyncKey, 10)
+			// dev-a gets both from the server: their ServerIds are the
+			// server's, which an Add of the item sends again.
+			a := login(t, b, "dev-a")
+			got, ka, _ := drain(t, a, initial(t, a, nil), 10)
+			var ann, bob string
+			for _, ch := range got {
+				if strings.Contains(string(ch.Item.Data), "Arbor") {
+					ann = ch.ServerID
+				} else {
+					bob = ch.ServerID
+				}
+			}
+			mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: []activesync.ClientCommand{
+				{Kind: activesync.CmdChange, ServerID: rb.Results[0].ServerID, Item: contact("Ann", "Arbor", "NOTE:b\r\n")}}})
+
+			delAnn := activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: ann}
+			delBob := activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: bob}
+			lost := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: 10,
+				Commands: []activesync.ClientCommand{delAnn}})
+			if len(lost.Results) != 1 || lost.Results[0].Outcome != activesync.OutcomeConflict {
+				t.Fatalf("Delete of an item changed elsewhere: %+v, want status 7", lost.Results)
+			}
+			// Killed before it stored that answer: the same key again.
+			cmds := []activesync.ClientCommand{delBob}
+			if again {
+				cmds = append(cmds, delAnn)
+			}
+			r := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: 10, Commands: cmds})
+			sent := r.Changes
+			if !again {
+				for _, ch := range r.Changes {
+					if ch.ServerID == ann {
+						t.Fatalf("device still holding the item with its Delete pending was sent %v of it", ch.Kind)
+					}
+				}
+				r = mustSync(t, a, activesync.SyncRequest{SyncKey: r.SyncKey, GetChanges: true, WindowSize: 10,
+					Commands: []activesync.ClientCommand{delAnn}})
+				sent = append(sent, r.Changes...)
+			}
+			if res := r.Results[len(r.Results)-1]; res.ServerID != ann || res.Outcome != activesync.OutcomeConflict {
+				t.Fatalf("Delete sent again: %+v, want status 7 as in the lost answer", res)
+			}
+			rest, _, _ := drain(t, a, r.SyncKey, 10)
+			var adds int
+			for _, ch := range append(sent, rest...) {
+				if ch.ServerID == ann {
+					adds++
+					if ch.Kind != activesync.CmdAdd || !strings.Contains(string(ch.Item.Data), "NOTE:b") {
+						t.Errorf("device was sent %v of the kept item: %s, want the Add of dev-b's version", ch.Kind, ch.Item.Data)
+					}
+				}
+			}
+			if adds != 1 {
+				t.Errorf("the kept item went to the device %d times, want once", adds)
+			}
+			c := login(t, b, "dev-c")
+			live, _, _ := drain(t, c, initial(t, c, nil), 10)
+			if len(live) != 1 || !strings.Contains(string(live[0].Item.Data), "NOTE:b") {
+				t.Errorf("server holds %s, want Ann Arbor with dev-b's change only", fullNames(live))
+			}
+		})
+	}
+}

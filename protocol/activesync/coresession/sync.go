@@ -159,25 +159,11 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 // server changes go out again with them, under a new key.
 func (s *Session) resend(w *engine.Work, fs *folderState, name string, class activesync.Class, req activesync.SyncRequest) (*activesync.SyncResult, error) {
 	last, lastReq := fs.Last, fs.LastReq
+	lost := keepLostDeletes(fs, last, req) // keptdelete.go
 	req.GetChanges = false
 	res, err := s.sync(w, fs, name, class, req)
 	if err != nil {
 		return nil, err
-	}
-	// A lost change of an item the device now changes or deletes is not
-	// sent again: the device's command was applied after it, and the
-	// result (a conflict's outcome included) follows with the changes.
-	touched := map[string]bool{}
-	for _, c := range req.Commands {
-		if c.Kind == activesync.CmdChange || c.Kind == activesync.CmdDelete {
-			touched[c.ServerID] = true
-		}
-	}
-	var lost []activesync.ServerChange
-	for _, ch := range last.Changes {
-		if !touched[ch.ServerID] {
-			lost = append(lost, ch)
-		}
 	}
 	res.Changes = append(lost, res.Changes...)
 	res.MoreAvailable = res.MoreAvailable || last.MoreAvailable
