@@ -151,6 +151,9 @@ type folderState struct {
 	Repeats int                       `json:"repeats,omitempty"`
 	Owed    []activesync.ServerChange `json:"owed,omitempty"`
 	Window  int                       `json:"window,omitempty"`
+	// Spared are the ServerIds of changes the device asked again for
+	// alone, sent once more after an answer without them (loop.go).
+	Spared []string `json:"spared,omitempty"`
 	// Began is the first key of the chain a SyncKey 0 replaced an older
 	// one with; Restarts counts such replacements of a chain in use
 	// (shared.go).

@@ -63,7 +63,7 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			}
 			return activesync.ErrInvalidSyncKey
 		}
-		fs.Repeats = 0 // the device took the last answer
+		tookLast(fs) // the device took the last answer (loop.go)
 		if filterChanged(fs, req) {
 			s.core.Logger().Info("device changed its FilterType: it syncs again from SyncKey 0",
 				"user", s.user.Name, "device", s.dev.ID, "folder", req.FolderID, "from", fs.Filter, "to", req.FilterType)
