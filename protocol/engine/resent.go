@@ -49,6 +49,9 @@ type olderCopy struct {
 	cur  *store.Item
 	luid string      // the LUID the item is mapped to: the device's newer copy
 	base *store.Item // the version first sent, when the copy is an edit of it
+	// newerGone: the device deleted its newer copy earlier in this
+	// session (a pending delete of the item).
+	newerGone bool
 }
 
 // staleDuplicate finds the resent Add a device's new item is the older
@@ -58,9 +61,11 @@ type olderCopy struct {
 // item by the identity rule (pim.BestEdited), the device's edit of that
 // copy. The item may have been deleted since. None, or several by the
 // identity rule: nil, the item goes on as any new item. An item whose
-// older copy this session took already is looked at again: a device
-// killed before its Map in the one-way sync that sent the Add again, too,
-// got it a third time in a later one, and holds two older copies.
+// older copy this session took already takes another copy equal to one
+// of its versions: a device killed before its Map in the one-way sync
+// that sent the Add again, too, got it a third time in a later one, and
+// holds two older copies. Not an edit by the identity rule: that is as
+// likely a namesake the device added.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
 	if !ds.Resent {
 		return nil, nil
@@ -76,16 +81,14 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 	var edited []olderCopy
 	var ids []pim.Identity
 	for _, r := range recs {
-		if ds.pendingGUID(r.GUID) {
-			continue
-		}
 		m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, r.GUID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // the device holds no second copy the server knows of
 		} else if err != nil {
 			return nil, fmt.Errorf("engine: map %s: %w", r.GUID, err)
 		}
-		if m.LUID == ci.luid {
+		gone := ds.pendingGUID(r.GUID)
+		if m.LUID == ci.luid || gone && !ds.pendingLUID(m.LUID) {
 			continue
 		}
 		cur, err := tx.Item(ctx, st.UserID, ds.Name, r.GUID)
@@ -103,14 +106,14 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 				continue
 			}
 			if ds.memo.equivalent(v, ci.item()) {
-				return &olderCopy{rec: r, cur: cur, luid: m.LUID}, nil
+				return &olderCopy{rec: r, cur: cur, luid: m.LUID, newerGone: gone}, nil
 			}
 			if v.Version == r.Version {
 				first = v
 			}
 		}
-		if first != nil {
-			edited = append(edited, olderCopy{rec: r, cur: cur, luid: m.LUID, base: first})
+		if first != nil && !slices.Contains(ds.OlderCopies, r.GUID) {
+			edited = append(edited, olderCopy{rec: r, cur: cur, luid: m.LUID, base: first, newerGone: gone})
 			ids = append(ids, ds.memo.of(first, true).Identity())
 		}
 	}
@@ -137,6 +140,9 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 // base both sides started from, and the result goes to the newer copy
 // (Resend): a copy that differs is never deleted before its edit is in.
 func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, c *olderCopy, ci *clientItem) (Outcome, error) {
+	if c.newerGone {
+		return e.olderAfterNewerDeleted(ctx, tx, st, ds, c, ci)
+	}
 	out := AlreadyHeld
 	if c.base != nil {
 		ct, data := c.base.Canon()
@@ -301,6 +307,43 @@ func (e *Engine) newerDeleted(ctx context.Context, tx store.SyncTx, st *sessionS
 	return Deleted, nil
 }
 
+// olderAfterNewerDeleted answers the older copy of an item whose newer
+// copy (c.luid) the device deleted earlier in this session, before it
+// sent the older one: as when it sends the older copy first (newerDeleted),
+// the Delete removed the duplicate, not the item. The pending delete goes,
+// the item is mapped to the older copy, an edit of it is applied through
+// the conflict rules on the version first sent, and the older copy gets
+// the item's current state (Resend).
+func (e *Engine) olderAfterNewerDeleted(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, c *olderCopy, ci *clientItem) (Outcome, error) {
+	guid := c.cur.GUID
+	ds.Pending = slices.DeleteFunc(ds.Pending, func(d pendingDelete) bool { return d.GUID == guid })
+	ds.Deleted--
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, c.luid); err != nil {
+		return 0, fmt.Errorf("engine: unmap %s: %w", c.luid, err)
+	}
+	out := AlreadyHeld
+	if c.base != nil {
+		ct, data := c.base.Canon()
+		base := &conflict.Version{ContentType: ct, Data: data, Modified: c.base.Modified}
+		e.preserve(ctx, tx, st, ds, c.cur, ci)
+		var err error
+		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, ci.luid, base); err != nil {
+			return 0, err
+		}
+	} else {
+		if err := e.confirm(ctx, tx, st, ds, ci.luid, guid); err != nil {
+			return 0, err
+		}
+		ds.Matched++
+	}
+	ds.resendOnce(guid)
+	ds.OlderCopies = append(ds.OlderCopies, guid)
+	e.log.Info("device deleted its newer copy of an item it held twice, then sent the older; the item stays, as its older copy",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "luid", c.luid, "older_luid", ci.luid,
+		"edited", c.base != nil, "outcome", out)
+	return out, nil
+}
+
 // deletionReaches makes sure the deletion of cur goes to the device's
 // copy under luid: the change log sends it unless the device acknowledged
 // it already (or, EAS, the server's changes of this sync went past it).
@@ -342,6 +385,13 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 		}
 		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUID)
 		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
+		if ds.OlderLUIDs == nil {
+			ds.OlderLUIDs = map[string]string{}
+		}
+		// A Delete of the newer copy in this sync removes the duplicate,
+		// not the item, as in the sync that took the older copy
+		// (newerDeleted).
+		ds.OlderLUIDs[r.GUID] = r.PendingLUID
 		cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

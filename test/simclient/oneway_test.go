@@ -101,10 +101,25 @@ func TestThirdCopyAfterTwoLostMaps(t *testing.T) {
 				t.Fatalf("phone holds %d items, want the contact three times", len(luids))
 			}
 			if edit {
-				phone.Edit("contacts", luids[1], resentCard("Acme"))
+				phone.Edit("contacts", luids[0], resentCard("Acme"))
 			}
 			sync(phone, tc.mode)
 			settled(t, sync, 1, edit, phone, owner)
 		})
 	}
+}
+
+// TestNamesakeAfterOlderCopy: a phone holds a contact twice and its user
+// adds another Jane Doe (another number) before the two-way sync in which
+// the phone sends its older copy. The older copy is taken; the namesake,
+// which shares the name but is no copy of what the server sent, stays a
+// contact of its own, not another edit of the item.
+func TestNamesakeAfterOlderCopy(t *testing.T) {
+	ctx := context.Background()
+	dev, sync := owServer(t)
+	owner, phone := dev("owner"), dev("phone")
+	holdTwice(t, ctx, sync, owner, phone)
+	phone.Add("contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;TYPE=CELL:+49 170 2\r\nEND:VCARD\r\n")
+	sync(phone, simclient.TwoWay)
+	settled(t, sync, 2, false, phone, owner)
 }
