@@ -174,7 +174,7 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 		// The Delete waits for the device's next sync that sends
 		// changes (carryOlder); the newer copy then gets the item.
 		p := c.rec
-		p.PendingLUID = ci.luid
+		p.PendingLUIDs = []string{ci.luid}
 		ds.OlderPending = append(ds.OlderPending, p)
 	} else if !slices.Contains(ds.DeleteLUIDs, ci.luid) {
 		ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
@@ -273,7 +273,7 @@ func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sess
 				// The deletion waits in the record for the device's
 				// next sync that sends changes (carryOlder).
 				p := recs[i]
-				p.PendingLUID, p.PendingNewerLUID = "", luid
+				p.PendingLUIDs, p.PendingNewerLUID = nil, luid
 				ds.OlderPending = append(ds.OlderPending, p)
 			} else {
 				ds.deletionReaches(cur, luid)
@@ -299,7 +299,7 @@ func (e *Engine) newerDeleted(ctx context.Context, tx store.SyncTx, st *sessionS
 		return 0, err
 	}
 	ds.DeleteLUIDs = slices.DeleteFunc(ds.DeleteLUIDs, func(l string) bool { return l == older })
-	ds.OlderPending = slices.DeleteFunc(ds.OlderPending, func(r store.ResentAdd) bool { return r.PendingLUID == older })
+	ds.OlderPending = slices.DeleteFunc(ds.OlderPending, func(r store.ResentAdd) bool { return slices.Contains(r.PendingLUIDs, older) })
 	ds.resendOnce(guid)
 	ds.Matched++
 	e.log.Info("device deleted its newer copy of an item it held twice; the item stays, as its older copy",
@@ -368,7 +368,7 @@ func sendsNothing(m Mode) bool { return m == ModeOneWayFromClient || m == ModeRe
 
 // carryOlder, at the Alert of a sync in which the server sends changes,
 // takes up the Deletes of older copies an earlier sync that sent none
-// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and an
+// took (store.ResentAdd.PendingLUIDs): each goes in DeleteLUIDs, and an
 // edit of the older copy applied to the item goes to the newer copy.
 func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, recs []store.ResentAdd) error {
 	if sendsNothing(ds.Mode) || ds.Mode == ModeRefreshFromServer {
@@ -380,10 +380,10 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 				return err
 			}
 		}
-		if r.PendingLUID == "" {
+		if len(r.PendingLUIDs) == 0 {
 			continue
 		}
-		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUID)
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUIDs...)
 		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
 		if ds.OlderLUIDs == nil {
 			ds.OlderLUIDs = map[string]string{}
@@ -391,7 +391,7 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 		// A Delete of the newer copy in this sync removes the duplicate,
 		// not the item, as in the sync that took the older copy
 		// (newerDeleted).
-		ds.OlderLUIDs[r.GUID] = r.PendingLUID
+		ds.OlderLUIDs[r.GUID] = r.PendingLUIDs[0]
 		cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

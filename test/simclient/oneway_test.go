@@ -82,6 +82,11 @@ func TestThirdCopyAfterTwoLostMaps(t *testing.T) {
 		{"edited", true, simclient.TwoWay},
 		{"unchanged, slow", false, simclient.Slow},
 		{"edited, slow", true, simclient.Slow},
+		// The server sends nothing: the Deletes of both older copies
+		// wait for the phone's next two-way sync.
+		{"unchanged, one-way from phone", false, simclient.OneWayFromClient},
+		{"edited, one-way from phone", true, simclient.OneWayFromClient},
+		{"unchanged, refresh from phone", false, simclient.RefreshFromClient},
 	} {
 		edit := tc.edit
 		t.Run(tc.name, func(t *testing.T) {
