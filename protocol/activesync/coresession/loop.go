@@ -69,8 +69,11 @@ func (s *Session) repeated(w *engine.Work, fs *folderState, name string) (*activ
 			fs.Owed = append(fs.Owed, sc)
 			log.Info("device asks again with the same SyncKey for one change: it goes again after an answer without it",
 				"user", s.user.Name, "device", s.dev.ID, "datastore", name, "sync_key", fs.LastReq, "server_id", sc.ServerID)
-		} else if err := s.setAside(w, fs, name, sc); err != nil {
-			return nil, err
+		} else {
+			fs.Spared = slices.DeleteFunc(fs.Spared, func(id string) bool { return id == sc.ServerID })
+			if err := s.setAside(w, fs, name, sc); err != nil {
+				return nil, err
+			}
 		}
 		smaller.Changes = nil
 		smaller.MoreAvailable = last.MoreAvailable || len(fs.Owed) > 0
