@@ -1,6 +1,8 @@
 package coresession
 
 import (
+	"slices"
+
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
 )
@@ -43,6 +45,11 @@ func keepLostDeletes(fs *folderState, last *activesync.SyncResult, req activesyn
 	if len(kept) > 0 && fs.KeptDeletes == nil {
 		fs.KeptDeletes = map[string]bool{}
 	}
+	for id := range kept {
+		// The item's Add may not have gone out yet (a later window):
+		// the change log then sends it, and it waits too (holdKeptAdds).
+		fs.KeptDeletes[id] = false
+	}
 	var lost []activesync.ServerChange
 	for _, ch := range last.Changes {
 		switch {
@@ -60,6 +67,22 @@ func keepLostDeletes(fs *folderState, last *activesync.SyncResult, req activesyn
 		}
 	}
 	return lost
+}
+
+// holdKeptAdds takes out of a window of the change log's changes the Adds
+// of items whose kept Delete the device is still to send again
+// (KeptDeletes): each waits for it.
+func holdKeptAdds(fs *folderState, changes []activesync.ServerChange) []activesync.ServerChange {
+	if len(fs.KeptDeletes) == 0 {
+		return changes
+	}
+	return slices.DeleteFunc(changes, func(sc activesync.ServerChange) bool {
+		if _, ok := fs.KeptDeletes[sc.ServerID]; !ok || sc.Kind != activesync.CmdAdd {
+			return false
+		}
+		fs.KeptDeletes[sc.ServerID] = true
+		return true
+	})
 }
 
 // keptDelete answers a Delete the server kept in an answer the device

@@ -3,6 +3,7 @@ package coresession_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,67 +97,79 @@ func fullNames(changes []activesync.ServerChange) string {
 // TestLostKeptDeleteSentLater: a device deletes an item another device
 // changed; the server keeps the item (status 7) and sends it back as an
 // Add, but the device is killed before it stores that answer. Restarted,
-// it repeats the key with another command first (one command a request),
-// its Delete still pending: the answer must not Add the item it still
-// holds. The Delete, sent again in the next request, gets the same answer
-// (status 7), not applied to the item the lost answer mapped again, and
-// the item goes to the device then, with the other device's change.
+// it repeats the key with other commands first (one command a request),
+// its Delete still pending: no answer may Add the item it still holds,
+// whether the lost answer carried the Add or a later window does. The
+// Delete, sent again, gets the same answer (status 7), not applied to the
+// item the Add mapped again, and the item goes to the device then, once,
+// with the other device's change.
 func TestLostKeptDeleteSentLater(t *testing.T) {
-	for _, again := range []bool{false, true} {
-		name := "Delete sent later"
-		if again {
-			name = "Delete sent again with the other command"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		again, later bool
+	}{
+		{"Delete sent later", false, false},
+		{"Delete sent again with the other command", true, false},
+		{"Add in a later window", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			b, _ := newBackend(t)
 			bdev := login(t, b, "dev-b")
 			rb := mustSync(t, bdev, activesync.SyncRequest{SyncKey: initial(t, bdev, nil), Commands: []activesync.ClientCommand{
 				{Kind: activesync.CmdAdd, ClientID: "c1", Item: contact("Ann", "Arbor", "")},
-				{Kind: activesync.CmdAdd, ClientID: "c2", Item: contact("Bob", "Barker", "")}}})
+				{Kind: activesync.CmdAdd, ClientID: "c2", Item: contact("Bob", "Barker", "")},
+				{Kind: activesync.CmdAdd, ClientID: "c3", Item: contact("Dora", "Dunn", "")}}})
 			_, kb, _ := drain(t, bdev, rb.SyncKey, 10)
-			// dev-a gets both from the server: their ServerIds are the
+			// dev-a gets them from the server: their ServerIds are the
 			// server's, which an Add of the item sends again.
 			a := login(t, b, "dev-a")
 			got, ka, _ := drain(t, a, initial(t, a, nil), 10)
-			var ann, bob string
+			del := map[string]activesync.ClientCommand{}
 			for _, ch := range got {
-				if strings.Contains(string(ch.Item.Data), "Arbor") {
-					ann = ch.ServerID
-				} else {
-					bob = ch.ServerID
-				}
+				del[strings.Fields(property(ch.Item, "FN"))[0]] = activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: ch.ServerID}
 			}
-			mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: []activesync.ClientCommand{
-				{Kind: activesync.CmdChange, ServerID: rb.Results[0].ServerID, Item: contact("Ann", "Arbor", "NOTE:b\r\n")}}})
+			ann := del["Ann"].ServerID
+			cmds := []activesync.ClientCommand{{Kind: activesync.CmdChange, ServerID: rb.Results[0].ServerID, Item: contact("Ann", "Arbor", "NOTE:b\r\n")}}
+			window := 10
+			if tc.later {
+				// A change before Ann's in the change log, and a window
+				// of one: the lost answer carries that one.
+				cmds = append([]activesync.ClientCommand{{Kind: activesync.CmdAdd, ClientID: "c4", Item: contact("Carl", "Cole", "")}}, cmds...)
+				window = 1
+			}
+			mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: cmds})
 
-			delAnn := activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: ann}
-			delBob := activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: bob}
-			lost := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: 10,
-				Commands: []activesync.ClientCommand{delAnn}})
+			lost := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: window,
+				Commands: []activesync.ClientCommand{del["Ann"]}})
 			if len(lost.Results) != 1 || lost.Results[0].Outcome != activesync.OutcomeConflict {
 				t.Fatalf("Delete of an item changed elsewhere: %+v, want status 7", lost.Results)
 			}
-			// Killed before it stored that answer: the same key again.
-			cmds := []activesync.ClientCommand{delBob}
-			if again {
-				cmds = append(cmds, delAnn)
+			// Killed before it stored that answer: the same key again,
+			// then the next, one request for each pending command.
+			requests := [][]activesync.ClientCommand{{del["Bob"]}, {del["Dora"]}, {del["Ann"]}}
+			if tc.again {
+				requests = [][]activesync.ClientCommand{{del["Bob"], del["Dora"], del["Ann"]}}
 			}
-			r := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: 10, Commands: cmds})
-			sent := r.Changes
-			if !again {
+			var sent []activesync.ServerChange
+			key := ka
+			var r *activesync.SyncResult
+			for i, cmds := range requests {
+				r = mustSync(t, a, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: 10, Commands: cmds})
+				key = r.SyncKey
+				sent = append(sent, r.Changes...)
+				if i == len(requests)-1 {
+					break
+				}
 				for _, ch := range r.Changes {
 					if ch.ServerID == ann {
 						t.Fatalf("device still holding the item with its Delete pending was sent %v of it", ch.Kind)
 					}
 				}
-				r = mustSync(t, a, activesync.SyncRequest{SyncKey: r.SyncKey, GetChanges: true, WindowSize: 10,
-					Commands: []activesync.ClientCommand{delAnn}})
-				sent = append(sent, r.Changes...)
 			}
 			if res := r.Results[len(r.Results)-1]; res.ServerID != ann || res.Outcome != activesync.OutcomeConflict {
 				t.Fatalf("Delete sent again: %+v, want status 7 as in the lost answer", res)
 			}
-			rest, _, _ := drain(t, a, r.SyncKey, 10)
+			rest, _, _ := drain(t, a, key, 10)
 			var adds int
 			for _, ch := range append(sent, rest...) {
 				if ch.ServerID == ann {
@@ -171,8 +184,20 @@ func TestLostKeptDeleteSentLater(t *testing.T) {
 			}
 			c := login(t, b, "dev-c")
 			live, _, _ := drain(t, c, initial(t, c, nil), 10)
-			if len(live) != 1 || !strings.Contains(string(live[0].Item.Data), "NOTE:b") {
-				t.Errorf("server holds %s, want Ann Arbor with dev-b's change only", fullNames(live))
+			want := "Ann Arbor"
+			if tc.later {
+				want = "Ann Arbor, Carl Cole"
+			}
+			var names []string
+			for _, ch := range live {
+				names = append(names, property(ch.Item, "FN"))
+				if strings.Contains(string(ch.Item.Data), "Arbor") && !strings.Contains(string(ch.Item.Data), "NOTE:b") {
+					t.Errorf("the server's Ann Arbor lacks dev-b's change: %s", ch.Item.Data)
+				}
+			}
+			slices.Sort(names)
+			if got := strings.Join(names, ", "); got != want {
+				t.Errorf("server holds %s, want %s", got, want)
 			}
 		})
 	}

@@ -291,6 +291,7 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 	if _, _, err := w.Map(ds, maps); err != nil {
 		return err
 	}
+	res.Changes = append(res.Changes[:sent], holdKeptAdds(fs, res.Changes[sent:])...) // keptdelete.go
 	for _, sc := range res.Changes[sent:] {
 		if sc.Kind == activesync.CmdAdd {
 			continue
