@@ -29,7 +29,12 @@ import (
 // record for the device's next sync that sends changes (carryOlder), as
 // does the deletion for a newer copy of a deleted item sent back there
 // unchanged (carryNewer; in a refresh from the device too, whose copies
-// else become the server's data).
+// else become the server's data). The device's Delete of its newer copy
+// removes the duplicate, not the item, which stays as the older copy:
+// whether the Delete comes after the older copy (newerDeleted) or before
+// it (olderAfterNewerDeleted) in one sync, or in the sync after one that
+// sent nothing took the older copy (carryOlder). A device killed before
+// its Map twice can hold two older copies; both are taken.
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
