@@ -171,9 +171,10 @@ type SyncTx interface {
 	// copy or a slow or refresh sync, a reset or removal of the device
 	// clears them.
 
-	// PutResentAdd records the resent Add of a GUID (a PendingLUID or
-	// PendingNewerLUID given is set on a record already there); a record of the GUID
-	// there is already stays as it is (its Version is the first sent).
+	// PutResentAdd records the resent Add of a GUID (PendingLUIDs given
+	// are added to a record already there, a PendingNewerLUID given is
+	// set on it); a record of the GUID there is already otherwise stays as
+	// it is (its Version is the first sent).
 	PutResentAdd(ctx context.Context, a *ResentAdd) error
 	// ResentAdds returns the partnership's resent Adds, ordered by GUID.
 	ResentAdds(ctx context.Context, userID int64, deviceID, datastore string) ([]ResentAdd, error)
@@ -480,11 +481,12 @@ type ResentAdd struct {
 	Datastore string
 	GUID      string
 	Version   int64 // the item version first sent: the older copy's
-	// PendingLUID is the older copy's LUID when the device sent it in a
-	// sync in which the server sends nothing (one-way or refresh from the
-	// device): its Delete goes in the device's next sync that sends
-	// changes. Empty for none.
-	PendingLUID string
+	// PendingLUIDs are the older copies' LUIDs when the device sent them
+	// in a sync in which the server sends nothing (one-way or refresh
+	// from the device): their Deletes go in the device's next sync that
+	// sends changes. A device can hold two older copies (killed before
+	// its Map again in the sync that sent the Add again).
+	PendingLUIDs []string
 	// PendingNewerLUID is, likewise, the newer copy's (mapped) LUID when
 	// the device sent it back unchanged in such a sync after the item
 	// was deleted: the deletion goes to it in that next sync.

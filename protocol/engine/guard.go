@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"anchorage/store"
 )
@@ -61,6 +62,11 @@ type pendingDelete struct {
 	// Stale: the LUID was mapped before the server sent the item to the
 	// device again as an Add (stalePending).
 	Stale bool `json:"st,omitempty"`
+}
+
+// pendingLUID tells whether the session deleted the device's item luid.
+func (ds *Datastore) pendingLUID(luid string) bool {
+	return slices.ContainsFunc(ds.Pending, func(d pendingDelete) bool { return d.LUID == luid })
 }
 
 // pendingGUID tells whether the session deleted the item (a delete kept

@@ -29,7 +29,12 @@ import (
 // record for the device's next sync that sends changes (carryOlder), as
 // does the deletion for a newer copy of a deleted item sent back there
 // unchanged (carryNewer; in a refresh from the device too, whose copies
-// else become the server's data).
+// else become the server's data). The device's Delete of its newer copy
+// removes the duplicate, not the item, which stays as the older copy:
+// whether the Delete comes after the older copy (newerDeleted) or before
+// it (olderAfterNewerDeleted) in one sync, or in the sync after one that
+// sent nothing took the older copy (carryOlder). A device killed before
+// its Map twice can hold two older copies; both are taken.
 
 // recordResent records that a one-way sync from the server sends again an
 // Add it held back once (a, Deferred): the device may hold two copies.
@@ -49,6 +54,9 @@ type olderCopy struct {
 	cur  *store.Item
 	luid string      // the LUID the item is mapped to: the device's newer copy
 	base *store.Item // the version first sent, when the copy is an edit of it
+	// newerGone: the device deleted its newer copy earlier in this
+	// session (a pending delete of the item).
+	newerGone bool
 }
 
 // staleDuplicate finds the resent Add a device's new item is the older
@@ -56,8 +64,13 @@ type olderCopy struct {
 // new item equals (pim equivalence) a version from the one first sent up
 // to the current one; else the one whose first-sent version is the same
 // item by the identity rule (pim.BestEdited), the device's edit of that
-// copy. The item may have been deleted since. None, or several by the identity rule: nil, the item goes on as
-// any new item.
+// copy. The item may have been deleted since. None, or several by the
+// identity rule: nil, the item goes on as any new item. An item whose
+// older copy this session took already takes another copy equal to one
+// of its versions: a device killed before its Map in the one-way sync
+// that sent the Add again, too, got it a third time in a later one, and
+// holds two older copies. Not an edit by the identity rule: that is as
+// likely a namesake the device added.
 func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, ci *clientItem) (*olderCopy, error) {
 	if !ds.Resent {
 		return nil, nil
@@ -73,16 +86,14 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 	var edited []olderCopy
 	var ids []pim.Identity
 	for _, r := range recs {
-		if ds.pendingGUID(r.GUID) || slices.Contains(ds.OlderCopies, r.GUID) {
-			continue
-		}
 		m, err := tx.MapByGUID(ctx, st.UserID, st.DeviceID, ds.Name, r.GUID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // the device holds no second copy the server knows of
 		} else if err != nil {
 			return nil, fmt.Errorf("engine: map %s: %w", r.GUID, err)
 		}
-		if m.LUID == ci.luid {
+		gone := ds.pendingGUID(r.GUID)
+		if m.LUID == ci.luid || gone && !ds.pendingLUID(m.LUID) {
 			continue
 		}
 		cur, err := tx.Item(ctx, st.UserID, ds.Name, r.GUID)
@@ -100,14 +111,14 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 				continue
 			}
 			if ds.memo.equivalent(v, ci.item()) {
-				return &olderCopy{rec: r, cur: cur, luid: m.LUID}, nil
+				return &olderCopy{rec: r, cur: cur, luid: m.LUID, newerGone: gone}, nil
 			}
 			if v.Version == r.Version {
 				first = v
 			}
 		}
-		if first != nil {
-			edited = append(edited, olderCopy{rec: r, cur: cur, luid: m.LUID, base: first})
+		if first != nil && !slices.Contains(ds.OlderCopies, r.GUID) {
+			edited = append(edited, olderCopy{rec: r, cur: cur, luid: m.LUID, base: first, newerGone: gone})
 			ids = append(ids, ds.memo.of(first, true).Identity())
 		}
 	}
@@ -134,6 +145,9 @@ func (e *Engine) staleDuplicate(ctx context.Context, tx store.SyncTx, st *sessio
 // base both sides started from, and the result goes to the newer copy
 // (Resend): a copy that differs is never deleted before its edit is in.
 func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, c *olderCopy, ci *clientItem) (Outcome, error) {
+	if c.newerGone {
+		return e.olderAfterNewerDeleted(ctx, tx, st, ds, c, ci)
+	}
 	out := AlreadyHeld
 	if c.base != nil {
 		ct, data := c.base.Canon()
@@ -158,12 +172,14 @@ func (e *Engine) takeOlderCopy(ctx context.Context, tx store.SyncTx, st *session
 	if ds.OlderLUIDs == nil {
 		ds.OlderLUIDs = map[string]string{}
 	}
-	ds.OlderLUIDs[c.rec.GUID] = ci.luid
+	if _, ok := ds.OlderLUIDs[c.rec.GUID]; !ok {
+		ds.OlderLUIDs[c.rec.GUID] = ci.luid // the first: the one a Delete of the newer copy keeps
+	}
 	if sendsNothing(ds.Mode) {
 		// The Delete waits for the device's next sync that sends
 		// changes (carryOlder); the newer copy then gets the item.
 		p := c.rec
-		p.PendingLUID = ci.luid
+		p.PendingLUIDs = []string{ci.luid}
 		ds.OlderPending = append(ds.OlderPending, p)
 	} else if !slices.Contains(ds.DeleteLUIDs, ci.luid) {
 		ds.DeleteLUIDs = append(ds.DeleteLUIDs, ci.luid)
@@ -262,7 +278,7 @@ func (e *Engine) deletedNewerCopy(ctx context.Context, tx store.SyncTx, st *sess
 				// The deletion waits in the record for the device's
 				// next sync that sends changes (carryOlder).
 				p := recs[i]
-				p.PendingLUID, p.PendingNewerLUID = "", luid
+				p.PendingLUIDs, p.PendingNewerLUID = nil, luid
 				ds.OlderPending = append(ds.OlderPending, p)
 			} else {
 				ds.deletionReaches(cur, luid)
@@ -288,12 +304,49 @@ func (e *Engine) newerDeleted(ctx context.Context, tx store.SyncTx, st *sessionS
 		return 0, err
 	}
 	ds.DeleteLUIDs = slices.DeleteFunc(ds.DeleteLUIDs, func(l string) bool { return l == older })
-	ds.OlderPending = slices.DeleteFunc(ds.OlderPending, func(r store.ResentAdd) bool { return r.PendingLUID == older })
+	ds.OlderPending = slices.DeleteFunc(ds.OlderPending, func(r store.ResentAdd) bool { return slices.Contains(r.PendingLUIDs, older) })
 	ds.resendOnce(guid)
 	ds.Matched++
 	e.log.Info("device deleted its newer copy of an item it held twice; the item stays, as its older copy",
 		"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "luid", luid, "older_luid", older)
 	return Deleted, nil
+}
+
+// olderAfterNewerDeleted answers the older copy of an item whose newer
+// copy (c.luid) the device deleted earlier in this session, before it
+// sent the older one: as when it sends the older copy first (newerDeleted),
+// the Delete removed the duplicate, not the item. The pending delete goes,
+// the item is mapped to the older copy, an edit of it is applied through
+// the conflict rules on the version first sent, and the older copy gets
+// the item's current state (Resend).
+func (e *Engine) olderAfterNewerDeleted(ctx context.Context, tx store.SyncTx, st *sessionState, ds *syncedStore, c *olderCopy, ci *clientItem) (Outcome, error) {
+	guid := c.cur.GUID
+	ds.Pending = slices.DeleteFunc(ds.Pending, func(d pendingDelete) bool { return d.GUID == guid })
+	ds.Deleted--
+	if err := tx.DeleteMapping(ctx, st.UserID, st.DeviceID, ds.Name, c.luid); err != nil {
+		return 0, fmt.Errorf("engine: unmap %s: %w", c.luid, err)
+	}
+	out := AlreadyHeld
+	if c.base != nil {
+		ct, data := c.base.Canon()
+		base := &conflict.Version{ContentType: ct, Data: data, Modified: c.base.Modified}
+		e.preserve(ctx, tx, st, ds, c.cur, ci)
+		var err error
+		if out, err = e.resolveWithBase(ctx, tx, st, ds, c.cur, ci, ci.luid, base); err != nil {
+			return 0, err
+		}
+	} else {
+		if err := e.confirm(ctx, tx, st, ds, ci.luid, guid); err != nil {
+			return 0, err
+		}
+		ds.Matched++
+	}
+	ds.resendOnce(guid)
+	ds.OlderCopies = append(ds.OlderCopies, guid)
+	e.log.Info("device deleted its newer copy of an item it held twice, then sent the older; the item stays, as its older copy",
+		"device", st.DeviceID, "datastore", ds.Name, "guid", guid, "luid", c.luid, "older_luid", ci.luid,
+		"edited", c.base != nil, "outcome", out)
+	return out, nil
 }
 
 // deletionReaches makes sure the deletion of cur goes to the device's
@@ -320,7 +373,7 @@ func sendsNothing(m Mode) bool { return m == ModeOneWayFromClient || m == ModeRe
 
 // carryOlder, at the Alert of a sync in which the server sends changes,
 // takes up the Deletes of older copies an earlier sync that sent none
-// took (store.ResentAdd.PendingLUID): each goes in DeleteLUIDs, and an
+// took (store.ResentAdd.PendingLUIDs): each goes in DeleteLUIDs, and an
 // edit of the older copy applied to the item goes to the newer copy.
 func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds *Datastore, recs []store.ResentAdd) error {
 	if sendsNothing(ds.Mode) || ds.Mode == ModeRefreshFromServer {
@@ -332,11 +385,18 @@ func (e *Engine) carryOlder(ctx context.Context, tx store.SyncTx, p Partner, ds 
 				return err
 			}
 		}
-		if r.PendingLUID == "" {
+		if len(r.PendingLUIDs) == 0 {
 			continue
 		}
-		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUID)
+		ds.DeleteLUIDs = append(ds.DeleteLUIDs, r.PendingLUIDs...)
 		ds.OlderCarried = append(ds.OlderCarried, r.GUID)
+		if ds.OlderLUIDs == nil {
+			ds.OlderLUIDs = map[string]string{}
+		}
+		// A Delete of the newer copy in this sync removes the duplicate,
+		// not the item, as in the sync that took the older copy
+		// (newerDeleted).
+		ds.OlderLUIDs[r.GUID] = r.PendingLUIDs[0]
 		cur, err := tx.Item(ctx, p.UserID, ds.Name, r.GUID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

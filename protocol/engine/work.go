@@ -159,7 +159,7 @@ type Datastore struct {
 	OlderLUIDs map[string]string `json:"older_luids,omitempty"`
 	// OlderPending are the older copies this session took in a mode in
 	// which the server sends nothing: their Deletes wait in the record
-	// (store.ResentAdd.PendingLUID) for the device's next sync that sends
+	// (store.ResentAdd.PendingLUIDs) for the device's next sync that sends
 	// changes. OlderCarried are the items whose waiting Delete this
 	// session sends (in DeleteLUIDs): their records go when it completes.
 	OlderPending []store.ResentAdd `json:"older_pending,omitempty"`

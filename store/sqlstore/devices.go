@@ -192,7 +192,7 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return t.errorf("delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
-	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "resent_adds", "sessions", "shared_devices", "client_anchors"} {
+	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "resent_adds", "resent_older_luids", "sessions", "shared_devices", "client_anchors"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
 			return t.errorf("delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}

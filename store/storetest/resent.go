@@ -8,15 +8,20 @@ import (
 )
 
 // testResentAdds: resent Adds are kept per partnership, keep the version
-// first recorded, are deleted by GUID, cleared per datastore or device,
-// and go with a reset or a removed device.
+// first recorded and every older copy's LUID given, are deleted by GUID,
+// cleared per datastore or device, and go with a reset or a removed
+// device.
 func testResentAdds(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "u")
 	other := newUser(t, s, "v")
 	putPending := func(user int64, dev, ds, guid string, version int64, luid string) {
 		update(t, s, func(tx store.Tx) error {
-			return tx.PutResentAdd(ctx, &store.ResentAdd{UserID: user, DeviceID: dev, Datastore: ds, GUID: guid, Version: version, PendingLUID: luid})
+			a := &store.ResentAdd{UserID: user, DeviceID: dev, Datastore: ds, GUID: guid, Version: version}
+			if luid != "" {
+				a.PendingLUIDs = []string{luid}
+			}
+			return tx.PutResentAdd(ctx, a)
 		})
 	}
 	put := func(user int64, dev, ds, guid string, version int64) { putPending(user, dev, ds, guid, version, "") }
@@ -30,8 +35,8 @@ func testResentAdds(t *testing.T, s store.Store) {
 					t.Errorf("ResentAdds(%d, %s, %s) returned %+v", user, dev, ds, a)
 				}
 				out += fmt.Sprintf("%s@%d ", a.GUID, a.Version)
-				if a.PendingLUID != "" {
-					out += "luid=" + a.PendingLUID + " "
+				for _, l := range a.PendingLUIDs {
+					out += "luid=" + l + " "
 				}
 				if a.PendingNewerLUID != "" {
 					out += "newer=" + a.PendingNewerLUID + " "
@@ -63,6 +68,8 @@ func testResentAdds(t *testing.T, s store.Store) {
 	})
 	putPending(u, "dev", "contacts", "g2", 9, "L9")
 	check("pending newer LUID", list(u, "dev", "contacts"), "g1@1 g2@3 luid=L9 newer=L4 ")
+	putPending(u, "dev", "contacts", "g2", 9, "L12") // a second older copy: both kept
+	check("two pending LUIDs", list(u, "dev", "contacts"), "g1@1 g2@3 luid=L12 luid=L9 newer=L4 ")
 
 	update(t, s, func(tx store.Tx) error {
 		if err := tx.DeleteResentAdd(ctx, u, "dev", "contacts", "g2"); err != nil {

@@ -64,3 +64,67 @@ func TestRepeatedOneWayAfterLostMap(t *testing.T) {
 		})
 	}
 }
+
+// TestThirdCopyAfterTwoLostMaps: a phone killed before its Map holds the
+// owner's contact unmapped; its one-way syncs from the server hold the
+// Add back, then send it again, but that sync too is killed before its
+// Map; the next two do the same again and the phone maps the third copy.
+// It holds the contact three times, two copies unmapped: its next sync
+// sends both as new, and both are its older copies of the one item,
+// deleted on the phone, not added on the server.
+func TestThirdCopyAfterTwoLostMaps(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit bool
+		mode int // of the sync in which the phone sends its copies
+	}{
+		{"unchanged", false, simclient.TwoWay},
+		{"edited", true, simclient.TwoWay},
+		{"unchanged, slow", false, simclient.Slow},
+		{"edited, slow", true, simclient.Slow},
+		// The server sends nothing: the Deletes of both older copies
+		// wait for the phone's next two-way sync.
+		{"unchanged, one-way from phone", false, simclient.OneWayFromClient},
+		{"edited, one-way from phone", true, simclient.OneWayFromClient},
+		{"unchanged, refresh from phone", false, simclient.RefreshFromClient},
+	} {
+		edit := tc.edit
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dev, sync := owServer(t)
+			owner, phone := dev("owner"), dev("phone")
+			sync(phone, simclient.TwoWay)
+			owner.Add("contacts", resentCard(""))
+			sync(owner, simclient.TwoWay)
+			killedBeforeMap(t, ctx, phone, simclient.TwoWay)
+			sync(phone, simclient.OneWayFromServer)
+			killedBeforeMap(t, ctx, phone, simclient.OneWayFromServer)
+			sync(phone, simclient.OneWayFromServer)
+			sync(phone, simclient.OneWayFromServer)
+			luids := phone.LUIDs("contacts")
+			if len(luids) != 3 {
+				t.Fatalf("phone holds %d items, want the contact three times", len(luids))
+			}
+			if edit {
+				phone.Edit("contacts", luids[0], resentCard("Acme"))
+			}
+			sync(phone, tc.mode)
+			settled(t, sync, 1, edit, phone, owner)
+		})
+	}
+}
+
+// TestNamesakeAfterOlderCopy: a phone holds a contact twice and its user
+// adds another Jane Doe (another number) before the two-way sync in which
+// the phone sends its older copy. The older copy is taken; the namesake,
+// which shares the name but is no copy of what the server sent, stays a
+// contact of its own, not another edit of the item.
+func TestNamesakeAfterOlderCopy(t *testing.T) {
+	ctx := context.Background()
+	dev, sync := owServer(t)
+	owner, phone := dev("owner"), dev("phone")
+	holdTwice(t, ctx, sync, owner, phone)
+	phone.Add("contacts", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;TYPE=CELL:+49 170 2\r\nEND:VCARD\r\n")
+	sync(phone, simclient.TwoWay)
+	settled(t, sync, 2, false, phone, owner)
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"anchorage/admin"
 	"anchorage/test/simclient"
 )
 
@@ -21,7 +22,13 @@ func resentCard(org string) string {
 // owServer starts a server with the user ow and returns how to make a
 // device of it and how to run a sync that must complete.
 func owServer(t *testing.T) (dev func(id string) *simclient.Device, sync func(d *simclient.Device, mode int)) {
-	_, url := newServer(t, "ow")
+	_, dev, sync = owServerAdmin(t)
+	return dev, sync
+}
+
+// owServerAdmin is owServer that also returns the server's admin.
+func owServerAdmin(t *testing.T) (adm *admin.Admin, dev func(id string) *simclient.Device, sync func(d *simclient.Device, mode int)) {
+	adm, url := newServer(t, "ow")
 	dev = func(id string) *simclient.Device {
 		return simclient.New(simclient.Options{URL: url, User: "ow", Password: "pw", DeviceID: id})
 	}
@@ -32,7 +39,7 @@ func owServer(t *testing.T) (dev func(id string) *simclient.Device, sync func(d 
 			t.Fatalf("sync of %s: %v (report %+v)", d.ID(), err, rep)
 		}
 	}
-	return dev, sync
+	return adm, dev, sync
 }
 
 // checkHeld fails unless each device holds want contacts, with the
@@ -60,10 +67,7 @@ func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, i
 	sync(phone, simclient.TwoWay)
 	owner.Add("contacts", resentCard(""))
 	sync(owner, simclient.TwoWay)
-	phone.Faults = simclient.Faults{AbandonAfter: 2}
-	if _, err := phone.Sync(ctx, simclient.TwoWay); !errors.Is(err, simclient.ErrAbandoned) {
-		t.Fatalf("phone's killed sync: %v", err)
-	}
+	killedBeforeMap(t, ctx, phone, simclient.TwoWay)
 	old := phone.LUIDs("contacts")[0]
 	sync(phone, simclient.OneWayFromServer)
 	sync(phone, simclient.OneWayFromServer)
@@ -71,6 +75,16 @@ func holdTwice(t *testing.T, ctx context.Context, sync func(*simclient.Device, i
 		t.Fatalf("phone holds %d items after two one-way syncs, want 2", n)
 	}
 	return old
+}
+
+// killedBeforeMap runs a sync of d that is killed after the server's
+// first message (its Adds), before d's Map.
+func killedBeforeMap(t *testing.T, ctx context.Context, d *simclient.Device, mode int) {
+	t.Helper()
+	d.Faults = simclient.Faults{AbandonAfter: 2}
+	if _, err := d.Sync(ctx, mode); !errors.Is(err, simclient.ErrAbandoned) {
+		t.Fatalf("%s's killed sync: %v", d.ID(), err)
+	}
 }
 
 // TestResentAddDeletedElsewhere: a phone holds a contact twice (older copy
@@ -139,8 +153,12 @@ func TestResentAddFromClient(t *testing.T) {
 		{"edited, one-way", true, simclient.OneWayFromClient},
 		{"unchanged, refresh", false, simclient.RefreshFromClient},
 		{"edited, refresh", true, simclient.RefreshFromClient},
-		// The phone's user then deletes the newer copy: no copy is left.
+		// The phone's user then deletes the newer copy: that removes
+		// the duplicate, not the contact, which stays as the older copy
+		// (as when the phone sends both in one two-way sync,
+		// TestResentAddNewerDeletedByDevice).
 		{"edited, one-way, newer deleted", true, simclient.OneWayFromClient},
+		{"unchanged, one-way, newer deleted", false, simclient.OneWayFromClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -151,7 +169,6 @@ func TestResentAddFromClient(t *testing.T) {
 				phone.Edit("contacts", old, resentCard("Acme"))
 			}
 			sync(phone, tc.mode)
-			want := 1
 			if strings.HasSuffix(tc.name, "newer deleted") {
 				for _, l := range phone.LUIDs("contacts") {
 					if l != old {
@@ -160,12 +177,9 @@ func TestResentAddFromClient(t *testing.T) {
 						}
 					}
 				}
-				want = 0
 			}
-			sync(owner, simclient.TwoWay)
 			sync(phone, simclient.TwoWay)
-			sync(owner, simclient.TwoWay)
-			checkHeld(t, want, tc.edit, phone, owner)
+			settled(t, sync, 1, tc.edit, phone, owner)
 		})
 	}
 }

@@ -79,6 +79,14 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 				}
 			}
 		case activesync.CmdChange, activesync.CmdDelete:
+			if c.Kind == activesync.CmdDelete {
+				if kept, err := s.keptDelete(w, fs, ds, class, c.ServerID); err != nil {
+					return err
+				} else if kept {
+					r.Outcome = activesync.OutcomeConflict
+					break
+				}
+			}
 			guid, err := w.ServerID(ds, c.ServerID)
 			if err != nil {
 				return err

@@ -155,11 +155,18 @@ type folderState struct {
 	Repeats int                       `json:"repeats,omitempty"`
 	Owed    []activesync.ServerChange `json:"owed,omitempty"`
 	Window  int                       `json:"window,omitempty"`
+	// Spared are the ServerIds of changes the device asked again for
+	// alone, sent once more after an answer without them (loop.go).
+	Spared []string `json:"spared,omitempty"`
 	// Began is the first key of the chain a SyncKey 0 replaced an older
 	// one with; Restarts counts such replacements of a chain in use
 	// (shared.go).
 	Began    int `json:"began,omitempty"`
 	Restarts int `json:"restarts,omitempty"`
+	// KeptDeletes are the ServerIds whose Delete an answer the device
+	// lost kept (status 7): the Delete comes again and gets that answer;
+	// true while the item's Add waits for it (keptdelete.go).
+	KeptDeletes map[string]bool `json:"kept_deletes,omitempty"`
 }
 
 // load reads the device's state; a device never seen has an empty one.

@@ -3,6 +3,7 @@ package coresession_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,4 +92,113 @@ func fullNames(changes []activesync.ServerChange) string {
 		out = append(out, fmt.Sprintf("%v %s %q", c.Kind, c.ServerID, property(c.Item, "FN")))
 	}
 	return strings.Join(out, "; ")
+}
+
+// TestLostKeptDeleteSentLater: a device deletes an item another device
+// changed; the server keeps the item (status 7) and sends it back as an
+// Add, but the device is killed before it stores that answer. Restarted,
+// it repeats the key with other commands first (one command a request),
+// its Delete still pending: no answer may Add the item it still holds,
+// whether the lost answer carried the Add or a later window does. The
+// Delete, sent again, gets the same answer (status 7), not applied to the
+// item the Add mapped again, and the item goes to the device then, once,
+// with the other device's change.
+func TestLostKeptDeleteSentLater(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		again, later bool
+	}{
+		{"Delete sent later", false, false},
+		{"Delete sent again with the other command", true, false},
+		{"Add in a later window", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := newBackend(t)
+			bdev := login(t, b, "dev-b")
+			rb := mustSync(t, bdev, activesync.SyncRequest{SyncKey: initial(t, bdev, nil), Commands: []activesync.ClientCommand{
+				{Kind: activesync.CmdAdd, ClientID: "c1", Item: contact("Ann", "Arbor", "")},
+				{Kind: activesync.CmdAdd, ClientID: "c2", Item: contact("Bob", "Barker", "")},
+				{Kind: activesync.CmdAdd, ClientID: "c3", Item: contact("Dora", "Dunn", "")}}})
+			_, kb, _ := drain(t, bdev, rb.SyncKey, 10)
+			// dev-a gets them from the server: their ServerIds are the
+			// server's, which an Add of the item sends again.
+			a := login(t, b, "dev-a")
+			got, ka, _ := drain(t, a, initial(t, a, nil), 10)
+			del := map[string]activesync.ClientCommand{}
+			for _, ch := range got {
+				del[strings.Fields(property(ch.Item, "FN"))[0]] = activesync.ClientCommand{Kind: activesync.CmdDelete, ServerID: ch.ServerID}
+			}
+			ann := del["Ann"].ServerID
+			cmds := []activesync.ClientCommand{{Kind: activesync.CmdChange, ServerID: rb.Results[0].ServerID, Item: contact("Ann", "Arbor", "NOTE:b\r\n")}}
+			window := 10
+			if tc.later {
+				// A change before Ann's in the change log, and a window
+				// of one: the lost answer carries that one.
+				cmds = append([]activesync.ClientCommand{{Kind: activesync.CmdAdd, ClientID: "c4", Item: contact("Carl", "Cole", "")}}, cmds...)
+				window = 1
+			}
+			mustSync(t, bdev, activesync.SyncRequest{SyncKey: kb, Commands: cmds})
+
+			lost := mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, WindowSize: window,
+				Commands: []activesync.ClientCommand{del["Ann"]}})
+			if len(lost.Results) != 1 || lost.Results[0].Outcome != activesync.OutcomeConflict {
+				t.Fatalf("Delete of an item changed elsewhere: %+v, want status 7", lost.Results)
+			}
+			// Killed before it stored that answer: the same key again,
+			// then the next, one request for each pending command.
+			requests := [][]activesync.ClientCommand{{del["Bob"]}, {del["Dora"]}, {del["Ann"]}}
+			if tc.again {
+				requests = [][]activesync.ClientCommand{{del["Bob"], del["Dora"], del["Ann"]}}
+			}
+			var sent []activesync.ServerChange
+			key := ka
+			var r *activesync.SyncResult
+			for i, cmds := range requests {
+				r = mustSync(t, a, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: 10, Commands: cmds})
+				key = r.SyncKey
+				sent = append(sent, r.Changes...)
+				if i == len(requests)-1 {
+					break
+				}
+				for _, ch := range r.Changes {
+					if ch.ServerID == ann {
+						t.Fatalf("device still holding the item with its Delete pending was sent %v of it", ch.Kind)
+					}
+				}
+			}
+			if res := r.Results[len(r.Results)-1]; res.ServerID != ann || res.Outcome != activesync.OutcomeConflict {
+				t.Fatalf("Delete sent again: %+v, want status 7 as in the lost answer", res)
+			}
+			rest, _, _ := drain(t, a, key, 10)
+			var adds int
+			for _, ch := range append(sent, rest...) {
+				if ch.ServerID == ann {
+					adds++
+					if ch.Kind != activesync.CmdAdd || !strings.Contains(string(ch.Item.Data), "NOTE:b") {
+						t.Errorf("device was sent %v of the kept item: %s, want the Add of dev-b's version", ch.Kind, ch.Item.Data)
+					}
+				}
+			}
+			if adds != 1 {
+				t.Errorf("the kept item went to the device %d times, want once", adds)
+			}
+			c := login(t, b, "dev-c")
+			live, _, _ := drain(t, c, initial(t, c, nil), 10)
+			want := "Ann Arbor"
+			if tc.later {
+				want = "Ann Arbor, Carl Cole"
+			}
+			var names []string
+			for _, ch := range live {
+				names = append(names, property(ch.Item, "FN"))
+				if strings.Contains(string(ch.Item.Data), "Arbor") && !strings.Contains(string(ch.Item.Data), "NOTE:b") {
+					t.Errorf("the server's Ann Arbor lacks dev-b's change: %s", ch.Item.Data)
+				}
+			}
+			slices.Sort(names)
+			if got := strings.Join(names, ", "); got != want {
+				t.Errorf("server holds %s, want %s", got, want)
+			}
+		})
+	}
 }

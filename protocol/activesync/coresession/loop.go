@@ -15,9 +15,10 @@ import (
 // as Z-Push does, each further repeat halves the answer's server changes
 // (the rest are owed and go out first in the next windows, under the
 // same smaller window), down to one change; when the device refuses that
-// one too, its item is set aside for the device (engine.SetAside: not sent
-// to it again, kept on the server, reported in the log and `device
-// list`).
+// one too, it goes again once after an answer without it (Spared): a
+// device that lost that answer several times takes it then; one that
+// refuses it again has its item set aside (engine.SetAside: not sent to
+// it again, kept on the server, reported in the log and `device list`).
 
 // loopAfter is the repeat of one SyncKey from which the answer shrinks:
 // the first repeat is a lost answer.
@@ -28,6 +29,18 @@ const loopAfter = 2
 // twice (lost on the way, then killed before it stored the copy sent
 // again), and a lost answer costs nothing, a set-aside item the device.
 const setAsideAfter = loopAfter + 1
+
+// tookLast notes that the device took the last answer (it sent the key
+// that answer gave): a change spared once that went out in it was taken.
+func tookLast(fs *folderState) {
+	fs.Repeats = 0
+	if len(fs.Spared) == 0 || fs.Last == nil {
+		return
+	}
+	fs.Spared = slices.DeleteFunc(fs.Spared, func(id string) bool {
+		return slices.ContainsFunc(fs.Last.Changes, func(sc activesync.ServerChange) bool { return sc.ServerID == id })
+	})
+}
 
 // repeated answers a request with the key of the last answer again.
 func (s *Session) repeated(w *engine.Work, fs *folderState, name string) (*activesync.SyncResult, error) {
@@ -47,8 +60,20 @@ func (s *Session) repeated(w *engine.Work, fs *folderState, name string) (*activ
 		log.Info("device asks again with the same SyncKey: its window shrinks",
 			"user", s.user.Name, "device", s.dev.ID, "datastore", name, "sync_key", fs.LastReq, "repeats", fs.Repeats, "window", keep)
 	} else {
-		if err := s.setAside(w, fs, name, last.Changes[0]); err != nil {
-			return nil, err
+		if sc := last.Changes[0]; !slices.Contains(fs.Spared, sc.ServerID) {
+			// Once, the change goes again after an answer without it:
+			// repeats of a key are also answers lost on the way and
+			// devices killed before they stored one, which a device
+			// that took the next answer took too.
+			fs.Spared = append(fs.Spared, sc.ServerID)
+			fs.Owed = append(fs.Owed, sc)
+			log.Info("device asks again with the same SyncKey for one change: it goes again after an answer without it",
+				"user", s.user.Name, "device", s.dev.ID, "datastore", name, "sync_key", fs.LastReq, "server_id", sc.ServerID)
+		} else {
+			fs.Spared = slices.DeleteFunc(fs.Spared, func(id string) bool { return id == sc.ServerID })
+			if err := s.setAside(w, fs, name, sc); err != nil {
+				return nil, err
+			}
 		}
 		smaller.Changes = nil
 		smaller.MoreAvailable = last.MoreAvailable || len(fs.Owed) > 0

@@ -7,6 +7,7 @@ import (
 
 	"anchorage/admin"
 	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
 )
 
 // chokingDevice syncs as a device that fails on every answer holding a
@@ -138,6 +139,63 @@ func TestOneChangeLostTwiceNotSetAside(t *testing.T) {
 	if len(r.Changes) != 1 || r.Changes[0].Kind != activesync.CmdAdd {
 		t.Fatalf("third answer to the same key: %+v, want the one Add", r.Changes)
 	}
+	noneSetAside(t, core)
+}
+
+// TestOneChangeLostThreeTimesSentAgain: an answer of one change, a Delete
+// or an Add, lost three times (on the way, the device killed before it
+// stored the copy sent again, on the way again) looks like a device that
+// refuses the change. The device gets an answer without it, and the
+// change once more in the next one: a device that took that answer takes
+// it. Nothing is set aside, and the device ends with the server's items.
+func TestOneChangeLostThreeTimesSentAgain(t *testing.T) {
+	for name, kind := range map[string]activesync.CommandKind{"Delete": activesync.CmdDelete, "Add": activesync.CmdAdd} {
+		t.Run(name, func(t *testing.T) {
+			b, core := newBackend(t)
+			a := login(t, b, "dev-a")
+			ra := mustSync(t, a, adds(initial(t, a, nil), 3, "Thrice"))
+			_, ka, _ := drain(t, a, ra.SyncKey, 10)
+			bdev := login(t, b, "dev-b")
+			key := initial(t, bdev, nil)
+			held := map[string]bool{}
+			if kind == activesync.CmdDelete {
+				got, k, _ := drain(t, bdev, key, 10)
+				for _, ch := range got {
+					held[ch.ServerID] = true
+				}
+				key = k
+				mustSync(t, a, activesync.SyncRequest{SyncKey: ka, GetChanges: true, Commands: []activesync.ClientCommand{
+					{Kind: activesync.CmdDelete, ServerID: ra.Results[0].ServerID}}})
+			}
+			var r *activesync.SyncResult
+			for range 4 {
+				r = mustSync(t, bdev, activesync.SyncRequest{SyncKey: key, GetChanges: true, WindowSize: 1})
+			}
+			got, _, _ := drain(t, bdev, r.SyncKey, 1)
+			for _, ch := range append(r.Changes, got...) {
+				held[ch.ServerID] = ch.Kind != activesync.CmdDelete
+			}
+			want := 3
+			if kind == activesync.CmdDelete {
+				want = 2
+			}
+			n := 0
+			for _, h := range held {
+				if h {
+					n++
+				}
+			}
+			if n != want {
+				t.Errorf("the device holds %d contacts after the lost answers, want %d", n, want)
+			}
+			noneSetAside(t, core)
+		})
+	}
+}
+
+// noneSetAside fails unless no device of the user ann has items set aside.
+func noneSetAside(t *testing.T, core *engine.Engine) {
+	t.Helper()
 	devs, err := admin.New(core).Devices(context.Background(), "ann")
 	if err != nil {
 		t.Fatal(err)

@@ -63,7 +63,7 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 			}
 			return activesync.ErrInvalidSyncKey
 		}
-		fs.Repeats = 0 // the device took the last answer
+		tookLast(fs) // the device took the last answer (loop.go)
 		if filterChanged(fs, req) {
 			s.core.Logger().Info("device changed its FilterType: it syncs again from SyncKey 0",
 				"user", s.user.Name, "device", s.dev.ID, "folder", req.FolderID, "from", fs.Filter, "to", req.FilterType)
@@ -159,25 +159,11 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 // server changes go out again with them, under a new key.
 func (s *Session) resend(w *engine.Work, fs *folderState, name string, class activesync.Class, req activesync.SyncRequest) (*activesync.SyncResult, error) {
 	last, lastReq := fs.Last, fs.LastReq
+	lost := keepLostDeletes(fs, last, req) // keptdelete.go
 	req.GetChanges = false
 	res, err := s.sync(w, fs, name, class, req)
 	if err != nil {
 		return nil, err
-	}
-	// A lost change of an item the device now changes or deletes is not
-	// sent again: the device's command was applied after it, and the
-	// result (a conflict's outcome included) follows with the changes.
-	touched := map[string]bool{}
-	for _, c := range req.Commands {
-		if c.Kind == activesync.CmdChange || c.Kind == activesync.CmdDelete {
-			touched[c.ServerID] = true
-		}
-	}
-	var lost []activesync.ServerChange
-	for _, ch := range last.Changes {
-		if !touched[ch.ServerID] {
-			lost = append(lost, ch)
-		}
 	}
 	res.Changes = append(lost, res.Changes...)
 	res.MoreAvailable = res.MoreAvailable || last.MoreAvailable
@@ -305,6 +291,7 @@ func (s *Session) changes(w *engine.Work, fs *folderState, ds *engine.Datastore,
 	if _, _, err := w.Map(ds, maps); err != nil {
 		return err
 	}
+	res.Changes = append(res.Changes[:sent], holdKeptAdds(fs, res.Changes[sent:])...) // keptdelete.go
 	for _, sc := range res.Changes[sent:] {
 		if sc.Kind == activesync.CmdAdd {
 			continue
