@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 	fs.IntVar(&o.nodes, "nodes", 1, "with --server-bin: start this many servers on --data (a postgres:// URL) behind a round-robin proxy")
 	fs.IntVar(&o.dbPid, "db-pid", 0, "pid of the database server (PostgreSQL's postmaster), to report its and its backends' CPU time")
-	fs.IntVar(&o.sourceAddrs, "source-addresses", 0, "connect from this many loopback addresses (127.1.0.1, …), devices spread over them, as devices on different networks; 0: the system's choice (all from 127.0.0.1 to a loopback server)")
+	fs.IntVar(&o.sourceAddrs, "source-addresses", -1, "connect from this many loopback addresses (127.1.0.1, …), devices spread over them, as devices on different networks; 0: the system's choice (all from 127.0.0.1 to a loopback server); default: one per device for a server on this machine, since the server spaces the logins of one client address")
 	fs.StringVar(&o.pgStats, "pg-stats", "", "PostgreSQL URL of the database: report statements (pg_stat_statements), commits and rows per session")
 	fs.BoolVar(&o.push, "push", false, "run the push benchmark instead of the SyncML phases: every device an EAS phone with a parked Ping, one writer")
 	fs.Float64Var(&o.pushRate, "push-rate", 20, "push: writes per second, each to a random user's contact")
@@ -174,6 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	o.sourceAddrs = sourceAddresses(&o)
 
 	devs := make([]*Device, o.devices)
 	var names []string
@@ -367,6 +368,19 @@ func runPushPhase(ctx context.Context, hc *http.Client, base string, pid int, us
 
 // checkLoopback refuses a load test of a host other than this machine's
 // loopback, unless --allow-remote says it is meant.
+// sourceAddresses resolves --source-addresses: given, it stands; by
+// default, one per device for a server on this machine (reached from any
+// 127.0.0.0/8 address), else the system's choice.
+func sourceAddresses(o *options) int {
+	switch {
+	case o.sourceAddrs >= 0:
+		return o.sourceAddrs
+	case o.serverBin != "" || checkLoopback(o.url) == nil:
+		return o.devices
+	}
+	return 0
+}
+
 func checkLoopback(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
