@@ -2,6 +2,7 @@ package pim
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
 	"strings"
@@ -57,18 +58,25 @@ var easAddrParts = [][2]string{
 
 // easToSIFName is the SIF-C name of an EAS contact field.
 func easToSIFName(name string) string {
-	if n, ok := easContactNames[name]; ok {
+	if n, ok := easToSIFNames[name]; ok {
 		return n
-	}
-	for _, pre := range []string{"Business", "Home", "Other"} {
-		for _, p := range easAddrParts {
-			if name == pre+p[0] {
-				return pre + p[1]
-			}
-		}
 	}
 	return name
 }
+
+// easToSIFNames are the EAS contact fields whose SIF-C name differs:
+// easContactNames and the address fields.
+var easToSIFNames = func() map[string]string {
+	m := maps.Clone(easContactNames)
+	for _, pre := range []string{"Business", "Home", "Other"} {
+		for _, p := range easAddrParts {
+			if _, ok := m[pre+p[0]]; !ok {
+				m[pre+p[0]] = pre + p[1]
+			}
+		}
+	}
+	return m
+}()
 
 // sifToEASName is the inverse of easToSIFName over easContactOrder.
 var sifToEASName = func() map[string]string {
@@ -93,7 +101,7 @@ var sifToEASExact = func() map[string]string {
 // notes are the 2.5 Contacts Body or the AirSyncBase Body. lost names the
 // fields that cannot be carried.
 func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
-	doc := &sifDoc{root: "contact"}
+	doc := &sifDoc{root: "contact", fields: make([]sifField, 0, len(fields))}
 	for _, f := range fields {
 		v := f.Value
 		switch f.Name {

@@ -337,3 +337,53 @@ func FuzzEASContactMatchesReference(f *testing.F) {
 		sameVCardFromEAS(t, "fields", fuzzEASFields(data))
 	})
 }
+
+// FuzzModernWriter: escapeModern and writer.modern write what they wrote
+// before they had their fast paths, for any text, names and parameters.
+// Run: go test ./protocol/pim -run '^$' -fuzz FuzzModernWriter -fuzztime 1m
+func FuzzModernWriter(f *testing.F) {
+	for _, s := range []string{"", "plain", "a;b,c\\d", "line\r\nbreak\rcr\nlf", "Grüße", "bad\xff", "\xc3", "q\"uo:te",
+		strings.Repeat("x", 70), strings.Repeat("ü", 40), "tab\tctl\x01del\x7f"} {
+		f.Add(s, "TEL", "", s, false)
+		f.Add("", "X-"+s, s, "v", true)
+		f.Add("item1", "N", "WORK", s, false)
+	}
+	f.Fuzz(func(t *testing.T, group, name, paramValue, value string, keepComma bool) {
+		if got, want := escapeModern(value, keepComma), escapeModernRef(value, keepComma); got != want {
+			t.Fatalf("escapeModern(%q, %v) = %q, reference %q", value, keepComma, got, want)
+		}
+		for _, params := range [][]param{nil, {{name: "TYPE"}}, {{name: "TYPE", values: []string{paramValue}}},
+			{{name: "TYPE", values: []string{"WORK", paramValue}}, {name: "X-" + paramValue, values: []string{paramValue, "b"}}}} {
+			var got, want writer
+			got.modern(group, name, params, value)
+			modernRef(&want, group, name, params, value)
+			if got.String() != want.String() {
+				t.Fatalf("modern(%q, %q, %+v, %q) = %q, reference %q", group, name, params, value, got.String(), want.String())
+			}
+		}
+	})
+}
+
+// FuzzSIFNamesMatch: sifNames.match finds the name strings.EqualFold
+// finds, and tells the names strings.ToLower makes one of the table's.
+// Run: go test ./protocol/pim -run '^$' -fuzz FuzzSIFNamesMatch -fuzztime 1m
+func FuzzSIFNamesMatch(f *testing.F) {
+	for _, s := range []string{"FirstName", "firstname", "FIRSTNAME", "NIC\u212AName", "Bu\u017FinessTelephoneNumber",
+		"T\u0130tle", "JobT\u0131tle", "Photo", "photo", "", "X", "Ba\xffd", strings.Repeat("a", 70), "HomeAddressCity"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		id, lowerIs := sifContactNames.match(name)
+		want := -1
+		for i, n := range sifContactNames.names {
+			if strings.EqualFold(name, n) {
+				want = i
+				break
+			}
+		}
+		_, wantLower := sifContactNames.lower[strings.ToLower(name)]
+		if id != want || lowerIs != wantLower {
+			t.Fatalf("match(%q) = %d, %v; want %d, %v", name, id, lowerIs, want, wantLower)
+		}
+	})
+}

@@ -79,44 +79,122 @@ var sifContactText = []struct{ field, prop string }{
 // defaults) and are not kept.
 var sifContactDefaults = map[string]string{"Sensitivity": "0", "Importance": "1", "Gender": "0"}
 
-// sifToVCard converts a SIF-C item to vCard 3.0.
-func sifToVCard(doc *sifDoc, lost losses) []byte {
-	used := map[string]bool{}
-	get := func(name string) string {
-		used[strings.ToLower(name)] = true
-		return doc.get(name)
+// sifContactNames numbers the SIF-C fields: those vcardToSIF writes and
+// sifToVCard reads, Photo last.
+var sifContactNames = newSIFNames(append(slices.Clone(sifContactFieldNames), "Photo")...)
+
+// The numbers of the SIF-C fields sifToVCard reads by name.
+var (
+	sifLastName, sifFirstName, sifMiddleName = sifContactNames.id("LastName"), sifContactNames.id("FirstName"), sifContactNames.id("MiddleName")
+	sifTitle, sifSuffix, sifFileAs           = sifContactNames.id("Title"), sifContactNames.id("Suffix"), sifContactNames.id("FileAs")
+	sifCompany, sifDepartment, sifBody       = sifContactNames.id("CompanyName"), sifContactNames.id("Department"), sifContactNames.id("Body")
+	sifCategories, sifSensitivity, sifPhoto  = sifContactNames.id("Categories"), sifContactNames.id("Sensitivity"), sifContactNames.id("Photo")
+	sifEmail1                                = sifContactNames.id("Email1Address")
+)
+
+// sifTextIDs are the numbers of the sifContactText fields.
+var sifTextIDs = func() []int {
+	ids := make([]int, len(sifContactText))
+	for i, t := range sifContactText {
+		ids[i] = sifContactNames.id(t.field)
 	}
+	return ids
+}()
+
+// sifSlotProps is a slot list as sifToVCard writes it: the number of each
+// slot's field and its property's parameters.
+type sifSlotProps struct {
+	name   string // property
+	ids    []int
+	params [][]param
+}
+
+// sifSlotsOut are the emails (all INTERNET), phones and web pages.
+var sifSlotsOut = func() []sifSlotProps {
+	var out []sifSlotProps
+	for _, l := range []struct {
+		list  []sifSlot
+		name  string
+		extra []string
+	}{{sifEmails, "EMAIL", []string{"INTERNET"}}, {sifPhones, "TEL", nil}, {sifWebs, "URL", nil}} {
+		sp := sifSlotProps{name: l.name}
+		for _, s := range l.list {
+			var params []param
+			if types := append(slices.Clone(l.extra), s.types...); len(types) > 0 {
+				params = []param{{name: "TYPE", values: types}}
+			}
+			sp.ids, sp.params = append(sp.ids, sifContactNames.id(s.field)), append(sp.params, params)
+		}
+		out = append(out, sp)
+	}
+	return out
+}()
+
+// sifAddrOut is an address of sifAddrs as sifToVCard writes it: the
+// numbers of its fields in ADR component order (-1: none), of its label,
+// and the parameters of ADR and LABEL.
+type sifAddrOut struct {
+	parts  [7]int
+	label  int
+	params []param
+}
+
+// sifAddrsOut are the sifAddrs as sifToVCard writes them.
+var sifAddrsOut = func() []sifAddrOut {
+	out := make([]sifAddrOut, len(sifAddrs))
+	for i, a := range sifAddrs {
+		for j, p := range sifAddrParts {
+			out[i].parts[j] = -1
+			if p != "" {
+				out[i].parts[j] = sifContactNames.id(a.field + p)
+			}
+		}
+		out[i].label = sifContactNames.id(sifLabel(a.field))
+		if len(a.types) > 0 {
+			out[i].params = []param{{name: "TYPE", values: a.types}}
+		}
+	}
+	return out
+}()
+
+// sifToVCard converts a SIF-C item to vCard 3.0. Every field of
+// sifContactNames is read, so none of them is kept as an X-SIF- property.
+func sifToVCard(doc *sifDoc, lost losses) []byte {
+	ix := sifContactNames.index(doc)
 	var w writer
+	size := 64
+	for _, f := range doc.fields {
+		size += len(f.name) + len(f.value) + 8
+	}
+	w.Grow(size)
 	w.line("BEGIN:VCARD")
 	w.line("VERSION:3.0")
-	n := []string{get("LastName"), get("FirstName"), get("MiddleName"), get("Title"), get("Suffix")}
-	for i := range n {
-		n[i] = escapeModern(n[i], false)
-	}
-	w.modern("", "N", nil, strings.Join(n, ";"))
-	fn := strings.Join(strings.Fields(strings.Join([]string{get("Title"), get("FirstName"),
-		get("MiddleName"), get("LastName"), get("Suffix")}, " ")), " ")
-	company, dept := get("CompanyName"), get("Department")
-	fileAs := get("FileAs")
-	if fn == "" || fileAs != fn && fromFN(get("LastName"), get("FirstName"), fn, fileAs) {
+	last, first, middle := ix.get(sifLastName), ix.get(sifFirstName), ix.get(sifMiddleName)
+	title, suffix := ix.get(sifTitle), ix.get(sifSuffix)
+	w.modern("", "N", nil, escapeModern(last, false)+";"+escapeModern(first, false)+";"+
+		escapeModern(middle, false)+";"+escapeModern(title, false)+";"+escapeModern(suffix, false))
+	fn := joinWords(title, first, middle, last, suffix)
+	company, dept := ix.get(sifCompany), ix.get(sifDepartment)
+	fileAs := ix.get(sifFileAs)
+	if fn == "" || fileAs != fn && fromFN(last, first, fn, fileAs) {
 		fn = fileAs
 	}
 	if fn == "" {
 		fn = company
 	}
 	if fn == "" {
-		fn = doc.get("Email1Address")
+		fn = ix.get(sifEmail1)
 	}
 	w.modern("", "FN", nil, escapeModern(fn, false))
 	if company != "" || dept != "" {
 		w.modern("", "ORG", nil, escapeModern(company, false)+";"+escapeModern(dept, false))
 	}
-	for _, t := range sifContactText {
-		v := get(t.field)
-		if t.field == "Body" {
-			v = strings.TrimRight(doc.raw("Body"), " \t\r\n")
+	for i, t := range sifContactText {
+		v := ix.get(sifTextIDs[i])
+		if sifTextIDs[i] == sifBody {
+			v = strings.TrimRight(ix.raw(sifBody), " \t\r\n")
 		}
-		if v == "" || t.field == "FileAs" && v == defaultFileAs(doc.get("LastName"), doc.get("FirstName"), fn) {
+		if v == "" || sifTextIDs[i] == sifFileAs && v == defaultFileAs(last, first, fn) {
 			continue
 		}
 		if t.prop == "BDAY" || t.prop == "X-ANNIVERSARY" {
@@ -125,67 +203,63 @@ func sifToVCard(doc *sifDoc, lost losses) []byte {
 		}
 		w.modern("", t.prop, nil, escapeModern(v, false))
 	}
-	if cats := sifList(get("Categories")); len(cats) > 0 {
+	if cats := sifList(ix.get(sifCategories)); len(cats) > 0 {
 		for i := range cats {
 			cats[i] = escapeModern(cats[i], false)
 		}
 		w.modern("", "CATEGORIES", nil, strings.Join(cats, ","))
 	}
-	if class := sifClass(get("Sensitivity")); class != "" {
+	if class := sifClass(ix.get(sifSensitivity)); class != "" {
 		w.modern("", "CLASS", nil, class)
 	}
-	slots := func(list []sifSlot, name string, extra ...string) {
-		for _, s := range list {
-			if v := get(s.field); v != "" {
-				var params []param
-				if types := append(slices.Clone(extra), s.types...); len(types) > 0 {
-					params = []param{{name: "TYPE", values: types}}
-				}
-				w.modern("", name, params, v)
+	for _, l := range sifSlotsOut {
+		for i, id := range l.ids {
+			if v := ix.get(id); v != "" {
+				w.modern("", l.name, l.params[i], v)
 			}
 		}
 	}
-	slots(sifEmails, "EMAIL", "INTERNET")
-	slots(sifPhones, "TEL")
-	slots(sifWebs, "URL")
-	for _, a := range sifAddrs {
-		parts := make([]string, len(sifAddrParts))
+	for _, a := range sifAddrsOut {
+		var parts [len(sifAddrOut{}.parts)]string
 		any := false
-		for i, p := range sifAddrParts {
-			if p != "" {
-				parts[i] = escapeModern(get(a.field+p), false)
+		for i, id := range a.parts {
+			if id >= 0 {
+				parts[i] = escapeModern(ix.get(id), false)
 				any = any || parts[i] != ""
 			}
 		}
-		var params []param
-		if len(a.types) > 0 {
-			params = []param{{name: "TYPE", values: a.types}}
-		}
 		if any {
-			w.modern("", "ADR", params, strings.Join(parts, ";"))
+			w.modern("", "ADR", a.params, strings.Join(parts[:len(sifAddrParts)], ";"))
 		}
-		if l := get(sifLabel(a.field)); l != "" {
-			w.modern("", "LABEL", params, escapeModern(l, false))
+		if l := ix.get(a.label); l != "" {
+			w.modern("", "LABEL", a.params, escapeModern(l, false))
 		}
 	}
-	if photo := strings.Join(strings.Fields(get("Photo")), ""); photo != "" {
+	if photo := strings.Join(strings.Fields(ix.get(sifPhoto)), ""); photo != "" {
 		params := []param{{name: "ENCODING", values: []string{"b"}}}
 		if t := imageType(photo); t != "" {
 			params = append(params, param{name: "TYPE", values: []string{t}})
 		}
 		w.modern("", "PHOTO", params, photo)
 	}
-	sifExtras(&w, doc, used, sifContactDefaults, lost)
+	sifExtras(&w, doc, func(i int) bool { return ix.table[i] }, sifContactDefaults, lost)
 	w.line("END:VCARD")
 	return []byte(w.String())
 }
 
-// sifExtras writes the fields not used yet as X-SIF- properties, except
-// empty ones and those holding their default.
-func sifExtras(w *writer, doc *sifDoc, used map[string]bool, defaults map[string]string, lost losses) {
-	for _, f := range doc.fields {
+// joinWords is the words of parts (split at white space) joined by
+// single spaces.
+func joinWords(parts ...string) string {
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+// sifExtras writes the fields not used yet (used by their place in
+// doc.fields) as X-SIF- properties, except empty ones and those holding
+// their default.
+func sifExtras(w *writer, doc *sifDoc, used func(i int) bool, defaults map[string]string, lost losses) {
+	for i, f := range doc.fields {
 		v := strings.TrimSpace(f.value)
-		if used[strings.ToLower(f.name)] || v == "" || defaults[f.name] == v {
+		if used(i) || v == "" || defaults[f.name] == v {
 			continue
 		}
 		name := sifXName(f.name)
