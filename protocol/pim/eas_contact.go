@@ -111,6 +111,9 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 			v = easDate(v)
 		case "Email1Address", "Email2Address", "Email3Address":
 			// Devices may send "Name" <address> (MS-ASCNTC 2.2.2.26).
+			if plainAddrSpec(v) {
+				break // what mail.ParseAddress returns unchanged
+			}
 			if a, err := mail.ParseAddress(v); err == nil {
 				v = a.Address
 			}
@@ -121,6 +124,29 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 	}
 	l := losses{}
 	return sifToVCard(doc, l), l.list()
+}
+
+// plainAddrSpec tells an address mail.ParseAddress reads as its own
+// Address: local@domain, each a dot-atom (RFC 5322 3.4.1) of letters,
+// digits, "_", "+" and "-", without leading, trailing or double dots.
+func plainAddrSpec(v string) bool {
+	local, domain, ok := strings.Cut(v, "@")
+	return ok && plainDotAtom(local) && plainDotAtom(domain)
+}
+
+// plainDotAtom tells a non-empty dot-atom of letters, digits, "_", "+"
+// and "-" without leading, trailing or double dots.
+func plainDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // VCardToEASContact converts a vCard (any version Convert reads) to

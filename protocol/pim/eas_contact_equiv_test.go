@@ -3,6 +3,7 @@ package pim
 import (
 	"bytes"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -384,6 +385,29 @@ func FuzzSIFNamesMatch(f *testing.F) {
 		_, wantLower := sifContactNames.lower[strings.ToLower(name)]
 		if id != want || lowerIs != wantLower {
 			t.Fatalf("match(%q) = %d, %v; want %d, %v", name, id, lowerIs, want, wantLower)
+		}
+	})
+}
+
+// FuzzContactHelpers: the helpers of the EAS contact conversions agree
+// with what they stand for: plainAddrSpec with mail.ParseAddress,
+// joinWords with strings.Fields of the joined parts.
+// Run: go test ./protocol/pim -run '^$' -fuzz FuzzContactHelpers -fuzztime 1m
+func FuzzContactHelpers(f *testing.F) {
+	for _, s := range []string{"a@b", "p00001@example.org", "a.b+c_d-e@x-y.example", ".a@b", "a.@b", "a..b@c", "a@b.", "a@@b",
+		"a@[1.2.3.4]", " a@b", "a@b ", "\"q\"@b", "a@b (c)", "", "@", "a@", "@b", "ü@b", "a\xff@b", "\u2000x\u00a0y\x85z"} {
+		f.Add(s, " two  words\t", "\xe2\x80")
+	}
+	f.Fuzz(func(t *testing.T, s, p2, p3 string) {
+		if plainAddrSpec(s) {
+			a, err := mail.ParseAddress(s)
+			if err != nil || a.Address != s {
+				t.Fatalf("plainAddrSpec(%q), but mail.ParseAddress gives %+v, %v", s, a, err)
+			}
+		}
+		parts := []string{s, p2, p3, p3 + s, ""}
+		if got, want := joinWords(parts...), strings.Join(strings.Fields(strings.Join(parts, " ")), " "); got != want {
+			t.Fatalf("joinWords(%q) = %q, want %q", parts, got, want)
 		}
 	})
 }

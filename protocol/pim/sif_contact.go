@@ -160,7 +160,8 @@ var sifAddrsOut = func() []sifAddrOut {
 // sifToVCard converts a SIF-C item to vCard 3.0. Every field of
 // sifContactNames is read, so none of them is kept as an X-SIF- property.
 func sifToVCard(doc *sifDoc, lost losses) []byte {
-	ix := sifContactNames.index(doc)
+	var buf [128]int32
+	ix := sifContactNames.index(doc, buf[:])
 	var w writer
 	size := 64
 	for _, f := range doc.fields {
@@ -242,7 +243,7 @@ func sifToVCard(doc *sifDoc, lost losses) []byte {
 		}
 		w.modern("", "PHOTO", params, photo)
 	}
-	sifExtras(&w, doc, func(i int) bool { return ix.table[i] }, sifContactDefaults, lost)
+	sifExtras(&w, doc, ix.used, sifContactDefaults, lost)
 	w.line("END:VCARD")
 	return []byte(w.String())
 }
@@ -250,7 +251,21 @@ func sifToVCard(doc *sifDoc, lost losses) []byte {
 // joinWords is the words of parts (split at white space) joined by
 // single spaces.
 func joinWords(parts ...string) string {
-	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		for word := range strings.FieldsSeq(p) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(word)
+		}
+	}
+	return b.String()
 }
 
 // sifExtras writes the fields not used yet (used by their place in

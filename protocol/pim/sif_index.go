@@ -90,13 +90,16 @@ func (n *sifNames) match(name string) (id int, lowerIs bool) {
 type sifIndex struct {
 	doc   *sifDoc
 	first []int32 // by number: the item's first field of that name, or -1
-	table []bool  // by field: strings.ToLower of its name is a name's
+	table []int32 // by field: 1 if strings.ToLower of its name is a name's
 }
 
 // index finds the fields of doc named in n (ignoring case, as sifDoc.get
-// does).
-func (n *sifNames) index(doc *sifDoc) sifIndex {
-	ix := sifIndex{doc: doc, first: make([]int32, len(n.names)), table: make([]bool, len(doc.fields))}
+// does), in buf when it is large enough: one int32 a name and a field.
+func (n *sifNames) index(doc *sifDoc, buf []int32) sifIndex {
+	if len(buf) < len(n.names)+len(doc.fields) {
+		buf = make([]int32, len(n.names)+len(doc.fields))
+	}
+	ix := sifIndex{doc: doc, first: buf[:len(n.names)], table: buf[len(n.names) : len(n.names)+len(doc.fields)]}
 	for i := range ix.first {
 		ix.first[i] = -1
 	}
@@ -105,9 +108,18 @@ func (n *sifNames) index(doc *sifDoc) sifIndex {
 		if id >= 0 && ix.first[id] < 0 {
 			ix.first[id] = int32(i)
 		}
-		ix.table[i] = lowerIs
+		ix.table[i] = 0
+		if lowerIs {
+			ix.table[i] = 1
+		}
 	}
 	return ix
+}
+
+// used tells whether strings.ToLower of the name of the i-th field is a
+// name's of the table.
+func (ix *sifIndex) used(i int) bool {
+	return ix.table[i] != 0
 }
 
 // raw is sifDoc.raw of the field numbered id.
