@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
-	"slices"
 	"strings"
 )
 
@@ -156,18 +155,35 @@ func plainDotAtom(s string) bool {
 // Contacts Body for 2.5); lost names what EAS cannot hold.
 //
 // The vCard's SIF-C fields are mapped to EAS without writing and reading
-// the SIF-C XML; sifXMLFields gives the values that round trip would.
+// the SIF-C XML; sifXMLText gives the values that round trip would, and
+// the items whose X-SIF- names or number of fields it would change take
+// it (sifXMLFields).
 func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error) {
 	l := losses{}
 	card, err := canonicalVCard(data, l)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eas contact: %w", err)
 	}
-	sif, err := sifXMLFields(cardSIFFields(card, l))
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	var vals sifValues
+	extras := cardSIFValues(card, &vals, l)
+	var set easContactSet
+	if sifRoundTrips(vals[sifPhoto] != "", extras) {
+		sif, err := sifXMLFields(vals.fields(len(extras)), extras)
+		if err != nil {
+			return nil, nil, fmt.Errorf("eas contact: %w", err)
+		}
+		for _, f := range sif {
+			set.add(f.name, f.value, l)
+		}
+		return set.list(), l.list(), nil
 	}
-	return easContactFields(sif, l), l.list(), nil
+	for id, name := range sifContactNames.names {
+		set.addKnown(id, name, sifXMLText(vals[id]), l)
+	}
+	for _, f := range extras {
+		set.add(f.name, sifXMLText(f.value), l)
+	}
+	return set.list(), l.list(), nil
 }
 
 // canonicalVCard is the VCARD component of a vCard in the form Convert
@@ -190,72 +206,108 @@ func canonicalVCard(data []byte, lost losses) (*component, error) {
 	return card, nil
 }
 
-// easContactFields maps SIF-C fields to EAS contact fields in
-// easContactOrder, Body last; fields EAS has no place for are added to
-// lost unless they hold a default.
-func easContactFields(sif []sifField, l losses) []EASField {
-	// got holds the last field of each name by its place in
-	// easContactOrder (Body last), in that order.
-	type placed struct {
-		at int
-		f  EASField
+// easContactSet collects the EAS fields of SIF-C fields: the last field
+// of each name, in easContactOrder (Body last).
+type easContactSet struct {
+	at     [easContactPlaces]int16 // by place: 1 + the field's index in fields, or 0
+	fields []EASField
+	buf    [16]EASField
+}
+
+// easContactPlaces bounds the places of easContactOrder and Body.
+const easContactPlaces = 64
+
+// sifKnownEAS is, by SIF-C field number, the EAS field the SIF-C field
+// maps to, if any.
+var sifKnownEAS = func() []string {
+	if len(easContactOrder)+1 > easContactPlaces {
+		panic("pim: easContactPlaces is less than the EAS contact fields")
 	}
-	got := make([]placed, 0, 16)
-	set := func(at int, f EASField) {
-		i := 0
-		for i < len(got) && got[i].at < at {
-			i++
-		}
-		if i < len(got) && got[i].at == at {
-			got[i].f = f
-			return
-		}
-		got = slices.Insert(got, i, placed{at, f})
-	}
-	for _, f := range sif {
-		v := strings.TrimSpace(f.value)
-		if f.name == "Body" {
-			v = strings.TrimRight(f.value, " \t\r\n")
-		}
-		if v == "" {
-			continue
-		}
-		name, ok := sifToEASExact[f.name]
+	out := make([]string, len(sifContactNames.names))
+	for id, n := range sifContactNames.names {
+		eas, ok := sifToEASExact[n]
 		if !ok {
-			name, ok = sifToEASName[strings.ToLower(f.name)]
+			eas = sifToEASName[strings.ToLower(n)]
 		}
-		switch {
-		case f.name == "Body":
-			set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
-			continue
-		case !ok:
-			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
-				if f.name != "FileAs" {
-					l.add(f.name)
-				}
-			}
-			continue
-		}
-		e := EASField{Space: "Contacts", Name: name, Value: v}
-		if s, ok := easContactSpace[name]; ok {
-			e.Space = s
-		}
-		switch name {
-		case "Categories", "Children":
-			e.Value, e.Items = "", sifList(v)
-		case "Birthday", "Anniversary":
-			e.Value = dateEAS(v)
-		}
-		set(easContactIndex[name], e)
+		out[id] = eas
 	}
-	if len(got) == 0 {
+	return out
+}()
+
+// add maps a SIF-C field to its EAS field; a field EAS has no place for
+// is added to l unless it holds a default.
+func (s *easContactSet) add(name, value string, l losses) {
+	eas, ok := sifToEASExact[name]
+	if !ok {
+		eas, ok = sifToEASName[strings.ToLower(name)]
+	}
+	s.put(name, value, eas, ok, l)
+}
+
+// addKnown is add for the SIF-C field numbered id.
+func (s *easContactSet) addKnown(id int, name, value string, l losses) {
+	s.put(name, value, sifKnownEAS[id], sifKnownEAS[id] != "", l)
+}
+
+// put is add of a field that maps to eas if ok.
+func (s *easContactSet) put(name, value, eas string, ok bool, l losses) {
+	v := strings.TrimSpace(value)
+	if name == "Body" {
+		v = strings.TrimRight(value, " \t\r\n")
+	}
+	if v == "" {
+		return
+	}
+	switch {
+	case name == "Body":
+		s.set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
+		return
+	case !ok:
+		if _, def := sifContactDefaults[name]; !def || sifContactDefaults[name] != v {
+			if name != "FileAs" {
+				l.add(name)
+			}
+		}
+		return
+	}
+	e := EASField{Space: "Contacts", Name: eas, Value: v}
+	if sp, ok := easContactSpace[eas]; ok {
+		e.Space = sp
+	}
+	switch eas {
+	case "Categories", "Children":
+		e.Value, e.Items = "", sifList(v)
+	case "Birthday", "Anniversary":
+		e.Value = dateEAS(v)
+	}
+	s.set(easContactIndex[eas], e)
+}
+
+// set puts f at its place, replacing the field there.
+func (s *easContactSet) set(at int, f EASField) {
+	if i := s.at[at]; i > 0 {
+		s.fields[i-1] = f
+		return
+	}
+	if s.fields == nil {
+		s.fields = s.buf[:0]
+	}
+	s.fields = append(s.fields, f)
+	s.at[at] = int16(len(s.fields))
+}
+
+// list returns the fields in order, or nil.
+func (s *easContactSet) list() []EASField {
+	if len(s.fields) == 0 {
 		return nil
 	}
-	fields := make([]EASField, len(got))
-	for i, p := range got {
-		fields[i] = p.f
+	out := make([]EASField, 0, len(s.fields))
+	for _, i := range s.at {
+		if i > 0 {
+			out = append(out, s.fields[i-1])
+		}
 	}
-	return fields
+	return out
 }
 
 // easContactIndex is the place of each field in easContactOrder.

@@ -81,7 +81,14 @@ var sifContactDefaults = map[string]string{"Sensitivity": "0", "Importance": "1"
 
 // sifContactNames numbers the SIF-C fields: those vcardToSIF writes and
 // sifToVCard reads, Photo last.
-var sifContactNames = newSIFNames(append(slices.Clone(sifContactFieldNames), "Photo")...)
+// sifValues holds their values by these numbers.
+var sifContactNames = func() *sifNames {
+	n := newSIFNames(append(slices.Clone(sifContactFieldNames), "Photo")...)
+	if len(n.names) != sifContactCount {
+		panic("pim: sifContactCount is not the number of SIF-C fields")
+	}
+	return n
+}()
 
 // The numbers of the SIF-C fields sifToVCard reads by name.
 var (
@@ -360,90 +367,6 @@ func imageType(b64 string) string {
 	return ""
 }
 
-// propTypes returns the TYPE values of a property, upper-case, without
-// VOICE and INTERNET (the defaults).
-func propTypes(p *prop) []string {
-	var out []string
-	for _, q := range p.params {
-		if q.name != "TYPE" {
-			continue
-		}
-		for _, v := range q.values {
-			for t := range strings.SplitSeq(v, ",") {
-				t = strings.ToUpper(strings.TrimSpace(t))
-				if t != "" && t != "VOICE" && t != "INTERNET" && !slices.Contains(out, t) {
-					out = append(out, t)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// fillSlot puts value in a free slot: the one whose types are exactly
-// types, else the first free slot named in fallback order. It reports
-// false when none is free.
-func fillSlot(out map[string]string, list []sifSlot, types []string, value string, fallback []string) bool {
-	for _, s := range list {
-		if out[s.field] == "" && sameTypes(s.types, types) {
-			out[s.field] = value
-			return true
-		}
-	}
-	for _, f := range fallback {
-		if out[f] == "" {
-			out[f] = value
-			return true
-		}
-	}
-	return false
-}
-
-// sameTypes tells whether a slot's types are the sorted, distinct types
-// of propTypes: the slots list each type once.
-func sameTypes(slot, types []string) bool {
-	if len(slot) != len(types) {
-		return false
-	}
-	for _, t := range slot {
-		if !slices.Contains(types, t) {
-			return false
-		}
-	}
-	return true
-}
-
-// phoneFallback is the order of SIF phone fields tried for a TEL whose
-// types match no field exactly.
-func phoneFallback(types []string) []string {
-	has := func(t string) bool { return slices.Contains(types, t) }
-	var f []string
-	switch {
-	case has("FAX") && has("WORK"):
-		f = []string{"BusinessFaxNumber"}
-	case has("FAX") && has("HOME"):
-		f = []string{"HomeFaxNumber"}
-	case has("FAX"):
-		f = []string{"OtherFaxNumber", "BusinessFaxNumber", "HomeFaxNumber"}
-	case has("CELL"):
-		f = []string{"MobileTelephoneNumber"}
-	case has("PAGER"):
-		f = []string{"PagerNumber"}
-	case has("CAR"):
-		f = []string{"CarTelephoneNumber"}
-	case has("WORK"):
-		f = []string{"BusinessTelephoneNumber", "Business2TelephoneNumber"}
-	case has("HOME"):
-		f = []string{"HomeTelephoneNumber", "Home2TelephoneNumber"}
-	case has("PREF"):
-		f = []string{"PrimaryTelephoneNumber"}
-	}
-	return append(f, "OtherTelephoneNumber", "PrimaryTelephoneNumber", "Home2TelephoneNumber",
-		"Business2TelephoneNumber", "HomeTelephoneNumber", "BusinessTelephoneNumber", "MobileTelephoneNumber",
-		"CarTelephoneNumber", "RadioTelephoneNumber", "CallbackTelephoneNumber")
-}
-
 // vcardToSIF converts a vCard 3.0 item (what Convert made of any vCard) to
 // SIF-C; what has no SIF field is recorded in lost.
 func vcardToSIF(data []byte, lost losses) ([]byte, error) {
@@ -453,144 +376,6 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	}
 	fields, extras := cardSIFFields(card, lost)
 	return writeSIF("contact", append(fields, extras...)), nil
-}
-
-// cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
-// writes them: the fields SIF-C names, then those kept as X-SIF-
-// properties (extras, whose names come from the vCard).
-func cardSIFFields(card *component, lost losses) ([]sifField, []sifField) {
-	out := make(map[string]string, 64)
-	var extras []sifField
-	addrUsed := map[string]bool{}
-	for i := range card.props {
-		p := &card.props[i]
-		text := strings.TrimSpace(unescape(p.value))
-		types := propTypes(p)
-		switch p.name {
-		case "VERSION", "PRODID", "REV", "FN":
-		case "N":
-			n := components(p.value)
-			for len(n) < 5 {
-				n = append(n, "")
-			}
-			out["LastName"], out["FirstName"], out["MiddleName"], out["Title"], out["Suffix"] = n[0], n[1], n[2], n[3], n[4]
-			if len(n) > 5 && strings.Join(n[5:], "") != "" {
-				lost.add("N")
-			}
-		case "ORG":
-			o := components(p.value)
-			out["CompanyName"] = o[0]
-			if len(o) > 1 {
-				out["Department"] = o[1]
-			}
-			if len(o) > 2 && strings.Join(o[2:], "") != "" {
-				lost.add("ORG")
-			}
-		case "CATEGORIES":
-			var cats []string
-			for _, c := range splitUnescaped(p.value, ",") {
-				if c = strings.TrimSpace(unescape(c)); c != "" {
-					cats = append(cats, c)
-				}
-			}
-			out["Categories"] = strings.Join(append(sifList(out["Categories"]), cats...), ",")
-		case "CLASS":
-			out["Sensitivity"] = classSIF(text)
-		case "EMAIL":
-			if !fillSlot(out, sifEmails, types, text, []string{"Email1Address", "Email2Address", "Email3Address"}) {
-				lost.add("EMAIL")
-			}
-		case "TEL":
-			if !fillSlot(out, sifPhones, types, text, phoneFallback(types)) {
-				lost.add("TEL")
-			}
-		case "URL":
-			if !fillSlot(out, sifWebs, types, text, []string{"WebPage", "HomeWebPage", "BusinessWebPage"}) {
-				lost.add("URL")
-			}
-		case "ADR", "LABEL":
-			prefix := ""
-			for _, a := range sifAddrs {
-				key := p.name + a.field
-				if !addrUsed[key] && (slices.Contains(types, a.types0()) || a.types0() == "") {
-					prefix = a.field
-					break
-				}
-			}
-			if prefix == "" {
-				for _, a := range sifAddrs {
-					if !addrUsed[p.name+a.field] {
-						prefix = a.field
-						break
-					}
-				}
-			}
-			if prefix == "" {
-				lost.add(p.name)
-				continue
-			}
-			addrUsed[p.name+prefix] = true
-			if p.name == "LABEL" {
-				out[sifLabel(prefix)] = text
-				continue
-			}
-			parts := components(p.value)
-			for i, f := range sifAddrParts {
-				if i >= len(parts) {
-					break
-				}
-				if f == "" {
-					if parts[i] != "" {
-						lost.add("ADR;EXTENDED")
-					}
-					continue
-				}
-				out[prefix+f] = parts[i]
-			}
-		case "BDAY":
-			out["Birthday"] = sifDate(text)
-		case "X-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY", "ANNIVERSARY":
-			out["Anniversary"] = sifDate(text)
-		case "PHOTO":
-			if !p.binary {
-				lost.add("PHOTO;VALUE=URI")
-				continue
-			}
-			out["Photo"] = p.value
-		default:
-			if strings.HasPrefix(p.name, "X-SIF-") {
-				extras = append(extras, sifField{sifFieldName(p.name), text})
-				continue
-			}
-			done := false
-			for _, t := range sifContactText {
-				if t.prop == p.name && out[t.field] == "" {
-					out[t.field], done = unescape(p.value), true
-					break
-				}
-			}
-			if !done {
-				lost.add(p.name)
-			}
-		}
-	}
-	if out["FileAs"] == "" {
-		out["FileAs"] = defaultFileAs(out["LastName"], out["FirstName"], card.text("FN"))
-	}
-	if out["Sensitivity"] == "" {
-		out["Sensitivity"] = "0"
-	}
-	// Every field is written, empty ones too: the clients leave a field
-	// that is missing from a Replace as it is, so an empty element is
-	// how a deletion reaches them.
-	fields := make([]sifField, 0, len(sifContactFieldNames)+1+len(extras))
-	for _, n := range sifContactFieldNames {
-		fields = append(fields, sifField{n, out[n]})
-	}
-	if out["Photo"] != "" {
-		fields = append(fields, sifField{"Photo", out["Photo"]})
-	}
-	return fields, extras
 }
 
 // sifContactFieldNames are the fields vcardToSIF writes to every SIF-C
