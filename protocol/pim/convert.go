@@ -415,9 +415,11 @@ func needsNormalising(text string, lines []string, root *component) bool {
 	}
 	for _, line := range lines {
 		head, _ := cutUnquoted(line, ":")
-		for _, seg := range strings.Split(head, ";")[1:] {
-			if !strings.Contains(seg, "=") {
-				return true // a bare vCard 2.1 parameter: TEL;CELL
+		if _, params, ok := strings.Cut(head, ";"); ok {
+			for seg := range strings.SplitSeq(params, ";") {
+				if !strings.Contains(seg, "=") {
+					return true // a bare vCard 2.1 parameter: TEL;CELL
+				}
 			}
 		}
 	}

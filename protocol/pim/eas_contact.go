@@ -3,6 +3,7 @@ package pim
 import (
 	"fmt"
 	"maps"
+	"math/bits"
 	"net/mail"
 	"strings"
 )
@@ -207,11 +208,10 @@ func canonicalVCard(data []byte, lost losses) (*component, error) {
 }
 
 // easContactSet collects the EAS fields of SIF-C fields: the last field
-// of each name, in easContactOrder (Body last).
+// of each name, in easContactOrder (Body last). It lives on the stack.
 type easContactSet struct {
-	at     [easContactPlaces]int16 // by place: 1 + the field's index in fields, or 0
-	fields []EASField
-	buf    [16]EASField
+	byPlace [easContactPlaces]EASField
+	has     uint64 // bit i: byPlace[i] is set
 }
 
 // easContactPlaces bounds the places of easContactOrder and Body.
@@ -285,26 +285,19 @@ func (s *easContactSet) put(name, value, eas string, ok bool, l losses) {
 
 // set puts f at its place, replacing the field there.
 func (s *easContactSet) set(at int, f EASField) {
-	if i := s.at[at]; i > 0 {
-		s.fields[i-1] = f
-		return
-	}
-	if s.fields == nil {
-		s.fields = s.buf[:0]
-	}
-	s.fields = append(s.fields, f)
-	s.at[at] = int16(len(s.fields))
+	s.byPlace[at] = f
+	s.has |= 1 << at
 }
 
 // list returns the fields in order, or nil.
 func (s *easContactSet) list() []EASField {
-	if len(s.fields) == 0 {
+	if s.has == 0 {
 		return nil
 	}
-	out := make([]EASField, 0, len(s.fields))
-	for _, i := range s.at {
-		if i > 0 {
-			out = append(out, s.fields[i-1])
+	out := make([]EASField, 0, bits.OnesCount64(s.has))
+	for at := range s.byPlace {
+		if s.has&(1<<at) != 0 {
+			out = append(out, s.byPlace[at])
 		}
 	}
 	return out

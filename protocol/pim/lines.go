@@ -198,7 +198,7 @@ func physicalLines(text string) []string {
 // dropped, also between a line and its RFC continuation.
 func logicalLines(text string) []string {
 	phys := physicalLines(text)
-	var out []string
+	out := make([]string, 0, len(phys))
 	for i := 0; i < len(phys); i++ {
 		line := phys[i]
 		if strings.TrimSpace(line) == "" {
@@ -233,6 +233,9 @@ func logicalLines(text string) []string {
 			line = string(buf)
 		}
 		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil // no lines: nil, as callers have had it
 	}
 	return out
 }
