@@ -121,6 +121,13 @@ func parseText(text, defaultCharset string) *component {
 func parseLines(lines []string, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
+	// The properties of all components share one array, each component
+	// a run of it whose capacity ends with it, so that appending to one
+	// elsewhere copies rather than overwrites the next. A component whose
+	// run another has followed moves its run to the end.
+	arena := make([]prop, 0, len(lines))
+	var owner *component // the component whose run ends the arena
+	start := 0           // where owner's run starts
 	for _, line := range lines {
 		p, ok := parseLineCharset(line, defaultCharset)
 		if !ok {
@@ -145,7 +152,12 @@ func parseLines(lines []string, defaultCharset string) *component {
 				}
 			}
 		default:
-			top.props = append(top.props, p)
+			if top != owner {
+				owner, start = top, len(arena)
+				arena = append(arena, top.props...)
+			}
+			arena = append(arena, p)
+			top.props = arena[start:len(arena):len(arena)]
 		}
 	}
 	return root
@@ -184,6 +196,27 @@ func isUTF16(data []byte) bool {
 // physicalLines splits text at CRLF, LF or a lone CR; CR CR LF, which
 // text converted twice has, counts as one line break.
 func physicalLines(text string) []string {
+	if !strings.Contains(text, "\r\r") {
+		// Without CR CR no replacement below makes a new CRLF: a line
+		// ends at each CRLF, LF and lone CR, and the lines are cut from
+		// text as they are.
+		out := make([]string, 0, 1+strings.Count(text, "\n")+strings.Count(text, "\r"))
+		start := 0
+		for i := 0; i < len(text); i++ {
+			switch text[i] {
+			case '\r':
+				out = append(out, text[start:i])
+				if i+1 < len(text) && text[i+1] == '\n' {
+					i++
+				}
+				start = i + 1
+			case '\n':
+				out = append(out, text[start:i])
+				start = i + 1
+			}
+		}
+		return append(out, text[start:])
+	}
 	text = strings.ReplaceAll(text, "\r\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
