@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// sameParse fails the test when the line splitting, parsing or the
-// normalising check of the reader differ from the reference
+// sameParse fails the test when the line splitting, parsing, the
+// normalising check, splitUnescaped (of each line) or mediaType (of each
+// line as a content type or its parameters) differ from the reference
 // (parse_ref_test.go) for text.
 func sameParse(t testing.TB, name, text string) {
 	t.Helper()
@@ -20,6 +21,20 @@ func sameParse(t testing.TB, name, text string) {
 	lines := logicalLinesRef(text)
 	if got := logicalLines(text); !reflect.DeepEqual(got, lines) {
 		t.Fatalf("%s: logicalLines\n%q\nreference\n%q", name, got, lines)
+	}
+	for _, l := range append(lines, text) {
+		for _, seps := range []string{";", ",", ";,"} {
+			if got, want := splitUnescaped(l, seps), splitUnescapedRef(l, seps); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: splitUnescaped(%q, %q) = %q, reference %q", name, l, seps, got, want)
+			}
+		}
+		for _, ct := range []string{l, "text/vcard;" + l, l + ";version=2.1"} {
+			gb, gv := mediaType(ct)
+			wb, wv := mediaTypeRef(ct)
+			if gb != wb || gv != wv {
+				t.Fatalf("%s: mediaType(%q) = %q, %q, reference %q, %q", name, ct, gb, gv, wb, wv)
+			}
+		}
 	}
 	for _, charset := range []string{"", "ISO-8859-1"} {
 		got, want := parseLines(lines, charset), parseLinesRef(lines, charset)

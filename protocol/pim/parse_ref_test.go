@@ -121,3 +121,31 @@ func logicalLinesRef(text string) []string {
 	}
 	return out
 }
+
+// mediaTypeRef is mediaType before the rewrite.
+func mediaTypeRef(ct string) (base, version string) {
+	parts := strings.Split(ct, ";")
+	base = strings.ToLower(strings.TrimSpace(parts[0]))
+	for _, p := range parts[1:] {
+		if k, v, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(k), "version") {
+			version = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return base, version
+}
+
+// splitUnescapedRef is splitUnescaped before the rewrite.
+func splitUnescapedRef(s, seps string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\':
+			i++
+		case strings.IndexByte(seps, s[i]) >= 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
