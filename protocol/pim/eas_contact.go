@@ -217,19 +217,38 @@ type easContactSet struct {
 // easContactPlaces bounds the places of easContactOrder and Body.
 const easContactPlaces = 64
 
+// easTarget is the EAS field a SIF-C field maps to: its name (""
+// for none), code page and place in easContactOrder.
+type easTarget struct {
+	name, space string
+	at          int
+}
+
+// easTargetOf is the easTarget of the EAS field eas ("" for none).
+func easTargetOf(eas string) easTarget {
+	if eas == "" {
+		return easTarget{}
+	}
+	t := easTarget{name: eas, space: "Contacts", at: easContactIndex[eas]}
+	if sp, ok := easContactSpace[eas]; ok {
+		t.space = sp
+	}
+	return t
+}
+
 // sifKnownEAS is, by SIF-C field number, the EAS field the SIF-C field
-// maps to, if any.
-var sifKnownEAS = func() []string {
+// maps to.
+var sifKnownEAS = func() []easTarget {
 	if len(easContactOrder)+1 > easContactPlaces {
 		panic("pim: easContactPlaces is less than the EAS contact fields")
 	}
-	out := make([]string, len(sifContactNames.names))
+	out := make([]easTarget, len(sifContactNames.names))
 	for id, n := range sifContactNames.names {
 		eas, ok := sifToEASExact[n]
 		if !ok {
 			eas = sifToEASName[strings.ToLower(n)]
 		}
-		out[id] = eas
+		out[id] = easTargetOf(eas)
 	}
 	return out
 }()
@@ -239,18 +258,18 @@ var sifKnownEAS = func() []string {
 func (s *easContactSet) add(name, value string, l losses) {
 	eas, ok := sifToEASExact[name]
 	if !ok {
-		eas, ok = sifToEASName[strings.ToLower(name)]
+		eas = sifToEASName[strings.ToLower(name)]
 	}
-	s.put(name, value, eas, ok, l)
+	s.put(name, value, easTargetOf(eas), l)
 }
 
 // addKnown is add for the SIF-C field numbered id.
 func (s *easContactSet) addKnown(id int, name, value string, l losses) {
-	s.put(name, value, sifKnownEAS[id], sifKnownEAS[id] != "", l)
+	s.put(name, value, sifKnownEAS[id], l)
 }
 
-// put is add of a field that maps to eas if ok.
-func (s *easContactSet) put(name, value, eas string, ok bool, l losses) {
+// put is add of a field that maps to t.
+func (s *easContactSet) put(name, value string, t easTarget, l losses) {
 	v := strings.TrimSpace(value)
 	if name == "Body" {
 		v = strings.TrimRight(value, " \t\r\n")
@@ -262,7 +281,7 @@ func (s *easContactSet) put(name, value, eas string, ok bool, l losses) {
 	case name == "Body":
 		s.set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
 		return
-	case !ok:
+	case t.name == "":
 		if _, def := sifContactDefaults[name]; !def || sifContactDefaults[name] != v {
 			if name != "FileAs" {
 				l.add(name)
@@ -270,17 +289,14 @@ func (s *easContactSet) put(name, value, eas string, ok bool, l losses) {
 		}
 		return
 	}
-	e := EASField{Space: "Contacts", Name: eas, Value: v}
-	if sp, ok := easContactSpace[eas]; ok {
-		e.Space = sp
-	}
-	switch eas {
+	e := EASField{Space: t.space, Name: t.name, Value: v}
+	switch t.name {
 	case "Categories", "Children":
 		e.Value, e.Items = "", sifList(v)
 	case "Birthday", "Anniversary":
 		e.Value = dateEAS(v)
 	}
-	s.set(easContactIndex[eas], e)
+	s.set(t.at, e)
 }
 
 // set puts f at its place, replacing the field there.
