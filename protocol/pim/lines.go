@@ -128,8 +128,9 @@ func parseLines(lines []string, defaultCharset string) *component {
 	arena := make([]prop, 0, len(lines))
 	var owner *component // the component whose run ends the arena
 	start := 0           // where owner's run starts
+	params := newParseArena(len(lines))
 	for _, line := range lines {
-		p, ok := parseLineCharset(line, defaultCharset)
+		p, ok := parseLineIn(line, defaultCharset, &params)
 		if !ok {
 			continue
 		}
@@ -305,6 +306,26 @@ func parseLine(line string) (prop, bool) {
 // parseLineCharset is parseLine with a default charset for values without
 // a CHARSET parameter (see parseCharset).
 func parseLineCharset(line, defaultCharset string) (prop, bool) {
+	return parseLineIn(line, defaultCharset, &parseArena{})
+}
+
+// parseArena holds the parameters and parameter values of the lines of
+// one item in shared arrays, a line's (a parameter's) a run capped at its
+// end, so that appending to one elsewhere copies rather than overwrites
+// the next.
+type parseArena struct {
+	params []param
+	values []string
+}
+
+// newParseArena is an arena for n lines: room for a parameter and a
+// value for every other line, what most items need at most.
+func newParseArena(n int) parseArena {
+	return parseArena{params: make([]param, 0, n/2+1), values: make([]string, 0, n/2+1)}
+}
+
+// parseLineIn is parseLineCharset with the parameters in a.
+func parseLineIn(line, defaultCharset string, a *parseArena) (prop, bool) {
 	var p prop
 	// Name: up to the first ';' or ':'.
 	end := strings.IndexAny(line, ";:")
@@ -321,12 +342,16 @@ func parseLineCharset(line, defaultCharset string) (prop, bool) {
 	}
 	rest := line[end:]
 	// Parameters: ';'-separated up to the first ':' outside double quotes.
+	start := len(a.params)
 	for len(rest) > 0 && rest[0] == ';' {
 		seg, tail := cutUnquoted(rest[1:], ";:")
 		rest = tail
 		if seg = strings.TrimSpace(seg); seg != "" {
-			p.params = append(p.params, parseParam(seg))
+			a.params = append(a.params, parseParam(seg, a))
 		}
+	}
+	if end := len(a.params); end > start {
+		p.params = a.params[start:end:end]
 	}
 	if len(rest) == 0 || rest[0] != ':' {
 		return p, false
@@ -351,7 +376,7 @@ func cutUnquoted(s, seps string) (string, string) {
 }
 
 // parseParam reads "NAME=v1,v2" or a bare vCard 2.1 value.
-func parseParam(seg string) param {
+func parseParam(seg string, a *parseArena) param {
 	name, val, ok := strings.Cut(seg, "=")
 	if !ok {
 		// vCard 2.1 / vCalendar 1.0 bare parameter: name it.
@@ -366,13 +391,17 @@ func parseParam(seg string) param {
 		}
 	}
 	q := param{name: strings.ToUpper(strings.TrimSpace(name))}
+	start := len(a.values)
 	for val != "" {
 		v, tail := cutUnquoted(val, ",")
-		q.values = append(q.values, strings.Trim(strings.TrimSpace(v), `"`))
+		a.values = append(a.values, strings.Trim(strings.TrimSpace(v), `"`))
 		if tail == "" {
 			break
 		}
 		val = tail[1:]
+	}
+	if end := len(a.values); end > start {
+		q.values = a.values[start:end:end]
 	}
 	return q
 }
