@@ -80,8 +80,7 @@ var sifContactText = []struct{ field, prop string }{
 var sifContactDefaults = map[string]string{"Sensitivity": "0", "Importance": "1", "Gender": "0"}
 
 // sifContactNames numbers the SIF-C fields: those vcardToSIF writes and
-// sifToVCard reads, Photo last.
-// sifValues holds their values by these numbers.
+// sifToVCard reads, Photo last. sifValues holds values by these numbers.
 var sifContactNames = func() *sifNames {
 	n := newSIFNames(append(slices.Clone(sifContactFieldNames), "Photo")...)
 	if len(n.names) != sifContactCount {
@@ -150,8 +149,10 @@ type sifAddrOut struct {
 var sifAddrsOut = func() []sifAddrOut {
 	out := make([]sifAddrOut, len(sifAddrs))
 	for i, a := range sifAddrs {
-		for j, p := range sifAddrParts {
+		for j := range out[i].parts {
 			out[i].parts[j] = -1
+		}
+		for j, p := range sifAddrParts {
 			if p != "" {
 				out[i].parts[j] = sifContactNames.id(a.field + p)
 			}
