@@ -121,10 +121,11 @@ func parseText(text, defaultCharset string) *component {
 func parseLines(lines []string, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
-	// The properties of all components share one array, each component
-	// a run of it whose capacity ends with it, so that appending to one
+	// The properties of components share one array, each component a
+	// run of it whose capacity ends with it, so that appending to one
 	// elsewhere copies rather than overwrites the next. A component whose
-	// run another has followed moves its run to the end.
+	// run another has followed grows on its own (copying its run once),
+	// so that no input makes the runs move again and again.
 	arena := make([]prop, 0, len(lines))
 	var owner *component // the component whose run ends the arena
 	start := 0           // where owner's run starts
@@ -153,9 +154,12 @@ func parseLines(lines []string, defaultCharset string) *component {
 				}
 			}
 		default:
-			if top != owner {
+			switch {
+			case top != owner && len(top.props) > 0:
+				top.props = append(top.props, p)
+				continue
+			case top != owner:
 				owner, start = top, len(arena)
-				arena = append(arena, top.props...)
 			}
 			arena = append(arena, p)
 			top.props = arena[start:len(arena):len(arena)]

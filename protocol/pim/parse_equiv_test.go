@@ -51,7 +51,8 @@ func sameParse(t testing.TB, name, text string) {
 }
 
 // parseEdgeTexts are line breaks of every kind and in every combination,
-// folded and QUOTED-PRINTABLE lines, and bare parameters.
+// folded and QUOTED-PRINTABLE lines, bare parameters, and a component
+// whose properties come between those of its children.
 var parseEdgeTexts = []string{
 	"", "\r", "\n", "\r\n", "\r\r\n", "\r\r\r\n", "\r\r\r\r\n", "\n\r", "\r\n\r", "\r\r", "\n\n", "a\rb\nc\r\nd\r\r\ne",
 	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:a;b\r\n  folded\r\n\r\n\tmore\r\nFN:x\r\nEND:VCARD\r\n",
@@ -60,6 +61,7 @@ var parseEdgeTexts = []string{
 	"BEGIN:VCALENDAR\r\r\nBEGIN:VEVENT\r\r\nSUMMARY:x\r\r\n y\r\r\nEND:VEVENT\r\r\nEND:VCALENDAR\r\r\n",
 	"BEGIN:VCARD\r\nBEGIN:VCARD\r\nN:;\r\nEND:VCARD\r\nN:outer\r\nEND:VCARD\r\nEND:X\r\n",
 	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:M\xfcller\r\nFN:\xff\r\nEND:VCARD\r\n",
+	"BEGIN:VCALENDAR\r\n" + strings.Repeat("X-A;TYPE=a,b:1\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nX-B;P=\"q;r\",s:2\r\nEND:VEVENT\r\n", 200) + "END:VCALENDAR\r\n",
 }
 
 // TestParserMatchesReference checks that the reader splits and parses
