@@ -104,34 +104,45 @@ func fixtureCards(b *testing.B) (v30, v21 *benchCorpus) {
 	return v30, v21
 }
 
+// The names, streets, cities and organisations of the generated contacts.
+var (
+	benchGiven     = []string{"Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Irene", "John"}
+	benchFamily    = []string{"Smith", "Jones", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas", "Johnson"}
+	benchUTF8Names = [][2]string{{"Jörg", "Müller"}, {"Łukasz", "Wiśniewski"}, {"Ólafur", "Þórsson"},
+		{"伟", "李"}, {"Νίκος", "Παπαδόπουλος"}, {"Дмитрий", "Иванов"}}
+	benchStreets = []string{"Hauptstraße", "Main Street", "Rue de la Paix", "Königsallee"}
+	benchCities  = [][3]string{{"Berlin", "10115", "Germany"}, {"London", "NW1 6XE", "United Kingdom"},
+		{"München", "80331", "Germany"}, {"Springfield", "62701", "USA"}}
+	benchOrgs = []string{"ACME Corp.", "Globex", "Umbrella GmbH", ""}
+)
+
+// generatedPerson is the i-th generated contact's given and family name
+// and e-mail address (every fourth non-ASCII).
+func generatedPerson(rnd *rand.Rand, i int) (g, f, email string) {
+	g, f = benchGiven[rnd.Intn(len(benchGiven))], benchFamily[rnd.Intn(len(benchFamily))]
+	email = fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(g), strings.ToLower(f), i)
+	if i%4 == 3 {
+		g, f = benchUTF8Names[(i/4)%len(benchUTF8Names)][0], benchUTF8Names[(i/4)%len(benchUTF8Names)][1]
+		email = fmt.Sprintf("user%d@example.org", i)
+	}
+	return g, f, email
+}
+
 // generatedCards returns n contacts as peer-bench/gen_vcards.py writes them
 // (name, two phones, e-mail, address, organisation, note; every fourth name
 // non-ASCII), about 330 bytes each, and their vCard 2.1 conversions.
 func generatedCards(b *testing.B, n int) (v30, v21 *benchCorpus) {
 	rnd := rand.New(rand.NewSource(42))
-	given := []string{"Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Irene", "John"}
-	family := []string{"Smith", "Jones", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas", "Johnson"}
-	utf8Names := [][2]string{{"Jörg", "Müller"}, {"Łukasz", "Wiśniewski"}, {"Ólafur", "Þórsson"},
-		{"伟", "李"}, {"Νίκος", "Παπαδόπουλος"}, {"Дмитрий", "Иванов"}}
-	streets := []string{"Hauptstraße", "Main Street", "Rue de la Paix", "Königsallee"}
-	cities := [][3]string{{"Berlin", "10115", "Germany"}, {"London", "NW1 6XE", "United Kingdom"},
-		{"München", "80331", "Germany"}, {"Springfield", "62701", "USA"}}
-	orgs := []string{"ACME Corp.", "Globex", "Umbrella GmbH", ""}
 	v30 = &benchCorpus{ct: "text/vcard", otherCT: "text/x-vcard"}
 	for i := 0; i < n; i++ {
-		g, f := given[rnd.Intn(len(given))], family[rnd.Intn(len(family))]
-		email := fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(g), strings.ToLower(f), i)
-		if i%4 == 3 {
-			g, f = utf8Names[(i/4)%len(utf8Names)][0], utf8Names[(i/4)%len(utf8Names)][1]
-			email = fmt.Sprintf("user%d@example.org", i)
-		}
-		city := cities[rnd.Intn(len(cities))]
+		g, f, email := generatedPerson(rnd, i)
+		city := benchCities[rnd.Intn(len(benchCities))]
 		var s strings.Builder
 		fmt.Fprintf(&s, "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:bench-42-%06d\r\nN:%s;%s;;;\r\nFN:%s %s\r\n", i, f, g, g, f)
 		fmt.Fprintf(&s, "TEL;TYPE=CELL:+49 170 %d\r\nTEL;TYPE=WORK:+49 30 %d\r\n", 1000000+rnd.Intn(9000000), 100000+rnd.Intn(900000))
 		fmt.Fprintf(&s, "EMAIL;TYPE=INTERNET:%s\r\n", email)
-		fmt.Fprintf(&s, "ADR;TYPE=HOME:;;%s %d;%s;;%s;%s\r\n", streets[rnd.Intn(len(streets))], 1+rnd.Intn(200), city[0], city[1], city[2])
-		if org := orgs[rnd.Intn(len(orgs))]; org != "" {
+		fmt.Fprintf(&s, "ADR;TYPE=HOME:;;%s %d;%s;;%s;%s\r\n", benchStreets[rnd.Intn(len(benchStreets))], 1+rnd.Intn(200), city[0], city[1], city[2])
+		if org := benchOrgs[rnd.Intn(len(benchOrgs))]; org != "" {
 			fmt.Fprintf(&s, "ORG:%s\r\n", org)
 		}
 		fmt.Fprintf(&s, "NOTE:Contact number %d\r\nEND:VCARD\r\n", i)
@@ -257,4 +268,44 @@ func BenchmarkVCardFixtures(b *testing.B) {
 func BenchmarkCalendarFixtures(b *testing.B) {
 	ical, vcal := fixtureCalendars(b)
 	runOps(b, map[string]*benchCorpus{"ical2.0": ical, "vcal1.0": vcal})
+}
+
+// generatedEASContacts returns n contacts as TbSync uploads them (the
+// ApplicationData of coresession's benchHTTPContact: names, two phones, an
+// e-mail address, a home address, the company and a plain-text body;
+// every fourth name non-ASCII), as the EAS front end reads them.
+func generatedEASContacts(n int) [][]EASField {
+	rnd := rand.New(rand.NewSource(42))
+	out := make([][]EASField, n)
+	for i := range out {
+		g, f, email := generatedPerson(rnd, i)
+		city := benchCities[rnd.Intn(len(benchCities))]
+		c := func(name, value string) EASField { return EASField{Space: "Contacts", Name: name, Value: value} }
+		fields := []EASField{c("FirstName", g), c("LastName", f),
+			c("MobilePhoneNumber", fmt.Sprintf("+49 170 %d", 1000000+rnd.Intn(9000000))),
+			c("BusinessPhoneNumber", fmt.Sprintf("+49 30 %d", 100000+rnd.Intn(900000))),
+			c("Email1Address", email),
+			c("HomeStreet", fmt.Sprintf("%s %d", benchStreets[rnd.Intn(len(benchStreets))], 1+rnd.Intn(200))),
+			c("HomeCity", city[0]), c("HomePostalCode", city[1]), c("HomeCountry", city[2])}
+		if org := benchOrgs[rnd.Intn(len(benchOrgs))]; org != "" {
+			fields = append(fields, c("CompanyName", org))
+		}
+		out[i] = append(fields, EASField{Space: "AirSyncBase", Name: "Body", Value: fmt.Sprintf("Contact number %d", i)})
+	}
+	return out
+}
+
+// BenchmarkEASContactToVCard: what the EAS front end does to every
+// contact a device uploads, over 1,000 generated contacts.
+func BenchmarkEASContactToVCard(b *testing.B) {
+	contacts := generatedEASContacts(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, fields := range contacts {
+			if card, _ := EASContactToVCard(fields); len(card) == 0 {
+				b.Fatal("no vCard")
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(contacts)), "ns/item")
 }

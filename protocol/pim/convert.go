@@ -282,9 +282,12 @@ func family(f format) Kind {
 // mediaType splits a MIME type into its lower-case base type and its
 // version parameter.
 func mediaType(ct string) (base, version string) {
-	parts := strings.Split(ct, ";")
-	base = strings.ToLower(strings.TrimSpace(parts[0]))
-	for _, p := range parts[1:] {
+	base, params, ok := strings.Cut(ct, ";")
+	base = strings.ToLower(strings.TrimSpace(base))
+	if !ok {
+		return base, ""
+	}
+	for p := range strings.SplitSeq(params, ";") {
 		if k, v, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(k), "version") {
 			version = strings.Trim(strings.TrimSpace(v), `"`)
 		}
@@ -415,20 +418,25 @@ func needsNormalising(text string, lines []string, root *component) bool {
 	}
 	for _, line := range lines {
 		head, _ := cutUnquoted(line, ":")
-		for _, seg := range strings.Split(head, ";")[1:] {
-			if !strings.Contains(seg, "=") {
-				return true // a bare vCard 2.1 parameter: TEL;CELL
+		if _, params, ok := strings.Cut(head, ";"); ok {
+			for seg := range strings.SplitSeq(params, ";") {
+				if !strings.Contains(seg, "=") {
+					return true // a bare vCard 2.1 parameter: TEL;CELL
+				}
 			}
 		}
 	}
 	return false
 }
 
+// structureWant are the components an item of each family must have.
+var structureWant = map[Kind][]string{KindContact: {"VCARD"}, KindEvent: {"VEVENT", "VTODO"},
+	KindNote: {"VNOTE", "VJOURNAL"}}
+
 // checkStructure fails for an item without the component its format
 // needs, or whose components do not end.
 func checkStructure(root *component, f format, fam Kind) error {
-	want := map[Kind][]string{KindContact: {"VCARD"}, KindEvent: {"VEVENT", "VTODO"},
-		KindNote: {"VNOTE", "VJOURNAL"}}[fam]
+	want := structureWant[fam]
 	if f == fmtPlain {
 		return nil
 	}

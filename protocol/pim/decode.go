@@ -142,7 +142,11 @@ func unescape(s string) string {
 // splitUnescaped splits s at each byte of seps not preceded by a backslash.
 // The parts keep their escapes.
 func splitUnescaped(s, seps string) []string {
-	var parts []string
+	n := 1
+	for i := 0; i < len(seps); i++ {
+		n += strings.Count(s, seps[i:i+1])
+	}
+	parts := make([]string, 0, n)
 	start := 0
 	for i := 0; i < len(s); i++ {
 		switch {

@@ -2,8 +2,9 @@ package pim
 
 import (
 	"fmt"
+	"maps"
+	"math/bits"
 	"net/mail"
-	"slices"
 	"strings"
 )
 
@@ -57,18 +58,25 @@ var easAddrParts = [][2]string{
 
 // easToSIFName is the SIF-C name of an EAS contact field.
 func easToSIFName(name string) string {
-	if n, ok := easContactNames[name]; ok {
+	if n, ok := easToSIFNames[name]; ok {
 		return n
-	}
-	for _, pre := range []string{"Business", "Home", "Other"} {
-		for _, p := range easAddrParts {
-			if name == pre+p[0] {
-				return pre + p[1]
-			}
-		}
 	}
 	return name
 }
+
+// easToSIFNames are the EAS contact fields whose SIF-C name differs:
+// easContactNames and the address fields.
+var easToSIFNames = func() map[string]string {
+	m := maps.Clone(easContactNames)
+	for _, pre := range []string{"Business", "Home", "Other"} {
+		for _, p := range easAddrParts {
+			if _, ok := m[pre+p[0]]; !ok {
+				m[pre+p[0]] = pre + p[1]
+			}
+		}
+	}
+	return m
+}()
 
 // sifToEASName is the inverse of easToSIFName over easContactOrder.
 var sifToEASName = func() map[string]string {
@@ -93,7 +101,7 @@ var sifToEASExact = func() map[string]string {
 // notes are the 2.5 Contacts Body or the AirSyncBase Body. lost names the
 // fields that cannot be carried.
 func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
-	doc := &sifDoc{root: "contact"}
+	doc := &sifDoc{root: "contact", fields: make([]sifField, 0, len(fields))}
 	for _, f := range fields {
 		v := f.Value
 		switch f.Name {
@@ -103,6 +111,9 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 			v = easDate(v)
 		case "Email1Address", "Email2Address", "Email3Address":
 			// Devices may send "Name" <address> (MS-ASCNTC 2.2.2.26).
+			if plainAddrSpec(v) {
+				break // what mail.ParseAddress returns unchanged
+			}
 			if a, err := mail.ParseAddress(v); err == nil {
 				v = a.Address
 			}
@@ -115,6 +126,29 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 	return sifToVCard(doc, l), l.list()
 }
 
+// plainAddrSpec tells an address mail.ParseAddress reads as its own
+// Address: local@domain, each a dot-atom (RFC 5322 3.4.1) of letters,
+// digits, "_", "+" and "-", without leading, trailing or double dots.
+func plainAddrSpec(v string) bool {
+	local, domain, ok := strings.Cut(v, "@")
+	return ok && plainDotAtom(local) && plainDotAtom(domain)
+}
+
+// plainDotAtom tells a non-empty dot-atom of letters, digits, "_", "+"
+// and "-" without leading, trailing or double dots.
+func plainDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // VCardToEASContact converts a vCard (any version Convert reads) to
 // Contacts ApplicationData fields, non-empty ones only: a device reads a
 // field missing from a Change as deleted (MS-ASCMD 2.2.3.11), as it should
@@ -122,18 +156,35 @@ func EASContactToVCard(fields []EASField) (vcard []byte, lost []string) {
 // Contacts Body for 2.5); lost names what EAS cannot hold.
 //
 // The vCard's SIF-C fields are mapped to EAS without writing and reading
-// the SIF-C XML; sifXMLFields gives the values that round trip would.
+// the SIF-C XML; sifXMLText gives the values that round trip would, and
+// the items whose X-SIF- names or number of fields it would change take
+// it (sifXMLFields).
 func VCardToEASContact(data []byte) (fields []EASField, lost []string, err error) {
 	l := losses{}
 	card, err := canonicalVCard(data, l)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eas contact: %w", err)
 	}
-	sif, err := sifXMLFields(cardSIFFields(card, l))
-	if err != nil {
-		return nil, nil, fmt.Errorf("eas contact: %w", err)
+	var vals sifValues
+	extras := cardSIFValues(card, &vals, l)
+	var set easContactSet
+	if sifRoundTrips(vals[sifPhoto] != "", extras) {
+		sif, err := sifXMLFields(vals.fields(len(extras)), extras)
+		if err != nil {
+			return nil, nil, fmt.Errorf("eas contact: %w", err)
+		}
+		for _, f := range sif {
+			set.add(f.name, f.value, l)
+		}
+		return set.list(), l.list(), nil
 	}
-	return easContactFields(sif, l), l.list(), nil
+	for id, name := range sifContactNames.names {
+		set.addKnown(id, name, sifXMLText(vals[id]), l)
+	}
+	for _, f := range extras {
+		set.add(f.name, sifXMLText(f.value), l)
+	}
+	return set.list(), l.list(), nil
 }
 
 // canonicalVCard is the VCARD component of a vCard in the form Convert
@@ -156,72 +207,116 @@ func canonicalVCard(data []byte, lost losses) (*component, error) {
 	return card, nil
 }
 
-// easContactFields maps SIF-C fields to EAS contact fields in
-// easContactOrder, Body last; fields EAS has no place for are added to
-// lost unless they hold a default.
-func easContactFields(sif []sifField, l losses) []EASField {
-	// got holds the last field of each name by its place in
-	// easContactOrder (Body last), in that order.
-	type placed struct {
-		at int
-		f  EASField
+// easContactSet collects the EAS fields of SIF-C fields: the last field
+// of each name, in easContactOrder (Body last). It lives on the stack.
+type easContactSet struct {
+	byPlace [easContactPlaces]EASField
+	has     uint64 // bit i: byPlace[i] is set
+}
+
+// easContactPlaces bounds the places of easContactOrder and Body.
+const easContactPlaces = 64
+
+// easTarget is the EAS field a SIF-C field maps to: its name (""
+// for none), code page and place in easContactOrder.
+type easTarget struct {
+	name, space string
+	at          int
+}
+
+// easTargetOf is the easTarget of the EAS field eas ("" for none).
+func easTargetOf(eas string) easTarget {
+	if eas == "" {
+		return easTarget{}
 	}
-	got := make([]placed, 0, 16)
-	set := func(at int, f EASField) {
-		i := 0
-		for i < len(got) && got[i].at < at {
-			i++
-		}
-		if i < len(got) && got[i].at == at {
-			got[i].f = f
-			return
-		}
-		got = slices.Insert(got, i, placed{at, f})
+	t := easTarget{name: eas, space: "Contacts", at: easContactIndex[eas]}
+	if sp, ok := easContactSpace[eas]; ok {
+		t.space = sp
 	}
-	for _, f := range sif {
-		v := strings.TrimSpace(f.value)
-		if f.name == "Body" {
-			v = strings.TrimRight(f.value, " \t\r\n")
-		}
-		if v == "" {
-			continue
-		}
-		name, ok := sifToEASExact[f.name]
+	return t
+}
+
+// sifKnownEAS is, by SIF-C field number, the EAS field the SIF-C field
+// maps to.
+var sifKnownEAS = func() []easTarget {
+	if len(easContactOrder)+1 > easContactPlaces {
+		panic("pim: easContactPlaces is less than the EAS contact fields")
+	}
+	out := make([]easTarget, len(sifContactNames.names))
+	for id, n := range sifContactNames.names {
+		eas, ok := sifToEASExact[n]
 		if !ok {
-			name, ok = sifToEASName[strings.ToLower(f.name)]
+			eas = sifToEASName[strings.ToLower(n)]
 		}
-		switch {
-		case f.name == "Body":
-			set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
-			continue
-		case !ok:
-			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
-				if f.name != "FileAs" {
-					l.add(f.name)
-				}
-			}
-			continue
-		}
-		e := EASField{Space: "Contacts", Name: name, Value: v}
-		if s, ok := easContactSpace[name]; ok {
-			e.Space = s
-		}
-		switch name {
-		case "Categories", "Children":
-			e.Value, e.Items = "", sifList(v)
-		case "Birthday", "Anniversary":
-			e.Value = dateEAS(v)
-		}
-		set(easContactIndex[name], e)
+		out[id] = easTargetOf(eas)
 	}
-	if len(got) == 0 {
+	return out
+}()
+
+// add maps a SIF-C field to its EAS field; a field EAS has no place for
+// is added to l unless it holds a default.
+func (s *easContactSet) add(name, value string, l losses) {
+	eas, ok := sifToEASExact[name]
+	if !ok {
+		eas = sifToEASName[strings.ToLower(name)]
+	}
+	s.put(name, value, easTargetOf(eas), l)
+}
+
+// addKnown is add for the SIF-C field numbered id.
+func (s *easContactSet) addKnown(id int, name, value string, l losses) {
+	s.put(name, value, sifKnownEAS[id], l)
+}
+
+// put is add of a field that maps to t.
+func (s *easContactSet) put(name, value string, t easTarget, l losses) {
+	v := strings.TrimSpace(value)
+	if name == "Body" {
+		v = strings.TrimRight(value, " \t\r\n")
+	}
+	if v == "" {
+		return
+	}
+	switch {
+	case name == "Body":
+		s.set(len(easContactOrder), EASField{Space: "AirSyncBase", Name: "Body", Value: v})
+		return
+	case t.name == "":
+		if _, def := sifContactDefaults[name]; !def || sifContactDefaults[name] != v {
+			if name != "FileAs" {
+				l.add(name)
+			}
+		}
+		return
+	}
+	e := EASField{Space: t.space, Name: t.name, Value: v}
+	switch t.name {
+	case "Categories", "Children":
+		e.Value, e.Items = "", sifList(v)
+	case "Birthday", "Anniversary":
+		e.Value = dateEAS(v)
+	}
+	s.set(t.at, e)
+}
+
+// set puts f at its place, replacing the field there.
+func (s *easContactSet) set(at int, f EASField) {
+	s.byPlace[at] = f
+	s.has |= 1 << at
+}
+
+// list returns the fields in order, or nil.
+func (s *easContactSet) list() []EASField {
+	if s.has == 0 {
 		return nil
 	}
-	fields := make([]EASField, len(got))
-	for i, p := range got {
-		fields[i] = p.f
+	out := make([]EASField, 0, bits.OnesCount64(s.has))
+	for at := range s.byPlace {
+		if s.has&(1<<at) != 0 {
+			out = append(out, s.byPlace[at])
+		}
 	}
-	return fields
+	return out
 }
 
 // easContactIndex is the place of each field in easContactOrder.

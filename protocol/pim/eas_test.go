@@ -140,7 +140,7 @@ func TestEASContactEvolutionFixtures(t *testing.T) {
 }
 
 // flatFields reads an <ApplicationData> of text elements.
-func flatFields(t *testing.T, data []byte) []EASField {
+func flatFields(t testing.TB, data []byte) []EASField {
 	var doc struct {
 		Fields []struct {
 			XMLName xml.Name

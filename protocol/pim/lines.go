@@ -121,8 +121,17 @@ func parseText(text, defaultCharset string) *component {
 func parseLines(lines []string, defaultCharset string) *component {
 	root := &component{}
 	stack := []*component{root}
+	// The properties of components share one array, each component a
+	// run of it whose capacity ends with it, so that appending to one
+	// elsewhere copies rather than overwrites the next. A component whose
+	// run another has followed grows on its own (copying its run once),
+	// so that no input makes the runs move again and again.
+	arena := make([]prop, 0, len(lines))
+	var owner *component // the component whose run ends the arena
+	start := 0           // where owner's run starts
+	params := newParseArena(len(lines))
 	for _, line := range lines {
-		p, ok := parseLineCharset(line, defaultCharset)
+		p, ok := parseLineIn(line, defaultCharset, &params)
 		if !ok {
 			continue
 		}
@@ -145,7 +154,15 @@ func parseLines(lines []string, defaultCharset string) *component {
 				}
 			}
 		default:
-			top.props = append(top.props, p)
+			switch {
+			case top != owner && len(top.props) > 0:
+				top.props = append(top.props, p)
+				continue
+			case top != owner:
+				owner, start = top, len(arena)
+			}
+			arena = append(arena, p)
+			top.props = arena[start:len(arena):len(arena)]
 		}
 	}
 	return root
@@ -184,6 +201,27 @@ func isUTF16(data []byte) bool {
 // physicalLines splits text at CRLF, LF or a lone CR; CR CR LF, which
 // text converted twice has, counts as one line break.
 func physicalLines(text string) []string {
+	if !strings.Contains(text, "\r\r") {
+		// Without CR CR no replacement below makes a new CRLF: a line
+		// ends at each CRLF, LF and lone CR, and the lines are cut from
+		// text as they are.
+		out := make([]string, 0, 1+strings.Count(text, "\n")+strings.Count(text, "\r"))
+		start := 0
+		for i := 0; i < len(text); i++ {
+			switch text[i] {
+			case '\r':
+				out = append(out, text[start:i])
+				if i+1 < len(text) && text[i+1] == '\n' {
+					i++
+				}
+				start = i + 1
+			case '\n':
+				out = append(out, text[start:i])
+				start = i + 1
+			}
+		}
+		return append(out, text[start:])
+	}
 	text = strings.ReplaceAll(text, "\r\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
@@ -198,7 +236,7 @@ func physicalLines(text string) []string {
 // dropped, also between a line and its RFC continuation.
 func logicalLines(text string) []string {
 	phys := physicalLines(text)
-	var out []string
+	out := make([]string, 0, len(phys))
 	for i := 0; i < len(phys); i++ {
 		line := phys[i]
 		if strings.TrimSpace(line) == "" {
@@ -233,6 +271,9 @@ func logicalLines(text string) []string {
 			line = string(buf)
 		}
 		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil // no lines: nil, as callers have had it
 	}
 	return out
 }
@@ -269,6 +310,26 @@ func parseLine(line string) (prop, bool) {
 // parseLineCharset is parseLine with a default charset for values without
 // a CHARSET parameter (see parseCharset).
 func parseLineCharset(line, defaultCharset string) (prop, bool) {
+	return parseLineIn(line, defaultCharset, &parseArena{})
+}
+
+// parseArena holds the parameters and parameter values of the lines of
+// one item in shared arrays, a line's (a parameter's) a run capped at its
+// end, so that appending to one elsewhere copies rather than overwrites
+// the next.
+type parseArena struct {
+	params []param
+	values []string
+}
+
+// newParseArena is an arena for n lines: room for a parameter and a
+// value for every other line, what most items need at most.
+func newParseArena(n int) parseArena {
+	return parseArena{params: make([]param, 0, n/2+1), values: make([]string, 0, n/2+1)}
+}
+
+// parseLineIn is parseLineCharset with the parameters in a.
+func parseLineIn(line, defaultCharset string, a *parseArena) (prop, bool) {
 	var p prop
 	// Name: up to the first ';' or ':'.
 	end := strings.IndexAny(line, ";:")
@@ -285,12 +346,16 @@ func parseLineCharset(line, defaultCharset string) (prop, bool) {
 	}
 	rest := line[end:]
 	// Parameters: ';'-separated up to the first ':' outside double quotes.
+	start := len(a.params)
 	for len(rest) > 0 && rest[0] == ';' {
 		seg, tail := cutUnquoted(rest[1:], ";:")
 		rest = tail
 		if seg = strings.TrimSpace(seg); seg != "" {
-			p.params = append(p.params, parseParam(seg))
+			a.params = append(a.params, parseParam(seg, a))
 		}
+	}
+	if end := len(a.params); end > start {
+		p.params = a.params[start:end:end]
 	}
 	if len(rest) == 0 || rest[0] != ':' {
 		return p, false
@@ -315,7 +380,7 @@ func cutUnquoted(s, seps string) (string, string) {
 }
 
 // parseParam reads "NAME=v1,v2" or a bare vCard 2.1 value.
-func parseParam(seg string) param {
+func parseParam(seg string, a *parseArena) param {
 	name, val, ok := strings.Cut(seg, "=")
 	if !ok {
 		// vCard 2.1 / vCalendar 1.0 bare parameter: name it.
@@ -330,13 +395,17 @@ func parseParam(seg string) param {
 		}
 	}
 	q := param{name: strings.ToUpper(strings.TrimSpace(name))}
+	start := len(a.values)
 	for val != "" {
 		v, tail := cutUnquoted(val, ",")
-		q.values = append(q.values, strings.Trim(strings.TrimSpace(v), `"`))
+		a.values = append(a.values, strings.Trim(strings.TrimSpace(v), `"`))
 		if tail == "" {
 			break
 		}
 		val = tail[1:]
+	}
+	if end := len(a.values); end > start {
+		q.values = a.values[start:end:end]
 	}
 	return q
 }

@@ -290,7 +290,7 @@ func notXMLChar(r rune) bool {
 // many fields), the item takes the round trip itself, with its errors.
 func sifXMLFields(fields, extras []sifField) ([]sifField, error) {
 	all := append(fields, extras...)
-	if len(all) > sifMaxFields || slices.ContainsFunc(extras, func(f sifField) bool { return !sifPlainName(f.name) }) {
+	if len(all) > sifMaxFields || !sifPlainNames(extras) {
 		doc, err := readSIF(writeSIF("contact", all))
 		if err != nil {
 			return nil, err
@@ -301,6 +301,21 @@ func sifXMLFields(fields, extras []sifField) ([]sifField, error) {
 		all[i].value = sifXMLText(f.value)
 	}
 	return all, nil
+}
+
+// sifRoundTrips tells whether sifXMLFields takes the XML round trip for
+// the fields of a contact (with or without a photo) and extras.
+func sifRoundTrips(photo bool, extras []sifField) bool {
+	n := len(sifContactFieldNames) + len(extras)
+	if photo {
+		n++
+	}
+	return n > sifMaxFields || !sifPlainNames(extras)
+}
+
+// sifPlainNames tells whether all fields have plain names (sifPlainName).
+func sifPlainNames(fields []sifField) bool {
+	return !slices.ContainsFunc(fields, func(f sifField) bool { return !sifPlainName(f.name) })
 }
 
 // sifXMLText is s without the characters sifEscape drops.

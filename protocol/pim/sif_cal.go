@@ -188,7 +188,7 @@ func sifToICal(doc *sifDoc, lost losses) ([]byte, error) {
 	used["reminderminutesbeforestart"] = true
 	used["remindertime"] = true
 	alarm := get("ReminderSet") == "1" || strings.EqualFold(doc.get("ReminderSet"), "true")
-	sifExtras(&w, doc, used, sifCalDefaults, lost)
+	sifExtras(&w, doc, func(i int) bool { return used[strings.ToLower(doc.fields[i].name)] }, sifCalDefaults, lost)
 	if alarm {
 		w.line("BEGIN:VALARM")
 		w.line("ACTION:DISPLAY")

@@ -79,44 +79,131 @@ var sifContactText = []struct{ field, prop string }{
 // defaults) and are not kept.
 var sifContactDefaults = map[string]string{"Sensitivity": "0", "Importance": "1", "Gender": "0"}
 
-// sifToVCard converts a SIF-C item to vCard 3.0.
-func sifToVCard(doc *sifDoc, lost losses) []byte {
-	used := map[string]bool{}
-	get := func(name string) string {
-		used[strings.ToLower(name)] = true
-		return doc.get(name)
+// sifContactNames numbers the SIF-C fields: those vcardToSIF writes and
+// sifToVCard reads, Photo last. sifValues holds values by these numbers.
+var sifContactNames = func() *sifNames {
+	n := newSIFNames(append(slices.Clone(sifContactFieldNames), "Photo")...)
+	if len(n.names) != sifContactCount {
+		panic("pim: sifContactCount is not the number of SIF-C fields")
 	}
+	return n
+}()
+
+// The numbers of the SIF-C fields sifToVCard reads by name.
+var (
+	sifLastName, sifFirstName, sifMiddleName = sifContactNames.id("LastName"), sifContactNames.id("FirstName"), sifContactNames.id("MiddleName")
+	sifTitle, sifSuffix, sifFileAs           = sifContactNames.id("Title"), sifContactNames.id("Suffix"), sifContactNames.id("FileAs")
+	sifCompany, sifDepartment, sifBody       = sifContactNames.id("CompanyName"), sifContactNames.id("Department"), sifContactNames.id("Body")
+	sifCategories, sifSensitivity, sifPhoto  = sifContactNames.id("Categories"), sifContactNames.id("Sensitivity"), sifContactNames.id("Photo")
+	sifEmail1                                = sifContactNames.id("Email1Address")
+)
+
+// sifTextIDs are the numbers of the sifContactText fields.
+var sifTextIDs = func() []int {
+	ids := make([]int, len(sifContactText))
+	for i, t := range sifContactText {
+		ids[i] = sifContactNames.id(t.field)
+	}
+	return ids
+}()
+
+// sifSlotProps is a slot list as sifToVCard writes it: the number of each
+// slot's field and its property's parameters.
+type sifSlotProps struct {
+	name   string // property
+	ids    []int
+	params [][]param
+}
+
+// sifSlotsOut are the emails (all INTERNET), phones and web pages.
+var sifSlotsOut = func() []sifSlotProps {
+	var out []sifSlotProps
+	for _, l := range []struct {
+		list  []sifSlot
+		name  string
+		extra []string
+	}{{sifEmails, "EMAIL", []string{"INTERNET"}}, {sifPhones, "TEL", nil}, {sifWebs, "URL", nil}} {
+		sp := sifSlotProps{name: l.name}
+		for _, s := range l.list {
+			var params []param
+			if types := append(slices.Clone(l.extra), s.types...); len(types) > 0 {
+				params = []param{{name: "TYPE", values: types}}
+			}
+			sp.ids, sp.params = append(sp.ids, sifContactNames.id(s.field)), append(sp.params, params)
+		}
+		out = append(out, sp)
+	}
+	return out
+}()
+
+// sifAddrOut is an address of sifAddrs as sifToVCard writes it: the
+// numbers of its fields in ADR component order (-1: none), of its label,
+// and the parameters of ADR and LABEL.
+type sifAddrOut struct {
+	parts  [7]int
+	label  int
+	params []param
+}
+
+// sifAddrsOut are the sifAddrs as sifToVCard writes them.
+var sifAddrsOut = func() []sifAddrOut {
+	out := make([]sifAddrOut, len(sifAddrs))
+	for i, a := range sifAddrs {
+		for j := range out[i].parts {
+			out[i].parts[j] = -1
+		}
+		for j, p := range sifAddrParts {
+			if p != "" {
+				out[i].parts[j] = sifContactNames.id(a.field + p)
+			}
+		}
+		out[i].label = sifContactNames.id(sifLabel(a.field))
+		if len(a.types) > 0 {
+			out[i].params = []param{{name: "TYPE", values: a.types}}
+		}
+	}
+	return out
+}()
+
+// sifToVCard converts a SIF-C item to vCard 3.0. Every field of
+// sifContactNames is read, so none of them is kept as an X-SIF- property.
+func sifToVCard(doc *sifDoc, lost losses) []byte {
+	var buf [128]int32
+	ix := sifContactNames.index(doc, buf[:])
 	var w writer
+	size := 64
+	for _, f := range doc.fields {
+		size += len(f.name) + len(f.value) + 8
+	}
+	w.Grow(size)
 	w.line("BEGIN:VCARD")
 	w.line("VERSION:3.0")
-	n := []string{get("LastName"), get("FirstName"), get("MiddleName"), get("Title"), get("Suffix")}
-	for i := range n {
-		n[i] = escapeModern(n[i], false)
-	}
-	w.modern("", "N", nil, strings.Join(n, ";"))
-	fn := strings.Join(strings.Fields(strings.Join([]string{get("Title"), get("FirstName"),
-		get("MiddleName"), get("LastName"), get("Suffix")}, " ")), " ")
-	company, dept := get("CompanyName"), get("Department")
-	fileAs := get("FileAs")
-	if fn == "" || fileAs != fn && fromFN(get("LastName"), get("FirstName"), fn, fileAs) {
+	last, first, middle := ix.get(sifLastName), ix.get(sifFirstName), ix.get(sifMiddleName)
+	title, suffix := ix.get(sifTitle), ix.get(sifSuffix)
+	w.modern("", "N", nil, escapeModern(last, false)+";"+escapeModern(first, false)+";"+
+		escapeModern(middle, false)+";"+escapeModern(title, false)+";"+escapeModern(suffix, false))
+	fn := joinWords(title, first, middle, last, suffix)
+	company, dept := ix.get(sifCompany), ix.get(sifDepartment)
+	fileAs := ix.get(sifFileAs)
+	if fn == "" || fileAs != fn && fromFN(last, first, fn, fileAs) {
 		fn = fileAs
 	}
 	if fn == "" {
 		fn = company
 	}
 	if fn == "" {
-		fn = doc.get("Email1Address")
+		fn = ix.get(sifEmail1)
 	}
 	w.modern("", "FN", nil, escapeModern(fn, false))
 	if company != "" || dept != "" {
 		w.modern("", "ORG", nil, escapeModern(company, false)+";"+escapeModern(dept, false))
 	}
-	for _, t := range sifContactText {
-		v := get(t.field)
-		if t.field == "Body" {
-			v = strings.TrimRight(doc.raw("Body"), " \t\r\n")
+	for i, t := range sifContactText {
+		v := ix.get(sifTextIDs[i])
+		if sifTextIDs[i] == sifBody {
+			v = strings.TrimRight(ix.raw(sifBody), " \t\r\n")
 		}
-		if v == "" || t.field == "FileAs" && v == defaultFileAs(doc.get("LastName"), doc.get("FirstName"), fn) {
+		if v == "" || sifTextIDs[i] == sifFileAs && v == defaultFileAs(last, first, fn) {
 			continue
 		}
 		if t.prop == "BDAY" || t.prop == "X-ANNIVERSARY" {
@@ -125,67 +212,77 @@ func sifToVCard(doc *sifDoc, lost losses) []byte {
 		}
 		w.modern("", t.prop, nil, escapeModern(v, false))
 	}
-	if cats := sifList(get("Categories")); len(cats) > 0 {
+	if cats := sifList(ix.get(sifCategories)); len(cats) > 0 {
 		for i := range cats {
 			cats[i] = escapeModern(cats[i], false)
 		}
 		w.modern("", "CATEGORIES", nil, strings.Join(cats, ","))
 	}
-	if class := sifClass(get("Sensitivity")); class != "" {
+	if class := sifClass(ix.get(sifSensitivity)); class != "" {
 		w.modern("", "CLASS", nil, class)
 	}
-	slots := func(list []sifSlot, name string, extra ...string) {
-		for _, s := range list {
-			if v := get(s.field); v != "" {
-				var params []param
-				if types := append(slices.Clone(extra), s.types...); len(types) > 0 {
-					params = []param{{name: "TYPE", values: types}}
-				}
-				w.modern("", name, params, v)
+	for _, l := range sifSlotsOut {
+		for i, id := range l.ids {
+			if v := ix.get(id); v != "" {
+				w.modern("", l.name, l.params[i], v)
 			}
 		}
 	}
-	slots(sifEmails, "EMAIL", "INTERNET")
-	slots(sifPhones, "TEL")
-	slots(sifWebs, "URL")
-	for _, a := range sifAddrs {
-		parts := make([]string, len(sifAddrParts))
+	for _, a := range sifAddrsOut {
+		var parts [len(sifAddrOut{}.parts)]string
 		any := false
-		for i, p := range sifAddrParts {
-			if p != "" {
-				parts[i] = escapeModern(get(a.field+p), false)
+		for i, id := range a.parts {
+			if id >= 0 {
+				parts[i] = escapeModern(ix.get(id), false)
 				any = any || parts[i] != ""
 			}
 		}
-		var params []param
-		if len(a.types) > 0 {
-			params = []param{{name: "TYPE", values: a.types}}
-		}
 		if any {
-			w.modern("", "ADR", params, strings.Join(parts, ";"))
+			w.modern("", "ADR", a.params, strings.Join(parts[:len(sifAddrParts)], ";"))
 		}
-		if l := get(sifLabel(a.field)); l != "" {
-			w.modern("", "LABEL", params, escapeModern(l, false))
+		if l := ix.get(a.label); l != "" {
+			w.modern("", "LABEL", a.params, escapeModern(l, false))
 		}
 	}
-	if photo := strings.Join(strings.Fields(get("Photo")), ""); photo != "" {
+	if photo := strings.Join(strings.Fields(ix.get(sifPhoto)), ""); photo != "" {
 		params := []param{{name: "ENCODING", values: []string{"b"}}}
 		if t := imageType(photo); t != "" {
 			params = append(params, param{name: "TYPE", values: []string{t}})
 		}
 		w.modern("", "PHOTO", params, photo)
 	}
-	sifExtras(&w, doc, used, sifContactDefaults, lost)
+	sifExtras(&w, doc, ix.used, sifContactDefaults, lost)
 	w.line("END:VCARD")
 	return []byte(w.String())
 }
 
-// sifExtras writes the fields not used yet as X-SIF- properties, except
-// empty ones and those holding their default.
-func sifExtras(w *writer, doc *sifDoc, used map[string]bool, defaults map[string]string, lost losses) {
-	for _, f := range doc.fields {
+// joinWords is the words of parts (split at white space) joined by
+// single spaces.
+func joinWords(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		for word := range strings.FieldsSeq(p) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(word)
+		}
+	}
+	return b.String()
+}
+
+// sifExtras writes the fields not used yet (used by their place in
+// doc.fields) as X-SIF- properties, except empty ones and those holding
+// their default.
+func sifExtras(w *writer, doc *sifDoc, used func(i int) bool, defaults map[string]string, lost losses) {
+	for i, f := range doc.fields {
 		v := strings.TrimSpace(f.value)
-		if used[strings.ToLower(f.name)] || v == "" || defaults[f.name] == v {
+		if used(i) || v == "" || defaults[f.name] == v {
 			continue
 		}
 		name := sifXName(f.name)
@@ -271,90 +368,6 @@ func imageType(b64 string) string {
 	return ""
 }
 
-// propTypes returns the TYPE values of a property, upper-case, without
-// VOICE and INTERNET (the defaults).
-func propTypes(p *prop) []string {
-	var out []string
-	for _, q := range p.params {
-		if q.name != "TYPE" {
-			continue
-		}
-		for _, v := range q.values {
-			for t := range strings.SplitSeq(v, ",") {
-				t = strings.ToUpper(strings.TrimSpace(t))
-				if t != "" && t != "VOICE" && t != "INTERNET" && !slices.Contains(out, t) {
-					out = append(out, t)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// fillSlot puts value in a free slot: the one whose types are exactly
-// types, else the first free slot named in fallback order. It reports
-// false when none is free.
-func fillSlot(out map[string]string, list []sifSlot, types []string, value string, fallback []string) bool {
-	for _, s := range list {
-		if out[s.field] == "" && sameTypes(s.types, types) {
-			out[s.field] = value
-			return true
-		}
-	}
-	for _, f := range fallback {
-		if out[f] == "" {
-			out[f] = value
-			return true
-		}
-	}
-	return false
-}
-
-// sameTypes tells whether a slot's types are the sorted, distinct types
-// of propTypes: the slots list each type once.
-func sameTypes(slot, types []string) bool {
-	if len(slot) != len(types) {
-		return false
-	}
-	for _, t := range slot {
-		if !slices.Contains(types, t) {
-			return false
-		}
-	}
-	return true
-}
-
-// phoneFallback is the order of SIF phone fields tried for a TEL whose
-// types match no field exactly.
-func phoneFallback(types []string) []string {
-	has := func(t string) bool { return slices.Contains(types, t) }
-	var f []string
-	switch {
-	case has("FAX") && has("WORK"):
-		f = []string{"BusinessFaxNumber"}
-	case has("FAX") && has("HOME"):
-		f = []string{"HomeFaxNumber"}
-	case has("FAX"):
-		f = []string{"OtherFaxNumber", "BusinessFaxNumber", "HomeFaxNumber"}
-	case has("CELL"):
-		f = []string{"MobileTelephoneNumber"}
-	case has("PAGER"):
-		f = []string{"PagerNumber"}
-	case has("CAR"):
-		f = []string{"CarTelephoneNumber"}
-	case has("WORK"):
-		f = []string{"BusinessTelephoneNumber", "Business2TelephoneNumber"}
-	case has("HOME"):
-		f = []string{"HomeTelephoneNumber", "Home2TelephoneNumber"}
-	case has("PREF"):
-		f = []string{"PrimaryTelephoneNumber"}
-	}
-	return append(f, "OtherTelephoneNumber", "PrimaryTelephoneNumber", "Home2TelephoneNumber",
-		"Business2TelephoneNumber", "HomeTelephoneNumber", "BusinessTelephoneNumber", "MobileTelephoneNumber",
-		"CarTelephoneNumber", "RadioTelephoneNumber", "CallbackTelephoneNumber")
-}
-
 // vcardToSIF converts a vCard 3.0 item (what Convert made of any vCard) to
 // SIF-C; what has no SIF field is recorded in lost.
 func vcardToSIF(data []byte, lost losses) ([]byte, error) {
@@ -364,144 +377,6 @@ func vcardToSIF(data []byte, lost losses) ([]byte, error) {
 	}
 	fields, extras := cardSIFFields(card, lost)
 	return writeSIF("contact", append(fields, extras...)), nil
-}
-
-// cardSIFFields are the SIF-C fields of a vCard, in the order vcardToSIF
-// writes them: the fields SIF-C names, then those kept as X-SIF-
-// properties (extras, whose names come from the vCard).
-func cardSIFFields(card *component, lost losses) ([]sifField, []sifField) {
-	out := make(map[string]string, 64)
-	var extras []sifField
-	addrUsed := map[string]bool{}
-	for i := range card.props {
-		p := &card.props[i]
-		text := strings.TrimSpace(unescape(p.value))
-		types := propTypes(p)
-		switch p.name {
-		case "VERSION", "PRODID", "REV", "FN":
-		case "N":
-			n := components(p.value)
-			for len(n) < 5 {
-				n = append(n, "")
-			}
-			out["LastName"], out["FirstName"], out["MiddleName"], out["Title"], out["Suffix"] = n[0], n[1], n[2], n[3], n[4]
-			if len(n) > 5 && strings.Join(n[5:], "") != "" {
-				lost.add("N")
-			}
-		case "ORG":
-			o := components(p.value)
-			out["CompanyName"] = o[0]
-			if len(o) > 1 {
-				out["Department"] = o[1]
-			}
-			if len(o) > 2 && strings.Join(o[2:], "") != "" {
-				lost.add("ORG")
-			}
-		case "CATEGORIES":
-			var cats []string
-			for _, c := range splitUnescaped(p.value, ",") {
-				if c = strings.TrimSpace(unescape(c)); c != "" {
-					cats = append(cats, c)
-				}
-			}
-			out["Categories"] = strings.Join(append(sifList(out["Categories"]), cats...), ",")
-		case "CLASS":
-			out["Sensitivity"] = classSIF(text)
-		case "EMAIL":
-			if !fillSlot(out, sifEmails, types, text, []string{"Email1Address", "Email2Address", "Email3Address"}) {
-				lost.add("EMAIL")
-			}
-		case "TEL":
-			if !fillSlot(out, sifPhones, types, text, phoneFallback(types)) {
-				lost.add("TEL")
-			}
-		case "URL":
-			if !fillSlot(out, sifWebs, types, text, []string{"WebPage", "HomeWebPage", "BusinessWebPage"}) {
-				lost.add("URL")
-			}
-		case "ADR", "LABEL":
-			prefix := ""
-			for _, a := range sifAddrs {
-				key := p.name + a.field
-				if !addrUsed[key] && (slices.Contains(types, a.types0()) || a.types0() == "") {
-					prefix = a.field
-					break
-				}
-			}
-			if prefix == "" {
-				for _, a := range sifAddrs {
-					if !addrUsed[p.name+a.field] {
-						prefix = a.field
-						break
-					}
-				}
-			}
-			if prefix == "" {
-				lost.add(p.name)
-				continue
-			}
-			addrUsed[p.name+prefix] = true
-			if p.name == "LABEL" {
-				out[sifLabel(prefix)] = text
-				continue
-			}
-			parts := components(p.value)
-			for i, f := range sifAddrParts {
-				if i >= len(parts) {
-					break
-				}
-				if f == "" {
-					if parts[i] != "" {
-						lost.add("ADR;EXTENDED")
-					}
-					continue
-				}
-				out[prefix+f] = parts[i]
-			}
-		case "BDAY":
-			out["Birthday"] = sifDate(text)
-		case "X-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY", "ANNIVERSARY":
-			out["Anniversary"] = sifDate(text)
-		case "PHOTO":
-			if !p.binary {
-				lost.add("PHOTO;VALUE=URI")
-				continue
-			}
-			out["Photo"] = p.value
-		default:
-			if strings.HasPrefix(p.name, "X-SIF-") {
-				extras = append(extras, sifField{sifFieldName(p.name), text})
-				continue
-			}
-			done := false
-			for _, t := range sifContactText {
-				if t.prop == p.name && out[t.field] == "" {
-					out[t.field], done = unescape(p.value), true
-					break
-				}
-			}
-			if !done {
-				lost.add(p.name)
-			}
-		}
-	}
-	if out["FileAs"] == "" {
-		out["FileAs"] = defaultFileAs(out["LastName"], out["FirstName"], card.text("FN"))
-	}
-	if out["Sensitivity"] == "" {
-		out["Sensitivity"] = "0"
-	}
-	// Every field is written, empty ones too: the clients leave a field
-	// that is missing from a Replace as it is, so an empty element is
-	// how a deletion reaches them.
-	fields := make([]sifField, 0, len(sifContactFieldNames)+1+len(extras))
-	for _, n := range sifContactFieldNames {
-		fields = append(fields, sifField{n, out[n]})
-	}
-	if out["Photo"] != "" {
-		fields = append(fields, sifField{"Photo", out["Photo"]})
-	}
-	return fields, extras
 }
 
 // sifContactFieldNames are the fields vcardToSIF writes to every SIF-C

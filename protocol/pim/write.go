@@ -35,6 +35,9 @@ func (w *writer) line(s string) {
 // escaped already; any line break left in it is written as "\n", since the
 // RFC form cannot hold one.
 func (w *writer) modern(group, name string, params []param, value string) {
+	if w.modernShort(group, name, params, value) {
+		return
+	}
 	var b strings.Builder
 	if group != "" {
 		b.WriteString(group + ".")
@@ -52,6 +55,62 @@ func (w *writer) modern(group, name string, params []param, value string) {
 	b.WriteByte(':')
 	b.WriteString(strings.Join(physicalLines(value), `\n`))
 	w.fold(b.String())
+}
+
+// modernShort is modern for a line that needs no folding and a value
+// without line breaks, written as it is without building the line first;
+// it reports false, having written nothing, for other lines.
+func (w *writer) modernShort(group, name string, params []param, value string) bool {
+	n := len(name) + 1 + len(value)
+	if group != "" {
+		n += len(group) + 1
+	}
+	for _, q := range params {
+		n += len(q.name) + 2 // ';' and '='
+		for i, v := range q.values {
+			if !plainParam(v) {
+				return false
+			}
+			n += len(v)
+			if i > 0 {
+				n++ // ','
+			}
+		}
+	}
+	if n > foldOctets || strings.ContainsAny(value, "\r\n") {
+		return false
+	}
+	if group != "" {
+		w.WriteString(group)
+		w.WriteByte('.')
+	}
+	w.WriteString(name)
+	for _, q := range params {
+		w.WriteByte(';')
+		w.WriteString(q.name)
+		w.WriteByte('=')
+		for i, v := range q.values {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.WriteString(v)
+		}
+	}
+	w.WriteByte(':')
+	w.WriteString(value)
+	w.WriteString("\r\n")
+	return true
+}
+
+// plainParam tells a parameter value quoteParam leaves as it is: printable
+// ASCII without a double quote, ';', ':' or ','.
+func plainParam(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' || c >= 0x7F || c == '"' || c == ';' || c == ':' || c == ',' {
+			return false
+		}
+	}
+	return true
 }
 
 // fold writes s as lines of at most foldOctets octets, never splitting a
@@ -214,6 +273,9 @@ func isASCII(s string) bool {
 // breaks become "\n". With keepComma, commas are left alone (list
 // separators of vCard N components).
 func escapeModern(s string, keepComma bool) string {
+	if escapedModern(s, keepComma) {
+		return s
+	}
 	var b strings.Builder
 	s = strings.Join(physicalLines(s), "\n")
 	for _, r := range s {
@@ -230,6 +292,21 @@ func escapeModern(s string, keepComma bool) string {
 		}
 	}
 	return b.String()
+}
+
+// escapedModern tells whether escapeModern returns s as it is: valid
+// UTF-8 (the loop writes what is not as U+FFFD) with nothing to escape.
+func escapedModern(s string, keepComma bool) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\', c == '\n', c == '\r', c == ';', c == ',' && !keepComma:
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
 }
 
 // escapeLegacy writes text for vCard 2.1 and vCalendar 1.0, which have
