@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -200,5 +201,68 @@ func TestClientIDsMovedFromState(t *testing.T) {
 				t.Errorf("the re-sent Add with new content did not change its item: %+v", item)
 			}
 		})
+	}
+}
+
+// TestClientIDsGoWithTheChain: a folder's ClientIds last as long as its
+// SyncKey chain. After `device reset` the device is sent back to SyncKey
+// 0 (status 3), which starts a new list; `device remove` forgets them.
+func TestClientIDsGoWithTheChain(t *testing.T) {
+	ctx := context.Background()
+	core, open := testCore(t)
+	s := open("dev")
+	sync := func(key string, cmds ...activesync.ClientCommand) (*activesync.SyncResult, error) {
+		return s.Sync(ctx, activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: key != "0", WindowSize: 50, Commands: cmds})
+	}
+	stored := func() int {
+		t.Helper()
+		var n int
+		if err := core.View(ctx, func(w *engine.Work) error {
+			ids, err := w.ClientIDs(s.user.ID, "dev", "contacts", []string{"c1"})
+			n = len(ids)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	upload := func() string {
+		t.Helper()
+		r, err := sync("0")
+		if err == nil {
+			r, err = sync(r.SyncKey, activesync.ClientCommand{Kind: activesync.CmdAdd, ClientID: "c1",
+				Item: activesync.Item{Class: activesync.ClassContacts, Data: []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:One;Ann;;;\r\nFN:Ann One\r\nEND:VCARD\r\n")}})
+		}
+		if err == nil {
+			r, err = sync(r.SyncKey) // the initial sync completes
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored() != 1 {
+			t.Fatal("the Add's ClientId was not recorded")
+		}
+		return r.SyncKey
+	}
+	key := upload()
+	ad := admin.New(core)
+	if _, err := ad.ResetDevice(ctx, "ann", "dev", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sync(key); !errors.Is(err, activesync.ErrInvalidSyncKey) {
+		t.Fatalf("sync after a reset: %v, want status 3", err)
+	}
+	if _, err := sync("0"); err != nil {
+		t.Fatal(err)
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("%d ClientIds left after SyncKey 0", n)
+	}
+	upload()
+	if err := ad.RemoveDevice(ctx, "ann", "dev"); err != nil {
+		t.Fatal(err)
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("%d ClientIds left after the device was removed", n)
 	}
 }
