@@ -88,6 +88,7 @@ type SyncTx interface {
 	SetAsideTx
 	SharedTx
 	ResumeTx
+	ClientIDTx
 	// FindTwins returns live items whose UID or match key equals the given
 	// (non-empty) value.
 	FindTwins(ctx context.Context, userID int64, datastore, uid, matchKey string) ([]Item, error)

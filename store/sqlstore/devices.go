@@ -180,7 +180,8 @@ func (t *tx) DeletePartnerships(ctx context.Context, userID int64, deviceID, dat
 }
 
 // DeleteDevice deletes a device with its partnerships, mappings,
-// unacknowledged and resent Adds and sessions; items stay.
+// unacknowledged and resent Adds, sessions and ActiveSync ClientIds;
+// items stay.
 func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) error {
 	if err := t.lockDatastores(ctx, userID, ""); err != nil {
 		return t.errorf("delete device %d/%s: %w", userID, deviceID, err)
@@ -192,7 +193,7 @@ func (t *tx) DeleteDevice(ctx context.Context, userID int64, deviceID string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return t.errorf("delete device %d/%s: %w", userID, deviceID, store.ErrNotFound)
 	}
-	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "resent_adds", "resent_older_luids", "sessions", "shared_devices", "client_anchors"} {
+	for _, table := range []string{"partnerships", "mappings", "unacked_adds", "resent_adds", "resent_older_luids", "sessions", "shared_devices", "client_anchors", "eas_client_ids"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE user_id = ? AND device_id = ?`, userID, deviceID); err != nil {
 			return t.errorf("delete device %d/%s %s: %w", userID, deviceID, table, err)
 		}

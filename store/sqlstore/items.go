@@ -362,15 +362,23 @@ func (t *tx) KnownItems(ctx context.Context, userID int64, datastore string, gui
 // " IN (...)" over vals, knownChunk at a time, and marks every value it
 // returns true in into.
 func (t *tx) scanIn(ctx context.Context, into map[string]bool, selectWhere string, dsID int64, vals []string) error {
+	return inChunks(vals, []any{dsID}, func(in string, args []any) error {
+		return t.scanGUIDs(ctx, into, selectWhere+in, args...)
+	})
+}
+
+// inChunks calls fn for vals, knownChunk at a time, with " IN (?, ...)"
+// for the chunk and the arguments: fixed, then the chunk's values.
+func inChunks(vals []string, fixed []any, fn func(in string, args []any) error) error {
 	for len(vals) > 0 {
 		chunk := vals[:min(knownChunk, len(vals))]
 		vals = vals[len(chunk):]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, dsID)
+		args := make([]any, 0, len(fixed)+len(chunk))
+		args = append(args, fixed...)
 		for _, v := range chunk {
 			args = append(args, v)
 		}
-		if err := t.scanGUIDs(ctx, into, selectWhere+` IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
+		if err := fn(` IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args); err != nil {
 			return err
 		}
 	}

@@ -43,19 +43,10 @@ WHERE user_id = ? AND device_id = ? AND datastore = ? AND guid = ?`, userID, dev
 // knownChunk per query.
 func (t *tx) UnmappedLUIDs(ctx context.Context, userID int64, deviceID, datastore string, luids []string) (map[string]bool, error) {
 	mapped := make(map[string]bool, len(luids))
-	for rest := luids; len(rest) > 0; {
-		chunk := rest[:min(knownChunk, len(rest))]
-		rest = rest[len(chunk):]
-		args := make([]any, 0, len(chunk)+3)
-		args = append(args, userID, deviceID, datastore)
-		for _, l := range chunk {
-			args = append(args, l)
-		}
-		q := `SELECT luid FROM mappings WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid IN (?` +
-			strings.Repeat(", ?", len(chunk)-1) + `)`
-		if err := t.scanGUIDs(ctx, mapped, q, args...); err != nil {
-			return nil, t.errorf("unmapped luids %d/%s/%s: %w", userID, deviceID, datastore, err)
-		}
+	if err := inChunks(luids, []any{userID, deviceID, datastore}, func(in string, args []any) error {
+		return t.scanGUIDs(ctx, mapped, `SELECT luid FROM mappings WHERE user_id = ? AND device_id = ? AND datastore = ? AND luid`+in, args...)
+	}); err != nil {
+		return nil, t.errorf("unmapped luids %d/%s/%s: %w", userID, deviceID, datastore, err)
 	}
 	res := make(map[string]bool, len(luids))
 	for _, l := range luids {

@@ -2,7 +2,8 @@
 // one (anchorage store copy): accounts with their admin and disabled flags,
 // devices with their remote-wipe state, the full archive of every
 // datastore, partnerships with their anchors, maps and unacknowledged Adds,
-// conflict settings, retention, mass-deletion thresholds and holds (open
+// resent Adds, ActiveSync ClientIds (an Add re-sent after the move gets
+// its ServerId again rather than making a second item), conflict settings, retention, mass-deletion thresholds and holds (open
 // or decided, with their held deletes), shared-device records and recent
 // client anchors, so that devices continue with fast
 // syncs after a move between backends (SQLite to PostgreSQL or back).
@@ -96,6 +97,7 @@ type userData struct {
 	mappings     []store.Mapping
 	unacked      []store.UnackedAdd
 	resent       []store.ResentAdd
+	clientIDs    []store.ClientID
 	holdSettings *store.HoldSettings
 	holds        []heldSession
 	shared       sharedData
@@ -127,6 +129,13 @@ func (d *userData) read(ctx context.Context, tx store.Tx, u store.User) error {
 	}
 	if err := d.readShared(ctx, tx); err != nil {
 		return err
+	}
+	for _, dev := range d.devices {
+		ids, err := tx.DeviceClientIDs(ctx, u.ID, dev.DeviceID)
+		if err != nil {
+			return err
+		}
+		d.clientIDs = append(d.clientIDs, ids...)
 	}
 	names := slices.Clone(Datastores)
 	for _, p := range d.partnerships {
@@ -256,6 +265,14 @@ func (d *userData) write(ctx context.Context, tx store.Tx, st *Stats) error {
 		a := &d.resent[i]
 		a.UserID = u.ID
 		if err := tx.PutResentAdd(ctx, a); err != nil {
+			return err
+		}
+	}
+	for i := range d.clientIDs {
+		d.clientIDs[i].UserID = u.ID
+	}
+	if len(d.clientIDs) > 0 {
+		if err := tx.PutClientIDs(ctx, d.clientIDs); err != nil {
 			return err
 		}
 	}

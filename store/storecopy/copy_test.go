@@ -124,6 +124,11 @@ func TestCopy(t *testing.T) {
 			GUID: "g-resent", Version: 2}); err != nil {
 			return err
 		}
+		if err := tx.PutClientIDs(ctx, []store.ClientID{
+			{UserID: u.ID, DeviceID: "lost", Folder: "contacts", ClientID: "7", ServerID: "s7", Sum: "d7"},
+			{UserID: u.ID, DeviceID: "lost", Folder: "calendar", ClientID: "1", ServerID: "s1"}}); err != nil {
+			return err
+		}
 		return addHolds(ctx, tx, u.ID)
 	}); err != nil {
 		t.Fatal(err)
@@ -165,6 +170,9 @@ func TestCopy(t *testing.T) {
 		}
 		if got := resent(t, s); got != "g-resent@2" {
 			t.Errorf("%s copy: resent Adds %q, want g-resent@2", name, got)
+		}
+		if got, want := clientIDs(t, s), "calendar/1>s1/ contacts/7>s7/d7"; got != want {
+			t.Errorf("%s copy: ClientIds %q, want %q", name, got, want)
 		}
 		if got := sharedState(t, s); got != sharedState(t, src) {
 			t.Errorf("%s copy: shared devices and client anchors %s, want %s", name, got, sharedState(t, src))
@@ -343,6 +351,19 @@ func resent(t *testing.T, s store.Store) string {
 		as, err := tx.ResentAdds(t.Context(), u.ID, "b", "contacts")
 		for _, a := range as {
 			out = append(out, fmt.Sprintf("%s@%d", a.GUID, a.Version))
+		}
+		return err
+	})
+	return strings.Join(out, " ")
+}
+
+// clientIDs lists bob's device lost's ActiveSync ClientIds.
+func clientIDs(t *testing.T, s store.Store) string {
+	var out []string
+	viewBob(t, s, func(tx store.Tx, u *store.User) error {
+		ids, err := tx.DeviceClientIDs(t.Context(), u.ID, "lost")
+		for _, c := range ids {
+			out = append(out, fmt.Sprintf("%s/%s>%s/%s", c.Folder, c.ClientID, c.ServerID, c.Sum))
 		}
 		return err
 	})

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KnownItems", testKnownItems},
 		{"UnackedAdds", testUnackedAdds},
 		{"ResentAdds", testResentAdds},
+		{"ClientIDs", testClientIDs},
 		{"Sessions", testSessions},
 		{"Resume", testResume},
 		{"WebSessions", testWebSessions},

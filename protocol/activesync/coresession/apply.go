@@ -11,28 +11,28 @@ import (
 // apply applies the device's commands in order, one result each. An Add's
 // ServerId is a new id of the device's item in the core's mappings (its
 // LUID); the same ClientId again gets the same ServerId and changes
-// nothing.
-func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, class activesync.Class, cmds []activesync.ClientCommand, res *activesync.SyncResult) error {
+// nothing. The ClientIds of the commands' Adds are looked up at once, and
+// the new ones recorded in the same unit of work (clients.go).
+func (s *Session) apply(w *engine.Work, fs *folderState, folderID string, ds *engine.Datastore, class activesync.Class, cmds []activesync.ClientCommand, res *activesync.SyncResult) error {
 	if len(cmds) == 0 {
 		return nil
 	}
-	if fs.ClientIDs == nil {
-		fs.ClientIDs = map[string]string{}
+	known, err := w.ClientIDs(s.user.ID, s.dev.ID, folderID, addClientIDs(cmds))
+	if err != nil {
+		return err
 	}
-	if fs.ClientSums == nil {
-		fs.ClientSums = map[string]string{}
-	}
+	fresh := map[string]engine.ClientID{} // recorded or changed by this request
 	ct := engine.DefaultContentType(ds.Name)
 	luids := make([]string, len(cmds))
 	var batch []engine.Change // decoded and looked up at once (PrepareItems)
 	for i, c := range cmds {
 		switch c.Kind {
 		case activesync.CmdAdd:
-			if id, seen := fs.ClientIDs[c.ClientID]; !seen {
+			if id, seen := known[c.ClientID]; !seen {
 				luids[i] = engine.NewGUID(s.core.Now())
 				batch = append(batch, engine.Change{Op: engine.OpAdd, LUID: luids[i], ContentType: ct, Data: c.Item.Data})
-			} else if changedSince(fs, c) {
-				batch = append(batch, engine.Change{Op: engine.OpReplace, LUID: id, ContentType: ct, Data: c.Item.Data})
+			} else if changedSince(id, c) {
+				batch = append(batch, engine.Change{Op: engine.OpReplace, LUID: id.ServerID, ContentType: ct, Data: c.Item.Data})
 			}
 		case activesync.CmdChange:
 			luids[i] = c.ServerID
@@ -48,14 +48,18 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 		r := activesync.CommandResult{Kind: c.Kind, ClientID: c.ClientID, ServerID: c.ServerID}
 		switch c.Kind {
 		case activesync.CmdAdd:
-			if id, seen := fs.ClientIDs[c.ClientID]; seen {
-				r.ServerID, r.Outcome = id, activesync.OutcomeDuplicate
-				if changedSince(fs, c) {
+			if id, seen := known[c.ClientID]; seen {
+				r.ServerID, r.Outcome = id.ServerID, activesync.OutcomeDuplicate
+				if changedSince(id, c) {
 					// The device changed the item after it sent the Add
 					// whose answer it never stored: the content it sends
 					// now is a change of that item.
-					if err := s.changeAdded(w, ds, fs, c, id, ct); err != nil {
+					changed, err := s.changeAdded(w, ds, c, id.ServerID, ct)
+					if err != nil {
 						return err
+					} else if changed {
+						id.Sum = itemSum(c.Item.Data)
+						known[c.ClientID], fresh[c.ClientID] = id, id
 					}
 				}
 				break
@@ -74,8 +78,8 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 			if r.Outcome == activesync.OutcomeOK {
 				r.ServerID = luids[i]
 				if c.ClientID != "" {
-					fs.ClientIDs[c.ClientID] = luids[i]
-					fs.ClientSums[c.ClientID] = itemSum(c.Item.Data)
+					id := engine.ClientID{ServerID: luids[i], Sum: itemSum(c.Item.Data)}
+					known[c.ClientID], fresh[c.ClientID] = id, id
 				}
 			}
 		case activesync.CmdChange, activesync.CmdDelete:
@@ -117,29 +121,30 @@ func (s *Session) apply(w *engine.Work, fs *folderState, ds *engine.Datastore, c
 		}
 		res.Results = append(res.Results, r)
 	}
+	if err := w.PutClientIDs(s.user.ID, s.dev.ID, folderID, fresh); err != nil {
+		return err
+	}
 	return w.Settle(ds)
 }
 
 // changedSince tells whether a re-sent Add carries other content than
 // when its ClientId was first answered.
-func changedSince(fs *folderState, c activesync.ClientCommand) bool {
-	sum, ok := fs.ClientSums[c.ClientID]
-	return ok && sum != itemSum(c.Item.Data)
+func changedSince(id engine.ClientID, c activesync.ClientCommand) bool {
+	return id.Sum != "" && id.Sum != itemSum(c.Item.Data)
 }
 
 // changeAdded applies a re-sent Add's new content to the item its
-// ClientId made. An item deleted since stays deleted (the device gets the
-// Delete with the server's changes).
-func (s *Session) changeAdded(w *engine.Work, ds *engine.Datastore, fs *folderState, c activesync.ClientCommand, luid, ct string) error {
+// ClientId made, and tells whether it did: an item deleted since stays
+// deleted (the device gets the Delete with the server's changes).
+func (s *Session) changeAdded(w *engine.Work, ds *engine.Datastore, c activesync.ClientCommand, luid, ct string) (bool, error) {
 	guid, err := w.ServerID(ds, luid)
 	if err != nil || guid == "" {
-		return err
+		return false, err
 	}
 	if _, _, err := w.Apply(ds, engine.Change{Op: engine.OpReplace, LUID: luid, ContentType: ct, Data: c.Item.Data}); err != nil {
-		return err
+		return false, err
 	}
-	fs.ClientSums[c.ClientID] = itemSum(c.Item.Data)
-	return nil
+	return true, nil
 }
 
 // itemSum is a digest of an item's content.

@@ -1,8 +1,9 @@
 // Package coresession implements the EAS front end's Backend and Session
 // (protocol/activesync) on the sync core (protocol/engine): every request
 // is one unit of work, and a device's EAS state (SyncKeys, the last answer
-// per folder, ClientId -> ServerId, policy key, device information) is a
-// session blob the core stores.
+// per folder, policy key, device information) is a session blob the core
+// stores; the last answers and the ClientId -> ServerId lists are rows of
+// their own (lastanswer.go, clients.go).
 package coresession
 
 import (
@@ -123,13 +124,13 @@ type folderState struct {
 	// LastSum is the digest of the commands of the request Last answers:
 	// the same key with other commands is not a plain repeat.
 	LastSum string `json:"last_sum,omitempty"`
-	// ClientIDs maps the ClientIds of the device's Adds to their
-	// ServerIds, so that a re-sent Add never makes a second item;
-	// ClientSums holds the digest of the content each Add carried.
-	ClientIDs  map[string]string `json:"client_ids,omitempty"`
-	ClientSums map[string]string `json:"client_sums,omitempty"`
-	// Clients holds both maps as they are stored (clients.go).
-	Clients []byte `json:"clients,omitempty"`
+	// OldIDs, OldSums and OldClients are the ClientIds of the device's
+	// Adds as a state written before they had rows of their own held
+	// them (ClientId -> ServerId and digest, as JSON objects or packed):
+	// read, moved to the rows by the next write, never written (clients.go).
+	OldIDs     map[string]string `json:"client_ids,omitempty"`
+	OldSums    map[string]string `json:"client_sums,omitempty"`
+	OldClients []byte            `json:"clients,omitempty"`
 	// Slow is set from SyncKey 0 until the initial sync completes: the
 	// device's items are matched by identity (engine.ModeSlow).
 	Slow bool `json:"slow,omitempty"`
@@ -180,7 +181,6 @@ func (s *Session) load(w *engine.Work) (*deviceState, error) {
 		st.stored = row.State
 		err = json.Unmarshal(row.State, st)
 		if err == nil {
-			err = unpackClients(st)
 			loadedLasts(st)
 		}
 		if err != nil {
@@ -209,9 +209,7 @@ func (s *Session) save(w *engine.Work, st *deviceState) error {
 	if err != nil {
 		return err
 	}
-	restore := packClients(st)
 	b, err := json.Marshal(st)
-	restore()
 	restoreLasts()
 	if err != nil {
 		return fmt.Errorf("coresession: write state of %s: %w", s.dev.ID, err)
@@ -227,6 +225,9 @@ func (s *Session) update(ctx context.Context, fn func(w *engine.Work, st *device
 	return s.write(ctx, func(w *engine.Work) error {
 		st, err := s.load(w)
 		if err != nil {
+			return err
+		}
+		if err := s.moveClients(w, st); err != nil {
 			return err
 		}
 		if err := fn(w, st); err != nil {

@@ -3,75 +3,79 @@ package coresession
 import (
 	"encoding/binary"
 	"errors"
+
+	"anchorage/protocol/activesync"
+	"anchorage/protocol/engine"
 )
 
-// The ClientIds of a folder's Adds grow with every item the device
-// uploads, and the state is written with each request: as JSON objects
-// they cost a sorted key and a reflected map entry each, most of a large
-// upload's state CPU. They are stored packed instead (folderState.Clients:
-// ClientId, ServerId and digest, each length-prefixed, one base64 string
-// in JSON); the objects of a state written before are still read.
+// The ClientIds of a folder's Adds (ClientId -> ServerId and a digest of
+// the content, apply.go) grow with every item the device uploads. They are
+// rows of the store (engine.ClientID), one per ClientId: a request looks
+// up those its Adds carry and writes the new ones, and the device state,
+// read and written by every request, no longer grows with them. A state
+// written before held them itself, packed (folderState.OldClients:
+// ClientId, ServerId and digest, each length-prefixed) or, older still,
+// as JSON objects; the first unit of work that writes such a state moves
+// them to rows.
 
-// packClients moves the ClientId maps of each folder into Clients for
-// writing, and returns a function that puts them back.
-func packClients(st *deviceState) (restore func()) {
-	type saved struct {
-		fs        *folderState
-		ids, sums map[string]string
-	}
-	var kept []saved
-	for _, fs := range st.Folders {
-		if len(fs.ClientIDs) == 0 {
-			continue
-		}
-		n := 0
-		for cid, sid := range fs.ClientIDs {
-			n += len(cid) + len(sid) + len(fs.ClientSums[cid]) + 3*binary.MaxVarintLen32
-		}
-		b := make([]byte, 0, n)
-		for cid, sid := range fs.ClientIDs {
-			for _, s := range [3]string{cid, sid, fs.ClientSums[cid]} {
-				b = binary.AppendUvarint(b, uint64(len(s)))
-				b = append(b, s...)
-			}
-		}
-		kept = append(kept, saved{fs, fs.ClientIDs, fs.ClientSums})
-		fs.Clients, fs.ClientIDs, fs.ClientSums = b, nil, nil
-	}
-	return func() {
-		for _, k := range kept {
-			k.fs.Clients, k.fs.ClientIDs, k.fs.ClientSums = nil, k.ids, k.sums
+// addClientIDs returns the ClientIds of the commands' Adds, once each.
+func addClientIDs(cmds []activesync.ClientCommand) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range cmds {
+		if c.Kind == activesync.CmdAdd && c.ClientID != "" && !seen[c.ClientID] {
+			seen[c.ClientID] = true
+			out = append(out, c.ClientID)
 		}
 	}
+	return out
 }
 
-// unpackClients reads each folder's Clients into its ClientId maps.
-func unpackClients(st *deviceState) error {
-	for _, fs := range st.Folders {
-		if fs == nil || len(fs.Clients) == 0 {
+// moveClients writes the ClientIds a state holds itself (written before
+// they had rows) to their rows and drops them from the state, which the
+// unit of work then saves.
+func (s *Session) moveClients(w *engine.Work, st *deviceState) error {
+	for id, fs := range st.Folders {
+		if fs == nil || len(fs.OldIDs) == 0 && len(fs.OldClients) == 0 {
 			continue
 		}
-		if fs.ClientIDs == nil {
-			fs.ClientIDs = map[string]string{}
+		ids, err := oldClients(fs)
+		if err != nil {
+			return err
 		}
-		if fs.ClientSums == nil {
-			fs.ClientSums = map[string]string{}
+		if err := w.PutClientIDs(s.user.ID, s.dev.ID, id, ids); err != nil {
+			return err
 		}
-		for b := fs.Clients; len(b) > 0; {
-			var f [3]string
-			for i := range f {
-				n, k := binary.Uvarint(b)
-				if k <= 0 || uint64(len(b)-k) < n {
-					return errors.New("coresession: damaged ClientId list")
-				}
-				f[i], b = string(b[k:k+int(n)]), b[k+int(n):]
-			}
-			fs.ClientIDs[f[0]] = f[1]
-			if f[2] != "" {
-				fs.ClientSums[f[0]] = f[2]
-			}
-		}
-		fs.Clients = nil
+		s.core.Logger().Info("EAS ClientIds moved from the device state to rows of their own",
+			"user", s.user.Name, "device", s.dev.ID, "folder", id, "client_ids", len(ids))
+		fs.OldIDs, fs.OldSums, fs.OldClients = nil, nil, nil
 	}
 	return nil
+}
+
+// oldClients reads the ClientIds a folder's state holds: the JSON objects
+// and the packed list.
+func oldClients(fs *folderState) (map[string]engine.ClientID, error) {
+	ids := make(map[string]engine.ClientID, len(fs.OldIDs))
+	for cid, sid := range fs.OldIDs {
+		ids[cid] = engine.ClientID{ServerID: sid, Sum: fs.OldSums[cid]}
+	}
+	for b := fs.OldClients; len(b) > 0; {
+		var f [3]string
+		for i := range f {
+			n, k := binary.Uvarint(b)
+			if k <= 0 || uint64(len(b)-k) < n {
+				return nil, errors.New("coresession: damaged ClientId list")
+			}
+			f[i], b = string(b[k:k+int(n)]), b[k+int(n):]
+		}
+		ids[f[0]] = engine.ClientID{ServerID: f[1], Sum: f[2]}
+	}
+	// apply recorded neither an empty ClientId nor an empty ServerId.
+	for cid, c := range ids {
+		if cid == "" || c.ServerID == "" {
+			delete(ids, cid)
+		}
+	}
+	return ids, nil
 }

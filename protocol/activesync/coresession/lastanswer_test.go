@@ -4,16 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 
-	"anchorage/admin"
-	"anchorage/hub"
 	"anchorage/protocol/activesync"
 	"anchorage/protocol/engine"
-	"anchorage/store/sqlite"
 )
 
 // TestLastAnswerInItsOwnRow: a folder's last answer is kept in a row of
@@ -22,23 +16,7 @@ import (
 // still answers the repeat, and the answer moves to its row.
 func TestLastAnswerInItsOwnRow(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "eas.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	core := engine.New(engine.Options{Store: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hub: hub.NewLocal()})
-	if err := admin.New(core).AddUser(ctx, "ann", "pw", false); err != nil {
-		t.Fatal(err)
-	}
-	b := New(core)
-	open := func(dev string) *Session {
-		s, err := b.Login(ctx, "ann", "pw", activesync.Device{ID: dev, Type: "Test", ProtocolVersion: "14.0"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.(*Session)
-	}
+	core, open := testCore(t)
 	sync := func(s *Session, key string, cmds ...activesync.ClientCommand) *activesync.SyncResult {
 		t.Helper()
 		r, err := s.Sync(ctx, activesync.SyncRequest{FolderID: "contacts", SyncKey: key, GetChanges: true, WindowSize: 50, Commands: cmds})

@@ -11,7 +11,7 @@ import (
 // TestPolicyKeyOf: the policy key read from the front of an encoded state
 // is the one the whole state holds.
 func TestPolicyKeyOf(t *testing.T) {
-	folders := map[string]*folderState{"contacts": {Key: 7, ClientIDs: map[string]string{"1": "s1"}}}
+	folders := map[string]*folderState{"contacts": {Key: 7, OldIDs: map[string]string{"1": "s1"}}}
 	states := []*deviceState{
 		{},
 		{PolicyKey: 3141},

@@ -32,7 +32,7 @@ const sharedRestarts = 2
 // one of the new chain (another client's request answered as if it were
 // this one's), and remains recognisable as an old one.
 func restart(old *folderState, req activesync.SyncRequest) *folderState {
-	fs := &folderState{Key: 1, Slow: true, ClientIDs: map[string]string{}, Supported: req.Supported, Filter: req.FilterType}
+	fs := &folderState{Key: 1, Slow: true, Supported: req.Supported, Filter: req.FilterType}
 	if old == nil || old.Key == 0 {
 		return fs
 	}

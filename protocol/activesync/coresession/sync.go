@@ -32,6 +32,11 @@ func (s *Session) Sync(ctx context.Context, req activesync.SyncRequest) (*active
 		if req.SyncKey == "0" {
 			fs := restart(st.Folders[req.FolderID], req)
 			st.Folders[req.FolderID] = fs
+			// The new chain starts a new ClientId list: the device
+			// sends what it holds as Adds, paired by identity.
+			if err := w.ClearClientIDs(s.user.ID, s.dev.ID, req.FolderID); err != nil {
+				return err
+			}
 			res = &activesync.SyncResult{SyncKey: strconv.Itoa(fs.Key)}
 			if fs.Restarts >= sharedRestarts {
 				return s.noteShared(w, req.FolderID, fmt.Sprintf("SyncKey 0 for the %d. time while in use", fs.Restarts), "new_key", fs.Key)
@@ -109,7 +114,7 @@ func (s *Session) sync(w *engine.Work, fs *folderState, name string, class activ
 		return nil, err
 	}
 	res := &activesync.SyncResult{}
-	if err := s.apply(w, fs, ds, class, req.Commands, res); err != nil {
+	if err := s.apply(w, fs, req.FolderID, ds, class, req.Commands, res); err != nil {
 		return nil, err
 	}
 	switch {
