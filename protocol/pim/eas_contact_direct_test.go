@@ -2,14 +2,12 @@ package pim
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"testing"
 )
 
 // vcardToEASContactViaSIF is VCardToEASContact as it was before it mapped
 // the SIF-C fields directly: the canonical vCard converted to SIF-C XML,
-// that parsed again, and its fields mapped through maps by name.
+// that parsed again, and its fields mapped to EAS.
 func vcardToEASContactViaSIF(data []byte) ([]EASField, []string, error) {
 	l := losses{}
 	canon, more, err := convert(data, "text/vcard", "text/vcard", ConvertOptions{})
@@ -27,47 +25,9 @@ func vcardToEASContactViaSIF(data []byte) ([]EASField, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("eas contact: %w", err)
 	}
-	byName := map[string]EASField{}
-	for _, f := range doc.fields {
-		v := strings.TrimSpace(f.value)
-		if f.name == "Body" {
-			v = strings.TrimRight(f.value, " \t\r\n")
-		}
-		if v == "" {
-			continue
-		}
-		name, ok := sifToEASName[strings.ToLower(f.name)]
-		switch {
-		case f.name == "Body":
-			byName["Body"] = EASField{Space: "AirSyncBase", Name: "Body", Value: v}
-			continue
-		case !ok:
-			if _, def := sifContactDefaults[f.name]; !def || sifContactDefaults[f.name] != v {
-				if f.name != "FileAs" {
-					l.add(f.name)
-				}
-			}
-			continue
-		}
-		e := EASField{Space: "Contacts", Name: name, Value: v}
-		if s, ok := easContactSpace[name]; ok {
-			e.Space = s
-		}
-		switch name {
-		case "Categories", "Children":
-			e.Value, e.Items = "", sifList(v)
-		case "Birthday", "Anniversary":
-			e.Value = dateEAS(v)
-		}
-		byName[name] = e
-	}
-	var fields []EASField
-	for _, n := range append(slices.Clone(easContactOrder), "Body") {
-		if f, ok := byName[n]; ok {
-			fields = append(fields, f)
-		}
-	}
-	return fields, l.list(), nil
+	// The fields' mapping to EAS was the same as the direct conversion's
+	// before its rewrite (eas_contact_ref_test.go).
+	return easContactFieldsRef(doc.fields, l), l.list(), nil
 }
 
 // sameEASContact fails the test when the direct conversion of item
