@@ -98,6 +98,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, writab
 		}
 	}()
 	t := &tx{tx: stx, s: s, writable: writable}
+	if s.c.CheckCancel {
+		t.detached = ctx
+	}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -129,6 +132,9 @@ type tx struct {
 	tx       *sql.Tx
 	s        *Store
 	writable bool
+	// detached is the context, without cancellation, of every statement
+	// under Config.CheckCancel; nil otherwise.
+	detached context.Context
 	ds       map[dsKey]int64 // datastore ids known (and, writable, locked) in this transaction
 	// seqs holds, per datastore id, the last sequence number this
 	// transaction gave out; it is written to datastores.last_seq once, at
@@ -161,11 +167,11 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	return t.tx.ExecContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
-// stmtCtx is the context a statement runs with: ctx, without its
-// cancellation under Config.CheckCancel.
+// stmtCtx is the context a statement runs with: ctx, or under
+// Config.CheckCancel the transaction's, without cancellation.
 func (t *tx) stmtCtx(ctx context.Context) context.Context {
-	if t.s.c.CheckCancel && ctx.Done() != nil {
-		return context.WithoutCancel(ctx)
+	if t.detached != nil {
+		return t.detached
 	}
 	return ctx
 }
