@@ -79,9 +79,10 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.rdb = rdb
-	// The transactions' options are in the DSNs: _txlock=immediate for the
-	// writer, deferred and _query_only for the readers.
-	s.Store = sqlstore.New(sqlstore.Config{Dialect: dialect{}, Write: wdb, Read: rdb, CheckCancel: true})
+	// The writer's transactions take the write lock when they begin, so
+	// two never fail each other half-way; the readers are _query_only.
+	s.Store = sqlstore.New(sqlstore.Config{Dialect: dialect{}, Write: wdb, Read: rdb,
+		ConnTx: &sqlstore.ConnTx{BeginWrite: "BEGIN IMMEDIATE", BeginRead: "BEGIN DEFERRED"}})
 	return s, nil
 }
 

@@ -38,15 +38,23 @@ type Config struct {
 	Write, Read *sql.DB
 	// WriteTx and ReadTx are the options of their transactions.
 	WriteTx, ReadTx *sql.TxOptions
-	// CheckCancel runs the statements without the caller's cancellation
-	// and checks the context instead when a transaction begins and before
-	// it commits: a cancelled context still fails the transaction and
-	// writes nothing, but a statement that runs is not interrupted. For a
-	// database whose statements are short and local (SQLite), as
-	// database/sql starts a goroutine to watch a cancellable context for
-	// every transaction and every query's rows, most of a small
-	// request's scheduling work.
-	CheckCancel bool
+	// ConnTx, when set, runs each transaction on a connection it holds,
+	// begun and ended by its own statements, with the statements run
+	// without the caller's cancellation: the context is checked instead
+	// when the transaction begins and before it commits, so a cancelled
+	// context still fails the transaction and writes nothing, but a
+	// statement that runs is not interrupted. For a database whose
+	// statements are short and local (SQLite): database/sql's Tx starts a
+	// goroutine to watch the context for every transaction, and one for
+	// every query's rows in it, and their start and wake-up were most of a
+	// small request's scheduling work.
+	ConnTx *ConnTx
+}
+
+// ConnTx holds the statements that begin a transaction on a held
+// connection: a write transaction (Update) and a read one (View).
+type ConnTx struct {
+	BeginWrite, BeginRead string
 }
 
 // Store is a store.Store on one database. It is safe for concurrent use.
@@ -79,12 +87,8 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, writable bool, fn func(store.Tx) error) error {
-	caller := ctx
-	if s.c.CheckCancel {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: begin: %w", s.d.Name(), err)
-		}
-		ctx = context.WithoutCancel(ctx)
+	if s.c.ConnTx != nil {
+		return s.runOnConn(ctx, db, writable, fn)
 	}
 	stx, err := db.BeginTx(ctx, opts)
 	if err != nil {
@@ -97,18 +101,12 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, writab
 			stx.Rollback()
 		}
 	}()
-	t := &tx{tx: stx, s: s, writable: writable}
-	if s.c.CheckCancel {
-		t.detached = ctx
-	}
+	t := &tx{q: stx, s: s, writable: writable}
 	if err := fn(t); err != nil {
 		return err
 	}
 	if err := t.flushSeqs(ctx); err != nil {
 		return err
-	}
-	if err := caller.Err(); err != nil {
-		return fmt.Errorf("%s: commit: %w", s.d.Name(), err)
 	}
 	committed = true
 	if err := stx.Commit(); err != nil {
@@ -129,11 +127,11 @@ func (s *Store) Close() error {
 
 // tx implements store.Tx on one *sql.Tx.
 type tx struct {
-	tx       *sql.Tx
+	q        querier // the *sql.Tx, or the held *sql.Conn under Config.ConnTx
 	s        *Store
 	writable bool
 	// detached is the context, without cancellation, of every statement
-	// under Config.CheckCancel; nil otherwise.
+	// under Config.ConnTx; nil otherwise.
 	detached context.Context
 	ds       map[dsKey]int64 // datastore ids known (and, writable, locked) in this transaction
 	// seqs holds, per datastore id, the last sequence number this
@@ -156,19 +154,19 @@ type dsKey struct {
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
+	return t.q.QueryRowContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
+	return t.q.QueryContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
+	return t.q.ExecContext(t.stmtCtx(ctx), t.s.d.Rebind(q), args...)
 }
 
 // stmtCtx is the context a statement runs with: ctx, or under
-// Config.CheckCancel the transaction's, without cancellation.
+// Config.ConnTx the transaction's, without cancellation.
 func (t *tx) stmtCtx(ctx context.Context) context.Context {
 	if t.detached != nil {
 		return t.detached

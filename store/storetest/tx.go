@@ -104,11 +104,27 @@ func testRollback(t *testing.T, s store.Store) {
 	if err == nil {
 		t.Errorf("Update with a cancelled context succeeded")
 	}
+	// So does a context cancelled after the transaction's writes: they
+	// are not committed, and the store stays usable.
+	cctx, cancel = context.WithCancel(ctx)
+	err = s.Update(cctx, func(tx store.Tx) error {
+		_, err := tx.WriteItem(cctx, &store.ItemWrite{UserID: u, Datastore: "contacts", GUID: "y", Data: []byte("y")})
+		cancel()
+		return err
+	})
+	if err == nil {
+		t.Errorf("Update whose context was cancelled before commit succeeded")
+	}
 	view(t, s, func(tx store.Tx) error {
 		_, err := tx.Item(ctx, u, "contacts", "x")
 		wantNotFound(t, "write with a cancelled context", err)
+		_, err = tx.Item(ctx, u, "contacts", "y")
+		wantNotFound(t, "write whose context was cancelled before commit", err)
 		return nil
 	})
+	if it := put(t, s, u, "contacts", "d", "dev"); it.Seq != 4 {
+		t.Errorf("seq after cancelled Updates = %d, want 4", it.Seq)
+	}
 }
 
 func testViewIsReadOnly(t *testing.T, s store.Store) {
